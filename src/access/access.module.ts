@@ -1,0 +1,30 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { VaultConfig } from '../config/vault-config';
+import { readClientsFile } from './clients-file';
+import { ServiceClient } from './service-client';
+import { ServiceClientRegistry } from './service-client.registry';
+import { ServiceKeyGuard } from './service-key.guard';
+
+/**
+ * Service clients come from VAULT_CLIENTS_FILE, read once at start-up; `extra` adds clients made in code (the
+ * demo's one-off key).
+ */
+@Global()
+@Module({})
+export class AccessModule {
+  static forRoot(extra: ServiceClient[] = []): DynamicModule {
+    return {
+      module: AccessModule,
+      providers: [
+        {
+          provide: ServiceClientRegistry,
+          inject: [VaultConfig],
+          useFactory: (config: VaultConfig) =>
+            new ServiceClientRegistry([...(config.clientsFile ? readClientsFile(config.clientsFile) : []), ...extra]),
+        },
+        ServiceKeyGuard,
+      ],
+      exports: [ServiceClientRegistry, ServiceKeyGuard],
+    };
+  }
+}

@@ -1,0 +1,105 @@
+import { Type, plainToInstance } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsOptional,
+  IsString,
+  Matches,
+  ValidateNested,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { sha256Hex } from '../crypto/digest';
+import { ServiceClient } from './service-client';
+
+class ClientEntry {
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'name must be 1 to 64 letters, digits, ".", "-" or "_"' })
+  name: string;
+
+  @Matches(/^[0-9a-f]{64}$/, { message: 'keySha256 must be 64 lower-case hex digits (the SHA-256 of the key)' })
+  keySha256: string;
+
+  @IsArray()
+  @ArrayMinSize(1, { message: 'accounts must list at least one account id, or "*"' })
+  @Matches(/^(\*|[A-Z0-9][A-Z0-9_-]{0,31})$/, { each: true, message: 'accounts must hold upper-case account ids or "*"' })
+  accounts: string[];
+
+  @IsOptional()
+  @IsBoolean()
+  admin?: boolean;
+}
+
+class ClientsFile {
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ClientEntry)
+  clients: ClientEntry[];
+}
+
+export class ClientsFileError extends Error {
+  constructor(path: string, problems: string[]) {
+    super(`the clients file ${path} is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ClientsFileError';
+  }
+}
+
+/** Service keys are random, prefixed so that a leaked one is recognisable in a scan. */
+export function newServiceKey(): string {
+  return `tvk_${randomBytes(32).toString('base64url')}`;
+}
+
+export function parseClients(json: string, path: string): ServiceClient[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new ClientsFileError(path, ['it is not valid JSON']);
+  }
+  const file = plainToInstance(ClientsFile, raw);
+  const errors = validateSync(file as object, { forbidUnknownValues: true });
+  const problems = flatten(errors);
+  const names = (file.clients ?? []).map((client) => client.name);
+  for (const name of new Set(names.filter((name, index) => names.indexOf(name) !== index))) {
+    problems.push(`the name ${name} is used more than once`);
+  }
+  if (problems.length > 0) throw new ClientsFileError(path, problems);
+  return file.clients.map((entry) => ({
+    name: entry.name,
+    keySha256: entry.keySha256,
+    accounts: entry.accounts,
+    admin: entry.admin === true,
+  }));
+}
+
+function flatten(errors: ValidationError[], path = ''): string[] {
+  return errors.flatMap((error) => {
+    const at = path ? `${path}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => `${at}: ${message}`);
+    return [...own, ...flatten(error.children ?? [], at)];
+  });
+}
+
+export function readClientsFile(path: string): ServiceClient[] {
+  let json: string;
+  try {
+    json = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ClientsFileError(path, [`it cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  return parseClients(json, path);
+}
+
+/** Written whole to a temporary file and renamed over the old one: a reader never sees half a file. */
+export function writeClientsFile(path: string, clients: ServiceClient[]): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify({ clients }, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, path);
+}
+
+export function clientFor(name: string, key: string, accounts: string[], admin: boolean): ServiceClient {
+  return { name, keySha256: sha256Hex(key), accounts, admin };
+}

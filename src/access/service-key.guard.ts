@@ -1,0 +1,37 @@
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { forbidden, unauthorized } from '../errors/vault-error';
+import { ServiceClient } from './service-client';
+import { ServiceClientRegistry } from './service-client.registry';
+
+const ADMIN_ONLY = 'token-vault:admin-only';
+/** The route is for clients marked `"admin": true` in the clients file. */
+export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
+
+export type AuthenticatedRequest = FastifyRequest & { serviceClient: ServiceClient };
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+
+@Injectable()
+export class ServiceKeyGuard implements CanActivate {
+  constructor(
+    private readonly registry: ServiceClientRegistry,
+    private readonly reflector: Reflector,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? BEARER.exec(header) : null;
+    const client = match ? this.registry.authenticate(match[1]) : null;
+    if (!client) {
+      context.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', 'Bearer realm="token-vault"');
+      throw unauthorized();
+    }
+    request.serviceClient = client;
+    const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()]);
+    if (adminOnly && !client.admin) throw forbidden(`client ${client.name} is not an admin client`);
+    return true;
+  }
+}

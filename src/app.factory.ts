@@ -1,0 +1,40 @@
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule, VaultAppOptions } from './app.module';
+import { VaultExceptionFilter } from './errors/vault-exception.filter';
+import { VaultFastifyAdapter } from './http/vault-fastify-adapter';
+import { vaultValidationPipe } from './errors/validation.pipe';
+
+/** Token bodies are small; anything larger is a mistake or an attack. */
+const BODY_LIMIT_BYTES = 16 * 1024;
+/** Long enough that an over-long client id reaches the id check and gets its own error, not a bare 404. */
+const MAX_PARAM_LENGTH = 16 * 1024;
+
+/** Builds the vault exactly as it runs, for main.ts, the demo and the tests alike. */
+export async function createVaultApp(options: VaultAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new VaultFastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(vaultValidationPipe());
+  app.useGlobalFilters(new VaultExceptionFilter());
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // The API speaks JSON (and the sandbox's form posts); a text body is refused with 415 rather than half-parsed.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onSend', async (_request, reply) => {
+    // Tokens must not sit in a cache between the vault and its caller; nothing else here is worth caching.
+    reply.header('Cache-Control', 'no-store');
+  });
+  await app.init();
+  return app;
+}

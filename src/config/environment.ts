@@ -1,0 +1,144 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min, ValidateIf, Validate } from 'class-validator';
+import { ValidatorConstraint, ValidatorConstraintInterface, ValidationArguments } from 'class-validator';
+import { DailyCutoff } from '../tokens/daily-cutoff';
+import { isClientId, normalizeClientId } from '../tokens/client-id';
+import { KEY_BYTES } from '../crypto/token-cipher';
+
+const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+
+@ValidatorConstraint({ name: 'encryptionKey' })
+class IsEncryptionKey implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && /^[A-Za-z0-9+/=_-]+$/.test(value) && Buffer.from(value, 'base64').length === KEY_BYTES;
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be ${KEY_BYTES} random bytes in base64 (make one with: openssl rand -base64 32)`;
+  }
+}
+
+@ValidatorConstraint({ name: 'clientIdList' })
+class IsClientIdList implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && splitList(value).every((id) => isClientId(normalizeClientId(id)));
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be a comma-separated list of Pocketful client ids such as YA0002`;
+  }
+}
+
+@ValidatorConstraint({ name: 'dailyCutoff' })
+class IsDailyCutoff implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && DailyCutoff.isValid(value);
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be a time of day in India as HH:MM, such as 00:00`;
+  }
+}
+
+export function splitList(value: string): string[] {
+  return value
+    .split(/[\s,]+/)
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+const isSandbox = (env: Environment) => env.SANDBOX === 'true';
+
+/**
+ * Every variable the vault reads, as the operator writes it. Validated once at start-up; the names of the
+ * broker variables are OpenAlgo's, so an OpenAlgo `.env` works as it is.
+ */
+export class Environment {
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: '$property must be true or false' })
+  SANDBOX?: string;
+
+  @ValidateIf((env: Environment) => !isSandbox(env) || env.BROKER_API_KEY !== undefined)
+  @IsString()
+  @IsNotEmpty({ message: '$property must be set to the App ID of your app on Pocketful\'s developer portal' })
+  BROKER_API_KEY?: string;
+
+  @ValidateIf((env: Environment) => !isSandbox(env) || env.BROKER_API_SECRET !== undefined)
+  @IsString()
+  @IsNotEmpty({ message: '$property must be set to the App Secret of your app on Pocketful\'s developer portal' })
+  BROKER_API_SECRET?: string;
+
+  @ValidateIf((env: Environment) => !isSandbox(env) || env.REDIRECT_URL !== undefined)
+  @IsUrl(URL_OPTIONS, {
+    message: '$property must be the redirect URL registered with your app, e.g. http://127.0.0.1:5000/pocketful/callback',
+  })
+  REDIRECT_URL?: string;
+
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: '$property must be an http(s) URL such as https://trade.pocketful.in' })
+  POCKETFUL_BASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty({ message: '$property must not be empty (default: orders holdings)' })
+  POCKETFUL_SCOPE?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: '$property must be a whole number of milliseconds' })
+  @Min(100, { message: '$property must be at least 100 ms' })
+  @Max(120_000, { message: '$property must be at most 120000 ms' })
+  POCKETFUL_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  HOST?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: '$property must be a port number' })
+  @Min(0, { message: '$property must be a port number from 0 to 65535' })
+  @Max(65535, { message: '$property must be a port number from 0 to 65535' })
+  PORT?: number;
+
+  @IsOptional()
+  @IsIn(['redis', 'memory'], { message: '$property must be redis or memory' })
+  TOKEN_STORE?: 'redis' | 'memory';
+
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] },
+    { message: '$property must be a redis:// or rediss:// URL' },
+  )
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty({ message: '$property must not be empty (default: token-vault:)' })
+  REDIS_KEY_PREFIX?: string;
+
+  @IsOptional()
+  @Validate(IsDailyCutoff)
+  TOKEN_EXPIRY_TIME?: string;
+
+  @ValidateIf((env: Environment) => (env.TOKEN_STORE ?? 'redis') === 'redis' || env.VAULT_ENCRYPTION_KEY !== undefined)
+  @IsNotEmpty({
+    message: '$property must be set when TOKEN_STORE is redis: 32 random bytes in base64 (openssl rand -base64 32)',
+  })
+  @Validate(IsEncryptionKey)
+  VAULT_ENCRYPTION_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty({ message: '$property must name the JSON file of service clients' })
+  VAULT_CLIENTS_FILE?: string;
+
+  @IsOptional()
+  @Validate(IsClientIdList)
+  ALLOWED_CLIENT_IDS?: string;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: '$property must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  LOG_LEVEL?: string;
+}

@@ -1,0 +1,110 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { DailyCutoff } from '../tokens/daily-cutoff';
+import { normalizeClientId } from '../tokens/client-id';
+import { Environment, splitList } from './environment';
+
+export const DEFAULT_PORT = 5000;
+const SANDBOX_APP_ID = 'sandbox-app';
+const SANDBOX_APP_SECRET = 'sandbox-secret';
+
+export interface HttpSettings {
+  host: string;
+  port: number;
+}
+
+export interface BrokerSettings {
+  baseUrl: string;
+  appId: string;
+  appSecret: string;
+  redirectUrl: string;
+  scope: string;
+  timeoutMs: number;
+  /** Serve the built-in stand-in for Pocketful under /sandbox. */
+  sandbox: boolean;
+}
+
+export interface TokenSettings {
+  cutoff: DailyCutoff;
+  /** null: any account may store a token. */
+  allowedClientIds: readonly string[] | null;
+}
+
+export interface StoreSettings {
+  kind: 'redis' | 'memory';
+  redisUrl: string;
+  keyPrefix: string;
+  encryptionKey: Buffer | null;
+}
+
+/**
+ * The whole configuration, validated and typed, injected by its class. Built once from the environment by
+ * `loadVaultConfig`, or directly by tests.
+ */
+export class VaultConfig {
+  readonly http: HttpSettings;
+  readonly broker: BrokerSettings;
+  readonly tokens: TokenSettings;
+  readonly store: StoreSettings;
+  readonly clientsFile: string | null;
+  readonly logLevel: string;
+
+  constructor(settings: Omit<VaultConfig, never>) {
+    Object.assign(this, settings);
+  }
+}
+
+export class InvalidConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`token-vault cannot start, the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidConfigurationError';
+  }
+}
+
+/** Validates every variable at once and reports every problem in one error, naming the variables, never their values. */
+export function loadVaultConfig(raw: Record<string, string | undefined>): VaultConfig {
+  const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
+  const env = plainToInstance(Environment, present);
+  const errors = validateSync(env, { whitelist: false, forbidUnknownValues: false });
+  if (errors.length > 0) throw new InvalidConfigurationError(describe(errors));
+  return fromEnvironment(env);
+}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((error) => Object.values(error.constraints ?? {}).slice(0, 1).map(String));
+}
+
+function fromEnvironment(env: Environment): VaultConfig {
+  const sandbox = env.SANDBOX === 'true';
+  const port = env.PORT ?? DEFAULT_PORT;
+  const selfUrl = `http://127.0.0.1:${port}`;
+  const kind = env.TOKEN_STORE ?? 'redis';
+  return new VaultConfig({
+    http: { host: env.HOST ?? '127.0.0.1', port },
+    broker: {
+      sandbox,
+      baseUrl: trimSlash(env.POCKETFUL_BASE_URL ?? (sandbox ? `${selfUrl}/sandbox` : 'https://trade.pocketful.in')),
+      appId: env.BROKER_API_KEY ?? SANDBOX_APP_ID,
+      appSecret: env.BROKER_API_SECRET ?? SANDBOX_APP_SECRET,
+      redirectUrl: env.REDIRECT_URL ?? `${selfUrl}/pocketful/callback`,
+      scope: env.POCKETFUL_SCOPE ?? 'orders holdings',
+      timeoutMs: env.POCKETFUL_TIMEOUT_MS ?? 10_000,
+    },
+    tokens: {
+      cutoff: env.TOKEN_EXPIRY_TIME ? DailyCutoff.parse(env.TOKEN_EXPIRY_TIME) : DailyCutoff.MIDNIGHT,
+      allowedClientIds: env.ALLOWED_CLIENT_IDS ? splitList(env.ALLOWED_CLIENT_IDS).map(normalizeClientId) : null,
+    },
+    store: {
+      kind,
+      redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      keyPrefix: env.REDIS_KEY_PREFIX ?? 'token-vault:',
+      encryptionKey: env.VAULT_ENCRYPTION_KEY ? Buffer.from(env.VAULT_ENCRYPTION_KEY, 'base64') : null,
+    },
+    clientsFile: env.VAULT_CLIENTS_FILE ?? null,
+    logLevel: env.LOG_LEVEL ?? 'info',
+  });
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { VaultConfig } from '../config/vault-config';
+import { TokenStore } from '../tokens/token.store';
+
+export const STORE_PING_TIMEOUT_MS = 1_000;
+
+/** The store answers a ping in time: without it no token can be read or stored. */
+@Injectable()
+export class StoreHealthIndicator {
+  constructor(
+    private readonly store: TokenStore,
+    private readonly health: HealthIndicatorService,
+    private readonly config: VaultConfig,
+  ) {}
+
+  async check(key = 'store'): Promise<HealthIndicatorResult> {
+    const indicator = this.health.check(key);
+    const kind = this.config.store.kind;
+    const started = Date.now();
+    try {
+      await withTimeout(this.store.ping(), STORE_PING_TIMEOUT_MS);
+      return indicator.up({ kind, latencyMs: Date.now() - started });
+    } catch {
+      return indicator.down({ kind, message: `${kind} did not answer a ping within ${STORE_PING_TIMEOUT_MS} ms` });
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

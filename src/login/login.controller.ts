@@ -1,0 +1,34 @@
+import { Controller, Get, Header, Query, Res } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
+import { VaultError } from '../errors/vault-error';
+import { CallbackQuery, LoginService } from './login.service';
+import { failurePage, homePage, successPage } from './pages/login-pages';
+
+/** The routes a person's browser visits. They answer pages, never JSON, whatever goes wrong. */
+@Controller()
+export class LoginController {
+  constructor(private readonly login: LoginService) {}
+
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  home(): string {
+    return homePage();
+  }
+
+  @Get('pocketful/login')
+  async begin(@Res() reply: FastifyReply): Promise<void> {
+    reply.redirect(await this.login.begin(), 302);
+  }
+
+  @Get('pocketful/callback')
+  async callback(@Query() query: CallbackQuery, @Res() reply: FastifyReply): Promise<void> {
+    reply.type('text/html; charset=utf-8');
+    try {
+      const token = await this.login.complete(query);
+      reply.code(200).send(successPage(token.clientId, token.expiresAt));
+    } catch (error) {
+      if (!(error instanceof VaultError)) throw error;
+      reply.code(error.status).send(failurePage(error.code, error.message));
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { createVaultApp } from './app.factory';
+import { VaultAppOptions } from './app.module';
+import { InvalidConfigurationError, loadVaultConfig, VaultConfig } from './config/vault-config';
+import { readEnvironment } from './config/read-environment';
+import { ClientsFileError } from './access/clients-file';
+
+export async function startVault(options: Partial<VaultAppOptions> & { config: VaultConfig }) {
+  const app = await createVaultApp(options);
+  app.enableShutdownHooks();
+  await app.listen(options.config.http.port, options.config.http.host);
+  return app;
+}
+
+export function configFromEnvironment(overrides: Record<string, string> = {}): VaultConfig {
+  return loadVaultConfig({ ...overrides, ...readEnvironment() });
+}
+
+/** A refusal to start says what to fix in one message, with no stack trace. */
+export function exitOnStartupError(error: unknown): never {
+  if (error instanceof InvalidConfigurationError || error instanceof ClientsFileError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    const { name, code } = (error ?? {}) as { name?: string; code?: string };
+    process.stderr.write(`token-vault failed to start: ${name ?? 'error'}${code ? ` (${code})` : ''}\n`);
+  }
+  process.exit(1);
+}
+
+if (require.main === module) {
+  (async () => {
+    const config = configFromEnvironment();
+    await startVault({ config });
+  })().catch(exitOnStartupError);
+}

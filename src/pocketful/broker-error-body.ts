@@ -1,0 +1,47 @@
+export interface BrokerErrorDetail {
+  code?: string;
+  description?: string;
+}
+
+const MAX_DESCRIPTION = 300;
+
+/**
+ * Pocketful answers errors in three shapes: OAuth2's `{error, error_description}` from its login server,
+ * `{status:"error", message, error_code}` from its API, or anything at all from a proxy in front of it.
+ * Reads whichever is there, and keeps out any secret the request carried in case the broker echoes it.
+ */
+export function readBrokerErrorBody(body: unknown, secrets: readonly string[]): BrokerErrorDetail {
+  if (typeof body === 'string') body = tryParseJson(body);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
+  const record = body as Record<string, unknown>;
+  const code = firstText(record.error, record.error_code);
+  const description = firstText(record.error_description, record.message, record.error_hint);
+  return {
+    code: code === undefined ? undefined : clean(code, secrets).slice(0, 64),
+    description: description === undefined ? undefined : clean(description, secrets),
+  };
+}
+
+function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function firstText(...values: unknown[]): string | undefined {
+  for (const value of values) {
+    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  }
+  return undefined;
+}
+
+function clean(text: string, secrets: readonly string[]): string {
+  let result = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  for (const secret of secrets) {
+    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
+  }
+  return result.length > MAX_DESCRIPTION ? `${result.slice(0, MAX_DESCRIPTION)}…` : result;
+}

@@ -1,0 +1,143 @@
+import { HttpService } from '@nestjs/axios';
+import { Injectable } from '@nestjs/common';
+import { AxiosError, AxiosResponse, RawAxiosRequestConfig } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import { VaultConfig } from '../config/vault-config';
+import { BrokerError, BrokerFailure } from './broker-error';
+import { readBrokerErrorBody } from './broker-error-body';
+
+export interface TokenGrant {
+  accessToken: string;
+  tokenType: string;
+  scope: string;
+  /** Seconds, as Pocketful said; undefined when it did not say. */
+  expiresIn?: number;
+}
+
+export interface TradingAccount {
+  clientId: string;
+}
+
+const MAX_RESPONSE_BYTES = 256 * 1024;
+
+/** Form encoding as RFC 6749 §2.3.1 wants it for Basic credentials: a secret with `+`, `%` or `:` survives. */
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+/**
+ * Pocketful's OAuth2 and account endpoints. Calls are never retried here: an authorization code is single-use
+ * and a second exchange revokes the token the first one produced.
+ */
+@Injectable()
+export class PocketfulClient {
+  constructor(
+    private readonly http: HttpService,
+    private readonly config: VaultConfig,
+  ) {}
+
+  authorizeUrl(state: string): string {
+    const { baseUrl, scope, redirectUrl, appId } = this.config.broker;
+    const query = new URLSearchParams({
+      scope,
+      state,
+      redirect_uri: redirectUrl,
+      response_type: 'code',
+      client_id: appId,
+    });
+    return `${baseUrl}/oauth2/auth?${query.toString()}`;
+  }
+
+  async exchangeCode(code: string): Promise<TokenGrant> {
+    const { baseUrl, appId, appSecret, redirectUrl } = this.config.broker;
+    const basic = Buffer.from(`${formEncode(appId)}:${formEncode(appSecret)}`).toString('base64');
+    const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUrl });
+    const response = await this.send('exchange', [code, appSecret, basic], {
+      method: 'POST',
+      url: `${baseUrl}/oauth2/token`,
+      data: body.toString(),
+      headers: {
+        Authorization: `Basic ${basic}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+        'Cache-Control': 'no-cache',
+      },
+    });
+    return this.readGrant(response.data);
+  }
+
+  async tradingInfo(accessToken: string): Promise<TradingAccount> {
+    const response = await this.send('trading_info', [accessToken], {
+      method: 'GET',
+      url: `${this.config.broker.baseUrl}/api/v1/user/trading_info`,
+      headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+    });
+    const body = response.data as { status?: unknown; data?: { client_id?: unknown } } | undefined;
+    if (body?.status === 'error') {
+      // Pocketful's API can say "error" with HTTP 200: the token is not one it accepts.
+      throw this.refusal('trading_info', response.status, response.data, [accessToken], 'unauthorized');
+    }
+    const data = body?.data;
+    const clientId = data?.client_id;
+    if (typeof clientId !== 'string' || clientId.trim() === '') {
+      throw new BrokerError('malformed', 'Pocketful answered trading_info without a client id');
+    }
+    // Only the client id is kept: the full answer can carry PAN and bank details.
+    return { clientId: clientId.trim() };
+  }
+
+  private readGrant(data: unknown): TokenGrant {
+    const grant = (data ?? {}) as Record<string, unknown>;
+    if (typeof grant.access_token !== 'string' || grant.access_token.length === 0) {
+      throw new BrokerError('malformed', 'Pocketful answered the code exchange without an access token');
+    }
+    const expiresIn = typeof grant.expires_in === 'number' && grant.expires_in > 0 ? grant.expires_in : undefined;
+    return {
+      accessToken: grant.access_token,
+      tokenType: typeof grant.token_type === 'string' ? grant.token_type : 'bearer',
+      scope: typeof grant.scope === 'string' ? grant.scope : this.config.broker.scope,
+      expiresIn,
+    };
+  }
+
+  private async send(call: string, secrets: string[], request: RawAxiosRequestConfig): Promise<AxiosResponse> {
+    let response: AxiosResponse;
+    try {
+      response = await firstValueFrom(
+        this.http.request({
+          ...request,
+          timeout: this.config.broker.timeoutMs,
+          maxContentLength: MAX_RESPONSE_BYTES,
+          maxRedirects: 0,
+          validateStatus: () => true,
+        }),
+      );
+    } catch (error) {
+      throw this.transportFailure(call, error);
+    }
+    if (response.status >= 200 && response.status < 300) return response;
+    throw this.refusal(call, response.status, response.data, secrets);
+  }
+
+  /** Built from the error's code alone: the axios error itself holds the request, credentials and all. */
+  private transportFailure(call: string, error: unknown): BrokerError {
+    const code = error instanceof AxiosError ? error.code : undefined;
+    if (code === AxiosError.ECONNABORTED || code === AxiosError.ETIMEDOUT) {
+      return new BrokerError('timeout', `Pocketful did not answer ${call} within ${this.config.broker.timeoutMs} ms`);
+    }
+    return new BrokerError('unavailable', `Pocketful could not be reached for ${call}${code ? ` (${code})` : ''}`);
+  }
+
+  private refusal(call: string, status: number, data: unknown, secrets: string[], failure?: BrokerFailure): BrokerError {
+    const detail = readBrokerErrorBody(data, secrets);
+    const said = [detail.code, detail.description].filter(Boolean).join(': ');
+    const message = `Pocketful refused ${call} (HTTP ${status}${said ? `, ${said}` : ''})`;
+    return new BrokerError(failure ?? this.failureOf(call, status), message, detail.code, status);
+  }
+
+  private failureOf(call: string, status: number): BrokerFailure {
+    if (status >= 500) return 'unavailable';
+    if (call === 'trading_info' && (status === 401 || status === 403)) return 'unauthorized';
+    return 'rejected';
+  }
+}

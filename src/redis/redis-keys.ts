@@ -1,0 +1,27 @@
+/**
+ * Every Redis key the vault writes, built here and nowhere else, under one prefix (REDIS_KEY_PREFIX). The README
+ * lists them. Hashes stand in for state and codes: both are secrets while they are in use.
+ */
+export class RedisKeys {
+  constructor(private readonly prefix: string) {}
+
+  /** String: the sealed envelope of an account's token, expiring at the token's expiry (PXAT). */
+  token(clientId: string): string {
+    return `${this.prefix}token:${clientId}`;
+  }
+
+  /** Hash: client id → the last token's issue time, expiry and source (no token). */
+  accounts(): string {
+    return `${this.prefix}accounts`;
+  }
+
+  /** String: `pending`, then `used`, for ten minutes after a login began. */
+  loginState(stateHash: string): string {
+    return `${this.prefix}login-state:${stateHash}`;
+  }
+
+  /** String: set once, when a code is first sent to Pocketful; never sent again while it exists. */
+  codeClaim(codeHash: string): string {
+    return `${this.prefix}code-claim:${codeHash}`;
+  }
+}

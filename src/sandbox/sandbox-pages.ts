@@ -1,0 +1,28 @@
+import { escapeHtml, page } from '../login/pages/html';
+
+export function sandboxLoginPage(accounts: readonly string[], state: string, scope: string): string {
+  const choices = accounts
+    .map(
+      (account, index) =>
+        `<label><input type="radio" name="account" value="${escapeHtml(account)}"${index === 0 ? ' checked' : ''}> ${escapeHtml(account)}</label><br>`,
+    )
+    .join('\n');
+  return page(
+    'Sandbox broker login',
+    `<main>
+<h1>Sandbox broker</h1>
+<p>This stands in for Pocketful's login page. Choose the account to log in as.</p>
+<form method="post" action="/sandbox/oauth2/decide">
+${choices}
+<input type="hidden" name="state" value="${escapeHtml(state)}">
+<input type="hidden" name="scope" value="${escapeHtml(scope)}">
+<button class="button" id="approve" type="submit" name="decision" value="approve">Log in</button>
+<button class="button" id="deny" type="submit" name="decision" value="deny">Cancel</button>
+</form>
+</main>`,
+  );
+}
+
+export function sandboxErrorPage(problem: string): string {
+  return page('Sandbox broker', `<main class="fail"><h1>Sandbox broker refused the login</h1><p id="message">${escapeHtml(problem)}</p></main>`);
+}

@@ -1,0 +1,44 @@
+import { Body, Controller, Get, Headers, Post, Query, Res } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
+import { SandboxBroker } from './sandbox-broker';
+import { sandboxErrorPage, sandboxLoginPage } from './sandbox-pages';
+
+type Fields = Record<string, unknown>;
+
+/** Pocketful's endpoints, as the built-in sandbox broker answers them. Only mounted with SANDBOX=true. */
+@Controller('sandbox')
+export class SandboxController {
+  constructor(private readonly broker: SandboxBroker) {}
+
+  @Get('oauth2/auth')
+  authorize(@Query() query: Fields, @Res() reply: FastifyReply): void {
+    const problem = this.broker.authorizeProblem(query);
+    reply.type('text/html; charset=utf-8');
+    if (problem) {
+      reply.code(400).send(sandboxErrorPage(problem));
+      return;
+    }
+    reply.send(sandboxLoginPage(this.broker.accounts, String(query.state), String(query.scope ?? '')));
+  }
+
+  @Post('oauth2/decide')
+  decide(@Body() form: Fields, @Res() reply: FastifyReply): void {
+    const state = typeof form.state === 'string' ? form.state : '';
+    const scope = typeof form.scope === 'string' ? form.scope : '';
+    const account = typeof form.account === 'string' && this.broker.accounts.includes(form.account) ? form.account : null;
+    const approved = form.decision === 'approve' && account !== null;
+    reply.redirect(this.broker.redirectAfterLogin(state, scope, approved ? account : null), 302);
+  }
+
+  @Post('oauth2/token')
+  token(@Headers('authorization') authorization: string | undefined, @Body() form: Fields, @Res() reply: FastifyReply): void {
+    const answer = this.broker.exchange(authorization, form ?? {});
+    reply.code(answer.status).send(answer.body);
+  }
+
+  @Get('api/v1/user/trading_info')
+  tradingInfo(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): void {
+    const answer = this.broker.tradingInfo(authorization);
+    reply.code(answer.status).send(answer.body);
+  }
+}

@@ -1,0 +1,46 @@
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { VaultConfig } from '../config/vault-config';
+import { TokenCipher } from '../crypto/token-cipher';
+import { LoginStateStore } from '../login/login-state.store';
+import { MemoryLoginStateStore } from '../login/memory-login-state.store';
+import { RedisLoginStateStore } from '../login/redis-login-state.store';
+import { RedisConnection } from '../redis/redis-connection';
+import { MemoryTokenStore } from '../tokens/memory-token.store';
+import { RedisTokenStore } from '../tokens/redis-token.store';
+import { TokenStore } from '../tokens/token.store';
+
+function redisProviders(): Provider[] {
+  return [
+    RedisConnection,
+    {
+      provide: TokenCipher,
+      inject: [VaultConfig],
+      useFactory: (config: VaultConfig) => {
+        if (!config.store.encryptionKey) throw new Error('VAULT_ENCRYPTION_KEY is required with the redis store');
+        return new TokenCipher(config.store.encryptionKey);
+      },
+    },
+    { provide: TokenStore, useClass: RedisTokenStore },
+    { provide: LoginStateStore, useClass: RedisLoginStateStore },
+  ];
+}
+
+function memoryProviders(): Provider[] {
+  return [
+    { provide: TokenStore, useClass: MemoryTokenStore },
+    { provide: LoginStateStore, useClass: MemoryLoginStateStore },
+  ];
+}
+
+/** Binds the storage ports to Redis or to memory, as TOKEN_STORE says. */
+@Global()
+@Module({})
+export class StoreModule {
+  static forRoot(kind: 'redis' | 'memory'): DynamicModule {
+    return {
+      module: StoreModule,
+      providers: kind === 'redis' ? redisProviders() : memoryProviders(),
+      exports: [TokenStore, LoginStateStore],
+    };
+  }
+}

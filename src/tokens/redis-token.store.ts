@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { SealedEnvelope, TokenCipher, TokenDecryptionError } from '../crypto/token-cipher';
+import { RedisConnection } from '../redis/redis-connection';
+import { redisCall } from '../redis/redis-call';
+import { AccountRecord, StoredToken, TokenSource } from './stored-token';
+import { TokenStore } from './token.store';
+import { StoredValueError } from './stored-value-error';
+
+interface SealedFields {
+  accessToken: string;
+  tokenType: string;
+  scope: string;
+  issuedAt: string;
+  expiresAt: string;
+  source: TokenSource;
+}
+
+interface AccountFields {
+  issuedAt: string;
+  expiresAt: string;
+  source: TokenSource;
+}
+
+/**
+ * Each token is one Redis string holding a sealed envelope, so a replacement is one atomic SET and a reader sees
+ * the old record or the new one, never half of each. The expiry is absolute (PXAT): the same instant on every
+ * replica, however late the write lands.
+ */
+@Injectable()
+export class RedisTokenStore extends TokenStore {
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly cipher: TokenCipher,
+  ) {
+    super();
+  }
+
+  save(token: StoredToken): Promise<void> {
+    return redisCall('write', () => this.write(token));
+  }
+
+  private async write(token: StoredToken): Promise<void> {
+    const { keys, client } = this.redis;
+    const sealed: SealedFields = {
+      accessToken: token.accessToken,
+      tokenType: token.tokenType,
+      scope: token.scope,
+      issuedAt: token.issuedAt.toISOString(),
+      expiresAt: token.expiresAt.toISOString(),
+      source: token.source,
+    };
+    const envelope = this.cipher.seal(JSON.stringify(sealed), token.clientId);
+    const account: AccountFields = { issuedAt: sealed.issuedAt, expiresAt: sealed.expiresAt, source: token.source };
+    const results = await client
+      .multi()
+      .set(keys.token(token.clientId), JSON.stringify(envelope), 'PXAT', token.expiresAt.getTime())
+      .hset(keys.accounts(), token.clientId, JSON.stringify(account))
+      .exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw new Error('Redis refused the token write');
+  }
+
+  find(clientId: string): Promise<StoredToken | null> {
+    return redisCall('read', () => this.read(clientId));
+  }
+
+  private async read(clientId: string): Promise<StoredToken | null> {
+    const raw = await this.redis.client.get(this.redis.keys.token(clientId));
+    if (raw === null) return null;
+    const envelope = parseJson<SealedEnvelope>(raw, clientId);
+    const fields = parseJson<SealedFields>(this.open(envelope, clientId), clientId);
+    return {
+      clientId,
+      accessToken: fields.accessToken,
+      tokenType: fields.tokenType,
+      scope: fields.scope,
+      issuedAt: new Date(fields.issuedAt),
+      expiresAt: new Date(fields.expiresAt),
+      source: fields.source,
+    };
+  }
+
+  private open(envelope: SealedEnvelope, clientId: string): string {
+    try {
+      return this.cipher.open(envelope, clientId);
+    } catch (error) {
+      throw new StoredValueError(clientId, error instanceof TokenDecryptionError ? error.keyId : undefined);
+    }
+  }
+
+  remove(clientId: string): Promise<boolean> {
+    return redisCall('delete', async () => (await this.redis.client.del(this.redis.keys.token(clientId))) > 0);
+  }
+
+  accounts(): Promise<AccountRecord[]> {
+    return redisCall('account listing', () => this.listAccounts());
+  }
+
+  private async listAccounts(): Promise<AccountRecord[]> {
+    const { client, keys } = this.redis;
+    const entries = Object.entries(await client.hgetall(keys.accounts()));
+    if (entries.length === 0) return [];
+    const pipeline = client.pipeline();
+    for (const [clientId] of entries) pipeline.exists(keys.token(clientId));
+    const present = (await pipeline.exec()) ?? [];
+    return entries.map(([clientId, raw], index) => {
+      const fields = parseJson<AccountFields>(raw, clientId);
+      return {
+        clientId,
+        issuedAt: new Date(fields.issuedAt),
+        expiresAt: new Date(fields.expiresAt),
+        source: fields.source,
+        present: present[index]?.[1] === 1,
+      };
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.client.ping();
+  }
+}
+
+function parseJson<T>(raw: string, clientId: string): T {
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    throw new StoredValueError(clientId);
+  }
+}

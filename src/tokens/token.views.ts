@@ -1,0 +1,50 @@
+import { formatIst } from './ist-time';
+import { StoredToken } from './stored-token';
+import { AccountStatus } from './tokens.service';
+
+export interface TokenRecordView {
+  clientId: string;
+  tokenType: string;
+  scope: string;
+  source: string;
+  issuedAt: string;
+  expiresAt: string;
+  expiresIn: number;
+}
+
+export interface TokenView extends TokenRecordView {
+  accessToken: string;
+}
+
+function secondsUntil(instant: Date, now: Date): number {
+  return Math.max(0, Math.floor((instant.getTime() - now.getTime()) / 1000));
+}
+
+/** The stored record without its token: what an admin sees after an import. */
+export function tokenRecordView(token: StoredToken, now: Date): TokenRecordView {
+  return {
+    clientId: token.clientId,
+    tokenType: token.tokenType,
+    scope: token.scope,
+    source: token.source,
+    issuedAt: formatIst(token.issuedAt),
+    expiresAt: formatIst(token.expiresAt),
+    expiresIn: secondsUntil(token.expiresAt, now),
+  };
+}
+
+export function tokenView(token: StoredToken, now: Date): TokenView {
+  const { clientId, ...rest } = tokenRecordView(token, now);
+  return { clientId, accessToken: token.accessToken, ...rest };
+}
+
+export function accountView(status: AccountStatus, now: Date) {
+  return {
+    clientId: status.clientId,
+    state: status.state,
+    source: status.source,
+    issuedAt: status.issuedAt && formatIst(status.issuedAt),
+    expiresAt: status.expiresAt && formatIst(status.expiresAt),
+    expiresIn: status.state === 'live' && status.expiresAt ? secondsUntil(status.expiresAt, now) : 0,
+  };
+}

@@ -1,0 +1,89 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../clock/clock';
+import { VaultConfig } from '../config/vault-config';
+import { accountNotAllowed, tokenNotFound, VaultError } from '../errors/vault-error';
+import { PocketfulClient, TokenGrant } from '../pocketful/pocketful.client';
+import { isClientId, normalizeClientId } from './client-id';
+import { tokenExpiry } from './daily-cutoff';
+import { AccountRecord, StoredToken, TokenSource } from './stored-token';
+import { TokenStore } from './token.store';
+
+export type AccountState = 'live' | 'expired' | 'missing';
+
+export interface AccountStatus {
+  clientId: string;
+  state: AccountState;
+  issuedAt: Date | null;
+  expiresAt: Date | null;
+  source: TokenSource | null;
+}
+
+/** The rules around the store: whose token it is, who may store one, and when it dies. */
+@Injectable()
+export class TokensService {
+  private readonly logger = new Logger(TokensService.name);
+
+  constructor(
+    private readonly store: TokenStore,
+    private readonly pocketful: PocketfulClient,
+    private readonly clock: Clock,
+    private readonly config: VaultConfig,
+  ) {}
+
+  /**
+   * Asks Pocketful whose token this is, and stores it under that account until the earlier of its own lifetime
+   * and the daily cut-off. Nothing is stored unless every check passes.
+   */
+  async register(grant: TokenGrant, source: TokenSource, issuedAt: Date): Promise<StoredToken> {
+    const account = await this.pocketful.tradingInfo(grant.accessToken);
+    const clientId = normalizeClientId(account.clientId);
+    if (!isClientId(clientId)) {
+      throw new VaultError('broker_malformed_response', 'Pocketful named an account id the vault cannot use', 502);
+    }
+    const allowed = this.config.tokens.allowedClientIds;
+    if (allowed && !allowed.includes(clientId)) throw accountNotAllowed(clientId);
+    const expiresAt = tokenExpiry(issuedAt, grant.expiresIn, this.config.tokens.cutoff);
+    if (expiresAt.getTime() <= this.clock.now().getTime()) {
+      throw new VaultError('token_expired', `the token for ${clientId} has already expired; nothing was stored`, 422);
+    }
+    const token: StoredToken = {
+      clientId,
+      accessToken: grant.accessToken,
+      tokenType: grant.tokenType,
+      scope: grant.scope,
+      issuedAt,
+      expiresAt,
+      source,
+    };
+    await this.store.save(token);
+    this.logger.log(`stored a token for ${clientId} from ${source}, expiring at ${expiresAt.toISOString()}`);
+    return token;
+  }
+
+  async find(clientId: string): Promise<StoredToken> {
+    const token = await this.store.find(clientId);
+    // The store drops a token at its expiry by its own clock; this clock has the last word on a skewed host.
+    if (!token || token.expiresAt.getTime() <= this.clock.now().getTime()) throw tokenNotFound(clientId);
+    return token;
+  }
+
+  async remove(clientId: string): Promise<void> {
+    if (!(await this.store.remove(clientId))) throw tokenNotFound(clientId);
+    this.logger.log(`removed the token of ${clientId}`);
+  }
+
+  /** Every account the vault knows: those that stored a token, and those ALLOWED_CLIENT_IDS expects. */
+  async accounts(): Promise<AccountStatus[]> {
+    const now = this.clock.now().getTime();
+    const records = new Map((await this.store.accounts()).map((record) => [record.clientId, record]));
+    const ids = new Set([...records.keys(), ...(this.config.tokens.allowedClientIds ?? [])]);
+    return [...ids].sort().map((clientId) => statusOf(clientId, records.get(clientId), now));
+  }
+}
+
+function statusOf(clientId: string, record: AccountRecord | undefined, now: number): AccountStatus {
+  if (!record) return { clientId, state: 'missing', issuedAt: null, expiresAt: null, source: null };
+  const live = record.present && record.expiresAt.getTime() > now;
+  const state: AccountState = live ? 'live' : record.expiresAt.getTime() <= now ? 'expired' : 'missing';
+  return { clientId, state, issuedAt: record.issuedAt, expiresAt: record.expiresAt, source: record.source };
+}
