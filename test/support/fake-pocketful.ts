@@ -1,0 +1,104 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { BrokerReply, SandboxBroker, SandboxBrokerOptions } from '../../src/sandbox/sandbox-broker';
+
+/** A reply forced on the next calls: a status with a JSON body, or raw text (an HTML error page, garbage). */
+export type ForcedReply = BrokerReply | { status: number; text: string; contentType?: string };
+
+export interface RecordedCall {
+  path: string;
+  authorization?: string;
+  form?: Record<string, string>;
+}
+
+/**
+ * Pocketful on a real local port, answering as the sandbox broker does, with knobs for what the real one might
+ * do: answer slowly, answer with an error in any of its shapes, or with something that is not JSON at all.
+ */
+export class FakePocketful {
+  readonly calls: RecordedCall[] = [];
+  /** Milliseconds to wait before answering /oauth2/token. */
+  tokenDelayMs = 0;
+  tokenReply: ForcedReply | null = null;
+  tradingInfoReply: ForcedReply | null = null;
+  private server: Server | null = null;
+
+  readonly broker: SandboxBroker;
+
+  constructor(options: Partial<SandboxBrokerOptions> = {}) {
+    this.broker = new SandboxBroker({
+      appId: 'test-app-id',
+      appSecret: 'test-app-secret+with:odd%chars',
+      redirectUrl: 'http://127.0.0.1:5000/pocketful/callback',
+      accounts: ['YA0002', 'YA0003'],
+      ...options,
+    });
+  }
+
+  get options(): SandboxBrokerOptions {
+    return this.broker.options;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((request, response) => void this.handle(request, response));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  /** The codes sent to /oauth2/token, in order. */
+  get exchangedCodes(): string[] {
+    return this.calls.filter((call) => call.path === '/oauth2/token').map((call) => call.form?.code ?? '');
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    const authorization = request.headers.authorization;
+    const raw = await readBody(request);
+    if (request.method === 'POST' && path === '/oauth2/token') {
+      const form = Object.fromEntries(new URLSearchParams(raw));
+      this.calls.push({ path, authorization, form });
+      if (this.tokenDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.tokenDelayMs));
+      if (response.destroyed) return;
+      send(response, this.tokenReply ?? this.broker.exchange(authorization, form));
+      return;
+    }
+    if (request.method === 'GET' && path === '/api/v1/user/trading_info') {
+      this.calls.push({ path, authorization });
+      send(response, this.tradingInfoReply ?? this.broker.tradingInfo(authorization));
+      return;
+    }
+    this.calls.push({ path, authorization });
+    send(response, { status: 404, text: '404 page not found' });
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function send(response: ServerResponse, reply: ForcedReply): void {
+  if ('text' in reply) {
+    response.writeHead(reply.status, { 'content-type': reply.contentType ?? 'text/plain' });
+    response.end(reply.text);
+    return;
+  }
+  response.writeHead(reply.status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(reply.body));
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { clientFor, newServiceKey } from '../../src/access/clients-file';
+import { createVaultApp } from '../../src/app.factory';
+import { Clock } from '../../src/clock/clock';
+import { loadVaultConfig, VaultConfig } from '../../src/config/vault-config';
+import { FakePocketful } from './fake-pocketful';
+import { LogCapture } from './log-capture';
+
+export interface TestClient {
+  name: string;
+  accounts: string[];
+  admin?: boolean;
+}
+
+export interface TestVaultOptions {
+  broker: FakePocketful;
+  /** Variables as an operator would set them; the broker's are filled in. */
+  env?: Record<string, string>;
+  clock?: Clock;
+  logs?: LogCapture;
+  clients?: TestClient[];
+}
+
+const DEFAULT_CLIENTS: TestClient[] = [
+  { name: 'ops', accounts: ['*'], admin: true },
+  { name: 'strategy-a', accounts: ['YA0002'] },
+];
+
+/** A fresh 32-byte key, base64, as VAULT_ENCRYPTION_KEY takes it. */
+export const newEncryptionKey = (): string => randomBytes(32).toString('base64');
+
+/** The vault as main.ts builds it, listening on a free port, configured from variables, talking to a fake Pocketful. */
+export class TestVault {
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly url: string,
+    readonly config: VaultConfig,
+    readonly keys: Record<string, string>,
+    readonly logs: LogCapture,
+  ) {}
+
+  static async start(options: TestVaultOptions): Promise<TestVault> {
+    const { broker } = options;
+    const env = {
+      BROKER_API_KEY: broker.options.appId,
+      BROKER_API_SECRET: broker.options.appSecret,
+      REDIRECT_URL: broker.options.redirectUrl,
+      POCKETFUL_BASE_URL: broker.url,
+      TOKEN_STORE: 'memory',
+      PORT: '0',
+      LOG_LEVEL: 'debug',
+      ...options.env,
+    };
+    const config = loadVaultConfig(env);
+    const keys: Record<string, string> = {};
+    const clients = (options.clients ?? DEFAULT_CLIENTS).map((client) => {
+      keys[client.name] = newServiceKey();
+      return clientFor(client.name, keys[client.name], client.accounts, client.admin ?? false);
+    });
+    const logs = options.logs ?? new LogCapture();
+    const app = await createVaultApp({ config, clock: options.clock, logStream: logs, extraClients: clients });
+    await app.listen(0, '127.0.0.1');
+    const port = (app.getHttpServer().address() as AddressInfo).port;
+    return new TestVault(app, `http://127.0.0.1:${port}`, config, keys, logs);
+  }
+
+  /** A request with a service key, by client name. */
+  fetch(path: string, init: RequestInit & { as?: string } = {}): Promise<Response> {
+    const { as, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (as) headers.set('authorization', `Bearer ${this.keys[as]}`);
+    return fetch(`${this.url}${path}`, { ...rest, headers, redirect: 'manual' });
+  }
+
+  /** Starts a login and returns the `state` the vault put in Pocketful's authorize URL. */
+  async beginLogin(): Promise<{ state: string; location: URL }> {
+    const response = await this.fetch('/pocketful/login');
+    const location = new URL(response.headers.get('location') ?? '');
+    return { state: location.searchParams.get('state') ?? '', location };
+  }
+
+  callback(query: Record<string, string>): Promise<Response> {
+    return this.fetch(`/pocketful/callback?${new URLSearchParams(query).toString()}`);
+  }
+
+  /** A whole login, as a browser would make it, for an account the broker knows. */
+  async login(clientId: string, broker: FakePocketful): Promise<Response> {
+    const { state } = await this.beginLogin();
+    return this.callback({ code: broker.broker.issueCode(clientId), scope: 'orders holdings', state });
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+}
+
+/** The body of a JSON response, loosely typed for assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const json = async (response: Response): Promise<any> => response.json();
