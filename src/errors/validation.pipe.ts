@@ -3,7 +3,9 @@ import { invalidRequest } from './vault-error';
 
 function messages(errors: ValidationError[]): string[] {
   return errors.flatMap((error) => {
-    const own = Object.values(error.constraints ?? {});
+    // One message per field: class-validator lists constraints last-declared first, and the first declared
+    // (such as "must be a string") is the one that explains the others.
+    const own = Object.values(error.constraints ?? {}).slice(-1);
     return [...own, ...messages(error.children ?? [])];
   });
 }

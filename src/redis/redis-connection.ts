@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { VaultConfig } from '../config/vault-config';
 import { RedisKeys } from './redis-keys';
@@ -12,7 +12,7 @@ const MAX_RECONNECT_DELAY_MS = 2_000;
  * so a token read answers 503 instead of hanging, and ioredis reconnects in the background.
  */
 @Injectable()
-export class RedisConnection implements OnApplicationShutdown {
+export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly client: Redis;
   readonly keys: RedisKeys;
   private readonly logger = new Logger(RedisConnection.name);
@@ -36,6 +36,22 @@ export class RedisConnection implements OnApplicationShutdown {
       if (this.reachable) this.logger.error(`Redis is not reachable (${error.code ?? error.name})`);
       this.reachable = false;
     });
+  }
+
+  /**
+   * Without an offline queue, the first requests after start would fail while the connection is still being made.
+   * Wait for it briefly; a Redis that is down at start leaves the vault up but not ready, and ioredis keeps trying.
+   */
+  async onModuleInit(): Promise<void> {
+    if (this.client.status === 'ready') return;
+    const ready = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), CONNECT_TIMEOUT_MS);
+      this.client.once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!ready) this.logger.warn('Redis did not answer at start; the vault is not ready until it does');
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort } from './free-port';
@@ -77,18 +78,28 @@ export class TestRedis {
 
   private async waitForPing(): Promise<void> {
     for (let attempt = 0; attempt < 100; attempt += 1) {
-      const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        if ((await probe.ping()) === 'PONG') return;
-      } catch {
-        // not listening yet
-      } finally {
-        probe.disconnect();
-      }
+      if (await this.pings()) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error('redis-server did not answer PING');
+  }
+
+  /** A bare socket rather than ioredis: an ioredis client that never connected leaves timers behind. */
+  private pings(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const socket = connect(this.port, '127.0.0.1');
+      let answer = '';
+      const finish = (ok: boolean) => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.setTimeout(1000, () => finish(false));
+      socket.on('error', () => finish(false));
+      socket.on('connect', () => socket.write('PING\r\n'));
+      socket.on('data', (chunk) => {
+        answer += chunk.toString();
+        if (answer.includes('\r\n')) finish(answer.startsWith('+PONG'));
+      });
+    });
   }
 }

@@ -61,7 +61,7 @@ export class TestVault {
     });
     const logs = options.logs ?? new LogCapture();
     const app = await createVaultApp({ config, clock: options.clock, logStream: logs, extraClients: clients });
-    await app.listen(0, '127.0.0.1');
+    await app.listen(config.http.port, '127.0.0.1');
     const port = (app.getHttpServer().address() as AddressInfo).port;
     return new TestVault(app, `http://127.0.0.1:${port}`, config, keys, logs);
   }
