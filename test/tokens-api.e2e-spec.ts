@@ -1,0 +1,264 @@
+import { FakePocketful } from './support/fake-pocketful';
+import { ManualClock } from './support/manual-clock';
+import { TestRedis } from './support/redis-server';
+import { json, newEncryptionKey, TestVault } from './support/test-vault';
+
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+05:30$/;
+const TEN_AM_IST = '2026-11-23T04:30:00Z';
+
+describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
+  let redis: TestRedis | null = null;
+  let broker: FakePocketful;
+  let clock: ManualClock;
+  let vault: TestVault;
+
+  beforeAll(async () => {
+    if (store === 'redis') redis = await TestRedis.start();
+    broker = await new FakePocketful().start();
+  });
+
+  beforeEach(async () => {
+    clock = new ManualClock(TEN_AM_IST);
+    const env: Record<string, string> =
+      store === 'redis'
+        ? { TOKEN_STORE: 'redis', REDIS_URL: redis!.url, VAULT_ENCRYPTION_KEY: newEncryptionKey(), REDIS_KEY_PREFIX: `t${Date.now()}:` }
+        : {};
+    vault = await TestVault.start({
+      broker,
+      clock,
+      env,
+      clients: [
+        { name: 'ops', accounts: ['*'], admin: true },
+        { name: 'strategy-a', accounts: ['YA0002'] },
+        { name: 'everything-reader', accounts: ['*'] },
+      ],
+    });
+  });
+
+  afterEach(() => vault.close());
+
+  afterAll(async () => {
+    await broker.stop();
+    await redis?.destroy();
+  });
+
+  describe('GET /v1/tokens/:clientId', () => {
+    it('serves the live token with its times in IST and seconds to expiry, never cached', async () => {
+      await vault.login('YA0002', broker);
+      clock.advance(90_000);
+      const response = await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' });
+      const body = await json(response);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(Object.keys(body).sort()).toEqual(
+        ['accessToken', 'clientId', 'expiresAt', 'expiresIn', 'issuedAt', 'scope', 'source', 'tokenType'].sort(),
+      );
+      expect(body).toMatchObject({ clientId: 'YA0002', tokenType: 'bearer', scope: 'orders holdings', source: 'login' });
+      expect(body.issuedAt).toBe('2026-11-23T10:00:00+05:30');
+      expect(body.expiresAt).toBe('2026-11-24T00:00:00+05:30');
+      expect(body.expiresIn).toBe(14 * 3600 - 90);
+      expect(broker.broker.tradingInfo(`Bearer ${body.accessToken}`).status).toBe(200);
+    });
+
+    it('reads a lower-case client id as the same account', async () => {
+      await vault.login('YA0002', broker);
+      expect((await vault.fetch('/v1/tokens/ya0002', { as: 'strategy-a' })).status).toBe(200);
+    });
+
+    it('answers 404 token_not_found when no token is stored', async () => {
+      const response = await vault.fetch('/v1/tokens/YA0003', { as: 'ops' });
+      expect(response.status).toBe(404);
+      expect(await json(response)).toEqual({ error: 'token_not_found', message: expect.stringContaining('/pocketful/login') });
+    });
+
+    it('answers 401 without a key, with a wrong key, or with another scheme', async () => {
+      await vault.login('YA0002', broker);
+      const attempts: Record<string, string>[] = [
+        {},
+        { authorization: 'Bearer tvk_not-a-real-key' },
+        { authorization: `Basic ${vault.keys['strategy-a']}` },
+        { authorization: `Bearer ${vault.keys['strategy-a']}x` },
+      ];
+      for (const headers of attempts) {
+        const response = await vault.fetch('/v1/tokens/YA0002', { headers });
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+        expect((await json(response)).error).toBe('unauthorized');
+      }
+    });
+
+    it("answers 403 when the key's accounts do not include this one", async () => {
+      await vault.login('YA0003', broker);
+      const response = await vault.fetch('/v1/tokens/YA0003', { as: 'strategy-a' });
+      expect(response.status).toBe(403);
+      expect((await json(response)).error).toBe('forbidden');
+      expect((await vault.fetch('/v1/tokens/YA0003', { as: 'everything-reader' })).status).toBe(200);
+    });
+
+    it('serves a token issued at 23:59:59 IST for one second only', async () => {
+      clock.set('2026-11-23T18:29:59Z');
+      await vault.login('YA0002', broker);
+      const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
+      expect(body.expiresAt).toBe('2026-11-24T00:00:00+05:30');
+      expect(body.expiresIn).toBe(1);
+      clock.set('2026-11-23T18:30:00Z');
+      expect((await vault.fetch('/v1/tokens/YA0002', { as: 'ops' })).status).toBe(404);
+    });
+
+    it('gives a token issued at 00:00:00 IST the whole day, to the end of its own expires_in', async () => {
+      clock.set('2026-11-23T18:30:00Z');
+      await vault.login('YA0002', broker);
+      const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
+      // Pocketful's expires_in of 86399 s ends one second before the next midnight: the earlier one wins.
+      expect(body.expiresAt).toBe('2026-11-24T23:59:59+05:30');
+      expect(body.expiresIn).toBe(86399);
+    });
+  });
+
+  describe('POST /v1/tokens (import)', () => {
+    it('learns the account from trading_info and stores the token under it', async () => {
+      const accessToken = broker.broker.mintToken('YA0003');
+      const response = await vault.fetch('/v1/tokens', {
+        as: 'ops',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ accessToken }),
+      });
+      const body = await json(response);
+      expect(response.status).toBe(201);
+      expect(body).toMatchObject({ clientId: 'YA0003', source: 'import', expiresAt: '2026-11-24T00:00:00+05:30' });
+      expect(body.issuedAt).toMatch(ISO_WITH_OFFSET);
+      expect(JSON.stringify(body)).not.toContain(accessToken);
+      const served = await json(await vault.fetch('/v1/tokens/YA0003', { as: 'ops' }));
+      expect(served.accessToken).toBe(accessToken);
+    });
+
+    it('replaces the account’s previous token', async () => {
+      await vault.login('YA0002', broker);
+      const accessToken = broker.broker.mintToken('YA0002');
+      const post = { as: 'ops', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken }) };
+      expect((await vault.fetch('/v1/tokens', post)).status).toBe(201);
+      expect((await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }))).accessToken).toBe(accessToken);
+    });
+
+    it('refuses a token Pocketful does not accept, and keeps the stored one', async () => {
+      await vault.login('YA0002', broker);
+      const before = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
+      const dead = broker.broker.mintToken('YA0002');
+      broker.broker.revoke(dead);
+      const response = await vault.fetch('/v1/tokens', {
+        as: 'ops',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ accessToken: dead }),
+      });
+      expect(response.status).toBe(422);
+      expect((await json(response)).error).toBe('token_rejected');
+      expect((await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }))).accessToken).toBe(before.accessToken);
+    });
+
+    it('is for admin clients only', async () => {
+      const response = await vault.fetch('/v1/tokens', {
+        as: 'everything-reader',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ accessToken: broker.broker.mintToken('YA0002') }),
+      });
+      expect(response.status).toBe(403);
+      expect((await vault.fetch('/v1/tokens/YA0002', { as: 'ops' })).status).toBe(404);
+    });
+  });
+
+  describe('DELETE /v1/tokens/:clientId', () => {
+    it('removes the token (204), then answers 404', async () => {
+      await vault.login('YA0002', broker);
+      const response = await vault.fetch('/v1/tokens/YA0002', { as: 'ops', method: 'DELETE' });
+      expect(response.status).toBe(204);
+      expect((await vault.fetch('/v1/tokens/YA0002', { as: 'ops' })).status).toBe(404);
+      expect((await vault.fetch('/v1/tokens/YA0002', { as: 'ops', method: 'DELETE' })).status).toBe(404);
+    });
+
+    it('is for admin clients only', async () => {
+      await vault.login('YA0002', broker);
+      expect((await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a', method: 'DELETE' })).status).toBe(403);
+      expect((await vault.fetch('/v1/tokens/YA0002', { as: 'ops' })).status).toBe(200);
+    });
+  });
+
+  describe('GET /v1/accounts', () => {
+    it('lists every known account with its state and expiry, never a token', async () => {
+      await vault.login('YA0002', broker);
+      await vault.login('YA0003', broker);
+      await vault.fetch('/v1/tokens/YA0003', { as: 'ops', method: 'DELETE' });
+      const response = await vault.fetch('/v1/accounts', { as: 'ops' });
+      const body = await json(response);
+      expect(response.status).toBe(200);
+      expect(body.accounts).toEqual([
+        { clientId: 'YA0002', state: 'live', source: 'login', issuedAt: '2026-11-23T10:00:00+05:30', expiresAt: '2026-11-24T00:00:00+05:30', expiresIn: 14 * 3600 },
+        { clientId: 'YA0003', state: 'missing', source: 'login', issuedAt: '2026-11-23T10:00:00+05:30', expiresAt: '2026-11-24T00:00:00+05:30', expiresIn: 0 },
+      ]);
+      expect(JSON.stringify(body)).not.toMatch(/accessToken|\.[A-Za-z0-9_-]{43}/);
+    });
+
+    it('shows a token past its cut-off as expired', async () => {
+      await vault.login('YA0002', broker);
+      clock.set('2026-11-23T18:30:00Z');
+      const body = await json(await vault.fetch('/v1/accounts', { as: 'ops' }));
+      expect(body.accounts).toEqual([expect.objectContaining({ clientId: 'YA0002', state: 'expired', expiresIn: 0 })]);
+    });
+
+    it('is for admin clients only', async () => {
+      expect((await vault.fetch('/v1/accounts', { as: 'everything-reader' })).status).toBe(403);
+      expect((await vault.fetch('/v1/accounts')).status).toBe(401);
+    });
+  });
+});
+
+describe('accounts expected by ALLOWED_CLIENT_IDS', () => {
+  it('are listed as missing until someone logs in', async () => {
+    const broker = await new FakePocketful().start();
+    const vault = await TestVault.start({ broker, env: { ALLOWED_CLIENT_IDS: 'ya0002, YA0003' } });
+    try {
+      await vault.login('YA0003', broker);
+      const body = await json(await vault.fetch('/v1/accounts', { as: 'ops' }));
+      expect(body.accounts.map((account: { clientId: string; state: string }) => [account.clientId, account.state])).toEqual([
+        ['YA0002', 'missing'],
+        ['YA0003', 'live'],
+      ]);
+    } finally {
+      await vault.close();
+      await broker.stop();
+    }
+  });
+});
+
+describe('a non-midnight cut-off', () => {
+  it('expires tokens at TOKEN_EXPIRY_TIME in IST', async () => {
+    const broker = await new FakePocketful().start();
+    const clock = new ManualClock('2026-11-23T00:00:00Z'); // 05:30 IST, before a 06:00 cut-off
+    const vault = await TestVault.start({ broker, clock, env: { TOKEN_EXPIRY_TIME: '06:00' } });
+    try {
+      await vault.login('YA0002', broker);
+      const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
+      expect(body.expiresAt).toBe('2026-11-23T06:00:00+05:30');
+      expect(body.expiresIn).toBe(1800);
+    } finally {
+      await vault.close();
+      await broker.stop();
+    }
+  });
+
+  it('uses a short expires_in when it ends before the cut-off', async () => {
+    const broker = await new FakePocketful({ expiresInSeconds: 600 }).start();
+    const clock = new ManualClock(TEN_AM_IST);
+    const vault = await TestVault.start({ broker, clock });
+    try {
+      await vault.login('YA0002', broker);
+      const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
+      expect(body.expiresAt).toBe('2026-11-23T10:10:00+05:30');
+    } finally {
+      await vault.close();
+      await broker.stop();
+    }
+  });
+});
