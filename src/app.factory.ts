@@ -3,6 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, VaultAppOptions } from './app.module';
 import { VaultExceptionFilter } from './errors/vault-exception.filter';
+import { answerClientError, answerFrameworkError } from './http/protocol-errors';
 import { VaultFastifyAdapter } from './http/vault-fastify-adapter';
 import { vaultValidationPipe } from './errors/validation.pipe';
 
@@ -19,6 +20,8 @@ export async function createVaultApp(options: VaultAppOptions): Promise<NestFast
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,
