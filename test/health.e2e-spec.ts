@@ -1,0 +1,73 @@
+import { FakePocketful } from './support/fake-pocketful';
+import { TestRedis } from './support/redis-server';
+import { json, newEncryptionKey, TestVault } from './support/test-vault';
+
+async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('health', () => {
+  let redis: TestRedis;
+  let broker: FakePocketful;
+  let vault: TestVault;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start({ appendOnly: true });
+    broker = await new FakePocketful().start();
+    vault = await TestVault.start({ broker, env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey() } });
+    await vault.login('YA0002', broker);
+  });
+
+  afterAll(async () => {
+    await vault.close();
+    await broker.stop();
+    await redis.destroy();
+  });
+
+  it('is live and ready while Redis answers', async () => {
+    const live = await vault.fetch('/health/live');
+    const ready = await vault.fetch('/health/ready');
+    expect(live.status).toBe(200);
+    expect(ready.status).toBe(200);
+    expect((await json(ready)).details.store).toMatchObject({ status: 'up', kind: 'redis' });
+  });
+
+  it('stays live but answers 503 on ready, promptly, while Redis is down; token reads get 503 store_unavailable', async () => {
+    await redis.stop();
+    try {
+      const started = Date.now();
+      const ready = await vault.fetch('/health/ready');
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(ready.status).toBe(503);
+      const body = await json(ready);
+      expect(body.error).toBe('not_ready');
+      expect(body.details.store.status).toBe('down');
+      expect((await vault.fetch('/health/live')).status).toBe(200);
+      const read = await vault.fetch('/v1/tokens/YA0002', { as: 'ops' });
+      expect(read.status).toBe(503);
+      expect((await json(read)).error).toBe('store_unavailable');
+    } finally {
+      await redis.restart();
+    }
+  });
+
+  it('is ready again once Redis is back, with the token kept by append-only persistence', async () => {
+    await until(async () => (await vault.fetch('/health/ready')).status === 200);
+    expect((await vault.fetch('/v1/tokens/YA0002', { as: 'ops' })).status).toBe(200);
+  });
+
+  it('with the memory store, is always ready', async () => {
+    const memoryVault = await TestVault.start({ broker });
+    try {
+      const ready = await memoryVault.fetch('/health/ready');
+      expect(ready.status).toBe(200);
+      expect((await json(ready)).details.store.kind).toBe('memory');
+    } finally {
+      await memoryVault.close();
+    }
+  });
+});

@@ -1,0 +1,131 @@
+import { BAD_REQUESTS } from './corpus/bad-requests';
+import { FakePocketful } from './support/fake-pocketful';
+import { LogCapture } from './support/log-capture';
+import { rawRequest } from './support/raw-request';
+import { TestRedis } from './support/redis-server';
+import { json, newEncryptionKey, TestVault } from './support/test-vault';
+
+/**
+ * One run through every path of the vault, successful and failing, with every log line captured; then a search of
+ * those lines, and of every response body that should not carry one, for each secret that was used.
+ */
+describe('secrets never reach the logs', () => {
+  const logs = new LogCapture();
+  const secrets: string[] = [];
+  const responses: string[] = [];
+  let redis: TestRedis;
+  let broker: FakePocketful;
+  let vault: TestVault;
+  let encryptionKey: string;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    broker = await new FakePocketful().start();
+    encryptionKey = newEncryptionKey();
+    vault = await TestVault.start({
+      broker,
+      logs,
+      env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'trace', POCKETFUL_TIMEOUT_MS: '200' },
+    });
+    secrets.push(encryptionKey, broker.options.appSecret, encodeURIComponent(broker.options.appSecret), ...Object.values(vault.keys));
+
+    const keep = async (response: Response) => {
+      responses.push(await response.text());
+      return response;
+    };
+    const login = async (clientId: string) => {
+      const { state } = await vault.beginLogin();
+      const code = broker.broker.issueCode(clientId);
+      secrets.push(state, code);
+      return keep(await vault.callback({ code, state, scope: 'orders holdings' }));
+    };
+
+    // Logins that work, and the tokens they produce.
+    await login('YA0002');
+    await login('YA0003');
+    // Logins that fail in every way the broker can make them fail.
+    broker.tokenReply = { status: 400, body: { error: 'invalid_grant', error_description: 'bad code' } };
+    await login('YA0002');
+    broker.tokenReply = { status: 500, text: '<html>oops</html>', contentType: 'text/html' };
+    await login('YA0002');
+    broker.tokenReply = null;
+    broker.tokenDelayMs = 500;
+    await login('YA0002');
+    broker.tokenDelayMs = 0;
+    broker.tradingInfoReply = { status: 401, body: { status: 'error', message: 'Request Unauthorised', error_code: 40000, data: {} } };
+    await login('YA0002');
+    broker.tradingInfoReply = null;
+    // A reload of a completed callback, and a code replayed under a new state.
+    const { state } = await vault.beginLogin();
+    const code = broker.broker.issueCode('YA0002');
+    secrets.push(state, code);
+    await keep(await vault.callback({ code, state }));
+    await keep(await vault.callback({ code, state }));
+    const second = await vault.beginLogin();
+    secrets.push(second.state);
+    await keep(await vault.callback({ code, state: second.state }));
+
+    // Imports, good and refused.
+    const imported = broker.broker.mintToken('YA0003');
+    const dead = broker.broker.mintToken('YA0002');
+    broker.broker.revoke(dead);
+    secrets.push(imported, dead);
+    for (const accessToken of [imported, dead]) {
+      await keep(
+        await vault.fetch('/v1/tokens', { as: 'ops', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken }) }),
+      );
+    }
+    // Reads with good, wrong and near-miss keys.
+    for (const id of ['YA0002', 'YA0003']) {
+      const token = await json(await vault.fetch(`/v1/tokens/${id}`, { as: 'ops' }));
+      secrets.push(token.accessToken);
+    }
+    const wrongKey = `${vault.keys['strategy-a']}x`;
+    secrets.push(wrongKey);
+    await keep(await vault.fetch('/v1/tokens/YA0002', { headers: { authorization: `Bearer ${wrongKey}` } }));
+    await keep(await vault.fetch('/v1/tokens/YA0003', { as: 'strategy-a' }));
+    await keep(await vault.fetch('/v1/accounts', { as: 'ops' }));
+    await keep(await vault.fetch('/v1/tokens/YA0003', { as: 'ops', method: 'DELETE' }));
+    // Every bad request of the corpus, with the key it is meant to carry.
+    const keyFor = { admin: vault.keys.ops, reader: vault.keys['strategy-a'] };
+    for (const bad of BAD_REQUESTS) {
+      const headers = bad.auth ? { ...bad.headers, authorization: `Bearer ${keyFor[bad.auth]}` } : bad.headers;
+      const answer = await rawRequest(vault.url, { ...bad, headers });
+      responses.push(answer.text);
+    }
+    // The store going away and coming back.
+    await redis.stop();
+    await keep(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
+    await keep(await vault.fetch('/health/ready'));
+    await redis.restart();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await keep(await vault.fetch('/health/ready'));
+  });
+
+  afterAll(async () => {
+    await vault.close();
+    await broker.stop();
+    await redis.destroy();
+  });
+
+  it('captured the run', () => {
+    expect(logs.lines.length).toBeGreaterThan(50);
+    expect(logs.text).toContain('stored a token for YA0002');
+    expect(secrets.length).toBeGreaterThan(15);
+  });
+
+  it('has no token, code, state, app secret, service key or encryption key in any log line', () => {
+    expect(logs.leaked(secrets)).toEqual([]);
+  });
+
+  it('logs no Authorization header and no query value', () => {
+    expect(logs.text).not.toMatch(/authorization":|Bearer |Basic /i);
+    expect(logs.text).not.toMatch(/code=[^…&"]/);
+    expect(logs.text).not.toMatch(/state=[^…&"]/);
+  });
+
+  it('puts no secret in any error answer', () => {
+    const leaked = secrets.filter((secret) => responses.some((text) => text.includes(secret)));
+    expect(leaked).toEqual([]);
+  });
+});
