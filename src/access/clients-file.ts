@@ -59,10 +59,19 @@ export function parseClients(json: string, path: string): ServiceClient[] {
   } catch {
     throw new ClientsFileError(path, ['it is not valid JSON']);
   }
+  // null, an array or a scalar would crash plainToInstance or validation with a TypeError instead of this error.
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ClientsFileError(path, ['it must be a JSON object: {"clients": [...]}']);
+  }
   const file = plainToInstance(ClientsFile, raw);
   const errors = validateSync(file as object, { forbidUnknownValues: true });
   const problems = flatten(errors);
-  const names = (file.clients ?? []).map((client) => client.name);
+  // clients may be any JSON here (validation already reported it): only look at names that are strings.
+  const entries: unknown[] = Array.isArray(file.clients) ? file.clients : [];
+  const names = entries.flatMap((client) => {
+    const name = (client as { name?: unknown } | null)?.name;
+    return typeof name === 'string' ? [name] : [];
+  });
   for (const name of new Set(names.filter((name, index) => names.indexOf(name) !== index))) {
     problems.push(`the name ${name} is used more than once`);
   }

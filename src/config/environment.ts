@@ -21,7 +21,10 @@ class IsEncryptionKey implements ValidatorConstraintInterface {
 @ValidatorConstraint({ name: 'clientIdList' })
 class IsClientIdList implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    return typeof value === 'string' && splitList(value).every((id) => isClientId(normalizeClientId(id)));
+    if (typeof value !== 'string') return false;
+    const ids = splitList(value);
+    // A list of only separators would become an empty allow-list that silently refuses every account.
+    return ids.length > 0 && ids.every((id) => isClientId(normalizeClientId(id)));
   }
   defaultMessage(args: ValidationArguments): string {
     return `${args.property} must be a comma-separated list of Pocketful client ids such as YA0002`;

@@ -1,0 +1,70 @@
+import { Browser, chromium } from 'playwright-core';
+import { freePort } from './support/free-port';
+import { SpawnedVault } from './support/spawned-vault';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * The README's first command, `npm run demo`, as a person uses it: the printed login URL opened in a real browser,
+ * the sandbox broker's login page clicked through, and the printed curl line's key used to fetch the token.
+ */
+describe('the demo in a real browser', () => {
+  let browser: Browser;
+  let demo: SpawnedVault;
+  let loginUrl: string;
+  let key: string;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    demo = SpawnedVault.start('demo', { PORT: String(port) });
+    [, loginUrl] = await demo.waitFor(/Log in:\s+(\S+)/);
+    [, key] = await demo.waitFor(/Bearer (tvk_[A-Za-z0-9_-]+)/);
+    base = `http://127.0.0.1:${port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+  });
+
+  it('prints the login URL, a service key and the curl line that fetches the token', () => {
+    expect(loginUrl).toBe(`${base}/pocketful/login`);
+    expect(demo.stdout).toContain(`curl -H "Authorization: Bearer ${key}" ${base}/v1/tokens/YA0002`);
+  });
+
+  it('logs in through the sandbox broker and shows whose token was stored and when it expires', async () => {
+    const page = await browser.newPage();
+    await page.goto(loginUrl);
+    expect(await page.title()).toContain('Sandbox broker');
+    await page.check('input[value="YA0002"]');
+    await page.click('#approve');
+    await page.waitForSelector('#account');
+    expect(await page.textContent('#account')).toBe('YA0002');
+    expect(await page.textContent('#expires')).toMatch(/00:00:00 IST$/);
+
+    const token = await fetch(`${base}/v1/tokens/YA0002`, { headers: { authorization: `Bearer ${key}` } });
+    expect(token.status).toBe(200);
+    expect((await token.json()) as object).toMatchObject({ clientId: 'YA0002', source: 'login' });
+
+    // Reloading the success page must not log in again.
+    await page.reload();
+    expect(await page.textContent('#code')).toBe('state_replayed');
+    await page.close();
+  });
+
+  it('says the login was cancelled when the person cancels at the broker, and offers to log in again', async () => {
+    const page = await browser.newPage();
+    await page.goto(loginUrl);
+    await page.click('#deny');
+    await page.waitForSelector('#code');
+    expect(await page.textContent('#code')).toBe('login_cancelled');
+    await page.click('text=Log in again');
+    await page.waitForSelector('#approve');
+    await page.close();
+  });
+});

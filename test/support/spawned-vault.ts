@@ -1,0 +1,54 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * A vault as an operator runs it: `node dist/<entry>.js` in its own process (npm test builds dist first). Its
+ * output is kept so a test can read what it printed.
+ */
+export class SpawnedVault {
+  stdout = '';
+  stderr = '';
+  private readonly exited: Promise<number | null>;
+
+  private constructor(readonly child: ChildProcess) {
+    child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  static start(entry: 'main' | 'demo', env: Record<string, string>): SpawnedVault {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', `${entry}.js`)], {
+      // An empty working directory and only the variables given: a developer's own .env must not leak into the run.
+      cwd: mkdtempSync(join(tmpdir(), 'token-vault-run-')),
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new SpawnedVault(child);
+  }
+
+  /** Resolves once stdout matches, or fails with what the process printed. */
+  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = this.stdout.match(pattern);
+      if (match) return match;
+      if (this.child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`the vault did not print ${pattern} (exit ${this.child.exitCode}):\n${this.stderr.slice(-2000)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  exit(): Promise<number | null> {
+    return this.exited;
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    return this.exited;
+  }
+}
