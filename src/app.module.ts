@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AccessModule } from './access/access.module';
+import { AlertsModule } from './alerts/alerts.module';
 import { ServiceClient } from './access/service-client';
 import { Clock, SystemClock } from './clock/clock';
 import { ClockModule } from './clock/clock.module';
@@ -9,6 +11,7 @@ import { VaultConfig } from './config/vault-config';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { LoginModule } from './login/login.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { StoreModule } from './store/store.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -37,6 +40,9 @@ export class AppModule {
         TokensModule,
         LoginModule,
         HealthModule,
+        MetricsModule,
+        ScheduleModule.forRoot(),
+        AlertsModule,
         ...(config.broker.sandbox ? [SandboxModule] : []),
       ],
     };

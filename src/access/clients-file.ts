@@ -59,7 +59,7 @@ export function parseClients(json: string, path: string): ServiceClient[] {
   } catch {
     throw new ClientsFileError(path, ['it is not valid JSON']);
   }
-  // null, an array or a scalar would crash plainToInstance or validation with a TypeError instead of this error.
+  // null crashed plainToInstance with a TypeError; arrays and scalars were reported as "undefined: an unknown value".
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ClientsFileError(path, ['it must be a JSON object: {"clients": [...]}']);
   }

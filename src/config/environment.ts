@@ -4,6 +4,7 @@ import { ValidatorConstraint, ValidatorConstraintInterface, ValidationArguments 
 import { DailyCutoff } from '../tokens/daily-cutoff';
 import { isClientId, normalizeClientId } from '../tokens/client-id';
 import { KEY_BYTES } from '../crypto/token-cipher';
+import { AlertEnvironment } from '../alerts/alert-environment';
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
@@ -54,7 +55,7 @@ const isSandbox = (env: Environment) => env.SANDBOX === 'true';
  * Every variable the vault reads, as the operator writes it. Validated once at start-up; the names of the
  * broker variables are OpenAlgo's, so an OpenAlgo `.env` works as it is.
  */
-export class Environment {
+export class Environment extends AlertEnvironment {
   @IsOptional()
   @IsIn(['true', 'false'], { message: '$property must be true or false' })
   SANDBOX?: string;

@@ -3,6 +3,8 @@ import { validateSync, ValidationError } from 'class-validator';
 import { DailyCutoff } from '../tokens/daily-cutoff';
 import { normalizeClientId } from '../tokens/client-id';
 import { Environment, splitList } from './environment';
+import { AlertSettings } from '../alerts/alert-settings';
+import { alertSettingsFrom } from '../alerts/alert-settings.factory';
 
 export const DEFAULT_PORT = 5000;
 const SANDBOX_APP_ID = 'sandbox-app';
@@ -48,6 +50,7 @@ export class VaultConfig {
   readonly store: StoreSettings;
   readonly clientsFile: string | null;
   readonly logLevel: string;
+  readonly alerts: AlertSettings;
 
   constructor(settings: Omit<VaultConfig, never>) {
     Object.assign(this, settings);
@@ -79,6 +82,7 @@ function fromEnvironment(env: Environment): VaultConfig {
   const port = env.PORT ?? DEFAULT_PORT;
   const selfUrl = `http://127.0.0.1:${port}`;
   const kind = env.TOKEN_STORE ?? 'redis';
+  const redirectUrl = env.REDIRECT_URL ?? `${selfUrl}/pocketful/callback`;
   return new VaultConfig({
     http: { host: env.HOST ?? '127.0.0.1', port },
     broker: {
@@ -86,7 +90,7 @@ function fromEnvironment(env: Environment): VaultConfig {
       baseUrl: trimSlash(env.POCKETFUL_BASE_URL ?? (sandbox ? `${selfUrl}/sandbox` : 'https://trade.pocketful.in')),
       appId: env.BROKER_API_KEY ?? SANDBOX_APP_ID,
       appSecret: env.BROKER_API_SECRET ?? SANDBOX_APP_SECRET,
-      redirectUrl: env.REDIRECT_URL ?? `${selfUrl}/pocketful/callback`,
+      redirectUrl,
       scope: env.POCKETFUL_SCOPE ?? 'orders holdings',
       timeoutMs: env.POCKETFUL_TIMEOUT_MS ?? 10_000,
     },
@@ -102,6 +106,7 @@ function fromEnvironment(env: Environment): VaultConfig {
     },
     clientsFile: env.VAULT_CLIENTS_FILE ?? null,
     logLevel: env.LOG_LEVEL ?? 'info',
+    alerts: alertSettingsFrom(env, new URL(redirectUrl).origin),
   });
 }
 

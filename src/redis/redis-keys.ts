@@ -15,6 +15,16 @@ export class RedisKeys {
     return `${this.prefix}accounts`;
   }
 
+  /** Sorted set: client id scored by its token's expiry (ms), so alerts find what expires soon without a scan. */
+  expiries(): string {
+    return `${this.prefix}expiries`;
+  }
+
+  /** String: a claim between replicas (`alert:<id>:<channel>`, `report-check:<client id>`), with a relative TTL. */
+  coordination(name: string): string {
+    return `${this.prefix}claim:${name}`;
+  }
+
   /** String: `pending`, then `used`, for ten minutes after a login began. */
   loginState(stateHash: string): string {
     return `${this.prefix}login-state:${stateHash}`;

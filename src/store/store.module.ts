@@ -1,5 +1,8 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { VaultConfig } from '../config/vault-config';
+import { CoordinationStore } from '../coordination/coordination.store';
+import { MemoryCoordinationStore } from '../coordination/memory-coordination.store';
+import { RedisCoordinationStore } from '../coordination/redis-coordination.store';
 import { TokenCipher } from '../crypto/token-cipher';
 import { LoginStateStore } from '../login/login-state.store';
 import { MemoryLoginStateStore } from '../login/memory-login-state.store';
@@ -22,6 +25,7 @@ function redisProviders(): Provider[] {
     },
     { provide: TokenStore, useClass: RedisTokenStore },
     { provide: LoginStateStore, useClass: RedisLoginStateStore },
+    { provide: CoordinationStore, useClass: RedisCoordinationStore },
   ];
 }
 
@@ -29,6 +33,7 @@ function memoryProviders(): Provider[] {
   return [
     { provide: TokenStore, useClass: MemoryTokenStore },
     { provide: LoginStateStore, useClass: MemoryLoginStateStore },
+    { provide: CoordinationStore, useClass: MemoryCoordinationStore },
   ];
 }
 
@@ -40,7 +45,7 @@ export class StoreModule {
     return {
       module: StoreModule,
       providers: kind === 'redis' ? redisProviders() : memoryProviders(),
-      exports: [TokenStore, LoginStateStore],
+      exports: [TokenStore, LoginStateStore, CoordinationStore],
     };
   }
 }

@@ -3,8 +3,22 @@ import { SealedEnvelope, TokenCipher, TokenDecryptionError } from '../crypto/tok
 import { RedisConnection } from '../redis/redis-connection';
 import { redisCall } from '../redis/redis-call';
 import { AccountRecord, StoredToken, TokenSource } from './stored-token';
-import { TokenStore } from './token.store';
+import { ExpiryEntry, TokenStore } from './token.store';
 import { StoredValueError } from './stored-value-error';
+
+const REMOVE_IF_UNCHANGED = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  return 1
+end
+return 0`;
+
+const FORGET_IF_SAME_EXPIRY = `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then
+  return redis.call('ZREM', KEYS[1], ARGV[1])
+end
+return 0`;
 
 interface SealedFields {
   accessToken: string;
@@ -55,6 +69,7 @@ export class RedisTokenStore extends TokenStore {
       .multi()
       .set(keys.token(token.clientId), JSON.stringify(envelope), 'PXAT', token.expiresAt.getTime())
       .hset(keys.accounts(), token.clientId, JSON.stringify(account))
+      .zadd(keys.expiries(), token.expiresAt.getTime(), token.clientId)
       .exec();
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw new Error('Redis refused the token write');
@@ -89,7 +104,47 @@ export class RedisTokenStore extends TokenStore {
   }
 
   remove(clientId: string): Promise<boolean> {
-    return redisCall('delete', async () => (await this.redis.client.del(this.redis.keys.token(clientId))) > 0);
+    return redisCall('delete', async () => {
+      const { client, keys } = this.redis;
+      const results = await client.multi().del(keys.token(clientId)).zrem(keys.expiries(), clientId).exec();
+      return results?.[0]?.[1] === 1;
+    });
+  }
+
+  removeIfCurrent(token: StoredToken): Promise<boolean> {
+    return redisCall('delete', async () => {
+      const { client, keys } = this.redis;
+      const raw = await client.get(keys.token(token.clientId));
+      if (raw === null) return false;
+      const current = parseJson<SealedFields>(this.open(parseJson<SealedEnvelope>(raw, token.clientId), token.clientId), token.clientId);
+      if (current.accessToken !== token.accessToken) return false;
+      // Deleted only if the stored value is still the one just read: compare and delete in one step.
+      const removed = await client.eval(REMOVE_IF_UNCHANGED, 2, keys.token(token.clientId), keys.expiries(), raw, token.clientId);
+      return removed === 1;
+    });
+  }
+
+  expiringBetween(from: Date, to: Date): Promise<ExpiryEntry[]> {
+    return redisCall('expiry index read', async () => {
+      const flat = await this.redis.client.zrangebyscore(this.redis.keys.expiries(), from.getTime(), to.getTime(), 'WITHSCORES');
+      const entries: ExpiryEntry[] = [];
+      for (let index = 0; index < flat.length; index += 2) {
+        entries.push({ clientId: flat[index], expiresAt: new Date(Number(flat[index + 1])) });
+      }
+      return entries;
+    });
+  }
+
+  forgetExpiry(clientId: string, expiresAt: Date): Promise<void> {
+    return redisCall('expiry index write', async () => {
+      await this.redis.client.eval(FORGET_IF_SAME_EXPIRY, 1, this.redis.keys.expiries(), clientId, String(expiresAt.getTime()));
+    });
+  }
+
+  forgetExpiriesBefore(instant: Date): Promise<void> {
+    return redisCall('expiry index write', async () => {
+      await this.redis.client.zremrangebyscore(this.redis.keys.expiries(), '-inf', `(${instant.getTime()}`);
+    });
   }
 
   accounts(): Promise<AccountRecord[]> {

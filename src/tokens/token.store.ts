@@ -1,8 +1,14 @@
 import { AccountRecord, StoredToken } from './stored-token';
 
+/** An entry of the expiry index: which account's token expires when. */
+export interface ExpiryEntry {
+  clientId: string;
+  expiresAt: Date;
+}
+
 /**
  * Where tokens live. A port with two adapters, Redis (encrypted, shared by replicas) and memory (the demo);
- * both pass the same contract suite (test/contract/token-store.contract.ts).
+ * both pass the same contract suite (test/store-contract.e2e-spec.ts).
  */
 export abstract class TokenStore {
   /** Stores the token, replacing any earlier one in one step, and lets the store drop it at `expiresAt`. */
@@ -12,6 +18,20 @@ export abstract class TokenStore {
 
   /** True when there was a token to remove. The account stays known, without a token. */
   abstract remove(clientId: string): Promise<boolean>;
+
+  /** Removes the token only if it is still this one: a newer token stored meanwhile stays. */
+  abstract removeIfCurrent(token: StoredToken): Promise<boolean>;
+
+  /**
+   * The expiry index, kept in the same step as each save: tokens whose expiry falls in [from, to], by expiry. A
+   * removed token leaves it; an expired one stays until forgotten, so that its expiry can still be announced.
+   */
+  abstract expiringBetween(from: Date, to: Date): Promise<ExpiryEntry[]>;
+
+  /** Drops an index entry, if it still has this expiry (a newer token's entry stays). */
+  abstract forgetExpiry(clientId: string, expiresAt: Date): Promise<void>;
+
+  abstract forgetExpiriesBefore(instant: Date): Promise<void>;
 
   /** Every account that has ever stored a token here, with its last token's times. */
   abstract accounts(): Promise<AccountRecord[]>;

@@ -6,6 +6,7 @@ import { forbidden } from '../errors/vault-error';
 import { ClientIdPipe } from './client-id.pipe';
 import { ImportTokenDto } from './dto/import-token.dto';
 import { tokenRecordView, tokenView } from './token.views';
+import { TokenReportService } from './token-report.service';
 import { TokensService } from './tokens.service';
 
 @Controller('v1/tokens')
@@ -13,6 +14,7 @@ import { TokensService } from './tokens.service';
 export class TokensController {
   constructor(
     private readonly tokens: TokensService,
+    private readonly reports: TokenReportService,
     private readonly clock: Clock,
   ) {}
 
@@ -35,6 +37,19 @@ export class TokensController {
       issuedAt,
     );
     return tokenRecordView(token, this.clock.now());
+  }
+
+  /**
+   * A consumer's token was refused by Pocketful. Any client that may read the account may report it; the answer
+   * says whether the vault found it dead (and removed it) or alive.
+   */
+  @Post(':clientId/report-invalid')
+  @HttpCode(200)
+  async reportInvalid(@Param('clientId', ClientIdPipe) clientId: string, @Req() request: AuthenticatedRequest) {
+    if (!mayRead(request.serviceClient, clientId)) {
+      throw forbidden(`client ${request.serviceClient.name} may not report the token of ${clientId}`);
+    }
+    return this.reports.report(clientId, request.serviceClient.name);
   }
 
   @Delete(':clientId')

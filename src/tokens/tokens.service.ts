@@ -6,6 +6,7 @@ import { PocketfulClient, TokenGrant } from '../pocketful/pocketful.client';
 import { isClientId, normalizeClientId } from './client-id';
 import { tokenExpiry } from './daily-cutoff';
 import { AccountRecord, StoredToken, TokenSource } from './stored-token';
+import { TokenEvents } from './token-events';
 import { TokenStore } from './token.store';
 
 export type AccountState = 'live' | 'expired' | 'missing';
@@ -28,6 +29,7 @@ export class TokensService {
     private readonly pocketful: PocketfulClient,
     private readonly clock: Clock,
     private readonly config: VaultConfig,
+    private readonly events: TokenEvents,
   ) {}
 
   /**
@@ -56,6 +58,7 @@ export class TokensService {
       source,
     };
     await this.store.save(token);
+    this.events.stored(token);
     this.logger.log(`stored a token for ${clientId} from ${source}, expiring at ${expiresAt.toISOString()}`);
     return token;
   }

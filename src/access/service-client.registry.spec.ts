@@ -1,0 +1,91 @@
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VaultConfigModule } from '../config/config.module';
+import { loadVaultConfig } from '../config/vault-config';
+import { AccessModule } from './access.module';
+import { clientFor, newServiceKey, writeClientsFile } from './clients-file';
+import { ServiceClientRegistry } from './service-client.registry';
+
+describe('ServiceClientRegistry', () => {
+  const strategyKey = newServiceKey();
+  const opsKey = newServiceKey();
+  const strategy = clientFor('strategy-1', strategyKey, ['YA0002'], false);
+  const ops = clientFor('ops', opsKey, ['*'], true);
+  const registry = new ServiceClientRegistry([strategy, ops]);
+
+  it('knows a client by its key', () => {
+    expect(registry.authenticate(strategyKey)).toBe(strategy);
+    expect(registry.authenticate(opsKey)).toBe(ops);
+  });
+
+  it.each([
+    ['another key', () => newServiceKey()],
+    ['an empty key', () => ''],
+    ['the key with a character changed', () => `${strategyKey.slice(0, -1)}${strategyKey.endsWith('A') ? 'B' : 'A'}`],
+    ['the key with a trailing space', () => `${strategyKey} `],
+    ['the key in upper case', () => strategyKey.toUpperCase()],
+    ['a prefix of the key', () => strategyKey.slice(0, 20)],
+    ['the stored hash itself', () => strategy.keySha256],
+  ])('refuses %s', (_label, key) => {
+    expect(registry.authenticate(key())).toBeNull();
+  });
+
+  it('knows nobody when it has no clients', () => {
+    expect(new ServiceClientRegistry([]).authenticate(strategyKey)).toBeNull();
+  });
+
+  it('with two entries holding the same key, answers the first', () => {
+    const twin = { ...clientFor('twin', strategyKey, ['*'], true) };
+    expect(new ServiceClientRegistry([strategy, twin]).authenticate(strategyKey)).toBe(strategy);
+  });
+
+  it.each(['zz', '0'])('never matches an entry whose keySha256 is the right digest followed by %j', (junk) => {
+    // Node's hex decoder drops the junk, so a byte-wise compare alone would match.
+    const broken = { ...strategy, keySha256: `${strategy.keySha256}${junk}` };
+    expect(new ServiceClientRegistry([broken]).authenticate(strategyKey)).toBeNull();
+  });
+});
+
+describe('ServiceClientRegistry built by AccessModule', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'token-vault-registry-'));
+  });
+
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function registryFor(env: Record<string, string>, extraKey?: string) {
+    const config = loadVaultConfig({ SANDBOX: 'true', TOKEN_STORE: 'memory', ...env });
+    const extra = extraKey ? [clientFor('demo', extraKey, ['*'], false)] : [];
+    const moduleRef = await Test.createTestingModule({
+      imports: [VaultConfigModule.forRoot(config), AccessModule.forRoot(extra)],
+    }).compile();
+    return moduleRef.get(ServiceClientRegistry);
+  }
+
+  it('reads the clients of VAULT_CLIENTS_FILE and adds the extra ones', async () => {
+    const fileKey = newServiceKey();
+    const demoKey = newServiceKey();
+    const path = join(dir, 'clients.json');
+    writeClientsFile(path, [clientFor('from-file', fileKey, ['YA0002'], false)]);
+    const registry = await registryFor({ VAULT_CLIENTS_FILE: path }, demoKey);
+    expect(registry.authenticate(fileKey)?.name).toBe('from-file');
+    expect(registry.authenticate(demoKey)?.name).toBe('demo');
+    expect(registry.authenticate(newServiceKey())).toBeNull();
+  });
+
+  it('without a clients file knows only the extra clients', async () => {
+    const demoKey = newServiceKey();
+    const registry = await registryFor({}, demoKey);
+    expect(registry.authenticate(demoKey)?.name).toBe('demo');
+  });
+
+  it('refuses to start on an unreadable clients file', async () => {
+    await expect(registryFor({ VAULT_CLIENTS_FILE: join(dir, 'missing.json') })).rejects.toThrow('it cannot be read (ENOENT)');
+  });
+});

@@ -1,0 +1,43 @@
+import { IstTimeOfDay } from './alert-schedule';
+
+export interface WebhookSettings {
+  url: string;
+  /** ALERT_WEBHOOK_SECRET: without it deliveries go unsigned. */
+  secret: string | null;
+}
+
+export interface TelegramSettings {
+  apiUrl: string;
+  botToken: string;
+  chatId: string;
+}
+
+/** Everything the alerts read from the configuration; injected by its class. */
+export class AlertSettings {
+  readonly webhook: WebhookSettings | null;
+  readonly slackUrl: string | null;
+  readonly telegram: TelegramSettings | null;
+  /** ALERT_BEFORE_EXPIRY, in ms. */
+  readonly leadsMs: readonly number[];
+  /** MISSING_TOKEN_CHECK_AT, Monday to Friday in IST. */
+  readonly missingCheckTimes: readonly IstTimeOfDay[];
+  /** EXPECTED_ACCOUNTS; null: ALLOWED_CLIENT_IDS, or else every account that ever stored a token. */
+  readonly expectedAccounts: readonly string[] | null;
+  readonly onStored: boolean;
+  /** Where people reach the vault: login links in alerts are PUBLIC_URL + /pocketful/login. */
+  readonly publicUrl: string;
+  readonly scanIntervalMs: number;
+  readonly delivery: { attempts: number; retryDelayMs: number; timeoutMs: number };
+
+  constructor(settings: Omit<AlertSettings, 'anyChannel' | 'loginUrl'>) {
+    Object.assign(this, settings);
+  }
+
+  get anyChannel(): boolean {
+    return this.webhook !== null || this.slackUrl !== null || this.telegram !== null;
+  }
+
+  get loginUrl(): string {
+    return `${this.publicUrl}/pocketful/login`;
+  }
+}

@@ -1,0 +1,99 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { TokenEvents } from '../tokens/token-events';
+import { Alert } from './alert';
+import { ALERT_CHANNELS } from './alert-channels';
+import { AlertDispatcher } from './alert-dispatcher';
+import { invalidAlert, storedAlert } from './alert-messages';
+import { AlertScanner } from './alert-scanner';
+import { AlertSettings } from './alert-settings';
+import { AlertChannel } from './channels/alert-channel';
+
+const SCAN_INTERVAL_NAME = 'alert-scan';
+
+/**
+ * Ties the alerts together: a scan on every tick of ALERT_SCAN_INTERVAL for the alerts that fall due with time,
+ * and at once for those that events raise (a token refused, a token stored). Every replica scans; the claims in
+ * the dispatcher make each alert go out once.
+ */
+@Injectable()
+export class AlertService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(AlertService.name);
+  private scanning: Promise<Alert[]> | null = null;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(
+    @Inject(ALERT_CHANNELS) private readonly channels: AlertChannel[],
+    private readonly scanner: AlertScanner,
+    private readonly dispatcher: AlertDispatcher,
+    private readonly settings: AlertSettings,
+    private readonly events: TokenEvents,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  get enabled(): boolean {
+    return this.channels.length > 0;
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) {
+      this.logger.log('alerts are off: set ALERT_WEBHOOK_URL, SLACK_WEBHOOK_URL or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID to turn them on');
+      return;
+    }
+    this.logger.log(`alerts on: ${this.channels.map((channel) => channel.name).join(', ')}`);
+    this.events.onInvalidated(({ clientId, reportedBy, at }) =>
+      this.track(this.dispatcher.dispatch([invalidAlert(clientId, reportedBy, at, this.settings.loginUrl)])),
+    );
+    if (this.settings.onStored) {
+      this.events.onStored((token) =>
+        this.track(this.dispatcher.dispatch([storedAlert(token.clientId, token.issuedAt, token.expiresAt, this.settings.loginUrl)])),
+      );
+    }
+    const timer = setInterval(() => void this.scan().catch(() => undefined), this.settings.scanIntervalMs);
+    this.scheduler.addInterval(SCAN_INTERVAL_NAME, timer);
+    void this.scan().catch(() => undefined);
+  }
+
+  /**
+   * One scan: find what is due and send it. A tick that comes while a scan is still sending joins that scan
+   * rather than starting a second one in the same process.
+   */
+  scan(): Promise<Alert[]> {
+    if (!this.enabled) return Promise.resolve([]);
+    if (!this.scanning) {
+      this.scanning = this.runScan().finally(() => (this.scanning = null));
+    }
+    return this.scanning;
+  }
+
+  /** Resolves when every alert raised by an event so far has been sent or given up. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.scheduler.doesExist('interval', SCAN_INTERVAL_NAME)) this.scheduler.deleteInterval(SCAN_INTERVAL_NAME);
+    await this.scanning?.catch(() => undefined);
+    await this.settled();
+  }
+
+  private async runScan(): Promise<Alert[]> {
+    try {
+      const due = await this.scanner.due(this.channels.map((channel) => channel.name));
+      if (due.length > 0) await this.dispatcher.dispatch(due);
+      await this.scanner.forgetSettledExpiries(due, this.channels.map((channel) => channel.name));
+      return due;
+    } catch (error) {
+      this.logger.warn(`alert scan skipped: ${(error as { code?: string }).code ?? 'error'}; the next tick tries again`);
+      throw error;
+    }
+  }
+
+  private track(work: Promise<unknown>): Promise<void> {
+    this.pending.add(work);
+    return work.then(
+      () => void this.pending.delete(work),
+      () => void this.pending.delete(work),
+    );
+  }
+}

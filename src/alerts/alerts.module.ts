@@ -1,0 +1,24 @@
+import { HttpModule } from '@nestjs/axios';
+import { Module } from '@nestjs/common';
+import { VaultConfig } from '../config/vault-config';
+import { TokensModule } from '../tokens/tokens.module';
+import { ALERT_CHANNELS, configuredChannels } from './alert-channels';
+import { AlertDelivery } from './alert-delivery';
+import { AlertDispatcher } from './alert-dispatcher';
+import { AlertScanner } from './alert-scanner';
+import { AlertService } from './alert.service';
+import { AlertSettings } from './alert-settings';
+
+@Module({
+  imports: [HttpModule, TokensModule],
+  providers: [
+    { provide: AlertSettings, inject: [VaultConfig], useFactory: (config: VaultConfig) => config.alerts },
+    { provide: ALERT_CHANNELS, inject: [AlertSettings], useFactory: configuredChannels },
+    AlertDelivery,
+    AlertDispatcher,
+    AlertScanner,
+    AlertService,
+  ],
+  exports: [AlertService],
+})
+export class AlertsModule {}

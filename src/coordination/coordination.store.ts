@@ -1,0 +1,11 @@
+/**
+ * Short-lived keys that replicas use to agree on who does what: who sends an alert, who checks a reported token.
+ * An abstract class as its own injection token, bound to Redis or to memory like the token store.
+ */
+export abstract class CoordinationStore {
+  /** Takes `key` for `ttlMs` if nobody holds it; true when this caller got it. */
+  abstract acquire(key: string, ttlMs: number): Promise<boolean>;
+  /** Overwrites `key` with a final value, kept `ttlMs`: a settled claim that nobody takes again. */
+  abstract settle(key: string, value: string, ttlMs: number): Promise<void>;
+  abstract read(key: string): Promise<string | null>;
+}

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { redisCall } from '../redis/redis-call';
+import { RedisConnection } from '../redis/redis-connection';
+import { CoordinationStore } from './coordination.store';
+
+const HELD = 'held';
+
+/**
+ * `SET NX PX`: the one atomic step that lets any number of replicas agree. Relative TTLs here, unlike tokens:
+ * these keys measure durations (a lease, a quiet period), not an instant of the broker's.
+ */
+@Injectable()
+export class RedisCoordinationStore extends CoordinationStore {
+  constructor(private readonly redis: RedisConnection) {
+    super();
+  }
+
+  async acquire(key: string, ttlMs: number): Promise<boolean> {
+    const answer = await redisCall('claim', () => this.redis.client.set(this.redis.keys.coordination(key), HELD, 'PX', ttlMs, 'NX'));
+    return answer === 'OK';
+  }
+
+  async settle(key: string, value: string, ttlMs: number): Promise<void> {
+    await redisCall('claim settle', () => this.redis.client.set(this.redis.keys.coordination(key), value, 'PX', ttlMs));
+  }
+
+  async read(key: string): Promise<string | null> {
+    return redisCall('claim read', () => this.redis.client.get(this.redis.keys.coordination(key)));
+  }
+}

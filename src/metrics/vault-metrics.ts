@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+
+/**
+ * The vault's Prometheus metrics, in a registry of its own so that two vaults in one process (as in tests) do
+ * not share counters. Labels hold names and outcomes only: never an account's token, a key or a URL.
+ */
+@Injectable()
+export class VaultMetrics {
+  readonly registry = new Registry();
+
+  readonly alertDeliveries = new Counter({
+    name: 'token_vault_alert_deliveries_total',
+    help: 'Alert deliveries by channel, alert type and result (sent, failed after retries, deferred while the store was away).',
+    labelNames: ['channel', 'type', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'token_vault_' });
+  }
+}

@@ -1,0 +1,370 @@
+import { createHmac } from 'node:crypto';
+import { AlertService } from '../src/alerts/alert.service';
+import { AlertReceiver } from './support/alert-receiver';
+import { FakePocketful } from './support/fake-pocketful';
+import { LogCapture } from './support/log-capture';
+import { ManualClock } from './support/manual-clock';
+import { TestRedis } from './support/redis-server';
+import { json, newEncryptionKey, TestVault } from './support/test-vault';
+
+const WEBHOOK_SECRET = 'whsec-0123456789abcdef';
+const BOT_TOKEN = '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef';
+/** Monday 23 Nov 2026, 10:00 IST. */
+const MONDAY_10_IST = '2026-11-23T04:30:00Z';
+const ist = (local: string) => new Date(`${local}+05:30`);
+
+describe('alerts', () => {
+  let redis: TestRedis;
+  let broker: FakePocketful;
+  let webhook: AlertReceiver;
+  let slack: AlertReceiver;
+  let telegram: AlertReceiver;
+  let clock: ManualClock;
+  let vaults: TestVault[];
+  let prefix = 0;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    broker = await new FakePocketful().start();
+  });
+
+  afterAll(async () => {
+    await broker.stop();
+    await redis.destroy();
+  });
+
+  beforeEach(async () => {
+    [webhook, slack, telegram] = await Promise.all([new AlertReceiver().start(), new AlertReceiver().start(), new AlertReceiver().start()]);
+    clock = new ManualClock(MONDAY_10_IST);
+    prefix += 1;
+    vaults = [];
+  });
+
+  afterEach(async () => {
+    await Promise.all(vaults.map((vault) => vault.close()));
+    await Promise.all([webhook.stop(), slack.stop(), telegram.stop()]);
+  });
+
+  function alertEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      TOKEN_STORE: 'redis',
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: `alerts-${prefix}:`,
+      VAULT_ENCRYPTION_KEY: 'mF2mBd0G3oQ1b7l0p1cXw9o6Jm4q8v1s2t3u4w5y6z8=',
+      ALERT_WEBHOOK_URL: `${webhook.url}/hooks/vault`,
+      ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      SLACK_WEBHOOK_URL: `${slack.url}/services/T000/B000/XXXX`,
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+      TELEGRAM_CHAT_ID: '-1001234567890',
+      TELEGRAM_API_URL: telegram.url,
+      PUBLIC_URL: 'https://vault.desk.example',
+      EXPECTED_ACCOUNTS: 'YA0002,YA0003',
+      ALERT_SCAN_INTERVAL: '1h',
+      ALERT_RETRY_DELAY: '20ms',
+      ALERT_TIMEOUT: '500ms',
+      ...extra,
+    };
+  }
+
+  async function startVault(extra: Record<string, string> = {}, logs?: LogCapture): Promise<TestVault> {
+    const vault = await TestVault.start({ broker, clock, env: alertEnv(extra), logs });
+    vaults.push(vault);
+    await alerts(vault).scan();
+    return vault;
+  }
+
+  const alerts = (vault: TestVault) => vault.app.get(AlertService);
+  /** Every replica scans at the same instant, as their timers would. */
+  const scanAll = async () => {
+    await Promise.all(vaults.map((vault) => alerts(vault).scan()));
+    await Promise.all(vaults.map((vault) => alerts(vault).settled()));
+  };
+  const webhookTypes = () => webhook.bodies.map((body) => `${body.type}:${body.accounts.join('+')}`);
+
+  describe('with two replicas on one Redis', () => {
+    beforeEach(async () => {
+      await startVault();
+      await startVault();
+      await vaults[0].login('YA0002', broker);
+      await vaults[1].login('YA0003', broker);
+    });
+
+    it('sends nothing for a token far from its expiry', async () => {
+      await scanAll();
+      expect(webhook.received).toHaveLength(0);
+      expect(slack.received).toHaveLength(0);
+      expect(telegram.received).toHaveLength(0);
+    });
+
+    it('sends each expiring alert once per channel, at each lead time, whichever replica scans', async () => {
+      clock.set(ist('2026-11-23T23:00:00'));
+      await scanAll();
+      await scanAll();
+      expect(webhookTypes().sort()).toEqual(['expiring:YA0002', 'expiring:YA0003']);
+      expect(slack.received).toHaveLength(2);
+      expect(telegram.received).toHaveLength(2);
+
+      clock.set(ist('2026-11-23T23:30:00'));
+      await scanAll();
+      expect(webhook.received).toHaveLength(2);
+
+      clock.set(ist('2026-11-23T23:45:00'));
+      await scanAll();
+      await scanAll();
+      expect(webhook.received).toHaveLength(4);
+      expect(new Set(webhook.bodies.map((body) => body.id)).size).toBe(4);
+      expect(slack.received).toHaveLength(4);
+      expect(telegram.received).toHaveLength(4);
+    });
+
+    it('sends an expired alert once when an expected account’s token dies', async () => {
+      clock.set(ist('2026-11-24T00:00:01'));
+      await scanAll();
+      await scanAll();
+      expect(webhookTypes().sort()).toEqual(['expired:YA0002', 'expired:YA0003']);
+      clock.set(ist('2026-11-24T00:30:00'));
+      await scanAll();
+      expect(webhook.received).toHaveLength(2);
+    });
+
+    it('names the account, the time in IST and the login URL, signed for the webhook', async () => {
+      clock.set(ist('2026-11-23T23:45:00'));
+      await scanAll();
+      const delivery = webhook.received.find((request) => JSON.parse(request.body).accounts[0] === 'YA0002')!;
+      const body = JSON.parse(delivery.body);
+      expect(body).toEqual({
+        id: expect.stringMatching(/^expiring:YA0002:/),
+        type: 'expiring',
+        accounts: ['YA0002'],
+        expiresAt: '2026-11-24T00:00:00+05:30',
+        message: expect.stringContaining('24 Nov 2026, 00:00:00 IST'),
+        loginUrl: 'https://vault.desk.example/pocketful/login',
+        sentAt: '2026-11-23T23:45:00+05:30',
+      });
+      expect(body.message).toContain('YA0002');
+      expect(body.message).toContain('15 min');
+      expect(body.message).toContain('https://vault.desk.example/pocketful/login');
+      const expected = createHmac('sha256', WEBHOOK_SECRET).update(delivery.body).digest('hex');
+      expect(delivery.headers['x-token-vault-signature']).toBe(`sha256=${expected}`);
+      expect(delivery.path).toBe('/hooks/vault');
+
+      const slackBody = JSON.parse(slack.received[0].body);
+      expect(slack.received[0].path).toBe('/services/T000/B000/XXXX');
+      expect(slackBody.text).toMatch(/YA000[23].*IST.*https:\/\/vault\.desk\.example\/pocketful\/login/);
+
+      const telegramBody = JSON.parse(telegram.received[0].body);
+      expect(telegram.received[0].path).toBe(`/bot${BOT_TOKEN}/sendMessage`);
+      expect(telegramBody).toMatchObject({ chat_id: '-1001234567890', text: expect.stringContaining('IST') });
+    });
+
+    it('neither repeats nor skips an alert when a replica restarts', async () => {
+      clock.set(ist('2026-11-23T23:45:00'));
+      await scanAll();
+      await vaults[0].close();
+      vaults.shift();
+      await startVault();
+      await scanAll();
+      expect(webhook.received).toHaveLength(2);
+
+      clock.set(ist('2026-11-24T00:00:30'));
+      await vaults[0].close();
+      vaults.shift();
+      await startVault();
+      await scanAll();
+      expect(webhookTypes().filter((type) => type.startsWith('expired')).sort()).toEqual(['expired:YA0002', 'expired:YA0003']);
+    });
+  });
+
+  it('sends a replica’s abandoned alert once its lease lapses, with the same id', async () => {
+    const vault = await startVault();
+    await vault.login('YA0002', broker);
+    clock.set(ist('2026-11-23T23:50:00'));
+    const client = redis.client();
+    try {
+      const keys = await (async () => {
+        // A replica that claimed the webhook delivery and died before sending it.
+        const id = `expiring:YA0002:${ist('2026-11-24T00:00:00').getTime()}:900000`;
+        const key = `alerts-${prefix}:claim:alert:${id}:webhook`;
+        await client.set(key, 'held', 'PX', 300);
+        return { id, key };
+      })();
+      await scanAll();
+      expect(webhook.received).toHaveLength(0);
+      expect(slack.received).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      await scanAll();
+      await scanAll();
+      expect(webhook.bodies.map((body) => body.id)).toEqual([keys.id]);
+      expect(await client.get(keys.key)).toBe('sent');
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('gives a token stored ten minutes before expiry only the 15-minute alert, at once', async () => {
+    clock.set(ist('2026-11-23T23:50:00'));
+    const vault = await startVault();
+    await vault.login('YA0002', broker);
+    await scanAll();
+    expect(webhook.bodies.map((body) => body.id)).toEqual([`expiring:YA0002:${ist('2026-11-24T00:00:00').getTime()}:900000`]);
+    clock.set(ist('2026-11-23T23:55:00'));
+    await scanAll();
+    expect(webhook.received).toHaveLength(1);
+  });
+
+  it('gives a token stored after every lead time has begun only the last one, and one stored before them none yet', async () => {
+    const vault = await startVault({ ALERT_BEFORE_EXPIRY: '2h,1h' });
+    await vault.login('YA0002', broker);
+    await scanAll();
+    expect(webhook.received).toHaveLength(0);
+    clock.set(ist('2026-11-23T23:30:00'));
+    await vault.login('YA0003', broker);
+    await scanAll();
+    expect(webhookTypes().sort()).toEqual(['expiring:YA0002', 'expiring:YA0003']);
+    expect(webhook.bodies.every((body) => body.id.endsWith(':3600000'))).toBe(true);
+  });
+
+  describe('missing tokens', () => {
+    it('lists the expected accounts without a live token at each check time, once, on weekdays', async () => {
+      const vault = await startVault();
+      await vault.login('YA0003', broker);
+      clock.set(ist('2026-11-24T08:29:59'));
+      await scanAll();
+      expect(webhook.received).toHaveLength(0);
+      clock.set(ist('2026-11-24T08:30:00'));
+      await scanAll();
+      await scanAll();
+      expect(webhook.bodies.map((body) => [body.type, body.accounts])).toEqual([['missing', ['YA0002', 'YA0003']]]);
+      expect(webhook.bodies[0].message).toContain('08:30 IST');
+      expect(webhook.bodies[0].expiresAt).toBeNull();
+
+      await vault.login('YA0003', broker);
+      clock.set(ist('2026-11-24T09:00:10'));
+      await scanAll();
+      expect(webhook.bodies.map((body) => [body.type, body.accounts])[1]).toEqual(['missing', ['YA0002']]);
+      expect(webhook.received).toHaveLength(2);
+    });
+
+    it('sends none on a weekend', async () => {
+      clock.set(ist('2026-11-28T08:30:00'));
+      await startVault();
+      await scanAll();
+      clock.set(ist('2026-11-29T09:00:00'));
+      await scanAll();
+      expect(webhook.received).toHaveLength(0);
+    });
+
+    it('sends none when every expected account has a live token', async () => {
+      const vault = await startVault();
+      clock.set(ist('2026-11-24T08:00:00'));
+      await vault.login('YA0002', broker);
+      await vault.login('YA0003', broker);
+      clock.set(ist('2026-11-24T08:30:00'));
+      await scanAll();
+      expect(webhook.received).toHaveLength(0);
+    });
+  });
+
+  describe('a failing channel', () => {
+    it('is retried with the same id, and the receiver gets one alert', async () => {
+      webhook.failures = [503, 'drop', 502];
+      const vault = await startVault();
+      await vault.login('YA0002', broker);
+      clock.set(ist('2026-11-23T23:50:00'));
+      await scanAll();
+      expect(webhook.attempts).toBe(4);
+      expect(webhook.received).toHaveLength(1);
+      expect(slack.received).toHaveLength(1);
+    });
+
+    it('holds up no other channel, and a final failure is logged and counted', async () => {
+      webhook.failures = ['hang', 'hang', 'hang', 'hang'];
+      const logs = new LogCapture();
+      const vault = await startVault({}, logs);
+      await vault.login('YA0002', broker);
+      clock.set(ist('2026-11-23T23:50:00'));
+      let done = false;
+      const scan = alerts(vault).scan().then(() => (done = true));
+      while (slack.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(telegram.received).toHaveLength(1);
+      expect(done).toBe(false);
+      await scan;
+      expect(webhook.received).toHaveLength(0);
+      expect(logs.text).toMatch(/alert expiring:YA0002:\d+:900000 to webhook failed after 4 attempt/);
+      const metrics = await (await vault.fetch('/metrics')).text();
+      expect(metrics).toMatch(/token_vault_alert_deliveries_total\{channel="webhook",type="expiring",result="failed"\} 1/);
+      expect(metrics).toMatch(/token_vault_alert_deliveries_total\{channel="slack",type="expiring",result="sent"\} 1/);
+      // Given up is given up: a later scan does not try again and again.
+      await scanAll();
+      expect(webhook.attempts).toBe(4);
+    });
+
+    it('is not retried on a 4xx other than 429', async () => {
+      webhook.failures = [400];
+      const vault = await startVault();
+      await vault.login('YA0002', broker);
+      clock.set(ist('2026-11-23T23:50:00'));
+      await scanAll();
+      expect(webhook.attempts).toBe(1);
+      expect(slack.received).toHaveLength(1);
+    });
+  });
+
+  describe('report-invalid', () => {
+    it('removes a token Pocketful refuses and raises one invalid alert, checking once per 30 s', async () => {
+      const vault = await startVault();
+      await vault.login('YA0002', broker);
+      const token = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' }));
+      broker.broker.revoke(token.accessToken);
+      const before = broker.broker.tradingInfoCalls;
+      const reports = await Promise.all(
+        Array.from({ length: 5 }, () => vault.fetch('/v1/tokens/YA0002/report-invalid', { as: 'strategy-a', method: 'POST' })),
+      );
+      const bodies = await Promise.all(reports.map((response) => json(response)));
+      expect(reports.every((response) => response.status === 200)).toBe(true);
+      expect(bodies.filter((body) => body.checked)).toEqual([{ clientId: 'YA0002', verdict: 'invalid', checked: true, nextCheckIn: 30 }]);
+      expect(broker.broker.tradingInfoCalls - before).toBe(1);
+      expect((await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' })).status).toBe(404);
+      await alerts(vault).settled();
+      expect(webhookTypes()).toEqual(['invalid:YA0002']);
+      expect(webhook.bodies[0].message).toMatch(/reported by strategy-a/);
+
+      const later = await json(await vault.fetch('/v1/tokens/YA0002/report-invalid', { as: 'strategy-a', method: 'POST' }));
+      expect(later).toMatchObject({ verdict: 'invalid', checked: false });
+    });
+
+    it('keeps a token Pocketful accepts, and says so', async () => {
+      const vault = await startVault();
+      await vault.login('YA0002', broker);
+      const response = await vault.fetch('/v1/tokens/YA0002/report-invalid', { as: 'strategy-a', method: 'POST' });
+      expect(await json(response)).toMatchObject({ verdict: 'live', checked: true });
+      expect((await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' })).status).toBe(200);
+      await alerts(vault).settled();
+      expect(webhook.received).toHaveLength(0);
+    });
+
+    it('is refused to a client not allowed the account, and 404 without a token', async () => {
+      const vault = await startVault();
+      await vault.login('YA0003', broker);
+      expect((await vault.fetch('/v1/tokens/YA0003/report-invalid', { as: 'strategy-a', method: 'POST' })).status).toBe(403);
+      expect((await vault.fetch('/v1/tokens/YA0002/report-invalid', { as: 'strategy-a', method: 'POST' })).status).toBe(404);
+    });
+  });
+
+  it('announces a stored token when ALERT_ON_STORED is true', async () => {
+    const vault = await startVault({ ALERT_ON_STORED: 'true' });
+    await vault.login('YA0002', broker);
+    await alerts(vault).settled();
+    expect(webhookTypes()).toEqual(['stored:YA0002']);
+    expect(webhook.bodies[0].message).toContain('00:00:00 IST');
+  });
+
+  it('starts with no channel, says once that alerts are off, and is ready', async () => {
+    const logs = new LogCapture();
+    const vault = await TestVault.start({ broker, clock, logs, env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey() } });
+    vaults.push(vault);
+    expect((await vault.fetch('/health/ready')).status).toBe(200);
+    expect(logs.lines.filter((line) => line.includes('alerts are off'))).toHaveLength(1);
+    expect(await alerts(vault).scan()).toEqual([]);
+  });
+});
