@@ -15,6 +15,9 @@ class IsEncryptionKey implements ValidatorConstraintInterface {
     return typeof value === 'string' && /^[A-Za-z0-9+/=_-]+$/.test(value) && Buffer.from(value, 'base64').length === KEY_BYTES;
   }
   defaultMessage(args: ValidationArguments): string {
+    if (args.value === undefined) {
+      return `${args.property} must be set when TOKEN_STORE is redis: ${KEY_BYTES} random bytes in base64 (make one with: openssl rand -base64 32)`;
+    }
     return `${args.property} must be ${KEY_BYTES} random bytes in base64 (make one with: openssl rand -base64 32)`;
   }
 }
