@@ -1,4 +1,6 @@
+import { AlertService } from '../src/alerts/alert.service';
 import { BAD_REQUESTS } from './corpus/bad-requests';
+import { AlertReceiver } from './support/alert-receiver';
 import { FakePocketful } from './support/fake-pocketful';
 import { LogCapture } from './support/log-capture';
 import { rawRequest } from './support/raw-request';
@@ -17,17 +19,39 @@ describe('secrets never reach the logs', () => {
   let broker: FakePocketful;
   let vault: TestVault;
   let encryptionKey: string;
+  let receiver: AlertReceiver;
 
   beforeAll(async () => {
     redis = await TestRedis.start();
     broker = await new FakePocketful().start();
     encryptionKey = newEncryptionKey();
+    receiver = await new AlertReceiver().start();
+    // The first delivery of each channel fails, so that failures and retries are logged too.
+    receiver.failures = [503, 'drop'];
+    const slackPath = '/services/T0SECRET/B0SECRET/slackwebhooksecretpath';
+    const botToken = '987654:telegramBotTokenSecretValue_0123456789';
+    const webhookSecret = 'webhook-signing-secret-0123456789';
     vault = await TestVault.start({
       broker,
       logs,
-      env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: encryptionKey, LOG_LEVEL: 'trace', POCKETFUL_TIMEOUT_MS: '200' },
+      env: {
+        TOKEN_STORE: 'redis',
+        REDIS_URL: redis.url,
+        VAULT_ENCRYPTION_KEY: encryptionKey,
+        LOG_LEVEL: 'trace',
+        POCKETFUL_TIMEOUT_MS: '200',
+        ALERT_WEBHOOK_URL: `${receiver.url}/hook`,
+        ALERT_WEBHOOK_SECRET: webhookSecret,
+        SLACK_WEBHOOK_URL: `${receiver.url}${slackPath}`,
+        TELEGRAM_BOT_TOKEN: botToken,
+        TELEGRAM_CHAT_ID: '-100200300',
+        TELEGRAM_API_URL: receiver.url,
+        ALERT_ON_STORED: 'true',
+        ALERT_RETRY_DELAY: '10ms',
+      },
     });
     secrets.push(encryptionKey, broker.options.appSecret, encodeURIComponent(broker.options.appSecret), ...Object.values(vault.keys));
+    secrets.push(slackPath, botToken, webhookSecret);
 
     const keep = async (response: Response) => {
       responses.push(await response.text());
@@ -93,6 +117,13 @@ describe('secrets never reach the logs', () => {
       const answer = await rawRequest(vault.url, { ...bad, headers });
       responses.push(answer.text);
     }
+    // A token reported dead, and a report of a live one.
+    const reported = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
+    broker.broker.revoke(reported.accessToken);
+    await keep(await vault.fetch('/v1/tokens/YA0002/report-invalid', { as: 'strategy-a', method: 'POST' }));
+    await vault.login('YA0003', broker);
+    await keep(await vault.fetch('/v1/tokens/YA0003/report-invalid', { as: 'ops', method: 'POST' }));
+    await vault.app.get(AlertService).settled();
     // The store going away and coming back.
     await redis.stop();
     await keep(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
@@ -105,11 +136,14 @@ describe('secrets never reach the logs', () => {
   afterAll(async () => {
     await vault.close();
     await broker.stop();
+    await receiver.stop();
     await redis.destroy();
   });
 
   it('captured the run', () => {
     expect(logs.lines.length).toBeGreaterThan(50);
+    expect(logs.text).toMatch(/alert stored:YA0002:\d+ to (webhook|slack|telegram): attempt 1 got HTTP 503/);
+    expect(receiver.received.some((request) => request.body.includes('invalid:YA0002'))).toBe(true);
     expect(logs.text).toContain('stored a token for YA0002');
     expect(secrets.length).toBeGreaterThan(15);
   });
