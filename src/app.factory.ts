@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, VaultAppOptions } from './app.module';
 import { VaultExceptionFilter } from './errors/vault-exception.filter';
 import { answerClientError, answerFrameworkError } from './http/protocol-errors';
+import { registerSecurityHeaders } from './http/security-headers';
 import { VaultFastifyAdapter } from './http/vault-fastify-adapter';
 import { vaultValidationPipe } from './errors/validation.pipe';
 
@@ -28,6 +29,7 @@ export async function createVaultApp(options: VaultAppOptions): Promise<NestFast
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  await registerSecurityHeaders(app);
   app.useGlobalPipes(vaultValidationPipe());
   app.useGlobalFilters(new VaultExceptionFilter());
 

@@ -39,6 +39,10 @@ describe('the demo in a real browser', () => {
 
   it('logs in through the sandbox broker and shows whose token was stored and when it expires', async () => {
     const page = await browser.newPage();
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text());
+    });
     await page.goto(loginUrl);
     expect(await page.title()).toContain('Sandbox broker');
     await page.check('input[value="YA0002"]');
@@ -46,6 +50,11 @@ describe('the demo in a real browser', () => {
     await page.waitForSelector('#account');
     expect(await page.textContent('#account')).toBe('YA0002');
     expect(await page.textContent('#expires')).toMatch(/00:00:00 IST$/);
+    // The strict Content-Security-Policy lets the page's own stylesheet through, and nothing was refused.
+    // The callback runs in the page, where getComputedStyle exists; Node's types do not know it.
+    const color = await page.$eval('h1', (heading) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(heading).color);
+    expect(color).toBe('rgb(23, 102, 58)');
+    expect(violations).toEqual([]);
 
     const token = await fetch(`${base}/v1/tokens/YA0002`, { headers: { authorization: `Bearer ${key}` } });
     expect(token.status).toBe(200);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEnvironment } from './read-environment';
@@ -6,6 +6,7 @@ import { loadVaultConfig } from './vault-config';
 
 describe(readEnvironment.name, () => {
   const dir = mkdtempSync(join(tmpdir(), 'token-vault-env-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("reads an OpenAlgo .env, with its KEY = 'value' lines and comments", () => {
     const file = join(dir, 'openalgo.env');

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,12 +21,14 @@ export class SpawnedVault {
   }
 
   static start(entry: 'main' | 'demo', env: Record<string, string>): SpawnedVault {
+    // An empty working directory and only the variables given: a developer's own .env must not leak into the run.
+    const cwd = mkdtempSync(join(tmpdir(), 'token-vault-run-'));
     const child = spawn(process.execPath, [join(ROOT, 'dist', `${entry}.js`)], {
-      // An empty working directory and only the variables given: a developer's own .env must not leak into the run.
-      cwd: mkdtempSync(join(tmpdir(), 'token-vault-run-')),
+      cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    child.once('exit', () => rmSync(cwd, { recursive: true, force: true }));
     return new SpawnedVault(child);
   }
 
