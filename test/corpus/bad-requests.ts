@@ -136,4 +136,111 @@ const strayRoutes: BadRequest[] = [
   { name: 'a query on health with junk', method: 'POST', path: '/health/ready', headers: json, body: '{' },
 ];
 
-export const BAD_REQUESTS: BadRequest[] = [...tokenRoutes, ...importRoute, ...callbackRoute, ...unauthenticated, ...forbidden, ...strayRoutes];
+const controlCharacters = ['%00', '%01', '%07', '%08', '%09', '%0A', '%0D', '%1B', '%7F', '%C2%85', '%E2%80%A8', '%EF%BB%BF'];
+
+const idsWithControls: BadRequest[] = controlCharacters.flatMap((character) => [
+  { name: `GET token with ${character} in the id`, method: 'GET', path: `/v1/tokens/YA${character}0002`, auth: 'admin' },
+  { name: `report-invalid with ${character} in the id`, method: 'POST', path: `/v1/tokens/YA${character}0002/report-invalid`, auth: 'admin' },
+]);
+
+const reportRoute: BadRequest[] = [
+  ...badClientIds.map(([name, id]): BadRequest => ({ name: `report-invalid with ${name}`, method: 'POST', path: `/v1/tokens/${id}/report-invalid`, auth: 'admin' })),
+  { name: 'report-invalid without a key', method: 'POST', path: '/v1/tokens/YA0002/report-invalid' },
+  { name: 'report-invalid for an account the reader may not read', method: 'POST', path: '/v1/tokens/YA0003/report-invalid', auth: 'reader' },
+  { name: 'report-invalid as GET', method: 'GET', path: '/v1/tokens/YA0002/report-invalid', auth: 'admin' },
+  { name: 'report-invalid with a 1 MB body', method: 'POST', path: '/v1/tokens/YA0002/report-invalid', headers: json, body: Buffer.alloc(1024 * KB, 'x'), auth: 'admin' },
+];
+
+const nested = (depth: number, open: string, close: string) => `${open.repeat(depth)}${close.repeat(depth)}`;
+const hostileJson: Array<[string, string]> = [
+  ['10,000 nested arrays', nested(10_000, '[', ']')],
+  ['nested objects under __proto__', '{"accessToken":"abcdefghijklmnopqrstuvwxyz","a":{"__proto__":{"polluted":true}}}'],
+  ['an escaped __proto__ key', '{"accessToken":"abcdefghijklmnopqrstuvwxyz","\\u005f_proto__":{"x":1}}'],
+  ['a duplicated accessToken key', '{"accessToken":"abcdefghijklmnopqrstuvwxyz","accessToken":{"$ne":null}}'],
+  ['a prototype key', '{"prototype":{"admin":true},"accessToken":"abcdefghijklmnopqrstuvwxyz"}'],
+  ['a lone surrogate in the token', '{"accessToken":"abcdefghijklmnop\\ud800qrstuvwxyz"}'],
+  ['a huge number', `{"accessToken":${'9'.repeat(5000)}}`],
+  ['a boolean token', '{"accessToken":true}'],
+  ['an array token', '{"accessToken":["abcdefghijklmnopqrstuvwxyz"]}'],
+  ['trailing garbage', '{"accessToken":"abcdefghijklmnopqrstuvwxyz"} trailing'],
+  ['a BOM before the JSON', '\ufeff{"accessToken":"abcdefghijklmnopqrstuvwxyz"}'],
+  ['single quotes', "{'accessToken':'abcdefghijklmnopqrstuvwxyz'}"],
+  ['a comment', '{"accessToken":"abcdefghijklmnopqrstuvwxyz" /* hi */}'],
+  ['NaN', '{"accessToken":NaN}'],
+  ['10,000 keys', JSON.stringify(Object.fromEntries(Array.from({ length: 10_000 }, (_, index) => [`k${index}`, index])))],
+];
+
+const hostileImports: BadRequest[] = hostileJson.map(([name, body]) => ({
+  name: `POST token with ${name}`,
+  method: 'POST',
+  path: '/v1/tokens',
+  headers: json,
+  body,
+  auth: 'admin',
+}));
+
+const contentTypes = [
+  'application/json; charset=latin1',
+  'application/json; charset=utf-7',
+  'multipart/form-data; boundary=x',
+  'application/x-www-form-urlencoded',
+  'application/octet-stream',
+  'text/html',
+  'application/jsonx',
+  'json',
+  'application/json, text/plain',
+  '*/*',
+];
+
+const wrongContentTypes: BadRequest[] = contentTypes.map((type) => ({
+  name: `POST token as ${type}`,
+  method: 'POST',
+  path: '/v1/tokens',
+  headers: { 'content-type': type },
+  body: type.includes('urlencoded') ? 'accessToken=short' : type.startsWith('multipart') ? '--x\r\n\r\n--x--' : '{"accessToken":"short"}',
+  auth: 'admin',
+}));
+
+const headerAbuse: BadRequest[] = [
+  { name: 'a 12 KB header', method: 'GET', path: '/v1/tokens/YA0002', headers: { 'x-filler': 'f'.repeat(12 * KB) } },
+  { name: 'two hundred small headers', method: 'GET', path: '/v1/accounts', headers: Object.fromEntries(Array.from({ length: 200 }, (_, index) => [`x-h${index}`, 'v'])) },
+  { name: 'duplicated Content-Type', method: 'POST', path: '/v1/tokens', headers: { 'content-type': ['application/json', 'text/plain'] }, body: '{"accessToken":"short"}', auth: 'admin' },
+  { name: 'a bogus X-Request-Id', method: 'GET', path: '/v1/tokens/..', headers: { 'x-request-id': '<script>\u00e9'.repeat(50) }, auth: 'admin' },
+  { name: 'a Host of junk', method: 'GET', path: '/v1/tokens/%2e%2e', headers: { host: 'evil.example:99999' }, auth: 'admin' },
+  { name: 'Transfer-Encoding chunked with a bad body', method: 'POST', path: '/v1/tokens', headers: { ...json, 'transfer-encoding': 'chunked' }, body: '{"accessToken":', auth: 'admin' },
+  { name: 'a bearer key in the query', method: 'GET', path: '/v1/tokens/YA0002?access_token=tvk_x' },
+  { name: 'Basic auth with the key', method: 'GET', path: '/v1/accounts', headers: { authorization: `Basic ${Buffer.from('ops:tvk_x').toString('base64')}` } },
+];
+
+const callbackShapes: BadRequest[] = [
+  ['a state of 7 characters', '?code=abc&state=abcdefg'],
+  ['a state of 129 characters', `?code=abc&state=${'a'.repeat(129)}`],
+  ['a state with a dot', `?code=abc&state=${'a'.repeat(20)}.b`],
+  ['a state with a plus', `?code=abc&state=${'a'.repeat(20)}%2Bb`],
+  ['a state with a slash', `?code=abc&state=${'a'.repeat(20)}%2Fb`],
+  ['a state of spaces', `?code=abc&state=${'%20'.repeat(20)}`],
+  ['a state in brackets', '?code=abc&state[]=abcdefghijkl'],
+  ['a state as an object', '?code=abc&state[a]=abcdefghijkl'],
+  ['a code with a NUL', `?code=ab%00c&state=${'A'.repeat(43)}`],
+  ['a code in brackets', `?code[]=abc&state=${'A'.repeat(43)}`],
+  ['a code of 3 KB', `?code=${'c'.repeat(3 * KB)}&state=${'A'.repeat(43)}`],
+  ['an error of 1 KB', `?error=${'e'.repeat(KB)}&state=${'A'.repeat(43)}`],
+  ['an error with a newline', `?error=access_denied%0Aforged&state=${'A'.repeat(43)}`],
+  ['an error and a code', `?error=access_denied&code=abc&state=${'A'.repeat(43)}`],
+  ['only an error', '?error=access_denied'],
+].map(([name, query]) => ({ name: `callback with ${name}`, method: 'GET', path: `/pocketful/callback${query}` }));
+
+export const BAD_REQUESTS: BadRequest[] = [
+  ...tokenRoutes,
+  ...importRoute,
+  ...callbackRoute,
+  ...unauthenticated,
+  ...forbidden,
+  ...strayRoutes,
+  ...idsWithControls,
+  ...reportRoute,
+  ...hostileImports,
+  ...wrongContentTypes,
+  ...headerAbuse,
+  ...callbackShapes,
+];
