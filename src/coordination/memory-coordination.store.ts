@@ -14,7 +14,8 @@ export class MemoryCoordinationStore extends CoordinationStore {
   }
 
   async acquire(key: string, ttlMs: number): Promise<boolean> {
-    if ((await this.read(key)) !== null) return false;
+    // Checked and taken with no await between: callers in the same tick must not both see the key free.
+    if (this.current(key) !== null) return false;
     this.keys.set(key, { value: HELD, expiresAt: this.clock.now().getTime() + ttlMs });
     return true;
   }
@@ -24,6 +25,10 @@ export class MemoryCoordinationStore extends CoordinationStore {
   }
 
   async read(key: string): Promise<string | null> {
+    return this.current(key);
+  }
+
+  private current(key: string): string | null {
     const entry = this.keys.get(key);
     if (!entry) return null;
     if (entry.expiresAt <= this.clock.now().getTime()) {

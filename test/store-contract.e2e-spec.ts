@@ -1,0 +1,420 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { Clock } from '../src/clock/clock';
+import { loadVaultConfig } from '../src/config/vault-config';
+import { CoordinationStore } from '../src/coordination/coordination.store';
+import { MemoryCoordinationStore } from '../src/coordination/memory-coordination.store';
+import { RedisCoordinationStore } from '../src/coordination/redis-coordination.store';
+import { TokenCipher } from '../src/crypto/token-cipher';
+import { VaultError } from '../src/errors/vault-error';
+import { LoginStateStore } from '../src/login/login-state.store';
+import { MemoryLoginStateStore } from '../src/login/memory-login-state.store';
+import { RedisLoginStateStore } from '../src/login/redis-login-state.store';
+import { RedisConnection } from '../src/redis/redis-connection';
+import { MemoryTokenStore } from '../src/tokens/memory-token.store';
+import { RedisTokenStore } from '../src/tokens/redis-token.store';
+import { StoredToken } from '../src/tokens/stored-token';
+import { TokenStore } from '../src/tokens/token.store';
+import { ManualClock } from './support/manual-clock';
+import { TestRedis } from './support/redis-server';
+
+// The adapters run here outside a Nest app, where their warnings would go to the console.
+Logger.overrideLogger(false);
+
+const ist = (local: string) => new Date(`${local}+05:30`);
+
+interface Stores {
+  tokens: TokenStore;
+  states: LoginStateStore;
+  claims: CoordinationStore;
+  /** Moves time forward as the store sees it: the vault's clock for memory, the wall clock for Redis. */
+  pass(ms: number): Promise<void>;
+  /** An instant `ms` from now, as the store sees it. */
+  later(ms: number): Date;
+  now(): Date;
+}
+
+function token(clientId: string, expiresAt: Date, overrides: Partial<StoredToken> = {}): StoredToken {
+  return {
+    clientId,
+    accessToken: `${randomBytes(32).toString('base64url')}.${randomBytes(32).toString('base64url')}`,
+    tokenType: 'bearer',
+    scope: 'orders holdings',
+    issuedAt: new Date(expiresAt.getTime() - 3_600_000),
+    expiresAt,
+    source: 'login',
+    ...overrides,
+  };
+}
+
+function redisStores(redis: TestRedis, prefix: string, key = randomBytes(32)) {
+  const config = loadVaultConfig({
+    SANDBOX: 'true',
+    TOKEN_STORE: 'redis',
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: prefix,
+    VAULT_ENCRYPTION_KEY: key.toString('base64'),
+  });
+  const connection = new RedisConnection(config);
+  return { connection, tokens: new RedisTokenStore(connection, new TokenCipher(key)) };
+}
+
+/**
+ * One contract for every adapter. Redis expires keys by its own wall clock, so its suite moves time by waiting
+ * (briefly); the memory adapters expire by the vault's clock, so theirs moves a ManualClock.
+ */
+function contract(name: string, make: () => Promise<Stores>, done: () => Promise<void>) {
+  describe(`${name} stores`, () => {
+    let stores: Stores;
+    beforeEach(async () => {
+      stores = await make();
+    });
+    afterEach(done);
+
+    describe('TokenStore', () => {
+      it('gives back every field of a saved token', async () => {
+        const saved = token('YA0002', stores.later(3_600_000), { source: 'import', scope: '' });
+        await stores.tokens.save(saved);
+        expect(await stores.tokens.find('YA0002')).toEqual(saved);
+      });
+
+      it('finds nothing for an account with no token', async () => {
+        expect(await stores.tokens.find('YA0009')).toBeNull();
+      });
+
+      it('drops a token at its expiry', async () => {
+        await stores.tokens.save(token('YA0002', stores.later(300)));
+        expect(await stores.tokens.find('YA0002')).not.toBeNull();
+        await stores.pass(400);
+        expect(await stores.tokens.find('YA0002')).toBeNull();
+      });
+
+      it('replaces an account’s token with a newer one', async () => {
+        await stores.tokens.save(token('YA0002', stores.later(3_600_000)));
+        const newer = token('YA0002', stores.later(7_200_000));
+        await stores.tokens.save(newer);
+        expect(await stores.tokens.find('YA0002')).toEqual(newer);
+      });
+
+      it('removes a token, once', async () => {
+        await stores.tokens.save(token('YA0002', stores.later(3_600_000)));
+        expect(await stores.tokens.remove('YA0002')).toBe(true);
+        expect(await stores.tokens.find('YA0002')).toBeNull();
+        expect(await stores.tokens.remove('YA0002')).toBe(false);
+      });
+
+      it('removes a token only if it is still the current one', async () => {
+        const old = token('YA0002', stores.later(3_600_000));
+        await stores.tokens.save(old);
+        const newer = token('YA0002', stores.later(3_600_000));
+        await stores.tokens.save(newer);
+        expect(await stores.tokens.removeIfCurrent(old)).toBe(false);
+        expect(await stores.tokens.find('YA0002')).toEqual(newer);
+        expect(await stores.tokens.removeIfCurrent(newer)).toBe(true);
+        expect(await stores.tokens.find('YA0002')).toBeNull();
+      });
+
+      it('lists every account that stored a token, with its times and whether a token is there, never the token', async () => {
+        const first = token('YA0002', stores.later(3_600_000));
+        const second = token('YA0003', stores.later(3_600_000), { source: 'import' });
+        await stores.tokens.save(first);
+        await stores.tokens.save(second);
+        await stores.tokens.remove('YA0003');
+        const accounts = (await stores.tokens.accounts()).sort((a, b) => a.clientId.localeCompare(b.clientId));
+        expect(accounts).toEqual([
+          { clientId: 'YA0002', issuedAt: first.issuedAt, expiresAt: first.expiresAt, source: 'login', present: true },
+          { clientId: 'YA0003', issuedAt: second.issuedAt, expiresAt: second.expiresAt, source: 'import', present: false },
+        ]);
+        expect(JSON.stringify(accounts)).not.toContain(first.accessToken);
+      });
+
+      it('indexes expiries by time, drops an entry on removal and keeps the newest entry', async () => {
+        const soon = stores.later(60_000);
+        const later = stores.later(7_200_000);
+        await stores.tokens.save(token('YA0002', soon));
+        await stores.tokens.save(token('YA0003', later));
+        await stores.tokens.save(token('YA0004', later));
+        await stores.tokens.remove('YA0004');
+        expect(await stores.tokens.expiringBetween(stores.now(), stores.later(3_600_000))).toEqual([{ clientId: 'YA0002', expiresAt: soon }]);
+        expect((await stores.tokens.expiringBetween(stores.now(), later)).map((entry) => entry.clientId)).toEqual(['YA0002', 'YA0003']);
+
+        await stores.tokens.forgetExpiry('YA0003', soon);
+        expect((await stores.tokens.expiringBetween(stores.now(), later)).map((entry) => entry.clientId)).toEqual(['YA0002', 'YA0003']);
+        await stores.tokens.forgetExpiry('YA0003', later);
+        await stores.tokens.forgetExpiriesBefore(stores.later(120_000));
+        expect(await stores.tokens.expiringBetween(stores.now(), later)).toEqual([]);
+      });
+
+      it('answers a ping', async () => {
+        await expect(stores.tokens.ping()).resolves.toBeUndefined();
+      });
+    });
+
+    describe('LoginStateStore', () => {
+      it('gives a state as fresh once, then as used', async () => {
+        await stores.states.saveState('h1', stores.later(600_000));
+        expect(await stores.states.takeState('h1')).toBe('fresh');
+        expect(await stores.states.takeState('h1')).toBe('used');
+        expect(await stores.states.takeState('h2')).toBe('unknown');
+      });
+
+      it('gives fresh to exactly one of many callers at once', async () => {
+        await stores.states.saveState('h3', stores.later(600_000));
+        const uses = await Promise.all(Array.from({ length: 20 }, () => stores.states.takeState('h3')));
+        expect(uses.filter((use) => use === 'fresh')).toHaveLength(1);
+        expect(uses.filter((use) => use === 'used')).toHaveLength(19);
+      });
+
+      it('forgets a state at its expiry', async () => {
+        await stores.states.saveState('h4', stores.later(300));
+        await stores.pass(400);
+        expect(await stores.states.takeState('h4')).toBe('unknown');
+      });
+
+      it('lets exactly one of many callers claim a code', async () => {
+        const claims = await Promise.all(Array.from({ length: 20 }, () => stores.states.claimCode('c1', stores.later(600_000))));
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        expect(await stores.states.claimCode('c2', stores.later(600_000))).toBe(true);
+      });
+    });
+
+    describe('CoordinationStore', () => {
+      it('lets one of many callers acquire a key, until its time runs out', async () => {
+        const acquired = await Promise.all(Array.from({ length: 20 }, () => stores.claims.acquire('k1', 300)));
+        expect(acquired.filter(Boolean)).toHaveLength(1);
+        await stores.pass(400);
+        expect(await stores.claims.acquire('k1', 300)).toBe(true);
+      });
+
+      it('keeps a settled value, which nobody acquires', async () => {
+        expect(await stores.claims.acquire('k2', 60_000)).toBe(true);
+        await stores.claims.settle('k2', 'sent', 60_000);
+        expect(await stores.claims.read('k2')).toBe('sent');
+        expect(await stores.claims.acquire('k2', 60_000)).toBe(false);
+        expect(await stores.claims.read('k3')).toBeNull();
+      });
+    });
+  });
+}
+
+const memoryClock = new ManualClock(ist('2026-11-23T10:00:00'));
+contract(
+  'memory',
+  async () => ({
+    tokens: new MemoryTokenStore(memoryClock),
+    states: new MemoryLoginStateStore(memoryClock),
+    claims: new MemoryCoordinationStore(memoryClock),
+    pass: async (ms) => memoryClock.advance(ms),
+    later: (ms) => new Date(memoryClock.now().getTime() + ms),
+    now: () => memoryClock.now(),
+  }),
+  async () => undefined,
+);
+
+describe('on a real redis-server', () => {
+  let redis: TestRedis;
+  let connection: RedisConnection | null = null;
+  let prefixes = 0;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start({ appendOnly: true });
+  });
+
+  afterAll(async () => {
+    await redis.destroy();
+  });
+
+  const wallClock: Clock = { now: () => new Date() };
+  contract(
+    'Redis',
+    async () => {
+      prefixes += 1;
+      const made = redisStores(redis, `contract-${prefixes}:`);
+      connection = made.connection;
+      await connection.onModuleInit();
+      return {
+        tokens: made.tokens,
+        states: new RedisLoginStateStore(connection),
+        claims: new RedisCoordinationStore(connection),
+        pass: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        later: (ms) => new Date(Date.now() + ms),
+        now: () => wallClock.now(),
+      };
+    },
+    async () => {
+      await connection?.onApplicationShutdown();
+    },
+  );
+
+  describe('what the Redis adapter writes', () => {
+    const key = randomBytes(32);
+    let made: ReturnType<typeof redisStores>;
+    const prefix = 'written:';
+
+    beforeAll(async () => {
+      made = redisStores(redis, prefix, key);
+      await made.connection.onModuleInit();
+    });
+
+    afterAll(async () => {
+      await made.connection.onApplicationShutdown();
+    });
+
+    async function everything(): Promise<string> {
+      const client = redis.client();
+      try {
+        const keys = await client.keys(`${prefix}*`);
+        const values = await Promise.all(
+          keys.map(async (name) => {
+            const type = await client.type(name);
+            if (type === 'string') return client.get(name);
+            if (type === 'hash') return JSON.stringify(await client.hgetall(name));
+            if (type === 'zset') return JSON.stringify(await client.zrange(name, 0, -1, 'WITHSCORES'));
+            return type;
+          }),
+        );
+        return [...keys, ...values].join('\n');
+      } finally {
+        client.disconnect();
+      }
+    }
+
+    it('sets the token key to expire at the token’s expiry, as an absolute instant', async () => {
+      const expiresAt = ist('2026-11-24T00:00:00');
+      await made.tokens.save(token('YA0002', expiresAt));
+      const client = redis.client();
+      try {
+        expect(await client.call('PEXPIRETIME', `${prefix}token:YA0002`)).toBe(expiresAt.getTime());
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it('stores an envelope with the key id and a fresh IV, and the plain token nowhere', async () => {
+      const saved = token('YA0003', ist('2026-11-24T00:00:00'));
+      await made.tokens.save(saved);
+      const first = JSON.parse((await readRaw('YA0003'))!);
+      await made.tokens.save(saved);
+      const second = JSON.parse((await readRaw('YA0003'))!);
+      expect(Object.keys(first).sort()).toEqual(['ct', 'iv', 'kid', 'tag', 'v']);
+      expect(first.kid).toBe(new TokenCipher(key).keyId);
+      expect(Buffer.from(first.iv, 'base64').length).toBe(12);
+      expect(second.iv).not.toBe(first.iv);
+      const all = await everything();
+      expect(all).not.toContain(saved.accessToken);
+      expect(all).not.toContain(saved.accessToken.split('.')[0]);
+    });
+
+    it('refuses a value copied under another account, naming the key id and not the token', async () => {
+      const saved = token('YA0004', ist('2026-11-24T00:00:00'));
+      await made.tokens.save(saved);
+      const client = redis.client();
+      try {
+        await client.set(`${prefix}token:YA0005`, (await readRaw('YA0004'))!);
+      } finally {
+        client.disconnect();
+      }
+      const error = await made.tokens.find('YA0005').catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(VaultError);
+      expect((error as VaultError).code).toBe('token_unreadable');
+      expect((error as VaultError).message).toContain(new TokenCipher(key).keyId);
+      expect((error as VaultError).message).not.toContain(saved.accessToken);
+      expect(await made.tokens.find('YA0004')).toEqual(saved);
+    });
+
+    it('refuses a value sealed under another key the same way', async () => {
+      const other = redisStores(redis, prefix, randomBytes(32));
+      await other.connection.onModuleInit();
+      try {
+        await other.tokens.save(token('YA0006', ist('2026-11-24T00:00:00')));
+        const error = await made.tokens.find('YA0006').catch((caught: unknown) => caught);
+        expect((error as VaultError).code).toBe('token_unreadable');
+      } finally {
+        await other.connection.onApplicationShutdown();
+      }
+    });
+
+    it('never lets a reader see half of a replacement', async () => {
+      const written = new Set<string>();
+      const first = token('YA0007', ist('2026-11-24T00:00:00'));
+      written.add(first.accessToken);
+      await made.tokens.save(first);
+      let writing = true;
+      const writer = (async () => {
+        for (let round = 0; round < 200; round += 1) {
+          const next = token('YA0007', ist('2026-11-24T00:00:00'), { scope: `round-${round}` });
+          written.add(`${next.accessToken}|round-${round}`);
+          written.add(next.accessToken);
+          await made.tokens.save(next);
+        }
+        writing = false;
+      })();
+      const seen: Array<StoredToken | null> = [];
+      while (writing) seen.push(...(await Promise.all(Array.from({ length: 10 }, () => made.tokens.find('YA0007')))));
+      await writer;
+      expect(seen.length).toBeGreaterThan(50);
+      for (const read of seen) {
+        expect(read).not.toBeNull();
+        expect(written.has(read!.accessToken)).toBe(true);
+        if (read!.scope !== 'orders holdings') expect(written.has(`${read!.accessToken}|${read!.scope}`)).toBe(true);
+      }
+    });
+
+    it('keeps login states for ten minutes as an absolute expiry, under a hash of the state', async () => {
+      const states = new RedisLoginStateStore(made.connection);
+      const expiresAt = new Date(Date.now() + 600_000);
+      await states.saveState('f'.repeat(64), expiresAt);
+      const client = redis.client();
+      try {
+        expect(await client.call('PEXPIRETIME', `${prefix}login-state:${'f'.repeat(64)}`)).toBe(expiresAt.getTime());
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it('keeps tokens across a restart of an append-only Redis', async () => {
+      const saved = token('YA0008', ist('2026-11-24T00:00:00'));
+      await made.tokens.save(saved);
+      await redis.restart();
+      await waitFor(async () => (await made.tokens.find('YA0008').catch(() => null)) !== null);
+      expect(await made.tokens.find('YA0008')).toEqual(saved);
+    });
+
+    it('fails at once with store_unavailable while Redis is down, without secrets, and recovers', async () => {
+      const saved = token('YA0009', ist('2026-11-24T00:00:00'));
+      await made.tokens.save(saved);
+      await redis.stop();
+      try {
+        const started = Date.now();
+        const error = await made.tokens.find('YA0009').catch((caught: unknown) => caught);
+        expect(Date.now() - started).toBeLessThan(2500);
+        expect((error as VaultError).code).toBe('store_unavailable');
+        expect((error as VaultError).status).toBe(503);
+        expect((error as VaultError).message).not.toContain(key.toString('base64'));
+        const write = await made.tokens.save(token('YA0009', ist('2026-11-24T00:00:00'))).catch((caught: unknown) => caught);
+        expect((write as VaultError).code).toBe('store_unavailable');
+      } finally {
+        await redis.restart();
+      }
+      await waitFor(async () => (await made.tokens.find('YA0009').catch(() => null)) !== null);
+      expect(await made.tokens.find('YA0009')).toEqual(saved);
+    });
+
+    async function readRaw(clientId: string): Promise<string | null> {
+      const client = redis.client();
+      try {
+        return await client.get(`${prefix}token:${clientId}`);
+      } finally {
+        client.disconnect();
+      }
+    }
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
