@@ -7,8 +7,17 @@ import { ClientsFileError } from './access/clients-file';
 
 export async function startVault(options: Partial<VaultAppOptions> & { config: VaultConfig }) {
   const app = await createVaultApp(options);
-  app.enableShutdownHooks();
   await app.listen(options.config.http.port, options.config.http.host);
+  // On SIGTERM (docker stop) or SIGINT: stop taking requests, finish those in flight, close Redis, exit 0. Nest's
+  // own shutdown hooks would re-raise the signal instead, and the process would end as killed.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
   return app;
 }
 

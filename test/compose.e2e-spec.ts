@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { getMetadataStorage } from 'class-validator';
+import { parse } from 'yaml';
+import { Environment } from '../src/config/environment';
+import { loadVaultConfig } from '../src/config/vault-config';
+
+const ROOT = join(__dirname, '..');
+const read = (name: string) => readFileSync(join(ROOT, name), 'utf8');
+
+/** The variables the vault's schema validates, read from class-validator's metadata, inherited ones included. */
+function schemaNames(): Set<string> {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(Environment, '', true, false);
+  return new Set(metadata.map((entry) => entry.propertyName));
+}
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  ports?: string[];
+  env_file?: string;
+  user?: string;
+}
+
+/**
+ * No Docker engine runs here, so the compose file and the Dockerfile are kept true by reading them: every name
+ * they set must be one the vault validates, and the topology must be the one the process tests exercise.
+ */
+describe('docker-compose.yml, Dockerfile and .env.example', () => {
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
+  const vaults = Object.entries(compose.services).filter(([, service]) => service.build !== undefined);
+  const names = schemaNames();
+
+  it('reads a schema with the documented variables', () => {
+    for (const name of ['BROKER_API_KEY', 'REDIS_URL', 'VAULT_ENCRYPTION_KEY', 'ALERT_WEBHOOK_URL', 'TELEGRAM_CHAT_ID']) {
+      expect(names).toContain(name);
+    }
+  });
+
+  it('runs two vault replicas on one Redis, each setting only variables the vault knows', () => {
+    expect(vaults.map(([name]) => name).sort()).toEqual(['vault-1', 'vault-2']);
+    for (const [, service] of vaults) {
+      const unknown = Object.keys(service.environment ?? {}).filter((name) => !names.has(name));
+      expect(unknown).toEqual([]);
+      expect(service.environment?.REDIS_URL).toBe('redis://redis:6379');
+      expect(service.environment?.TOKEN_STORE).toBe('redis');
+      expect(service.env_file).toBe('.env');
+      expect(service.depends_on?.redis?.condition).toBe('service_healthy');
+      expect(service.healthcheck?.test.join(' ')).toContain('/health/ready');
+      expect(service.ports?.every((port) => port.startsWith('127.0.0.1:'))).toBe(true);
+    }
+  });
+
+  it('gives the replicas a configuration the vault accepts, once .env supplies the secrets', () => {
+    for (const [, service] of vaults) {
+      const config = loadVaultConfig({
+        ...service.environment,
+        BROKER_API_KEY: 'app',
+        BROKER_API_SECRET: 'secret',
+        REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback',
+        VAULT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      });
+      expect(config.http).toEqual({ host: '0.0.0.0', port: 5000 });
+    }
+  });
+
+  it('keeps Redis append-only, with a health check', () => {
+    const redis = compose.services.redis;
+    expect(redis.command?.join(' ')).toMatch(/--appendonly yes/);
+    expect(redis.healthcheck?.test.join(' ')).toContain('redis-cli ping');
+  });
+
+  it('lists in .env.example only variables the vault knows, and every one it requires', () => {
+    const text = read('.env.example');
+    const set = Object.keys(parseEnv(text));
+    const commented = [...text.matchAll(/^#\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]);
+    const unknown = [...set, ...commented].filter((name) => !names.has(name));
+    expect(unknown).toEqual([]);
+    for (const required of ['BROKER_API_KEY', 'BROKER_API_SECRET', 'REDIRECT_URL', 'VAULT_ENCRYPTION_KEY']) {
+      expect(set).toContain(required);
+    }
+    // Every variable the vault reads is at least mentioned.
+    expect([...names].filter((name) => !set.includes(name) && !commented.includes(name))).toEqual([]);
+  });
+
+  it('builds in one stage and runs dist/main.js as a non-root user in another', () => {
+    const dockerfile = read('Dockerfile');
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const runtime = stages[stages.length - 1];
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/npm ci --omit=dev/);
+    expect(runtime).toContain('CMD ["node", "dist/main.js"]');
+    expect(runtime).not.toMatch(/COPY (\.|src)/);
+    // npm test builds before it runs the tests: the file the image runs is the one the build makes.
+    expect(existsSync(join(ROOT, 'dist', 'main.js'))).toBe(true);
+  });
+});

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clientFor, newServiceKey, writeClientsFile } from '../src/access/clients-file';
+import { FakePocketful } from './support/fake-pocketful';
+import { freePort } from './support/free-port';
+import { TestRedis } from './support/redis-server';
+import { SpawnedVault } from './support/spawned-vault';
+import { newEncryptionKey } from './support/test-vault';
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * docker-compose's topology as processes: Redis with an append-only file, and two `node dist/main.js` replicas
+ * configured from the environment as compose configures them.
+ */
+describe('two vault processes on one append-only Redis', () => {
+  let redis: TestRedis;
+  let broker: FakePocketful;
+  let dir: string;
+  let key: string;
+  const replicas: Array<{ process: SpawnedVault; url: string }> = [];
+
+  beforeAll(async () => {
+    redis = await TestRedis.start({ appendOnly: true });
+    broker = await new FakePocketful().start();
+    dir = mkdtempSync(join(tmpdir(), 'token-vault-topology-'));
+    key = newServiceKey();
+    writeClientsFile(join(dir, 'clients.json'), [clientFor('strategy-a', key, ['YA0002'], false)]);
+    const env = {
+      TOKEN_STORE: 'redis',
+      REDIS_URL: redis.url,
+      VAULT_ENCRYPTION_KEY: newEncryptionKey(),
+      BROKER_API_KEY: broker.options.appId,
+      BROKER_API_SECRET: broker.options.appSecret,
+      REDIRECT_URL: broker.options.redirectUrl,
+      POCKETFUL_BASE_URL: broker.url,
+      VAULT_CLIENTS_FILE: join(dir, 'clients.json'),
+      HOST: '127.0.0.1',
+    };
+    for (let index = 0; index < 2; index += 1) {
+      const port = await freePort();
+      replicas.push({ process: SpawnedVault.start('main', { ...env, PORT: String(port) }), url: `http://127.0.0.1:${port}` });
+    }
+    for (const replica of replicas) await until(async () => (await fetch(`${replica.url}/health/ready`)).ok);
+  }, 30_000);
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.process.stop()));
+    await broker.stop();
+    await redis.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const read = (url: string) => fetch(`${url}/v1/tokens/YA0002`, { headers: { authorization: `Bearer ${key}` } });
+
+  it('completes on one replica a login begun on the other, and serves the token from both', async () => {
+    const begin = await fetch(`${replicas[0].url}/pocketful/login`, { redirect: 'manual' });
+    const state = new URL(begin.headers.get('location')!).searchParams.get('state')!;
+    const code = broker.broker.issueCode('YA0002');
+    const page = await fetch(`${replicas[1].url}/pocketful/callback?code=${encodeURIComponent(code)}&state=${state}`);
+    expect(page.status).toBe(200);
+    const fromFirst = (await (await read(replicas[0].url)).json()) as { accessToken: string };
+    const fromSecond = (await (await read(replicas[1].url)).json()) as { accessToken: string };
+    expect(fromFirst.accessToken).toBe(fromSecond.accessToken);
+  });
+
+  it('exchanges a code once when both replicas receive its callback at the same moment', async () => {
+    const begin = await fetch(`${replicas[0].url}/pocketful/login`, { redirect: 'manual' });
+    const state = new URL(begin.headers.get('location')!).searchParams.get('state')!;
+    const code = broker.broker.issueCode('YA0002');
+    const before = broker.exchangedCodes.length;
+    const query = `/pocketful/callback?code=${encodeURIComponent(code)}&state=${state}`;
+    const pages = await Promise.all(replicas.map((replica) => fetch(`${replica.url}${query}`)));
+    expect(pages.map((page) => page.status).sort()).toEqual([200, 409]);
+    expect(broker.exchangedCodes.slice(before)).toEqual([code]);
+  });
+
+  it('is not ready while Redis is down, and keeps the token across a Redis restart', async () => {
+    const before = (await (await read(replicas[0].url)).json()) as { accessToken: string };
+    await redis.stop();
+    for (const replica of replicas) {
+      expect((await fetch(`${replica.url}/health/ready`)).status).toBe(503);
+      expect((await fetch(`${replica.url}/health/live`)).status).toBe(200);
+    }
+    await redis.restart();
+    for (const replica of replicas) await until(async () => (await fetch(`${replica.url}/health/ready`)).ok);
+    const after = (await (await read(replicas[1].url)).json()) as { accessToken: string };
+    expect(after.accessToken).toBe(before.accessToken);
+  });
+
+  it('shuts each replica down cleanly on SIGTERM', async () => {
+    const codes = await Promise.all(replicas.map((replica) => replica.process.stop()));
+    expect(codes).toEqual([0, 0]);
+  });
+});
