@@ -59,7 +59,7 @@ export function storedAlert(clientId: string, issuedAt: Date, expiresAt: Date, l
     type: 'stored',
     accounts: [clientId],
     expiresAt,
-    message: `A token for ${clientId} was stored at ${formatIstForPeople(issuedAt)}; it is valid until ${formatIstForPeople(expiresAt)}.`,
+    message: `A token for ${clientId} was stored at ${formatIstForPeople(issuedAt)}; it is valid until ${formatIstForPeople(expiresAt)}. Logins: ${loginUrl}`,
     loginUrl,
   };
 }

@@ -67,3 +67,4 @@ describe(parseDuration.name, () => {
 
   it.each(['', '15', 'm', '0m', '-5m', '1d', '1.5h'])('refuses %p', (text) => expect(parseDuration(text)).toBeNull());
 });
+
