@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, VaultAppOptions } from './app.module';
 import { VaultExceptionFilter } from './errors/vault-exception.filter';
 import { answerClientError, answerFrameworkError } from './http/protocol-errors';
+import { requestId } from './http/request-id';
 import { registerSecurityHeaders } from './http/security-headers';
 import { VaultFastifyAdapter } from './http/vault-fastify-adapter';
 import { vaultValidationPipe } from './errors/validation.pipe';
@@ -21,6 +22,7 @@ export async function createVaultApp(options: VaultAppOptions): Promise<NestFast
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    genReqId: requestId,
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
   });
@@ -36,9 +38,10 @@ export async function createVaultApp(options: VaultAppOptions): Promise<NestFast
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON (and the sandbox's form posts); a text body is refused with 415 rather than half-parsed.
   fastify.removeContentTypeParser('text/plain');
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', async (request, reply) => {
     // Tokens must not sit in a cache between the vault and its caller; nothing else here is worth caching.
     reply.header('Cache-Control', 'no-store');
+    reply.header('X-Request-Id', request.id);
   });
   await app.init();
   return app;

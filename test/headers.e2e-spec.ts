@@ -38,6 +38,17 @@ describe('response headers', () => {
     expect(response.headers.get('cache-control')).toBe('no-store');
   });
 
+  it('answers with the caller’s X-Request-Id when it is sane, a fresh one otherwise, and logs it', async () => {
+    const echoed = await vault.fetch('/v1/tokens/YA0002', { as: 'ops', headers: { 'x-request-id': 'trace-42.a_b' } });
+    expect(echoed.headers.get('x-request-id')).toBe('trace-42.a_b');
+    const replaced = await vault.fetch('/v1/tokens/YA0002', { as: 'ops', headers: { 'x-request-id': 'bad id <script>' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const fresh = await vault.fetch('/nowhere');
+    expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(vault.logs.text).toContain('"id":"trace-42.a_b"');
+    expect(vault.logs.text).not.toContain('<script>');
+  });
+
   it('names no server or framework', async () => {
     for (const path of ['/', '/v1/tokens/YA0002', '/health/live', '/nowhere']) {
       const response = await vault.fetch(path, { as: 'ops' });
