@@ -16,9 +16,41 @@ class IsEncryptionKey implements ValidatorConstraintInterface {
   }
   defaultMessage(args: ValidationArguments): string {
     if (args.value === undefined) {
-      return `${args.property} must be set when TOKEN_STORE is redis: ${KEY_BYTES} random bytes in base64 (make one with: openssl rand -base64 32)`;
+      return `${args.property} (or VAULT_ENCRYPTION_KEYS) must be set when TOKEN_STORE is redis: ${KEY_BYTES} random bytes in base64 (make one with: openssl rand -base64 32)`;
     }
     return `${args.property} must be ${KEY_BYTES} random bytes in base64 (make one with: openssl rand -base64 32)`;
+  }
+}
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** `id:base64,id:base64`, as VAULT_ENCRYPTION_KEYS holds them (validated before). */
+export function parseKeyList(value: string): Array<{ id: string; key: Buffer }> {
+  return splitList(value).map((entry) => {
+    const colon = entry.indexOf(':');
+    return { id: entry.slice(0, colon), key: Buffer.from(entry.slice(colon + 1), 'base64') };
+  });
+}
+
+@ValidatorConstraint({ name: 'encryptionKeyList' })
+class IsEncryptionKeyList implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string') return false;
+    const entries = splitList(value);
+    if (entries.length === 0) return false;
+    const ids = new Set<string>();
+    for (const entry of entries) {
+      const colon = entry.indexOf(':');
+      const id = entry.slice(0, colon);
+      const key = entry.slice(colon + 1);
+      if (colon < 1 || !KEY_ID.test(id) || ids.has(id)) return false;
+      if (!/^[A-Za-z0-9+/=_-]+$/.test(key) || Buffer.from(key, 'base64').length !== KEY_BYTES) return false;
+      ids.add(id);
+    }
+    return true;
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be id:key pairs, comma-separated, each id unique (letters, digits, - or _) and each key ${KEY_BYTES} random bytes in base64; the first key encrypts`;
   }
 }
 
@@ -127,12 +159,16 @@ export class Environment extends AlertEnvironment {
   @Validate(IsDailyCutoff)
   TOKEN_EXPIRY_TIME?: string;
 
-  @ValidateIf((env: Environment) => (env.TOKEN_STORE ?? 'redis') === 'redis' || env.VAULT_ENCRYPTION_KEY !== undefined)
-  @IsNotEmpty({
-    message: '$property must be set when TOKEN_STORE is redis: 32 random bytes in base64 (openssl rand -base64 32)',
-  })
+  @ValidateIf(
+    (env: Environment) =>
+      ((env.TOKEN_STORE ?? 'redis') === 'redis' && env.VAULT_ENCRYPTION_KEYS === undefined) || env.VAULT_ENCRYPTION_KEY !== undefined,
+  )
   @Validate(IsEncryptionKey)
   VAULT_ENCRYPTION_KEY?: string;
+
+  @IsOptional()
+  @Validate(IsEncryptionKeyList)
+  VAULT_ENCRYPTION_KEYS?: string;
 
   @IsOptional()
   @IsString()

@@ -53,7 +53,7 @@ describe('loadVaultConfig defaults', () => {
     expect(config.store.kind).toBe('redis');
     expect(config.store.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.store.keyPrefix).toBe('token-vault:');
-    expect(config.store.encryptionKey?.equals(KEY)).toBe(true);
+    expect(config.store.encryptionKeys.map((entry) => entry.key.equals(KEY))).toEqual([true]);
   });
 
   it('has no clients file and logs at info', () => {
@@ -71,7 +71,7 @@ describe('loadVaultConfig with SANDBOX=true', () => {
     expect(config.broker.appId).toBe('sandbox-app');
     expect(config.broker.appSecret).toBe('sandbox-secret');
     expect(config.store.kind).toBe('memory');
-    expect(config.store.encryptionKey).toBeNull();
+    expect(config.store.encryptionKeys).toEqual([]);
   });
 
   it('follows PORT in its own URLs', () => {
@@ -154,12 +154,12 @@ describe('loadVaultConfig reads what is set', () => {
   });
 
   it('accepts TOKEN_STORE=memory without an encryption key', () => {
-    expect(loadVaultConfig({ ...PRODUCTION, VAULT_ENCRYPTION_KEY: undefined, TOKEN_STORE: 'memory' }).store.encryptionKey).toBeNull();
+    expect(loadVaultConfig({ ...PRODUCTION, VAULT_ENCRYPTION_KEY: undefined, TOKEN_STORE: 'memory' }).store.encryptionKeys).toEqual([]);
   });
 
   it('accepts a base64url key', () => {
     const config = loadVaultConfig({ ...PRODUCTION, VAULT_ENCRYPTION_KEY: KEY.toString('base64url') });
-    expect(config.store.encryptionKey?.equals(KEY)).toBe(true);
+    expect(config.store.encryptionKeys.map((entry) => entry.key.equals(KEY))).toEqual([true]);
   });
 });
 
@@ -243,7 +243,7 @@ describe('an invalid environment', () => {
       "BROKER_API_KEY must be set to the App ID of your app on Pocketful's developer portal",
       'PORT must be a port number from 0 to 65535',
       'TOKEN_EXPIRY_TIME must be a time of day in India as HH:MM, such as 00:00',
-      expect.stringMatching(/^VAULT_ENCRYPTION_KEY must be .*openssl rand -base64 32/),
+      expect.stringMatching(/^VAULT_ENCRYPTION_KEY \(or VAULT_ENCRYPTION_KEYS\) must be set .*openssl rand -base64 32/),
     ]);
   });
 

@@ -2,7 +2,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { DailyCutoff } from '../tokens/daily-cutoff';
 import { normalizeClientId } from '../tokens/client-id';
-import { Environment, splitList } from './environment';
+import { EncryptionKey, keyIdOf } from '../crypto/token-cipher';
+import { Environment, parseKeyList, splitList } from './environment';
 import { AlertSettings } from '../alerts/alert-settings';
 import { alertSettingsFrom } from '../alerts/alert-settings.factory';
 
@@ -36,7 +37,8 @@ export interface StoreSettings {
   kind: 'redis' | 'memory';
   redisUrl: string;
   keyPrefix: string;
-  encryptionKey: Buffer | null;
+  /** The keyring, the sealing key first; empty with the memory store. */
+  encryptionKeys: EncryptionKey[];
 }
 
 /**
@@ -102,12 +104,26 @@ function fromEnvironment(env: Environment): VaultConfig {
       kind,
       redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       keyPrefix: env.REDIS_KEY_PREFIX ?? 'token-vault:',
-      encryptionKey: env.VAULT_ENCRYPTION_KEY ? Buffer.from(env.VAULT_ENCRYPTION_KEY, 'base64') : null,
+      encryptionKeys: keyringFrom(env),
     },
     clientsFile: env.VAULT_CLIENTS_FILE ?? null,
     logLevel: env.LOG_LEVEL ?? 'info',
     alerts: alertSettingsFrom(env, new URL(redirectUrl).origin),
   });
+}
+
+/**
+ * VAULT_ENCRYPTION_KEYS (`id:base64,…`, the first seals) and the single VAULT_ENCRYPTION_KEY, known by an id derived
+ * from it. With both, the single key stays readable behind the list: the way from one key to a rotation.
+ */
+function keyringFrom(env: Environment): EncryptionKey[] {
+  const ring = env.VAULT_ENCRYPTION_KEYS ? parseKeyList(env.VAULT_ENCRYPTION_KEYS) : [];
+  if (env.VAULT_ENCRYPTION_KEY) {
+    const key = Buffer.from(env.VAULT_ENCRYPTION_KEY, 'base64');
+    const id = keyIdOf(key);
+    if (!ring.some((entry) => entry.id === id || entry.key.equals(key))) ring.push({ id, key });
+  }
+  return ring;
 }
 
 function trimSlash(url: string): string {

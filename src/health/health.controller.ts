@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { KeyringHealthIndicator } from './keyring.health';
 import { StoreHealthIndicator } from './store.health';
 
 @Controller('health')
@@ -7,6 +8,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly store: StoreHealthIndicator,
+    private readonly keys: KeyringHealthIndicator,
   ) {}
 
   /** The process answers: for a liveness probe, which must not fail because Redis is away. */
@@ -20,6 +22,6 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.store.check()]);
+    return this.health.check([() => this.store.check(), () => this.keys.check()]);
   }
 }

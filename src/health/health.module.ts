@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { KeyringHealthIndicator } from './keyring.health';
 import { StoreHealthIndicator } from './store.health';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' })],
   controllers: [HealthController],
-  providers: [StoreHealthIndicator],
+  providers: [StoreHealthIndicator, KeyringHealthIndicator],
 })
 export class HealthModule {}

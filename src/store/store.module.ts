@@ -19,8 +19,7 @@ function redisProviders(): Provider[] {
       provide: TokenCipher,
       inject: [VaultConfig],
       useFactory: (config: VaultConfig) => {
-        if (!config.store.encryptionKey) throw new Error('VAULT_ENCRYPTION_KEY is required with the redis store');
-        return new TokenCipher(config.store.encryptionKey);
+        return new TokenCipher(config.store.encryptionKeys);
       },
     },
     { provide: TokenStore, useClass: RedisTokenStore },

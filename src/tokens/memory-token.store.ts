@@ -65,5 +65,9 @@ export class MemoryTokenStore extends TokenStore {
     return records;
   }
 
+  async keyUsage(): Promise<Record<string, string[]>> {
+    return {};
+  }
+
   async ping(): Promise<void> {}
 }

@@ -14,6 +14,19 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
+const RESEAL_IF_UNCHANGED = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+local account = redis.call('HGET', KEYS[2], ARGV[3])
+if account then
+  local fields = cjson.decode(account)
+  fields['kid'] = ARGV[4]
+  redis.call('HSET', KEYS[2], ARGV[3], cjson.encode(fields))
+end
+return 1`;
+
 const FORGET_IF_SAME_EXPIRY = `
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then
   return redis.call('ZREM', KEYS[1], ARGV[1])
@@ -33,6 +46,8 @@ interface AccountFields {
   issuedAt: string;
   expiresAt: string;
   source: TokenSource;
+  /** The key that sealed the token: lets readiness report tokens whose key is gone without decrypting any. */
+  kid?: string;
 }
 
 /**
@@ -64,7 +79,7 @@ export class RedisTokenStore extends TokenStore {
       source: token.source,
     };
     const envelope = this.cipher.seal(JSON.stringify(sealed), token.clientId);
-    const account: AccountFields = { issuedAt: sealed.issuedAt, expiresAt: sealed.expiresAt, source: token.source };
+    const account: AccountFields = { issuedAt: sealed.issuedAt, expiresAt: sealed.expiresAt, source: token.source, kid: envelope.kid };
     const results = await client
       .multi()
       .set(keys.token(token.clientId), JSON.stringify(envelope), 'PXAT', token.expiresAt.getTime())
@@ -168,6 +183,46 @@ export class RedisTokenStore extends TokenStore {
         present: present[index]?.[1] === 1,
       };
     });
+  }
+
+  async keyUsage(): Promise<Record<string, string[]>> {
+    const now = Date.now();
+    const usage: Record<string, string[]> = {};
+    for (const [clientId, raw] of Object.entries(await redisCall('account listing', () => this.redis.client.hgetall(this.redis.keys.accounts())))) {
+      const fields = parseJson<AccountFields>(raw, clientId);
+      if (!fields.kid || new Date(fields.expiresAt).getTime() <= now) continue;
+      (usage[fields.kid] ??= []).push(clientId);
+    }
+    return usage;
+  }
+
+  /**
+   * Re-seals one stored token under the sealing key, if another key sealed it: read, open, seal, and write back
+   * only if the value is still the one read (a login may have replaced it meanwhile), keeping its expiry.
+   */
+  reseal(clientId: string): Promise<'resealed' | 'current' | 'gone' | 'changed'> {
+    return redisCall('reseal', async () => {
+      const { client, keys } = this.redis;
+      const raw = await client.get(keys.token(clientId));
+      if (raw === null) return 'gone';
+      const envelope = parseJson<SealedEnvelope>(raw, clientId);
+      if (envelope.kid === this.cipher.keyId) return 'current';
+      const sealed = this.cipher.seal(this.open(envelope, clientId), clientId);
+      const written = await client.eval(RESEAL_IF_UNCHANGED, 2, keys.token(clientId), keys.accounts(), raw, JSON.stringify(sealed), clientId, sealed.kid);
+      return written === 1 ? 'resealed' : 'changed';
+    });
+  }
+
+  /** Every account with a token key, found with SCAN so a large store is walked without blocking Redis. */
+  async *storedAccounts(): AsyncGenerator<string> {
+    const { client, keys } = this.redis;
+    const prefix = keys.token('');
+    let cursor = '0';
+    do {
+      const [next, found] = await redisCall('scan', () => client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500));
+      cursor = next;
+      for (const key of found) yield key.slice(prefix.length);
+    } while (cursor !== '0');
   }
 
   async ping(): Promise<void> {

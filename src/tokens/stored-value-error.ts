@@ -2,7 +2,10 @@ import { VaultError } from '../errors/vault-error';
 
 /** A stored value that cannot be read back: corrupted, or sealed under a key this process does not hold. */
 export class StoredValueError extends VaultError {
-  constructor(clientId: string, keyId?: string) {
+  constructor(
+    clientId: string,
+    readonly keyId?: string,
+  ) {
     super(
       'token_unreadable',
       keyId

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { Clock } from '../clock/clock';
+import { VaultConfig } from '../config/vault-config';
+import { TokenStore } from '../tokens/token.store';
+
+/** Readiness probes come every few seconds; the key usage of every account is worth reading once a minute. */
+const CACHE_MS = 60_000;
+
+/**
+ * Which keys seal the stored tokens, and which tokens name a key that is no longer configured. Such tokens cannot
+ * be served (each read says which key it needs) but every other token can: the indicator reports them without
+ * failing readiness, which would take every replica out of service for one account's sake.
+ */
+@Injectable()
+export class KeyringHealthIndicator {
+  private cached: { at: number; usage: Record<string, string[]> } | null = null;
+
+  constructor(
+    private readonly store: TokenStore,
+    private readonly health: HealthIndicatorService,
+    private readonly config: VaultConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async check(key = 'keys'): Promise<HealthIndicatorResult> {
+    const indicator = this.health.check(key);
+    const configured = this.config.store.encryptionKeys.map((entry) => entry.id);
+    if (this.config.store.kind !== 'redis') return indicator.up({ encrypted: false });
+    let usage: Record<string, string[]>;
+    try {
+      usage = await this.usage();
+    } catch {
+      return indicator.down({ message: 'unknown while the store does not answer' });
+    }
+    const unreadable = Object.fromEntries(Object.entries(usage).filter(([kid]) => !configured.includes(kid)));
+    return indicator.up({
+      sealing: configured[0],
+      configured,
+      inUse: Object.fromEntries(Object.entries(usage).map(([kid, accounts]) => [kid, accounts.length])),
+      ...(Object.keys(unreadable).length > 0 ? { unreadable, hint: 'configure the missing key ids, or log these accounts in again' } : {}),
+    });
+  }
+
+  private async usage(): Promise<Record<string, string[]>> {
+    const now = this.clock.now().getTime();
+    if (!this.cached || now - this.cached.at >= CACHE_MS) {
+      this.cached = { at: now, usage: await this.store.keyUsage() };
+    }
+    return this.cached.usage;
+  }
+}

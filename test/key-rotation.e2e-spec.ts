@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { keyIdOf } from '../src/crypto/token-cipher';
+import { FakePocketful } from './support/fake-pocketful';
+import { TestRedis } from './support/redis-server';
+import { json, TestVault } from './support/test-vault';
+
+const REENCRYPT = join(__dirname, '..', 'dist', 'cli', 'reencrypt.js');
+
+/** `npm run reencrypt` as an operator runs it, in its own process. */
+function reencrypt(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [REENCRYPT], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: __dirname });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('encryption key rotation', () => {
+  const keyA = randomBytes(32).toString('base64');
+  const keyB = randomBytes(32).toString('base64');
+  const keyC = randomBytes(32).toString('base64');
+  const oldId = keyIdOf(Buffer.from(keyA, 'base64'));
+  let redis: TestRedis;
+  let broker: FakePocketful;
+  const open: TestVault[] = [];
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    broker = await new FakePocketful().start();
+  });
+
+  afterAll(async () => {
+    await Promise.all(open.map((vault) => vault.close()));
+    await broker.stop();
+    await redis.destroy();
+  });
+
+  const redisEnv = { TOKEN_STORE: 'redis', REDIS_URL: '', REDIS_KEY_PREFIX: 'rotation:' };
+  async function vaultWith(keys: Record<string, string>): Promise<TestVault> {
+    const vault = await TestVault.start({ broker, env: { ...redisEnv, REDIS_URL: redis.url, ...keys } });
+    open.push(vault);
+    return vault;
+  }
+
+  async function kidOf(clientId: string): Promise<string> {
+    const client = redis.client();
+    try {
+      return JSON.parse((await client.get(`rotation:token:${clientId}`))!).kid;
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  async function expiryOf(clientId: string): Promise<unknown> {
+    const client = redis.client();
+    try {
+      return await client.call('PEXPIRETIME', `rotation:token:${clientId}`);
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  const tokenOf = async (vault: TestVault, clientId: string) => (await json(await vault.fetch(`/v1/tokens/${clientId}`, { as: 'ops' }))).accessToken;
+
+  it('reads tokens sealed with the single key after a key list is put in front of it, and seals new ones with the first', async () => {
+    const single = await vaultWith({ VAULT_ENCRYPTION_KEY: keyA });
+    await single.login('YA0002', broker);
+    await single.login('YA0003', broker);
+    expect(await kidOf('YA0002')).toBe(oldId);
+
+    const rotated = await vaultWith({ VAULT_ENCRYPTION_KEYS: `k2:${keyB}`, VAULT_ENCRYPTION_KEY: keyA });
+    expect(await tokenOf(rotated, 'YA0002')).toBe(await tokenOf(single, 'YA0002'));
+    await rotated.login('YA0004', broker);
+    expect(await kidOf('YA0004')).toBe('k2');
+    const ready = await json(await rotated.fetch('/health/ready'));
+    expect(ready.details.keys).toMatchObject({ status: 'up', sealing: 'k2', configured: ['k2', oldId], inUse: { [oldId]: 2, k2: 1 } });
+  });
+
+  it('re-seals every token under the new key while replicas serve, keeping expiries and newer logins', async () => {
+    const serving = await vaultWith({ VAULT_ENCRYPTION_KEYS: `k2:${keyB}`, VAULT_ENCRYPTION_KEY: keyA });
+    const before = { YA0002: await tokenOf(serving, 'YA0002'), expiry: await expiryOf('YA0002') };
+    const [run] = await Promise.all([
+      reencrypt({ ...redisEnv, REDIS_URL: redis.url, VAULT_ENCRYPTION_KEYS: `k2:${keyB}`, VAULT_ENCRYPTION_KEY: keyA, SANDBOX: 'true' }),
+      (async () => {
+        for (let round = 0; round < 5; round += 1) await serving.login('YA0003', broker);
+      })(),
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^sealing key k2: \d+ re-sealed, \d+ already current, \d+ changed meanwhile$/m);
+    for (const clientId of ['YA0002', 'YA0003', 'YA0004']) expect(await kidOf(clientId)).toBe('k2');
+    expect(await tokenOf(serving, 'YA0002')).toBe(before.YA0002);
+    expect(await expiryOf('YA0002')).toBe(before.expiry);
+    const lastLogin = broker.exchangedCodes.length;
+    expect(lastLogin).toBeGreaterThan(0);
+    expect(broker.broker.tradingInfo(`Bearer ${await tokenOf(serving, 'YA0003')}`).status).toBe(200);
+
+    const newOnly = await vaultWith({ VAULT_ENCRYPTION_KEYS: `k2:${keyB}` });
+    expect(await tokenOf(newOnly, 'YA0002')).toBe(before.YA0002);
+  });
+
+  it('names the missing key when a token cannot be opened, reports it on readiness, and serves everything else', async () => {
+    const serving = await vaultWith({ VAULT_ENCRYPTION_KEYS: `k2:${keyB}` });
+    await serving.login('YA0005', broker);
+    const lost = await vaultWith({ VAULT_ENCRYPTION_KEYS: `k3:${keyC},k4:${randomBytes(32).toString('base64')}` });
+    // k2 is gone from this replica: every token sealed with it is unreadable here.
+    const read = await lost.fetch('/v1/tokens/YA0002', { as: 'ops' });
+    const body = await json(read);
+    expect(body.error).toBe('token_unreadable');
+    expect(body.message).toContain('k2');
+    expect(JSON.stringify(body)).not.toContain(keyB);
+
+    const ready = await lost.fetch('/health/ready');
+    expect(ready.status).toBe(200);
+    const keys = (await json(ready)).details.keys;
+    expect(keys.unreadable.k2.sort()).toEqual(['YA0002', 'YA0003', 'YA0004', 'YA0005']);
+
+    expect((await lost.fetch('/v1/accounts', { as: 'ops' })).status).toBe(200);
+    expect((await lost.login('YA0006', broker)).status).toBe(200);
+    expect(await kidOf('YA0006')).toBe('k3');
+    expect(await tokenOf(lost, 'YA0006')).toBeDefined();
+    const run = await reencrypt({ ...redisEnv, REDIS_URL: redis.url, VAULT_ENCRYPTION_KEYS: `k3:${keyC}`, SANDBOX: 'true' });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/key k2 cannot open the tokens of .*YA0002/);
+  });
+
+  it('refuses a malformed key list at start, naming the variable and not the keys', async () => {
+    await expect(vaultWith({ VAULT_ENCRYPTION_KEYS: `k2:${keyB},k2:${keyC}` })).rejects.toThrow(/VAULT_ENCRYPTION_KEYS/);
+    await expect(vaultWith({ VAULT_ENCRYPTION_KEYS: `k2:${keyB},bad id:${keyC}` })).rejects.not.toThrow(new RegExp(keyB.slice(0, 20).replace(/[+/]/g, '.')));
+  });
+});
