@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, VaultAppOptions } from './app.module';
+import { AuditTrail } from './audit/audit-trail';
 import { VaultExceptionFilter } from './errors/vault-exception.filter';
 import { answerClientError, answerFrameworkError } from './http/protocol-errors';
 import { requestId } from './http/request-id';
@@ -33,7 +34,7 @@ export async function createVaultApp(options: VaultAppOptions): Promise<NestFast
   app.useLogger(app.get(Logger));
   await registerSecurityHeaders(app);
   app.useGlobalPipes(vaultValidationPipe());
-  app.useGlobalFilters(new VaultExceptionFilter());
+  app.useGlobalFilters(new VaultExceptionFilter(app.get(AuditTrail)));
 
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON (and the sandbox's form posts); a text body is refused with 415 rather than half-parsed.

@@ -3,6 +3,7 @@ import type { DestinationStream } from 'pino';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AccessModule } from './access/access.module';
 import { AlertsModule } from './alerts/alerts.module';
+import { AuditModule } from './audit/audit.module';
 import { ServiceClient } from './access/service-client';
 import { Clock, SystemClock } from './clock/clock';
 import { ClockModule } from './clock/clock.module';
@@ -37,6 +38,7 @@ export class AppModule {
         LoggingModule.forRoot(config, options.logStream),
         StoreModule.forRoot(config.store.kind),
         AccessModule.forRoot(options.extraClients),
+        AuditModule,
         TokensModule,
         LoginModule,
         HealthModule,

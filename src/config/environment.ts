@@ -180,6 +180,17 @@ export class Environment extends AlertEnvironment {
   ALLOWED_CLIENT_IDS?: string;
 
   @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: '$property must be a whole number from 1000 to 10000000' })
+  @Min(1000, { message: '$property must be a whole number from 1000 to 10000000' })
+  @Max(10_000_000, { message: '$property must be a whole number from 1000 to 10000000' })
+  AUDIT_MAX_LENGTH?: number;
+
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: '$property must be true or false' })
+  AUDIT_FAIL_CLOSED?: string;
+
+  @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: '$property must be one of fatal, error, warn, info, debug, trace, silent',
   })

@@ -33,6 +33,13 @@ export interface TokenSettings {
   allowedClientIds: readonly string[] | null;
 }
 
+export interface AuditSettings {
+  /** The stream is trimmed to about this many entries. */
+  maxLength: number;
+  /** A token read whose audit entry cannot be written fails (as Vault does) rather than go unrecorded. */
+  failClosed: boolean;
+}
+
 export interface StoreSettings {
   kind: 'redis' | 'memory';
   redisUrl: string;
@@ -53,6 +60,7 @@ export class VaultConfig {
   readonly clientsFile: string | null;
   readonly logLevel: string;
   readonly alerts: AlertSettings;
+  readonly audit: AuditSettings;
 
   constructor(settings: Omit<VaultConfig, never>) {
     Object.assign(this, settings);
@@ -109,6 +117,7 @@ function fromEnvironment(env: Environment): VaultConfig {
     clientsFile: env.VAULT_CLIENTS_FILE ?? null,
     logLevel: env.LOG_LEVEL ?? 'info',
     alerts: alertSettingsFrom(env, new URL(redirectUrl).origin),
+    audit: { maxLength: env.AUDIT_MAX_LENGTH ?? 100_000, failClosed: env.AUDIT_FAIL_CLOSED !== 'false' },
   });
 }
 

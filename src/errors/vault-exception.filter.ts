@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { failurePage } from '../login/pages/login-pages';
+import { AuditTrail } from '../audit/audit-trail';
+import { isClientId, normalizeClientId } from '../tokens/client-id';
 import { toErrorResponse } from './error-response';
 
 const BROWSER_ROUTES = /^\/pocketful\//;
@@ -10,10 +12,25 @@ const BROWSER_ROUTES = /^\/pocketful\//;
 export class VaultExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  constructor(private readonly audit: AuditTrail) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    respond(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), this.logger);
+    const request = http.getRequest<FastifyRequest>();
+    const { status, body } = toErrorResponse(error);
+    if (REFUSALS.has(status)) void this.audit.record(request, 'refused', body.error, accountOf(request));
+    respond(error, request, http.getResponse<FastifyReply>(), this.logger);
   }
+}
+
+/** Who was turned away is part of the audit trail: unauthenticated, forbidden, rate-limited. */
+const REFUSALS = new Set([401, 403, 429]);
+
+function accountOf(request: FastifyRequest): string | null {
+  const raw = (request.params as { clientId?: unknown } | undefined)?.clientId;
+  if (typeof raw !== 'string') return null;
+  const normalized = normalizeClientId(raw);
+  return isClientId(normalized) ? normalized : null;
 }
 
 export function respond(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): void {

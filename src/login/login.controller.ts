@@ -1,5 +1,6 @@
-import { Controller, Get, Header, Query, Res } from '@nestjs/common';
-import { FastifyReply } from 'fastify';
+import { Controller, Get, Header, Query, Req, Res } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { AuditTrail } from '../audit/audit-trail';
 import { VaultError } from '../errors/vault-error';
 import { CallbackQuery, LoginService } from './login.service';
 import { failurePage, homePage, successPage } from './pages/login-pages';
@@ -7,7 +8,10 @@ import { failurePage, homePage, successPage } from './pages/login-pages';
 /** The routes a person's browser visits. They answer pages, never JSON, whatever goes wrong. */
 @Controller()
 export class LoginController {
-  constructor(private readonly login: LoginService) {}
+  constructor(
+    private readonly login: LoginService,
+    private readonly audit: AuditTrail,
+  ) {}
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
@@ -21,13 +25,15 @@ export class LoginController {
   }
 
   @Get('pocketful/callback')
-  async callback(@Query() query: CallbackQuery, @Res() reply: FastifyReply): Promise<void> {
+  async callback(@Query() query: CallbackQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     reply.type('text/html; charset=utf-8');
     try {
       const token = await this.login.complete(query);
+      await this.audit.record(request, 'store', 'ok', token.clientId, token.accessToken);
       reply.code(200).send(successPage(token.clientId, token.expiresAt));
     } catch (error) {
       if (!(error instanceof VaultError)) throw error;
+      await this.audit.record(request, 'store', error.code, null);
       reply.code(error.status).send(failurePage(error.code, error.message));
     }
   }

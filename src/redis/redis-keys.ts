@@ -25,6 +25,11 @@ export class RedisKeys {
     return `${this.prefix}claim:${name}`;
   }
 
+  /** Stream: the audit trail, trimmed to about AUDIT_MAX_LENGTH entries. */
+  audit(): string {
+    return `${this.prefix}audit`;
+  }
+
   /** String: `pending`, then `used`, for ten minutes after a login began. */
   loginState(stateHash: string): string {
     return `${this.prefix}login-state:${stateHash}`;

@@ -1,5 +1,8 @@
 import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { VaultConfig } from '../config/vault-config';
+import { AuditLog } from '../audit/audit-log';
+import { MemoryAuditLog } from '../audit/memory-audit.log';
+import { RedisAuditLog } from '../audit/redis-audit.log';
 import { CoordinationStore } from '../coordination/coordination.store';
 import { MemoryCoordinationStore } from '../coordination/memory-coordination.store';
 import { RedisCoordinationStore } from '../coordination/redis-coordination.store';
@@ -25,6 +28,7 @@ function redisProviders(): Provider[] {
     { provide: TokenStore, useClass: RedisTokenStore },
     { provide: LoginStateStore, useClass: RedisLoginStateStore },
     { provide: CoordinationStore, useClass: RedisCoordinationStore },
+    { provide: AuditLog, useClass: RedisAuditLog },
   ];
 }
 
@@ -33,6 +37,7 @@ function memoryProviders(): Provider[] {
     { provide: TokenStore, useClass: MemoryTokenStore },
     { provide: LoginStateStore, useClass: MemoryLoginStateStore },
     { provide: CoordinationStore, useClass: MemoryCoordinationStore },
+    { provide: AuditLog, useClass: MemoryAuditLog },
   ];
 }
 
@@ -44,7 +49,7 @@ export class StoreModule {
     return {
       module: StoreModule,
       providers: kind === 'redis' ? redisProviders() : memoryProviders(),
-      exports: [TokenStore, LoginStateStore, CoordinationStore],
+      exports: [TokenStore, LoginStateStore, CoordinationStore, AuditLog],
     };
   }
 }

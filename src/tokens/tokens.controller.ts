@@ -2,7 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } 
 import { AdminOnly, AuthenticatedRequest, ServiceKeyGuard } from '../access/service-key.guard';
 import { mayRead } from '../access/service-client';
 import { Clock } from '../clock/clock';
-import { forbidden } from '../errors/vault-error';
+import { forbidden, VaultError } from '../errors/vault-error';
+import { AuditAction } from '../audit/audit-log';
+import { AuditTrail } from '../audit/audit-trail';
 import { ClientIdPipe } from './client-id.pipe';
 import { ImportTokenDto } from './dto/import-token.dto';
 import { tokenRecordView, tokenView } from './token.views';
@@ -16,6 +18,7 @@ export class TokensController {
     private readonly tokens: TokensService,
     private readonly reports: TokenReportService,
     private readonly clock: Clock,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Get(':clientId')
@@ -23,19 +26,20 @@ export class TokensController {
     if (!mayRead(request.serviceClient, clientId)) {
       throw forbidden(`client ${request.serviceClient.name} may not read the token of ${clientId}`);
     }
-    return tokenView(await this.tokens.find(clientId), this.clock.now());
+    const token = await this.audited(request, 'read', clientId, () => this.tokens.find(clientId));
+    await this.audit.beforeServing(request, clientId, token.accessToken);
+    return tokenView(token, this.clock.now());
   }
 
   /** A token pasted from Pocketful's dashboard: Pocketful itself says whose it is. */
   @Post()
   @AdminOnly()
-  async import(@Body() body: ImportTokenDto) {
+  async import(@Body() body: ImportTokenDto, @Req() request: AuthenticatedRequest) {
     const issuedAt = this.clock.now();
-    const token = await this.tokens.register(
-      { accessToken: body.accessToken, tokenType: 'bearer', scope: '' },
-      'import',
-      issuedAt,
+    const token = await this.audited(request, 'import', null, () =>
+      this.tokens.register({ accessToken: body.accessToken, tokenType: 'bearer', scope: '' }, 'import', issuedAt),
     );
+    await this.audit.record(request, 'import', 'ok', token.clientId, token.accessToken);
     return tokenRecordView(token, this.clock.now());
   }
 
@@ -49,13 +53,26 @@ export class TokensController {
     if (!mayRead(request.serviceClient, clientId)) {
       throw forbidden(`client ${request.serviceClient.name} may not report the token of ${clientId}`);
     }
-    return this.reports.report(clientId, request.serviceClient.name);
+    const outcome = await this.audited(request, 'report', clientId, () => this.reports.report(clientId, request.serviceClient.name));
+    await this.audit.record(request, 'report', outcome.checked ? outcome.verdict : `${outcome.verdict}_recently`, clientId);
+    return outcome;
   }
 
   @Delete(':clientId')
   @AdminOnly()
   @HttpCode(204)
-  async remove(@Param('clientId', ClientIdPipe) clientId: string): Promise<void> {
-    await this.tokens.remove(clientId);
+  async remove(@Param('clientId', ClientIdPipe) clientId: string, @Req() request: AuthenticatedRequest): Promise<void> {
+    await this.audited(request, 'delete', clientId, () => this.tokens.remove(clientId));
+    await this.audit.record(request, 'delete', 'ok', clientId);
+  }
+
+  /** Runs the action; if it fails with an answer for the caller, that failure is recorded before it is given. */
+  private async audited<T>(request: AuthenticatedRequest, action: AuditAction, clientId: string | null, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof VaultError) await this.audit.record(request, action, error.code, clientId);
+      throw error;
+    }
   }
 }

@@ -1,0 +1,31 @@
+import { Transform } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+
+export class AuditQueryDto {
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, { message: 'account must be a client id such as YA0002' })
+  account?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'client must be a service client name' })
+  client?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'since must be an ISO-8601 time, such as 2026-11-23T09:00:00+05:30' })
+  since?: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'until must be an ISO-8601 time, such as 2026-11-23T18:00:00+05:30' })
+  until?: string;
+
+  @IsOptional()
+  @Matches(/^\d{1,15}-\d{1,10}$/, { message: 'before must be the next value of a previous page' })
+  before?: string;
+
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
+  @IsInt({ message: 'limit must be a whole number from 1 to 500' })
+  @Min(1, { message: 'limit must be a whole number from 1 to 500' })
+  @Max(500, { message: 'limit must be a whole number from 1 to 500' })
+  limit?: number;
+}

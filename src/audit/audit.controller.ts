@@ -1,0 +1,30 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
+import { normalizeClientId } from '../tokens/client-id';
+import { formatIst } from '../tokens/ist-time';
+import { AuditLog } from './audit-log';
+import { AuditQueryDto } from './audit-query.dto';
+
+@Controller('v1/audit')
+@UseGuards(ServiceKeyGuard)
+export class AuditController {
+  constructor(private readonly log: AuditLog) {}
+
+  /** Newest first, filtered by account, client and time; `next` pages on to older entries. */
+  @Get()
+  @AdminOnly()
+  async list(@Query() query: AuditQueryDto) {
+    const page = await this.log.page({
+      account: query.account === undefined ? undefined : normalizeClientId(query.account),
+      client: query.client,
+      since: query.since === undefined ? undefined : new Date(query.since),
+      until: query.until === undefined ? undefined : new Date(query.until),
+      before: query.before,
+      limit: query.limit ?? 100,
+    });
+    return {
+      entries: page.entries.map(({ at, ...entry }) => ({ ...entry, at: formatIst(at) })),
+      next: page.next,
+    };
+  }
+}
