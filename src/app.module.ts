@@ -12,6 +12,7 @@ import { VaultConfig } from './config/vault-config';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { LoginModule } from './login/login.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { StoreModule } from './store/store.module';
@@ -39,6 +40,7 @@ export class AppModule {
         StoreModule.forRoot(config.store.kind),
         AccessModule.forRoot(options.extraClients),
         AuditModule,
+        RateLimitModule,
         TokensModule,
         LoginModule,
         HealthModule,

@@ -28,7 +28,7 @@ describe('the audit trail', () => {
     vault = await TestVault.start({
       broker,
       logs,
-      env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey(), AUDIT_MAX_LENGTH: '1000' },
+      env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey(), AUDIT_MAX_LENGTH: '1000', RATE_LIMIT_PER_MINUTE: '100000' },
     });
   });
 
@@ -142,7 +142,7 @@ describe('the audit trail', () => {
 
       const open = await TestVault.start({
         broker,
-        env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: vault.config.store.encryptionKeys[0].key.toString('base64'), AUDIT_FAIL_CLOSED: 'false' },
+        env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: vault.config.store.encryptionKeys[0].key.toString('base64'), AUDIT_FAIL_CLOSED: 'false', RATE_LIMIT_PER_MINUTE: '100000' },
       });
       try {
         expect((await open.fetch('/v1/tokens/YA0002', { as: 'strategy-a' })).status).toBe(200);

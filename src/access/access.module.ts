@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { VaultConfig } from '../config/vault-config';
 import { readClientsFile } from './clients-file';
 import { ServiceClient } from './service-client';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { ServiceClientRegistry } from './service-client.registry';
 import { ServiceKeyGuard } from './service-key.guard';
 
@@ -23,8 +24,9 @@ export class AccessModule {
             new ServiceClientRegistry([...(config.clientsFile ? readClientsFile(config.clientsFile) : []), ...extra]),
         },
         ServiceKeyGuard,
+        AuthFailureLimiter,
       ],
-      exports: [ServiceClientRegistry, ServiceKeyGuard],
+      exports: [ServiceClientRegistry, ServiceKeyGuard, AuthFailureLimiter],
     };
   }
 }

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { forbidden, unauthorized } from '../errors/vault-error';
 import { ServiceClient } from './service-client';
+import { AuthFailureLimiter } from './auth-failure-limiter';
 import { ServiceClientRegistry } from './service-client.registry';
 
 const ADMIN_ONLY = 'token-vault:admin-only';
@@ -18,15 +19,19 @@ export class ServiceKeyGuard implements CanActivate {
   constructor(
     private readonly registry: ServiceClientRegistry,
     private readonly reflector: Reflector,
+    private readonly failures: AuthFailureLimiter,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    await this.failures.check(request.ip, (seconds) => reply.header('Retry-After', String(seconds)));
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? BEARER.exec(header) : null;
     const client = match ? this.registry.authenticate(match[1]) : null;
     if (!client) {
-      context.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', 'Bearer realm="token-vault"');
+      await this.failures.failed(request.ip);
+      reply.header('WWW-Authenticate', 'Bearer realm="token-vault"');
       throw unauthorized();
     }
     request.serviceClient = client;

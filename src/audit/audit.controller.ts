@@ -1,4 +1,5 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { VaultThrottlerGuard } from '../rate-limit/vault-throttler.guard';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
 import { normalizeClientId } from '../tokens/client-id';
 import { formatIst } from '../tokens/ist-time';
@@ -6,7 +7,7 @@ import { AuditLog } from './audit-log';
 import { AuditQueryDto } from './audit-query.dto';
 
 @Controller('v1/audit')
-@UseGuards(ServiceKeyGuard)
+@UseGuards(ServiceKeyGuard, VaultThrottlerGuard)
 export class AuditController {
   constructor(private readonly log: AuditLog) {}
 

@@ -181,6 +181,20 @@ export class Environment extends AlertEnvironment {
 
   @IsOptional()
   @Transform(toInt)
+  @IsInt({ message: '$property must be a whole number from 1 to 100000' })
+  @Min(1, { message: '$property must be a whole number from 1 to 100000' })
+  @Max(100_000, { message: '$property must be a whole number from 1 to 100000' })
+  RATE_LIMIT_PER_MINUTE?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: '$property must be a whole number from 1 to 1000' })
+  @Min(1, { message: '$property must be a whole number from 1 to 1000' })
+  @Max(1000, { message: '$property must be a whole number from 1 to 1000' })
+  AUTH_FAILURES_PER_MINUTE?: number;
+
+  @IsOptional()
+  @Transform(toInt)
   @IsInt({ message: '$property must be a whole number from 1000 to 10000000' })
   @Min(1000, { message: '$property must be a whole number from 1000 to 10000000' })
   @Max(10_000_000, { message: '$property must be a whole number from 1000 to 10000000' })

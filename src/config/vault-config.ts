@@ -33,6 +33,13 @@ export interface TokenSettings {
   allowedClientIds: readonly string[] | null;
 }
 
+export interface RateLimitSettings {
+  /** Requests per minute for each service client (or, before authentication, each address). */
+  perMinute: number;
+  /** Failed authentications per minute from one address before it is refused for the rest of the minute. */
+  authFailuresPerMinute: number;
+}
+
 export interface AuditSettings {
   /** The stream is trimmed to about this many entries. */
   maxLength: number;
@@ -61,6 +68,7 @@ export class VaultConfig {
   readonly logLevel: string;
   readonly alerts: AlertSettings;
   readonly audit: AuditSettings;
+  readonly rateLimits: RateLimitSettings;
 
   constructor(settings: Omit<VaultConfig, never>) {
     Object.assign(this, settings);
@@ -117,6 +125,7 @@ function fromEnvironment(env: Environment): VaultConfig {
     clientsFile: env.VAULT_CLIENTS_FILE ?? null,
     logLevel: env.LOG_LEVEL ?? 'info',
     alerts: alertSettingsFrom(env, new URL(redirectUrl).origin),
+    rateLimits: { perMinute: env.RATE_LIMIT_PER_MINUTE ?? 600, authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE ?? 10 },
     audit: { maxLength: env.AUDIT_MAX_LENGTH ?? 100_000, failClosed: env.AUDIT_FAIL_CLOSED !== 'false' },
   });
 }

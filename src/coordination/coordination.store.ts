@@ -8,4 +8,8 @@ export abstract class CoordinationStore {
   /** Overwrites `key` with a final value, kept `ttlMs`: a settled claim that nobody takes again. */
   abstract settle(key: string, value: string, ttlMs: number): Promise<void>;
   abstract read(key: string): Promise<string | null>;
+  /** Adds one to a counter that starts a window of `windowMs` at its first hit; returns the count and ms left. */
+  abstract count(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+  /** The counter without adding to it. */
+  abstract peek(key: string): Promise<{ count: number; resetInMs: number }>;
 }

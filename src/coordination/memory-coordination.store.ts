@@ -28,6 +28,21 @@ export class MemoryCoordinationStore extends CoordinationStore {
     return this.current(key);
   }
 
+  async count(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
+    const now = this.clock.now().getTime();
+    const entry = this.keys.get(key);
+    const live = entry && entry.expiresAt > now ? entry : { value: '0', expiresAt: now + windowMs };
+    live.value = String(Number(live.value) + 1);
+    this.keys.set(key, live);
+    return { count: Number(live.value), resetInMs: live.expiresAt - now };
+  }
+
+  async peek(key: string): Promise<{ count: number; resetInMs: number }> {
+    const now = this.clock.now().getTime();
+    const entry = this.keys.get(key);
+    return entry && entry.expiresAt > now ? { count: Number(entry.value) || 0, resetInMs: entry.expiresAt - now } : { count: 0, resetInMs: 0 };
+  }
+
   private current(key: string): string | null {
     const entry = this.keys.get(key);
     if (!entry) return null;

@@ -24,6 +24,23 @@ export class RedisCoordinationStore extends CoordinationStore {
     await redisCall('claim settle', () => this.redis.client.set(this.redis.keys.coordination(key), value, 'PX', ttlMs));
   }
 
+  async count(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
+    const name = this.redis.keys.coordination(key);
+    const [[, count], , [, ttl]] = (await redisCall('counter', () =>
+      this.redis.client.multi().incr(name).pexpire(name, windowMs, 'NX').pttl(name).exec(),
+    )) as [[unknown, number], unknown, [unknown, number]];
+    return { count, resetInMs: Math.max(0, ttl) };
+  }
+
+  async peek(key: string): Promise<{ count: number; resetInMs: number }> {
+    const name = this.redis.keys.coordination(key);
+    const [[, value], [, ttl]] = (await redisCall('counter', () => this.redis.client.multi().get(name).pttl(name).exec())) as [
+      [unknown, string | null],
+      [unknown, number],
+    ];
+    return { count: Number(value ?? 0) || 0, resetInMs: Math.max(0, ttl) };
+  }
+
   async read(key: string): Promise<string | null> {
     return redisCall('claim read', () => this.redis.client.get(this.redis.keys.coordination(key)));
   }

@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { VaultThrottlerGuard } from '../rate-limit/vault-throttler.guard';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail';
 import { VaultError } from '../errors/vault-error';
@@ -7,6 +8,7 @@ import { failurePage, homePage, successPage } from './pages/login-pages';
 
 /** The routes a person's browser visits. They answer pages, never JSON, whatever goes wrong. */
 @Controller()
+@UseGuards(VaultThrottlerGuard)
 export class LoginController {
   constructor(
     private readonly login: LoginService,

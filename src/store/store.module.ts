@@ -12,6 +12,7 @@ import { MemoryLoginStateStore } from '../login/memory-login-state.store';
 import { RedisLoginStateStore } from '../login/redis-login-state.store';
 import { RedisConnection } from '../redis/redis-connection';
 import { MemoryTokenStore } from '../tokens/memory-token.store';
+import { memoryRateLimitStorage, RATE_LIMIT_STORAGE, redisRateLimitStorage } from './rate-limit-storage';
 import { RedisTokenStore } from '../tokens/redis-token.store';
 import { TokenStore } from '../tokens/token.store';
 
@@ -29,6 +30,7 @@ function redisProviders(): Provider[] {
     { provide: LoginStateStore, useClass: RedisLoginStateStore },
     { provide: CoordinationStore, useClass: RedisCoordinationStore },
     { provide: AuditLog, useClass: RedisAuditLog },
+    redisRateLimitStorage,
   ];
 }
 
@@ -38,6 +40,7 @@ function memoryProviders(): Provider[] {
     { provide: LoginStateStore, useClass: MemoryLoginStateStore },
     { provide: CoordinationStore, useClass: MemoryCoordinationStore },
     { provide: AuditLog, useClass: MemoryAuditLog },
+    memoryRateLimitStorage,
   ];
 }
 
@@ -49,7 +52,7 @@ export class StoreModule {
     return {
       module: StoreModule,
       providers: kind === 'redis' ? redisProviders() : memoryProviders(),
-      exports: [TokenStore, LoginStateStore, CoordinationStore, AuditLog],
+      exports: [TokenStore, LoginStateStore, CoordinationStore, AuditLog, RATE_LIMIT_STORAGE],
     };
   }
 }

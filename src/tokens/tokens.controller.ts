@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { VaultThrottlerGuard } from '../rate-limit/vault-throttler.guard';
 import { AdminOnly, AuthenticatedRequest, ServiceKeyGuard } from '../access/service-key.guard';
 import { mayRead } from '../access/service-client';
 import { Clock } from '../clock/clock';
@@ -12,7 +13,7 @@ import { TokenReportService } from './token-report.service';
 import { TokensService } from './tokens.service';
 
 @Controller('v1/tokens')
-@UseGuards(ServiceKeyGuard)
+@UseGuards(ServiceKeyGuard, VaultThrottlerGuard)
 export class TokensController {
   constructor(
     private readonly tokens: TokensService,

@@ -22,6 +22,8 @@ export interface TestVaultOptions {
   clock?: Clock;
   logs?: LogCapture;
   clients?: TestClient[];
+  /** Keys by client name, to give several replicas the same clients; made fresh when absent. */
+  keys?: Record<string, string>;
 }
 
 const DEFAULT_CLIENTS: TestClient[] = [
@@ -57,7 +59,7 @@ export class TestVault {
     const config = loadVaultConfig(env);
     const keys: Record<string, string> = {};
     const clients = (options.clients ?? DEFAULT_CLIENTS).map((client) => {
-      keys[client.name] = newServiceKey();
+      keys[client.name] = options.keys?.[client.name] ?? newServiceKey();
       return clientFor(client.name, keys[client.name], client.accounts, client.admin ?? false);
     });
     const logs = options.logs ?? new LogCapture();
