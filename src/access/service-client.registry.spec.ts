@@ -7,6 +7,9 @@ import { loadVaultConfig } from '../config/vault-config';
 import { AccessModule } from './access.module';
 import { clientFor, newServiceKey, writeClientsFile } from './clients-file';
 import { ServiceClientRegistry } from './service-client.registry';
+import { ClockModule } from '../clock/clock.module';
+import { SystemClock } from '../clock/clock';
+import { StoreModule } from '../store/store.module';
 
 describe('ServiceClientRegistry', () => {
   const strategyKey = newServiceKey();
@@ -63,7 +66,7 @@ describe('ServiceClientRegistry built by AccessModule', () => {
     const config = loadVaultConfig({ SANDBOX: 'true', TOKEN_STORE: 'memory', ...env });
     const extra = extraKey ? [clientFor('demo', extraKey, ['*'], false)] : [];
     const moduleRef = await Test.createTestingModule({
-      imports: [VaultConfigModule.forRoot(config), AccessModule.forRoot(extra)],
+      imports: [VaultConfigModule.forRoot(config), ClockModule.forRoot(new SystemClock()), StoreModule.forRoot('memory'), AccessModule.forRoot(extra)],
     }).compile();
     return moduleRef.get(ServiceClientRegistry);
   }
