@@ -3,6 +3,7 @@ import { VaultConfig } from '../config/vault-config';
 import { readClientsFile } from './clients-file';
 import { ServiceClient } from './service-client';
 import { AuthFailureLimiter } from './auth-failure-limiter';
+import { OperatorGuard } from './operator.guard';
 import { ServiceClientRegistry } from './service-client.registry';
 import { ServiceKeyGuard } from './service-key.guard';
 
@@ -25,8 +26,9 @@ export class AccessModule {
         },
         ServiceKeyGuard,
         AuthFailureLimiter,
+        OperatorGuard,
       ],
-      exports: [ServiceClientRegistry, ServiceKeyGuard, AuthFailureLimiter],
+      exports: [ServiceClientRegistry, ServiceKeyGuard, AuthFailureLimiter, OperatorGuard],
     };
   }
 }

@@ -4,13 +4,14 @@ import type { FastifyRequest } from 'fastify';
 import type { ServiceClient } from '../access/service-client';
 import { VaultConfig } from '../config/vault-config';
 import { VaultError } from '../errors/vault-error';
+import { isBrowserRoute } from '../errors/browser-routes';
 import { AuditAction, AuditEvent, AuditLog } from './audit-log';
 
 export const auditUnavailable = () =>
   new VaultError('audit_unavailable', 'the audit trail cannot be written, so no token is served; try again shortly', 503);
 
 /** `audited`: this request's outcome is in the trail already, so a refusal of it is not recorded twice. */
-type AuditedRequest = FastifyRequest & { serviceClient?: ServiceClient; audited?: boolean };
+type AuditedRequest = FastifyRequest & { serviceClient?: ServiceClient; operator?: string; audited?: boolean };
 
 /**
  * Writes the audit trail. A token is named by a fingerprint: an HMAC under a key derived from the sealing key,
@@ -67,7 +68,7 @@ export class AuditTrail {
     return {
       action,
       result,
-      client: request.serviceClient?.name ?? (request.url.startsWith('/pocketful/') ? 'browser' : null),
+      client: request.serviceClient?.name ?? (isBrowserRoute(request.url) ? (request.operator ? `browser:${request.operator}` : 'browser') : null),
       account,
       requestId: typeof request.id === 'string' ? request.id : null,
       remote: request.ip ?? null,

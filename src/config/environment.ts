@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min, ValidateIf, Validate } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min, ValidateIf, Validate } from 'class-validator';
 import { ValidatorConstraint, ValidatorConstraintInterface, ValidationArguments } from 'class-validator';
 import { DailyCutoff } from '../tokens/daily-cutoff';
 import { isClientId, normalizeClientId } from '../tokens/client-id';
@@ -178,6 +178,13 @@ export class Environment extends AlertEnvironment {
   @IsOptional()
   @Validate(IsClientIdList)
   ALLOWED_CLIENT_IDS?: string;
+
+  @IsOptional()
+  @Matches(/^(none|basic:[A-Za-z0-9._@-]{1,64}:[0-9a-fA-F]{64}|header:[A-Za-z0-9-]{1,64}(:[^,\s:]+(,[^,\s:]+)*)?)$/, {
+    message:
+      '$property must be none, basic:USER:SHA256_OF_PASSWORD (hex), or header:HEADER-NAME[:allowed,values] for an SSO proxy',
+  })
+  ADMIN_AUTH?: string;
 
   @IsOptional()
   @Transform(toInt)

@@ -33,6 +33,12 @@ export interface TokenSettings {
   allowedClientIds: readonly string[] | null;
 }
 
+/** Who may use the browser routes (start a login, see its result): ADMIN_AUTH. */
+export type OperatorAuthSettings =
+  | { kind: 'none' }
+  | { kind: 'basic'; user: string; passwordSha256: string }
+  | { kind: 'header'; header: string; allowed: string[] | null };
+
 export interface RateLimitSettings {
   /** Requests per minute for each service client (or, before authentication, each address). */
   perMinute: number;
@@ -69,6 +75,7 @@ export class VaultConfig {
   readonly alerts: AlertSettings;
   readonly audit: AuditSettings;
   readonly rateLimits: RateLimitSettings;
+  readonly operatorAuth: OperatorAuthSettings;
 
   constructor(settings: Omit<VaultConfig, never>) {
     Object.assign(this, settings);
@@ -125,6 +132,7 @@ function fromEnvironment(env: Environment): VaultConfig {
     clientsFile: env.VAULT_CLIENTS_FILE ?? null,
     logLevel: env.LOG_LEVEL ?? 'info',
     alerts: alertSettingsFrom(env, new URL(redirectUrl).origin),
+    operatorAuth: operatorAuthFrom(env.ADMIN_AUTH ?? 'none'),
     rateLimits: { perMinute: env.RATE_LIMIT_PER_MINUTE ?? 600, authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE ?? 10 },
     audit: { maxLength: env.AUDIT_MAX_LENGTH ?? 100_000, failClosed: env.AUDIT_FAIL_CLOSED !== 'false' },
   });
@@ -142,6 +150,13 @@ function keyringFrom(env: Environment): EncryptionKey[] {
     if (!ring.some((entry) => entry.id === id || entry.key.equals(key))) ring.push({ id, key });
   }
   return ring;
+}
+
+function operatorAuthFrom(text: string): OperatorAuthSettings {
+  const [kind, first, rest] = [text.split(':')[0], text.split(':')[1], text.split(':').slice(2).join(':')];
+  if (kind === 'basic') return { kind, user: first, passwordSha256: rest.toLowerCase() };
+  if (kind === 'header') return { kind, header: first.toLowerCase(), allowed: rest ? rest.split(',') : null };
+  return { kind: 'none' };
 }
 
 function trimSlash(url: string): string {

@@ -3,9 +3,9 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { failurePage } from '../login/pages/login-pages';
 import { AuditTrail } from '../audit/audit-trail';
 import { isClientId, normalizeClientId } from '../tokens/client-id';
+import { isBrowserRoute } from './browser-routes';
 import { toErrorResponse } from './error-response';
 
-const BROWSER_ROUTES = /^\/pocketful\//;
 
 /** Every error, from a route or from Fastify's body parsing, leaves as `{error, message}`, or as a page for a browser. */
 @Catch()
@@ -41,7 +41,7 @@ export function respond(error: unknown, request: FastifyRequest, reply: FastifyR
     logger.error(`${request.method} ${request.routeOptions?.url ?? 'unrouted'} failed: ${body.error} (${name ?? 'error'}${code ? ` ${code}` : ''})`);
   }
   if (reply.sent) return;
-  if (BROWSER_ROUTES.test(request.url)) {
+  if (isBrowserRoute(request.url)) {
     reply.code(status).type('text/html; charset=utf-8').send(failurePage(body.error, body.message));
     return;
   }

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isBrowserRoute } from '../errors/browser-routes';
 import { failurePage } from '../login/pages/login-pages';
 
 /**
@@ -33,7 +34,7 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
   const message = error.code === 'FST_ERR_BAD_URL' ? 'the URL is not validly percent-encoded' : 'the request was refused';
   const code = error.code === 'FST_ERR_BAD_URL' ? 'invalid_url' : 'invalid_request';
   reply.header('Cache-Control', 'no-store');
-  if (/^\/pocketful\//.test(request.url)) {
+  if (isBrowserRoute(request.url)) {
     reply.code(400).type('text/html; charset=utf-8').send(failurePage(code, message));
     return;
   }

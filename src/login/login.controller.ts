@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { OperatorGuard } from '../access/operator.guard';
 import { VaultThrottlerGuard } from '../rate-limit/vault-throttler.guard';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditTrail } from '../audit/audit-trail';
@@ -8,7 +9,7 @@ import { failurePage, homePage, successPage } from './pages/login-pages';
 
 /** The routes a person's browser visits. They answer pages, never JSON, whatever goes wrong. */
 @Controller()
-@UseGuards(VaultThrottlerGuard)
+@UseGuards(OperatorGuard, VaultThrottlerGuard)
 export class LoginController {
   constructor(
     private readonly login: LoginService,

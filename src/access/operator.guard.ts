@@ -1,0 +1,60 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { VaultConfig } from '../config/vault-config';
+import { digestsEqual, sha256Hex } from '../crypto/digest';
+import { VaultError } from '../errors/vault-error';
+import { AuthFailureLimiter } from './auth-failure-limiter';
+
+export type OperatorRequest = FastifyRequest & { operator?: string };
+
+const operatorRequired = (message: string) => new VaultError('operator_unauthorized', message, 401);
+
+/**
+ * Guards the browser routes (the home page, starting a login, its result) as ADMIN_AUTH says: open, an operator
+ * password by HTTP Basic, or a header set by an SSO proxy in front of the vault. Whoever gets through is named
+ * in the audit trail.
+ */
+@Injectable()
+export class OperatorGuard implements CanActivate {
+  constructor(
+    private readonly config: VaultConfig,
+    private readonly failures: AuthFailureLimiter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const auth = this.config.operatorAuth;
+    if (auth.kind === 'none') return true;
+    const request = context.switchToHttp().getRequest<OperatorRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+
+    if (auth.kind === 'header') {
+      const value = request.headers[auth.header];
+      const name = typeof value === 'string' ? value.trim() : '';
+      if (name === '' || (auth.allowed !== null && !auth.allowed.includes(name))) {
+        throw operatorRequired('sign in through the single sign-on in front of the vault');
+      }
+      request.operator = name.slice(0, 128);
+      return true;
+    }
+
+    await this.failures.check(request.ip, (seconds) => reply.header('Retry-After', String(seconds)));
+    const credentials = basicCredentials(request.headers.authorization);
+    const userMatches = credentials !== null && digestsEqual(sha256Hex(credentials.user), sha256Hex(auth.user));
+    const passwordMatches = credentials !== null && digestsEqual(sha256Hex(credentials.password), auth.passwordSha256);
+    if (!userMatches || !passwordMatches) {
+      await this.failures.failed(request.ip);
+      reply.header('WWW-Authenticate', 'Basic realm="token-vault", charset="UTF-8"');
+      throw operatorRequired('the operator user name and password are needed to use the login pages');
+    }
+    request.operator = auth.user;
+    return true;
+  }
+}
+
+function basicCredentials(header: string | undefined): { user: string; password: string } | null {
+  const encoded = /^Basic ([A-Za-z0-9+/=]{1,1024})$/.exec(header ?? '')?.[1];
+  if (!encoded) return null;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
