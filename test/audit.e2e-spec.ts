@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FakePocketful } from './support/fake-pocketful';
 import { LogCapture } from './support/log-capture';
 import { TestRedis } from './support/redis-server';
@@ -71,6 +72,8 @@ describe('the audit trail', () => {
     expect(served.fingerprint).toMatch(/^[A-Za-z0-9_-]{16}$/);
     // The same token, stored by the login and served by the read, has the same fingerprint.
     expect(trail.find((entry) => entry.action === 'store')!.fingerprint).toBe(served.fingerprint);
+    // Keyed: a plain hash of the token would let anyone holding a leaked token confirm it against the trail.
+    expect(served.fingerprint).not.toBe(createHash('sha256').update(token).digest('base64url').slice(0, 16));
   });
 
   it('never holds a token, in the API or in Redis', async () => {

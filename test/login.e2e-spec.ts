@@ -211,7 +211,7 @@ describe('login through Pocketful', () => {
     });
   });
 
-  it('refuses a login for an account outside ALLOWED_CLIENT_IDS and stores nothing', async () => {
+  it('refuses a login or an import for an account outside ALLOWED_CLIENT_IDS and stores nothing', async () => {
     const restricted = await TestVault.start({ broker, clock, env: { ALLOWED_CLIENT_IDS: 'YA0003' } });
     try {
       const page = await restricted.login('YA0002', broker);
@@ -219,6 +219,16 @@ describe('login through Pocketful', () => {
       expect(pageCode(await page.text())).toBe('account_not_allowed');
       expect(await storedToken(restricted, 'YA0002')).toBe(404);
       expect((await restricted.login('YA0003', broker)).status).toBe(200);
+      // A token pasted from the dashboard is held to the same list.
+      const pasted = await restricted.fetch('/v1/tokens', {
+        as: 'ops',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ accessToken: broker.broker.mintToken('YA0002') }),
+      });
+      expect(pasted.status).toBe(403);
+      expect((await json(pasted)).error).toBe('account_not_allowed');
+      expect(await storedToken(restricted, 'YA0002')).toBe(404);
     } finally {
       await restricted.close();
     }

@@ -62,6 +62,7 @@ describe('ADMIN_AUTH on the browser routes', () => {
       }
       expect(status).toBe(429);
       expect((await vault.fetch('/', { headers: operator })).status).toBe(429);
+      expect(vault.logs.leaked(['correct horse battery', 'guess-0', Buffer.from('alice:correct horse battery').toString('base64')])).toEqual([]);
     });
   });
 

@@ -127,6 +127,28 @@ describe('secrets never reach the logs', () => {
     await vault.login('YA0003', broker);
     await keep(await vault.fetch('/v1/tokens/YA0003/report-invalid', { as: 'ops', method: 'POST' }));
     await vault.app.get(AlertService).settled();
+    // The audit trail, read back in full.
+    await keep(await vault.fetch('/v1/audit?limit=500', { as: 'ops' }));
+    // A broker that cannot be reached at all: the axios error carries the Basic header and the code.
+    const unreachable = await TestVault.start({
+      broker,
+      logs,
+      env: { POCKETFUL_BASE_URL: 'http://127.0.0.1:1', LOG_LEVEL: 'trace' },
+      keys: vault.keys,
+    });
+    try {
+      const started = await unreachable.beginLogin();
+      const lostCode = broker.broker.issueCode('YA0002');
+      secrets.push(started.state, lostCode);
+      await keep(await unreachable.callback({ code: lostCode, state: started.state }));
+      const pasted = broker.broker.mintToken('YA0002');
+      secrets.push(pasted);
+      await keep(
+        await unreachable.fetch('/v1/tokens', { as: 'ops', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken: pasted }) }),
+      );
+    } finally {
+      await unreachable.close();
+    }
     // The store going away and coming back.
     await redis.stop();
     await keep(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
@@ -148,6 +170,7 @@ describe('secrets never reach the logs', () => {
     expect(logs.text).toMatch(/alert stored:YA0002:\d+ to (webhook|slack|telegram): attempt 1 got HTTP 503/);
     expect(receiver.received.some((request) => request.body.includes('invalid:YA0002'))).toBe(true);
     expect(logs.text).toContain('stored a token for YA0002');
+    expect(logs.text).toMatch(/"statusCode":502/);
     expect(secrets.length).toBeGreaterThan(15);
   });
 
