@@ -34,6 +34,9 @@ describe('health', () => {
     expect(live.status).toBe(200);
     expect(ready.status).toBe(200);
     expect((await json(ready)).details.store).toMatchObject({ status: 'up', kind: 'redis' });
+    // Probes come every few seconds: they are answered, not logged.
+    expect(vault.logs.text).not.toMatch(/"url":"\/health\//);
+    expect(vault.logs.text).toMatch(/"url":"\/pocketful\/callback/);
   });
 
   it('stays live but answers 503 on ready, promptly, while Redis is down; token reads get 503 store_unavailable', async () => {

@@ -24,7 +24,11 @@ export function loggerOptions(config: VaultConfig): Options {
       ],
       censor: '[redacted]',
     },
-    autoLogging: { ignore: (request: IncomingMessage) => request.url?.startsWith('/health/') === true },
+    // Probes and scrapes come every few seconds and would drown the rest. Behind Nest's Fastify middleware `url` is relative
+    // to the mount point; `originalUrl` is the path the probe asked for.
+    autoLogging: {
+      ignore: (request: IncomingMessage & { originalUrl?: string }) => /^\/(health\/|metrics)/.test(request.originalUrl ?? request.url ?? ''),
+    },
     customLogLevel: (_request, response, error) =>
       error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
   };
