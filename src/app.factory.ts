@@ -24,6 +24,7 @@ export async function createVaultApp(options: VaultAppOptions): Promise<NestFast
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     genReqId: requestId,
+    trustProxy: options.config.http.trustProxy,
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
   });

@@ -65,7 +65,7 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
         REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback',
         VAULT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
       });
-      expect(config.http).toEqual({ host: '0.0.0.0', port: 5000 });
+      expect(config.http).toMatchObject({ host: '0.0.0.0', port: 5000 });
     }
   });
 

@@ -180,6 +180,12 @@ export class Environment extends AlertEnvironment {
   ALLOWED_CLIENT_IDS?: string;
 
   @IsOptional()
+  @Matches(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, {
+    message: '$property must be false, true, a number of proxy hops, or the proxies\' addresses/CIDRs, comma-separated',
+  })
+  TRUST_PROXY?: string;
+
+  @IsOptional()
   @Matches(/^(none|basic:[A-Za-z0-9._@-]{1,64}:[0-9a-fA-F]{64}|header:[A-Za-z0-9-]{1,64}(:[^,\s:]+(,[^,\s:]+)*)?)$/, {
     message:
       '$property must be none, basic:USER:SHA256_OF_PASSWORD (hex), or header:HEADER-NAME[:allowed,values] for an SSO proxy',

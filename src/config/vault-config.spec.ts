@@ -29,7 +29,7 @@ describe('loadVaultConfig defaults', () => {
 
   it('listens on 127.0.0.1:5000', () => {
     expect(DEFAULT_PORT).toBe(5000);
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 5000 });
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 5000, trustProxy: false });
   });
 
   it('talks to Pocketful at https://trade.pocketful.in with scope "orders holdings" and a 10 s timeout', () => {
@@ -113,7 +113,7 @@ describe('loadVaultConfig reads what is set', () => {
       VAULT_CLIENTS_FILE: '/etc/token-vault/clients.json',
       LOG_LEVEL: 'debug',
     });
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080, trustProxy: false });
     expect(config.broker.baseUrl).toBe('http://broker.internal:9000');
     expect(config.broker.scope).toBe('orders');
     expect(config.broker.timeoutMs).toBe(2500);

@@ -14,6 +14,8 @@ const SANDBOX_APP_SECRET = 'sandbox-secret';
 export interface HttpSettings {
   host: string;
   port: number;
+  /** Fastify's trustProxy: whose X-Forwarded-For to believe for the caller's address (audit, failed-auth limits). */
+  trustProxy: boolean | number | string;
 }
 
 export interface BrokerSettings {
@@ -109,7 +111,7 @@ function fromEnvironment(env: Environment): VaultConfig {
   const kind = env.TOKEN_STORE ?? 'redis';
   const redirectUrl = env.REDIRECT_URL ?? `${selfUrl}/pocketful/callback`;
   return new VaultConfig({
-    http: { host: env.HOST ?? '127.0.0.1', port },
+    http: { host: env.HOST ?? '127.0.0.1', port, trustProxy: trustProxyFrom(env.TRUST_PROXY) },
     broker: {
       sandbox,
       baseUrl: trimSlash(env.POCKETFUL_BASE_URL ?? (sandbox ? `${selfUrl}/sandbox` : 'https://trade.pocketful.in')),
@@ -150,6 +152,12 @@ function keyringFrom(env: Environment): EncryptionKey[] {
     if (!ring.some((entry) => entry.id === id || entry.key.equals(key))) ring.push({ id, key });
   }
   return ring;
+}
+
+function trustProxyFrom(text: string | undefined): boolean | number | string {
+  if (text === undefined || text === 'false') return false;
+  if (text === 'true') return true;
+  return /^\d+$/.test(text) ? Number(text) : text;
 }
 
 function operatorAuthFrom(text: string): OperatorAuthSettings {
