@@ -1,24 +1,46 @@
-/** Unit specs live beside the code; end-to-end tests, which start redis-server and HTTP servers, under test/. */
+/**
+ * Unit specs live beside the code; end-to-end tests, which start redis-server and HTTP servers, under test/.
+ *
+ * The suites that depend on the time of day run three times, each standing on another base instant
+ * (test/support/test-time.ts): the real now, the last second-but-ten of this month, and of this year, in India.
+ * Every file runs in an environment that fails it if it leaves a socket, server, child or timer open.
+ */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const common = {
+  testEnvironment: '<rootDir>/test/support/leak-checking-environment.ts',
+  transform,
+  setupFiles: ['reflect-metadata'],
+};
+const TIME_DEPENDENT = ['store-contract', 'tokens-api', 'login', 'alerts', 'alerts-scale', 'time-zone'].map(
+  (name) => `<rootDir>/test/${name}.e2e-spec.ts`,
+);
+
+const atBase = (base) => ({
+  ...common,
+  displayName: `e2e@${base}`,
+  roots: ['<rootDir>/test'],
+  testMatch: TIME_DEPENDENT,
+  globals: { TEST_BASE_TIME: base },
+  slowTestThreshold: 20,
+});
 
 module.exports = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   projects: [
     {
+      ...common,
       displayName: 'unit',
-      testEnvironment: 'node',
-      transform,
-      setupFiles: ['reflect-metadata'],
       roots: ['<rootDir>/src', '<rootDir>/test'],
-      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
     },
     {
+      ...common,
       displayName: 'e2e',
-      testEnvironment: 'node',
-      transform,
-      setupFiles: ['reflect-metadata'],
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       slowTestThreshold: 20,
     },
+    atBase('month-end'),
+    atBase('year-end'),
   ],
 };

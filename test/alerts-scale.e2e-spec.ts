@@ -6,8 +6,8 @@ import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
 import { TestRedis } from './support/redis-server';
 import { newEncryptionKey, TestVault } from './support/test-vault';
-
-const ist = (local: string) => new Date(`${local}+05:30`);
+import { BASE_DAY } from './support/test-time';
+import { closeAll } from './support/close-all';
 
 /**
  * The work of an alert scan follows the alerts that are due, not the number of accounts: expiries are read from
@@ -17,7 +17,7 @@ describe('alert scans at scale', () => {
   let redis: TestRedis;
   let broker: FakePocketful;
   let receiver: AlertReceiver;
-  const clock = new ManualClock(ist('2026-11-23T10:00:00'));
+  const clock = new ManualClock(BASE_DAY.at('10:00'));
   const vaults: Record<string, TestVault> = {};
 
   async function vaultWith(accounts: number, name: string): Promise<TestVault> {
@@ -46,7 +46,7 @@ describe('alert scans at scale', () => {
             tokenType: 'bearer',
             scope: 'orders holdings',
             issuedAt,
-            expiresAt: ist('2026-11-24T00:00:00'),
+            expiresAt: BASE_DAY.plus(1).at('00:00'),
             source: 'import',
           }),
         ),
@@ -78,10 +78,7 @@ describe('alert scans at scale', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(Object.values(vaults).map((vault) => vault.close()));
-    await receiver.stop();
-    await broker.stop();
-    await redis.destroy();
+    await closeAll(() => Promise.all(Object.values(vaults).map((vault) => vault.close())), () => receiver.stop(), () => broker.stop(), () => redis.destroy());
   });
 
   it('costs the same with 10,000 accounts as with 10 when nothing is due', async () => {
@@ -93,7 +90,7 @@ describe('alert scans at scale', () => {
   });
 
   it('finds every token in the last hour before their common expiry, from the index alone', async () => {
-    clock.set(ist('2026-11-23T23:30:00'));
+    clock.set(BASE_DAY.at('23:30'));
     let due: unknown[] = [];
     const commands = await commandsDuring(async () => {
       due = await vaults.large.app.get(AlertScanner).due(['webhook']);

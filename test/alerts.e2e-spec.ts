@@ -6,12 +6,17 @@ import { LogCapture } from './support/log-capture';
 import { ManualClock } from './support/manual-clock';
 import { TestRedis } from './support/redis-server';
 import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { BASE_DAY, istForPeople, istIso } from './support/test-time';
+import { until } from './support/until';
+import { closeAll } from './support/close-all';
 
 const WEBHOOK_SECRET = 'whsec-0123456789abcdef';
 const BOT_TOKEN = '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef';
-/** Monday 23 Nov 2026, 10:00 IST. */
-const MONDAY_10_IST = '2026-11-23T04:30:00Z';
-const ist = (local: string) => new Date(`${local}+05:30`);
+/** Tokens are stored on the base day and expire at the midnight that ends it. */
+const DAY = BASE_DAY;
+const MIDNIGHT = DAY.plus(1).at('00:00');
+/** The missing-token checks run on weekdays: a week from a Monday after the base. */
+const MONDAY = BASE_DAY.next('Monday');
 
 describe('alerts', () => {
   let redis: TestRedis;
@@ -29,20 +34,18 @@ describe('alerts', () => {
   });
 
   afterAll(async () => {
-    await broker.stop();
-    await redis.destroy();
+    await closeAll(() => broker.stop(), () => redis.destroy());
   });
 
   beforeEach(async () => {
     [webhook, slack, telegram] = await Promise.all([new AlertReceiver().start(), new AlertReceiver().start(), new AlertReceiver().start()]);
-    clock = new ManualClock(MONDAY_10_IST);
+    clock = new ManualClock(DAY.at('10:00'));
     prefix += 1;
     vaults = [];
   });
 
   afterEach(async () => {
-    await Promise.all(vaults.map((vault) => vault.close()));
-    await Promise.all([webhook.stop(), slack.stop(), telegram.stop()]);
+    await closeAll(() => Promise.all(vaults.map((vault) => vault.close())), () => Promise.all([webhook.stop(), slack.stop(), telegram.stop()]));
   });
 
   function alertEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -97,18 +100,18 @@ describe('alerts', () => {
     });
 
     it('sends each expiring alert once per channel, at each lead time, whichever replica scans', async () => {
-      clock.set(ist('2026-11-23T23:00:00'));
+      clock.set(DAY.at('23:00:00'));
       await scanAll();
       await scanAll();
       expect(webhookTypes().sort()).toEqual(['expiring:YA0002', 'expiring:YA0003']);
       expect(slack.received).toHaveLength(2);
       expect(telegram.received).toHaveLength(2);
 
-      clock.set(ist('2026-11-23T23:30:00'));
+      clock.set(DAY.at('23:30:00'));
       await scanAll();
       expect(webhook.received).toHaveLength(2);
 
-      clock.set(ist('2026-11-23T23:45:00'));
+      clock.set(DAY.at('23:45:00'));
       await scanAll();
       await scanAll();
       expect(webhook.received).toHaveLength(4);
@@ -118,17 +121,17 @@ describe('alerts', () => {
     });
 
     it('sends an expired alert once when an expected account’s token dies', async () => {
-      clock.set(ist('2026-11-24T00:00:01'));
+      clock.set(DAY.plus(1).at('00:00:01'));
       await scanAll();
       await scanAll();
       expect(webhookTypes().sort()).toEqual(['expired:YA0002', 'expired:YA0003']);
-      clock.set(ist('2026-11-24T00:30:00'));
+      clock.set(DAY.plus(1).at('00:30:00'));
       await scanAll();
       expect(webhook.received).toHaveLength(2);
     });
 
     it('names the account, the time in IST and the login URL, signed for the webhook', async () => {
-      clock.set(ist('2026-11-23T23:45:00'));
+      clock.set(DAY.at('23:45:00'));
       await scanAll();
       const delivery = webhook.received.find((request) => JSON.parse(request.body).accounts[0] === 'YA0002')!;
       const body = JSON.parse(delivery.body);
@@ -136,10 +139,10 @@ describe('alerts', () => {
         id: expect.stringMatching(/^expiring:YA0002:/),
         type: 'expiring',
         accounts: ['YA0002'],
-        expiresAt: '2026-11-24T00:00:00+05:30',
-        message: expect.stringContaining('24 Nov 2026, 00:00:00 IST'),
+        expiresAt: istIso(MIDNIGHT),
+        message: expect.stringContaining(istForPeople(MIDNIGHT)),
         loginUrl: 'https://vault.desk.example/pocketful/login',
-        sentAt: '2026-11-23T23:45:00+05:30',
+        sentAt: istIso(DAY.at('23:45')),
       });
       expect(body.message).toContain('YA0002');
       expect(body.message).toContain('15 min');
@@ -158,7 +161,7 @@ describe('alerts', () => {
     });
 
     it('neither repeats nor skips an alert when a replica restarts', async () => {
-      clock.set(ist('2026-11-23T23:45:00'));
+      clock.set(DAY.at('23:45:00'));
       await scanAll();
       await vaults[0].close();
       vaults.shift();
@@ -166,7 +169,7 @@ describe('alerts', () => {
       await scanAll();
       expect(webhook.received).toHaveLength(2);
 
-      clock.set(ist('2026-11-24T00:00:30'));
+      clock.set(DAY.plus(1).at('00:00:30'));
       await vaults[0].close();
       vaults.shift();
       await startVault();
@@ -178,12 +181,12 @@ describe('alerts', () => {
   it('sends a replica’s abandoned alert once its lease lapses, with the same id', async () => {
     const vault = await startVault();
     await vault.login('YA0002', broker);
-    clock.set(ist('2026-11-23T23:50:00'));
+    clock.set(DAY.at('23:50:00'));
     const client = redis.client();
     try {
       const keys = await (async () => {
         // A replica that claimed the webhook delivery and died before sending it.
-        const id = `expiring:YA0002:${ist('2026-11-24T00:00:00').getTime()}:900000`;
+        const id = `expiring:YA0002:${MIDNIGHT.getTime()}:900000`;
         const key = `alerts-${prefix}:claim:alert:${id}:webhook`;
         await client.set(key, 'held', 'PX', 300);
         return { id, key };
@@ -202,12 +205,12 @@ describe('alerts', () => {
   });
 
   it('gives a token stored ten minutes before expiry only the 15-minute alert, at once', async () => {
-    clock.set(ist('2026-11-23T23:50:00'));
+    clock.set(DAY.at('23:50:00'));
     const vault = await startVault();
     await vault.login('YA0002', broker);
     await scanAll();
-    expect(webhook.bodies.map((body) => body.id)).toEqual([`expiring:YA0002:${ist('2026-11-24T00:00:00').getTime()}:900000`]);
-    clock.set(ist('2026-11-23T23:55:00'));
+    expect(webhook.bodies.map((body) => body.id)).toEqual([`expiring:YA0002:${MIDNIGHT.getTime()}:900000`]);
+    clock.set(DAY.at('23:55:00'));
     await scanAll();
     expect(webhook.received).toHaveLength(1);
   });
@@ -217,7 +220,7 @@ describe('alerts', () => {
     await vault.login('YA0002', broker);
     await scanAll();
     expect(webhook.received).toHaveLength(0);
-    clock.set(ist('2026-11-23T23:30:00'));
+    clock.set(DAY.at('23:30:00'));
     await vault.login('YA0003', broker);
     await scanAll();
     expect(webhookTypes().sort()).toEqual(['expiring:YA0002', 'expiring:YA0003']);
@@ -225,13 +228,15 @@ describe('alerts', () => {
   });
 
   describe('missing tokens', () => {
+    beforeEach(() => clock.set(MONDAY.at('10:00')));
+
     it('lists the expected accounts without a live token at each check time, once, on weekdays', async () => {
       const vault = await startVault();
       await vault.login('YA0003', broker);
-      clock.set(ist('2026-11-24T08:29:59'));
+      clock.set(MONDAY.plus(1).at('08:29:59'));
       await scanAll();
       expect(webhook.received).toHaveLength(0);
-      clock.set(ist('2026-11-24T08:30:00'));
+      clock.set(MONDAY.plus(1).at('08:30:00'));
       await scanAll();
       await scanAll();
       expect(webhook.bodies.map((body) => [body.type, body.accounts])).toEqual([['missing', ['YA0002', 'YA0003']]]);
@@ -239,27 +244,27 @@ describe('alerts', () => {
       expect(webhook.bodies[0].expiresAt).toBeNull();
 
       await vault.login('YA0003', broker);
-      clock.set(ist('2026-11-24T09:00:10'));
+      clock.set(MONDAY.plus(1).at('09:00:10'));
       await scanAll();
       expect(webhook.bodies.map((body) => [body.type, body.accounts])[1]).toEqual(['missing', ['YA0002']]);
       expect(webhook.received).toHaveLength(2);
     });
 
     it('sends none on a weekend', async () => {
-      clock.set(ist('2026-11-28T08:30:00'));
+      clock.set(MONDAY.plus(5).at('08:30:00'));
       await startVault();
       await scanAll();
-      clock.set(ist('2026-11-29T09:00:00'));
+      clock.set(MONDAY.plus(6).at('09:00:00'));
       await scanAll();
       expect(webhook.received).toHaveLength(0);
     });
 
     it('sends none when every expected account has a live token', async () => {
       const vault = await startVault();
-      clock.set(ist('2026-11-24T08:00:00'));
+      clock.set(MONDAY.plus(1).at('08:00:00'));
       await vault.login('YA0002', broker);
       await vault.login('YA0003', broker);
-      clock.set(ist('2026-11-24T08:30:00'));
+      clock.set(MONDAY.plus(1).at('08:30:00'));
       await scanAll();
       expect(webhook.received).toHaveLength(0);
     });
@@ -270,7 +275,7 @@ describe('alerts', () => {
       webhook.failures = [503, 'drop', 502];
       const vault = await startVault();
       await vault.login('YA0002', broker);
-      clock.set(ist('2026-11-23T23:50:00'));
+      clock.set(DAY.at('23:50:00'));
       await scanAll();
       expect(webhook.attempts).toBe(4);
       expect(webhook.received).toHaveLength(1);
@@ -282,10 +287,10 @@ describe('alerts', () => {
       const logs = new LogCapture();
       const vault = await startVault({}, logs);
       await vault.login('YA0002', broker);
-      clock.set(ist('2026-11-23T23:50:00'));
+      clock.set(DAY.at('23:50:00'));
       let done = false;
       const scan = alerts(vault).scan().then(() => (done = true));
-      while (slack.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await until(() => slack.received.length > 0, 5000, 'a Slack alert');
       expect(telegram.received).toHaveLength(1);
       expect(done).toBe(false);
       await scan;
@@ -303,7 +308,7 @@ describe('alerts', () => {
       webhook.failures = [400];
       const vault = await startVault();
       await vault.login('YA0002', broker);
-      clock.set(ist('2026-11-23T23:50:00'));
+      clock.set(DAY.at('23:50:00'));
       await scanAll();
       expect(webhook.attempts).toBe(1);
       expect(slack.received).toHaveLength(1);

@@ -3,6 +3,7 @@ import { FakePocketful } from './support/fake-pocketful';
 import { LogCapture } from './support/log-capture';
 import { TestRedis } from './support/redis-server';
 import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { closeAll } from './support/close-all';
 
 interface Entry {
   id: string;
@@ -34,9 +35,7 @@ describe('the audit trail', () => {
   });
 
   afterAll(async () => {
-    await vault.close();
-    await broker.stop();
-    await redis.destroy();
+    await closeAll(() => vault.close(), () => broker.stop(), () => redis.destroy());
   });
 
   const entries = async (query = ''): Promise<Entry[]> => (await json(await vault.fetch(`/v1/audit${query}`, { as: 'ops' }))).entries;
@@ -149,7 +148,7 @@ describe('the audit trail', () => {
     } finally {
       client.disconnect();
     }
-  });
+  }, 30_000);
 
   it('fails a token read closed when the trail cannot be written, and serves when told to fail open', async () => {
     const client = redis.client();

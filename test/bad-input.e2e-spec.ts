@@ -4,6 +4,7 @@ import { FakePocketful } from './support/fake-pocketful';
 import { rawRequest } from './support/raw-request';
 import { TestRedis } from './support/redis-server';
 import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { closeAll } from './support/close-all';
 
 /** What a stack trace or a library's internals look like in a response. */
 const LEAKY = /\n\s+at |node_modules|Error: |FST_ERR|TypeError|undefined|\[object Object\]/;
@@ -33,9 +34,7 @@ describe('bad input on every route', () => {
   });
 
   afterAll(async () => {
-    await vault.close();
-    await broker.stop();
-    await redis.destroy();
+    await closeAll(() => vault.close(), () => broker.stop(), () => redis.destroy());
   });
 
   async function tokens(): Promise<Record<string, string>> {

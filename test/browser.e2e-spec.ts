@@ -1,8 +1,10 @@
 import { Browser, chromium } from 'playwright-core';
 import { freePort } from './support/free-port';
+import { chromiumPath } from './support/required-tools';
 import { SpawnedVault } from './support/spawned-vault';
+import { closeAll } from './support/close-all';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = chromiumPath();
 
 /**
  * The README's first command, `npm run demo`, as a person uses it: the printed login URL opened in a real browser,
@@ -28,8 +30,7 @@ describe('the demo in a real browser', () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
+    await closeAll(() => browser?.close(), () => demo?.stop());
   });
 
   it('prints the login URL, a service key and the curl line that fetches the token', () => {

@@ -1,5 +1,6 @@
 import { FakePocketful } from './support/fake-pocketful';
 import { TestVault } from './support/test-vault';
+import { closeAll } from './support/close-all';
 
 describe('response headers', () => {
   let broker: FakePocketful;
@@ -12,8 +13,7 @@ describe('response headers', () => {
   });
 
   afterAll(async () => {
-    await vault.close();
-    await broker.stop();
+    await closeAll(() => vault.close(), () => broker.stop());
   });
 
   it('gives pages a strict Content-Security-Policy and the rest of helmet’s set', async () => {

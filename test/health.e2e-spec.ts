@@ -1,14 +1,9 @@
 import { FakePocketful } from './support/fake-pocketful';
 import { TestRedis } from './support/redis-server';
 import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { until } from './support/until';
+import { closeAll } from './support/close-all';
 
-async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('health', () => {
   let redis: TestRedis;
@@ -23,9 +18,7 @@ describe('health', () => {
   });
 
   afterAll(async () => {
-    await vault.close();
-    await broker.stop();
-    await redis.destroy();
+    await closeAll(() => vault.close(), () => broker.stop(), () => redis.destroy());
   });
 
   it('is live and ready while Redis answers', async () => {

@@ -5,6 +5,7 @@ import { keyIdOf } from '../src/crypto/token-cipher';
 import { FakePocketful } from './support/fake-pocketful';
 import { TestRedis } from './support/redis-server';
 import { json, TestVault } from './support/test-vault';
+import { closeAll } from './support/close-all';
 
 const REENCRYPT = join(__dirname, '..', 'dist', 'cli', 'reencrypt.js');
 
@@ -35,9 +36,7 @@ describe('encryption key rotation', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(open.map((vault) => vault.close()));
-    await broker.stop();
-    await redis.destroy();
+    await closeAll(() => Promise.all(open.map((vault) => vault.close())), () => broker.stop(), () => redis.destroy());
   });
 
   const redisEnv = { TOKEN_STORE: 'redis', REDIS_URL: '', REDIS_KEY_PREFIX: 'rotation:' };

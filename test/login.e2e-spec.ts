@@ -2,8 +2,11 @@ import { ManualClock } from './support/manual-clock';
 import { FakePocketful } from './support/fake-pocketful';
 import { TestRedis } from './support/redis-server';
 import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { BASE_DAY, istForPeople, istIso } from './support/test-time';
+import { closeAll } from './support/close-all';
 
-const NOON_IST = '2026-11-23T06:30:00Z';
+const NOON_IST = BASE_DAY.at('12:00');
+const MIDNIGHT_AFTER = BASE_DAY.plus(1).at('00:00');
 
 /** The machine code a failure page shows in its #code element. */
 function pageCode(html: string): string | undefined {
@@ -26,8 +29,7 @@ describe('login through Pocketful', () => {
   });
 
   afterEach(async () => {
-    await vault.close();
-    await broker.stop();
+    await closeAll(() => vault.close(), () => broker.stop());
   });
 
   it('redirects to the authorize URL with scope, a fresh state, redirect_uri, response_type and client_id', async () => {
@@ -49,10 +51,10 @@ describe('login through Pocketful', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(html).toContain('YA0002');
-    expect(html).toContain('24 Nov 2026, 00:00:00 IST');
+    expect(html).toContain(istForPeople(MIDNIGHT_AFTER));
     const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' }));
     expect(broker.broker.tradingInfo(`Bearer ${body.accessToken}`).status).toBe(200);
-    expect(body.expiresAt).toBe('2026-11-24T00:00:00+05:30');
+    expect(body.expiresAt).toBe(istIso(MIDNIGHT_AFTER));
   });
 
   it('sends the app credentials form-encoded in Basic auth, and the same redirect_uri as the authorize step', async () => {
@@ -248,9 +250,7 @@ describe('login with two replicas on one Redis', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(replicas.map((replica) => replica.close()));
-    await broker.stop();
-    await redis.destroy();
+    await closeAll(() => Promise.all(replicas.map((replica) => replica.close())), () => broker.stop(), () => redis.destroy());
   });
 
   it('completes on one replica a login begun on the other, and both serve the token', async () => {

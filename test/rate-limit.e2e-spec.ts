@@ -1,6 +1,7 @@
 import { FakePocketful } from './support/fake-pocketful';
 import { TestRedis } from './support/redis-server';
 import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { closeAll } from './support/close-all';
 
 describe('rate limits shared by the replicas', () => {
   let redis: TestRedis;
@@ -27,9 +28,7 @@ describe('rate limits shared by the replicas', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(replicas.map((replica) => replica.close()));
-    await broker.stop();
-    await redis.destroy();
+    await closeAll(() => Promise.all(replicas.map((replica) => replica.close())), () => broker.stop(), () => redis.destroy());
   });
 
   it('gives each service client one budget across replicas and routes, then 429 with Retry-After', async () => {

@@ -6,6 +6,7 @@ import { LogCapture } from './support/log-capture';
 import { rawRequest } from './support/raw-request';
 import { TestRedis } from './support/redis-server';
 import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { closeAll } from './support/close-all';
 
 /**
  * One run through every path of the vault, successful and failing, with every log line captured; then a search of
@@ -159,10 +160,7 @@ describe('secrets never reach the logs', () => {
   });
 
   afterAll(async () => {
-    await vault.close();
-    await broker.stop();
-    await receiver.stop();
-    await redis.destroy();
+    await closeAll(() => vault.close(), () => broker.stop(), () => receiver.stop(), () => redis.destroy());
   });
 
   it('captured the run', () => {

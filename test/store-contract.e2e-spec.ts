@@ -17,17 +17,18 @@ import { StoredToken } from '../src/tokens/stored-token';
 import { TokenStore } from '../src/tokens/token.store';
 import { ManualClock } from './support/manual-clock';
 import { TestRedis } from './support/redis-server';
+import { RunningClock } from './support/running-clock';
+import { BASE_DAY, BASE_TIME } from './support/test-time';
+import { until } from './support/until';
 
 // The adapters run here outside a Nest app, where their warnings would go to the console.
 Logger.overrideLogger(false);
-
-const ist = (local: string) => new Date(`${local}+05:30`);
 
 interface Stores {
   tokens: TokenStore;
   states: LoginStateStore;
   claims: CoordinationStore;
-  /** Moves time forward as the store sees it: the vault's clock for memory, the wall clock for Redis. */
+  /** Moves time forward as the store sees it: a ManualClock for memory; for Redis, real time, which its clock follows. */
   pass(ms: number): Promise<void>;
   /** An instant `ms` from now, as the store sees it. */
   later(ms: number): Date;
@@ -47,7 +48,7 @@ function token(clientId: string, expiresAt: Date, overrides: Partial<StoredToken
   };
 }
 
-function redisStores(redis: TestRedis, prefix: string, key = randomBytes(32)) {
+function redisStores(redis: TestRedis, prefix: string, clock: Clock, key = randomBytes(32)) {
   const config = loadVaultConfig({
     SANDBOX: 'true',
     TOKEN_STORE: 'redis',
@@ -56,12 +57,13 @@ function redisStores(redis: TestRedis, prefix: string, key = randomBytes(32)) {
     VAULT_ENCRYPTION_KEY: key.toString('base64'),
   });
   const connection = new RedisConnection(config);
-  return { connection, tokens: new RedisTokenStore(connection, new TokenCipher(key)) };
+  return { connection, tokens: new RedisTokenStore(connection, new TokenCipher(key), clock) };
 }
 
 /**
- * One contract for every adapter. Redis expires keys by its own wall clock, so its suite moves time by waiting
- * (briefly); the memory adapters expire by the vault's clock, so theirs moves a ManualClock.
+ * One contract for every adapter. Redis counts a key's lifetime down in real time, so its suite moves time by
+ * waiting (briefly) with a clock that runs from the tests' base; the memory adapters expire by the vault's clock, so
+ * theirs moves a ManualClock.
  */
 function contract(name: string, make: () => Promise<Stores>, done: () => Promise<void>) {
   describe(`${name} stores`, () => {
@@ -152,29 +154,29 @@ function contract(name: string, make: () => Promise<Stores>, done: () => Promise
 
     describe('LoginStateStore', () => {
       it('gives a state as fresh once, then as used', async () => {
-        await stores.states.saveState('h1', stores.later(600_000));
+        await stores.states.saveState('h1', 600_000);
         expect(await stores.states.takeState('h1')).toBe('fresh');
         expect(await stores.states.takeState('h1')).toBe('used');
         expect(await stores.states.takeState('h2')).toBe('unknown');
       });
 
       it('gives fresh to exactly one of many callers at once', async () => {
-        await stores.states.saveState('h3', stores.later(600_000));
+        await stores.states.saveState('h3', 600_000);
         const uses = await Promise.all(Array.from({ length: 20 }, () => stores.states.takeState('h3')));
         expect(uses.filter((use) => use === 'fresh')).toHaveLength(1);
         expect(uses.filter((use) => use === 'used')).toHaveLength(19);
       });
 
       it('forgets a state at its expiry', async () => {
-        await stores.states.saveState('h4', stores.later(300));
+        await stores.states.saveState('h4', 300);
         await stores.pass(400);
         expect(await stores.states.takeState('h4')).toBe('unknown');
       });
 
       it('lets exactly one of many callers claim a code', async () => {
-        const claims = await Promise.all(Array.from({ length: 20 }, () => stores.states.claimCode('c1', stores.later(600_000))));
+        const claims = await Promise.all(Array.from({ length: 20 }, () => stores.states.claimCode('c1', 600_000)));
         expect(claims.filter(Boolean)).toHaveLength(1);
-        expect(await stores.states.claimCode('c2', stores.later(600_000))).toBe(true);
+        expect(await stores.states.claimCode('c2', 600_000)).toBe(true);
       });
     });
 
@@ -197,7 +199,7 @@ function contract(name: string, make: () => Promise<Stores>, done: () => Promise
   });
 }
 
-const memoryClock = new ManualClock(ist('2026-11-23T10:00:00'));
+const memoryClock = new ManualClock(BASE_TIME);
 contract(
   'memory',
   async () => ({
@@ -224,12 +226,12 @@ describe('on a real redis-server', () => {
     await redis.destroy();
   });
 
-  const wallClock: Clock = { now: () => new Date() };
   contract(
     'Redis',
     async () => {
       prefixes += 1;
-      const made = redisStores(redis, `contract-${prefixes}:`);
+      const clock = new RunningClock(BASE_TIME);
+      const made = redisStores(redis, `contract-${prefixes}:`, clock);
       connection = made.connection;
       await connection.onModuleInit();
       return {
@@ -237,8 +239,8 @@ describe('on a real redis-server', () => {
         states: new RedisLoginStateStore(connection),
         claims: new RedisCoordinationStore(connection),
         pass: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-        later: (ms) => new Date(Date.now() + ms),
-        now: () => wallClock.now(),
+        later: (ms) => new Date(clock.now().getTime() + ms),
+        now: () => clock.now(),
       };
     },
     async () => {
@@ -248,11 +250,14 @@ describe('on a real redis-server', () => {
 
   describe('what the Redis adapter writes', () => {
     const key = randomBytes(32);
+    const clock = new ManualClock(BASE_TIME);
+    /** Far enough from the base that no test outlives it. */
+    const tomorrow = new Date(BASE_TIME.getTime() + 24 * 3_600_000);
     let made: ReturnType<typeof redisStores>;
     const prefix = 'written:';
 
     beforeAll(async () => {
-      made = redisStores(redis, prefix, key);
+      made = redisStores(redis, prefix, clock, key);
       await made.connection.onModuleInit();
     });
 
@@ -279,19 +284,28 @@ describe('on a real redis-server', () => {
       }
     }
 
-    it('sets the token key to expire at the token’s expiry, as an absolute instant', async () => {
-      const expiresAt = ist('2026-11-24T00:00:00');
-      await made.tokens.save(token('YA0002', expiresAt));
+    it('gives the token key the lifetime the vault’s clock leaves until the next midnight IST, whatever Redis’s clock says', async () => {
+      const midnight = BASE_DAY.plus(1).at('00:00');
+      await made.tokens.save(token('YA0002', midnight));
       const client = redis.client();
       try {
-        expect(await client.call('PEXPIRETIME', `${prefix}token:YA0002`)).toBe(expiresAt.getTime());
+        const lifetime = Number(await client.pttl(`${prefix}token:YA0002`));
+        const expected = midnight.getTime() - BASE_TIME.getTime();
+        expect(lifetime).toBeLessThanOrEqual(expected);
+        expect(lifetime).toBeGreaterThan(expected - 2000);
       } finally {
         client.disconnect();
       }
     });
 
+    it('drops a token saved after its expiry by the vault’s clock at once, and it replaces the one before', async () => {
+      await made.tokens.save(token('YA000A', tomorrow));
+      await made.tokens.save(token('YA000A', new Date(BASE_TIME.getTime() - 1000)));
+      expect(await made.tokens.find('YA000A')).toBeNull();
+    });
+
     it('stores an envelope with the key id and a fresh IV, and the plain token nowhere', async () => {
-      const saved = token('YA0003', ist('2026-11-24T00:00:00'));
+      const saved = token('YA0003', tomorrow);
       await made.tokens.save(saved);
       const first = JSON.parse((await readRaw('YA0003'))!);
       await made.tokens.save(saved);
@@ -306,7 +320,7 @@ describe('on a real redis-server', () => {
     });
 
     it('refuses a value copied under another account, naming the key id and not the token', async () => {
-      const saved = token('YA0004', ist('2026-11-24T00:00:00'));
+      const saved = token('YA0004', tomorrow);
       await made.tokens.save(saved);
       const client = redis.client();
       try {
@@ -323,10 +337,10 @@ describe('on a real redis-server', () => {
     });
 
     it('refuses a value sealed under another key the same way', async () => {
-      const other = redisStores(redis, prefix, randomBytes(32));
+      const other = redisStores(redis, prefix, clock, randomBytes(32));
       await other.connection.onModuleInit();
       try {
-        await other.tokens.save(token('YA0006', ist('2026-11-24T00:00:00')));
+        await other.tokens.save(token('YA0006', tomorrow));
         const error = await made.tokens.find('YA0006').catch((caught: unknown) => caught);
         expect((error as VaultError).code).toBe('token_unreadable');
       } finally {
@@ -336,13 +350,13 @@ describe('on a real redis-server', () => {
 
     it('never lets a reader see half of a replacement', async () => {
       const written = new Set<string>();
-      const first = token('YA0007', ist('2026-11-24T00:00:00'));
+      const first = token('YA0007', tomorrow);
       written.add(first.accessToken);
       await made.tokens.save(first);
       let writing = true;
       const writer = (async () => {
         for (let round = 0; round < 200; round += 1) {
-          const next = token('YA0007', ist('2026-11-24T00:00:00'), { scope: `round-${round}` });
+          const next = token('YA0007', tomorrow, { scope: `round-${round}` });
           written.add(`${next.accessToken}|round-${round}`);
           written.add(next.accessToken);
           await made.tokens.save(next);
@@ -360,28 +374,29 @@ describe('on a real redis-server', () => {
       }
     });
 
-    it('keeps login states for ten minutes as an absolute expiry, under a hash of the state', async () => {
+    it('keeps a login state for its lifetime, under a hash of the state', async () => {
       const states = new RedisLoginStateStore(made.connection);
-      const expiresAt = new Date(Date.now() + 600_000);
-      await states.saveState('f'.repeat(64), expiresAt);
+      await states.saveState('f'.repeat(64), 600_000);
       const client = redis.client();
       try {
-        expect(await client.call('PEXPIRETIME', `${prefix}login-state:${'f'.repeat(64)}`)).toBe(expiresAt.getTime());
+        const lifetime = Number(await client.pttl(`${prefix}login-state:${'f'.repeat(64)}`));
+        expect(lifetime).toBeLessThanOrEqual(600_000);
+        expect(lifetime).toBeGreaterThan(598_000);
       } finally {
         client.disconnect();
       }
     });
 
     it('keeps tokens across a restart of an append-only Redis', async () => {
-      const saved = token('YA0008', ist('2026-11-24T00:00:00'));
+      const saved = token('YA0008', tomorrow);
       await made.tokens.save(saved);
       await redis.restart();
-      await waitFor(async () => (await made.tokens.find('YA0008').catch(() => null)) !== null);
+      await until(async () => (await made.tokens.find('YA0008').catch(() => null)) !== null);
       expect(await made.tokens.find('YA0008')).toEqual(saved);
     });
 
     it('fails at once with store_unavailable while Redis is down, without secrets, and recovers', async () => {
-      const saved = token('YA0009', ist('2026-11-24T00:00:00'));
+      const saved = token('YA0009', tomorrow);
       await made.tokens.save(saved);
       await redis.stop();
       try {
@@ -391,12 +406,12 @@ describe('on a real redis-server', () => {
         expect((error as VaultError).code).toBe('store_unavailable');
         expect((error as VaultError).status).toBe(503);
         expect((error as VaultError).message).not.toContain(key.toString('base64'));
-        const write = await made.tokens.save(token('YA0009', ist('2026-11-24T00:00:00'))).catch((caught: unknown) => caught);
+        const write = await made.tokens.save(token('YA0009', tomorrow)).catch((caught: unknown) => caught);
         expect((write as VaultError).code).toBe('store_unavailable');
       } finally {
         await redis.restart();
       }
-      await waitFor(async () => (await made.tokens.find('YA0009').catch(() => null)) !== null);
+      await until(async () => (await made.tokens.find('YA0009').catch(() => null)) !== null);
       expect(await made.tokens.find('YA0009')).toEqual(saved);
     });
 
@@ -411,10 +426,3 @@ describe('on a real redis-server', () => {
   });
 });
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,41 +1,58 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { BASE_DAY, BASE_TIME, istIso } from './support/test-time';
 
 const DIST = join(__dirname, '..', 'dist');
 
+const DAY = BASE_DAY;
+const MONDAY = BASE_DAY.next('Monday');
+const JANUARY_1 = Date.UTC(BASE_TIME.getUTCFullYear(), 0, 1);
+const instants = {
+  at235959: DAY.at('23:59:59'),
+  atMidnight: DAY.plus(1).at('00:00'),
+  at0530: DAY.at('05:30'),
+  at2350: DAY.at('23:50'),
+  monday0830: MONDAY.at('08:30'),
+  saturday0830: MONDAY.plus(5).at('08:30'),
+};
+
 /**
  * Expiry and alert times are India's whatever the host's time zone. Jest cannot change the zone of its own
- * process, so each zone gets a Node process of its own, running the built modules.
+ * process, so each zone gets a Node process of its own, running the built modules on instants from the base.
  */
 const PROBE = `
 const { tokenExpiry, DailyCutoff } = require(${JSON.stringify(join(DIST, 'tokens', 'daily-cutoff.js'))});
 const { dueLead, dueMissingCheck } = require(${JSON.stringify(join(DIST, 'alerts', 'alert-schedule.js'))});
 const { formatIst } = require(${JSON.stringify(join(DIST, 'tokens', 'ist-time.js'))});
-const at = (text) => new Date(text);
+const given = JSON.parse(process.env.PROBE_INSTANTS);
+const at = (name) => new Date(given[name]);
 process.stdout.write(JSON.stringify({
-  offset: new Date(Date.UTC(2026, 0, 1)).getTimezoneOffset(),
-  expiryAt235959: formatIst(tokenExpiry(at('2026-11-23T18:29:59Z'), 86399, DailyCutoff.MIDNIGHT)),
-  expiryAt000000: formatIst(tokenExpiry(at('2026-11-23T18:30:00Z'), undefined, DailyCutoff.MIDNIGHT)),
-  expiryBefore0600: formatIst(tokenExpiry(at('2026-11-23T00:00:00Z'), 86399, DailyCutoff.parse('06:00'))),
-  lead: dueLead(at('2026-11-23T18:30:00Z'), [3600000, 900000], at('2026-11-23T18:20:00Z')),
-  mondayCheck: dueMissingCheck([510, 540], at('2026-11-23T03:00:00Z'), 3600000),
-  saturdayCheck: dueMissingCheck([510, 540], at('2026-11-28T03:00:00Z'), 3600000),
+  offset: new Date(Number(process.env.PROBE_JANUARY_1)).getTimezoneOffset(),
+  expiryAt235959: formatIst(tokenExpiry(at('at235959'), 86399, DailyCutoff.MIDNIGHT)),
+  expiryAt000000: formatIst(tokenExpiry(at('atMidnight'), undefined, DailyCutoff.MIDNIGHT)),
+  expiryBefore0600: formatIst(tokenExpiry(at('at0530'), 86399, DailyCutoff.parse('06:00'))),
+  lead: dueLead(at('atMidnight'), [3600000, 900000], at('at2350')),
+  mondayCheck: dueMissingCheck([510, 540], at('monday0830'), 3600000),
+  saturdayCheck: dueMissingCheck([510, 540], at('saturday0830'), 3600000),
 }));
 `;
 
 function probe(zone: string) {
-  const run = spawnSync(process.execPath, ['-e', PROBE], { env: { PATH: process.env.PATH ?? '', TZ: zone }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['-e', PROBE], {
+    env: { PATH: process.env.PATH ?? '', TZ: zone, PROBE_INSTANTS: JSON.stringify(instants), PROBE_JANUARY_1: String(JANUARY_1) },
+    encoding: 'utf8',
+  });
   if (run.status !== 0) throw new Error(run.stderr);
   return JSON.parse(run.stdout);
 }
 
 describe('times in India whatever the host time zone', () => {
   const expected = {
-    expiryAt235959: '2026-11-24T00:00:00+05:30',
-    expiryAt000000: '2026-11-25T00:00:00+05:30',
-    expiryBefore0600: '2026-11-23T06:00:00+05:30',
+    expiryAt235959: istIso(DAY.plus(1).at('00:00')),
+    expiryAt000000: istIso(DAY.plus(2).at('00:00')),
+    expiryBefore0600: istIso(DAY.at('06:00')),
     lead: 900000,
-    mondayCheck: { date: '2026-11-23', time: 510, at: '2026-11-23T03:00:00.000Z' },
+    mondayCheck: { date: MONDAY.toString(), time: 510, at: MONDAY.at('08:30').toISOString() },
     saturdayCheck: null,
   };
 

@@ -2,9 +2,12 @@ import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
 import { TestRedis } from './support/redis-server';
 import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { BASE_DAY, istIso } from './support/test-time';
+import { closeAll } from './support/close-all';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+05:30$/;
-const TEN_AM_IST = '2026-11-23T04:30:00Z';
+const TEN_AM_IST = BASE_DAY.at('10:00');
+const MIDNIGHT_AFTER = BASE_DAY.plus(1).at('00:00');
 
 describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
   let redis: TestRedis | null = null;
@@ -38,8 +41,7 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
   afterEach(() => vault.close());
 
   afterAll(async () => {
-    await broker.stop();
-    await redis?.destroy();
+    await closeAll(() => broker.stop(), () => redis?.destroy());
   });
 
   describe('GET /v1/tokens/:clientId', () => {
@@ -54,8 +56,8 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
         ['accessToken', 'clientId', 'expiresAt', 'expiresIn', 'issuedAt', 'scope', 'source', 'tokenType'].sort(),
       );
       expect(body).toMatchObject({ clientId: 'YA0002', tokenType: 'bearer', scope: 'orders holdings', source: 'login' });
-      expect(body.issuedAt).toBe('2026-11-23T10:00:00+05:30');
-      expect(body.expiresAt).toBe('2026-11-24T00:00:00+05:30');
+      expect(body.issuedAt).toBe(istIso(TEN_AM_IST));
+      expect(body.expiresAt).toBe(istIso(MIDNIGHT_AFTER));
       expect(body.expiresIn).toBe(14 * 3600 - 90);
       expect(broker.broker.tradingInfo(`Bearer ${body.accessToken}`).status).toBe(200);
     });
@@ -96,21 +98,21 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
     });
 
     it('serves a token issued at 23:59:59 IST for one second only', async () => {
-      clock.set('2026-11-23T18:29:59Z');
+      clock.set(BASE_DAY.at('23:59:59'));
       await vault.login('YA0002', broker);
       const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
-      expect(body.expiresAt).toBe('2026-11-24T00:00:00+05:30');
+      expect(body.expiresAt).toBe(istIso(MIDNIGHT_AFTER));
       expect(body.expiresIn).toBe(1);
-      clock.set('2026-11-23T18:30:00Z');
+      clock.set(MIDNIGHT_AFTER);
       expect((await vault.fetch('/v1/tokens/YA0002', { as: 'ops' })).status).toBe(404);
     });
 
     it('gives a token issued at 00:00:00 IST the whole day, to the end of its own expires_in', async () => {
-      clock.set('2026-11-23T18:30:00Z');
+      clock.set(MIDNIGHT_AFTER);
       await vault.login('YA0002', broker);
       const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
       // Pocketful's expires_in of 86399 s ends one second before the next midnight: the earlier one wins.
-      expect(body.expiresAt).toBe('2026-11-24T23:59:59+05:30');
+      expect(body.expiresAt).toBe(istIso(BASE_DAY.plus(1).at('23:59:59')));
       expect(body.expiresIn).toBe(86399);
     });
   });
@@ -126,7 +128,7 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
       });
       const body = await json(response);
       expect(response.status).toBe(201);
-      expect(body).toMatchObject({ clientId: 'YA0003', source: 'import', expiresAt: '2026-11-24T00:00:00+05:30' });
+      expect(body).toMatchObject({ clientId: 'YA0003', source: 'import', expiresAt: istIso(MIDNIGHT_AFTER) });
       expect(body.issuedAt).toMatch(ISO_WITH_OFFSET);
       expect(JSON.stringify(body)).not.toContain(accessToken);
       const served = await json(await vault.fetch('/v1/tokens/YA0003', { as: 'ops' }));
@@ -194,15 +196,15 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
       const body = await json(response);
       expect(response.status).toBe(200);
       expect(body.accounts).toEqual([
-        { clientId: 'YA0002', state: 'live', source: 'login', issuedAt: '2026-11-23T10:00:00+05:30', expiresAt: '2026-11-24T00:00:00+05:30', expiresIn: 14 * 3600 },
-        { clientId: 'YA0003', state: 'missing', source: 'login', issuedAt: '2026-11-23T10:00:00+05:30', expiresAt: '2026-11-24T00:00:00+05:30', expiresIn: 0 },
+        { clientId: 'YA0002', state: 'live', source: 'login', issuedAt: istIso(TEN_AM_IST), expiresAt: istIso(MIDNIGHT_AFTER), expiresIn: 14 * 3600 },
+        { clientId: 'YA0003', state: 'missing', source: 'login', issuedAt: istIso(TEN_AM_IST), expiresAt: istIso(MIDNIGHT_AFTER), expiresIn: 0 },
       ]);
       expect(JSON.stringify(body)).not.toMatch(/accessToken|\.[A-Za-z0-9_-]{43}/);
     });
 
     it('shows a token past its cut-off as expired', async () => {
       await vault.login('YA0002', broker);
-      clock.set('2026-11-23T18:30:00Z');
+      clock.set(MIDNIGHT_AFTER);
       const body = await json(await vault.fetch('/v1/accounts', { as: 'ops' }));
       expect(body.accounts).toEqual([expect.objectContaining({ clientId: 'YA0002', state: 'expired', expiresIn: 0 })]);
     });
@@ -235,12 +237,12 @@ describe('accounts expected by ALLOWED_CLIENT_IDS', () => {
 describe('a non-midnight cut-off', () => {
   it('expires tokens at TOKEN_EXPIRY_TIME in IST', async () => {
     const broker = await new FakePocketful().start();
-    const clock = new ManualClock('2026-11-23T00:00:00Z'); // 05:30 IST, before a 06:00 cut-off
+    const clock = new ManualClock(BASE_DAY.at('05:30')); // before a 06:00 cut-off
     const vault = await TestVault.start({ broker, clock, env: { TOKEN_EXPIRY_TIME: '06:00' } });
     try {
       await vault.login('YA0002', broker);
       const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
-      expect(body.expiresAt).toBe('2026-11-23T06:00:00+05:30');
+      expect(body.expiresAt).toBe(istIso(BASE_DAY.at('06:00')));
       expect(body.expiresIn).toBe(1800);
     } finally {
       await vault.close();
@@ -255,7 +257,7 @@ describe('a non-midnight cut-off', () => {
     try {
       await vault.login('YA0002', broker);
       const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
-      expect(body.expiresAt).toBe('2026-11-23T10:10:00+05:30');
+      expect(body.expiresAt).toBe(istIso(BASE_DAY.at('10:10')));
     } finally {
       await vault.close();
       await broker.stop();

@@ -7,14 +7,9 @@ import { freePort } from './support/free-port';
 import { TestRedis } from './support/redis-server';
 import { SpawnedVault } from './support/spawned-vault';
 import { newEncryptionKey } from './support/test-vault';
+import { until } from './support/until';
+import { closeAll } from './support/close-all';
 
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * docker-compose's topology as processes: Redis with an append-only file, and two `node dist/main.js` replicas
@@ -48,14 +43,16 @@ describe('two vault processes on one append-only Redis', () => {
       const port = await freePort();
       replicas.push({ process: SpawnedVault.start('main', { ...env, PORT: String(port) }), url: `http://127.0.0.1:${port}` });
     }
-    for (const replica of replicas) await until(async () => (await fetch(`${replica.url}/health/ready`)).ok);
+    for (const replica of replicas) await until(async () => (await fetch(`${replica.url}/health/ready`)).ok, 10_000, `${replica.url} ready`);
   }, 30_000);
 
   afterAll(async () => {
-    await Promise.all(replicas.map((replica) => replica.process.stop()));
-    await broker.stop();
-    await redis.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await closeAll(
+      () => Promise.all(replicas.map((replica) => replica.process.stop())),
+      () => broker.stop(),
+      () => redis.destroy(),
+      () => rmSync(dir, { recursive: true, force: true }),
+    );
   });
 
   const read = (url: string) => fetch(`${url}/v1/tokens/YA0002`, { headers: { authorization: `Bearer ${key}` } });
@@ -90,7 +87,7 @@ describe('two vault processes on one append-only Redis', () => {
       expect((await fetch(`${replica.url}/health/live`)).status).toBe(200);
     }
     await redis.restart();
-    for (const replica of replicas) await until(async () => (await fetch(`${replica.url}/health/ready`)).ok);
+    for (const replica of replicas) await until(async () => (await fetch(`${replica.url}/health/ready`)).ok, 10_000, `${replica.url} ready`);
     const after = (await (await read(replicas[1].url)).json()) as { accessToken: string };
     expect(after.accessToken).toBe(before.accessToken);
   });

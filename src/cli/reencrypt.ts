@@ -4,6 +4,7 @@ import { InvalidConfigurationError, loadVaultConfig } from '../config/vault-conf
 import { readEnvironment } from '../config/read-environment';
 import { TokenCipher } from '../crypto/token-cipher';
 import { RedisConnection } from '../redis/redis-connection';
+import { SystemClock } from '../clock/clock';
 import { RedisTokenStore } from '../tokens/redis-token.store';
 import { StoredValueError } from '../tokens/stored-value-error';
 
@@ -50,7 +51,7 @@ async function main(): Promise<number> {
   const connection = new RedisConnection(config);
   try {
     await connection.onModuleInit();
-    const report = await reencryptAll(new RedisTokenStore(connection, cipher), cipher.keyId);
+    const report = await reencryptAll(new RedisTokenStore(connection, cipher, new SystemClock()), cipher.keyId);
     process.stdout.write(
       `sealing key ${report.sealingKeyId}: ${report.resealed} re-sealed, ${report.current} already current, ${report.skipped} changed meanwhile\n`,
     );

@@ -43,7 +43,7 @@ export class LoginService {
   /** Returns the URL of Pocketful's login page for a new attempt. */
   async begin(): Promise<string> {
     const state = randomBytes(STATE_BYTES).toString('base64url');
-    await this.states.saveState(sha256Hex(state), new Date(this.clock.now().getTime() + STATE_LIFETIME_MS));
+    await this.states.saveState(sha256Hex(state), STATE_LIFETIME_MS);
     return this.pocketful.authorizeUrl(state);
   }
 
@@ -52,7 +52,7 @@ export class LoginService {
     if (query.error !== undefined) throw this.refusal(query);
     if (typeof query.code !== 'string' || !CODE_SHAPE.test(query.code)) throw codeMissing();
     const code = query.code;
-    const claimed = await this.states.claimCode(sha256Hex(code), new Date(this.clock.now().getTime() + CODE_CLAIM_LIFETIME_MS));
+    const claimed = await this.states.claimCode(sha256Hex(code), CODE_CLAIM_LIFETIME_MS);
     if (!claimed) throw codeAlreadyUsed();
     const grant = await this.pocketful.exchangeCode(code);
     return this.tokens.register(grant, 'login', this.clock.now());

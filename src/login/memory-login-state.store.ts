@@ -17,9 +17,9 @@ export class MemoryLoginStateStore extends LoginStateStore {
     super();
   }
 
-  async saveState(stateHash: string, expiresAt: Date): Promise<void> {
+  async saveState(stateHash: string, lifetimeMs: number): Promise<void> {
     this.sweep();
-    this.states.set(stateHash, { used: false, expiresAt: expiresAt.getTime() });
+    this.states.set(stateHash, { used: false, expiresAt: this.clock.now().getTime() + lifetimeMs });
   }
 
   async takeState(stateHash: string): Promise<StateUse> {
@@ -31,10 +31,10 @@ export class MemoryLoginStateStore extends LoginStateStore {
     return 'fresh';
   }
 
-  async claimCode(codeHash: string, expiresAt: Date): Promise<boolean> {
+  async claimCode(codeHash: string, lifetimeMs: number): Promise<boolean> {
     this.sweep();
     if (this.codes.has(codeHash)) return false;
-    this.codes.set(codeHash, expiresAt.getTime());
+    this.codes.set(codeHash, this.clock.now().getTime() + lifetimeMs);
     return true;
   }
 

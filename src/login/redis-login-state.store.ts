@@ -12,9 +12,9 @@ export class RedisLoginStateStore extends LoginStateStore {
     super();
   }
 
-  async saveState(stateHash: string, expiresAt: Date): Promise<void> {
+  async saveState(stateHash: string, lifetimeMs: number): Promise<void> {
     const key = this.redis.keys.loginState(stateHash);
-    await redisCall('login state write', () => this.redis.client.set(key, PENDING, 'PXAT', expiresAt.getTime()));
+    await redisCall('login state write', () => this.redis.client.set(key, PENDING, 'PX', lifetimeMs));
   }
 
   async takeState(stateHash: string): Promise<StateUse> {
@@ -26,9 +26,9 @@ export class RedisLoginStateStore extends LoginStateStore {
     return before === null ? 'unknown' : 'used';
   }
 
-  async claimCode(codeHash: string, expiresAt: Date): Promise<boolean> {
+  async claimCode(codeHash: string, lifetimeMs: number): Promise<boolean> {
     const key = this.redis.keys.codeClaim(codeHash);
-    const result = await redisCall('code claim', () => this.redis.client.set(key, '1', 'PXAT', expiresAt.getTime(), 'NX'));
+    const result = await redisCall('code claim', () => this.redis.client.set(key, '1', 'PX', lifetimeMs, 'NX'));
     return result === 'OK';
   }
 }

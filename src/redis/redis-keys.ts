@@ -5,7 +5,7 @@
 export class RedisKeys {
   constructor(private readonly prefix: string) {}
 
-  /** String: the sealed envelope of an account's token, expiring at the token's expiry (PXAT). */
+  /** String: the sealed envelope of an account's token, expiring at the token's expiry (a PX lifetime from the vault's clock). */
   token(clientId: string): string {
     return `${this.prefix}token:${clientId}`;
   }

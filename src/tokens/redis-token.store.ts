@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from '../clock/clock';
 import { SealedEnvelope, TokenCipher, TokenDecryptionError } from '../crypto/token-cipher';
 import { RedisConnection } from '../redis/redis-connection';
 import { redisCall } from '../redis/redis-call';
@@ -52,14 +53,16 @@ interface AccountFields {
 
 /**
  * Each token is one Redis string holding a sealed envelope, so a replacement is one atomic SET and a reader sees
- * the old record or the new one, never half of each. The expiry is absolute (PXAT): the same instant on every
- * replica, however late the write lands.
+ * the old record or the new one, never half of each. Its Redis lifetime is the time the vault's clock leaves until
+ * the token's expiry (PX), not an instant of Redis's own clock (PXAT): a Redis host whose wall clock is off then
+ * drops a token neither early nor late, and the vault's clock stays the one source of time.
  */
 @Injectable()
 export class RedisTokenStore extends TokenStore {
   constructor(
     private readonly redis: RedisConnection,
     private readonly cipher: TokenCipher,
+    private readonly clock: Clock,
   ) {
     super();
   }
@@ -80,9 +83,12 @@ export class RedisTokenStore extends TokenStore {
     };
     const envelope = this.cipher.seal(JSON.stringify(sealed), token.clientId);
     const account: AccountFields = { issuedAt: sealed.issuedAt, expiresAt: sealed.expiresAt, source: token.source, kid: envelope.kid };
-    const results = await client
-      .multi()
-      .set(keys.token(token.clientId), JSON.stringify(envelope), 'PXAT', token.expiresAt.getTime())
+    const lifetimeMs = token.expiresAt.getTime() - this.clock.now().getTime();
+    const transaction = client.multi();
+    // A token already past its expiry still replaces the one before it: it is simply gone at once.
+    if (lifetimeMs > 0) transaction.set(keys.token(token.clientId), JSON.stringify(envelope), 'PX', lifetimeMs);
+    else transaction.del(keys.token(token.clientId));
+    const results = await transaction
       .hset(keys.accounts(), token.clientId, JSON.stringify(account))
       .zadd(keys.expiries(), token.expiresAt.getTime(), token.clientId)
       .exec();
@@ -186,7 +192,7 @@ export class RedisTokenStore extends TokenStore {
   }
 
   async keyUsage(): Promise<Record<string, string[]>> {
-    const now = Date.now();
+    const now = this.clock.now().getTime();
     const usage: Record<string, string[]> = {};
     for (const [clientId, raw] of Object.entries(await redisCall('account listing', () => this.redis.client.hgetall(this.redis.keys.accounts())))) {
       const fields = parseJson<AccountFields>(raw, clientId);

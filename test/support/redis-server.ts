@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort } from './free-port';
+import { redisServerPath } from './required-tools';
 
 export interface TestRedisOptions {
   /** Keep an append-only file, as docker-compose's Redis does, so a restart keeps the data. */
@@ -45,7 +46,10 @@ export class TestRedis {
     this.process = null;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
+    // A Redis stopped with SIGSTOP by a test, or stuck writing, is not waited for.
+    const stuck = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
+    clearTimeout(stuck);
   }
 
   async restart(): Promise<void> {
@@ -67,7 +71,7 @@ export class TestRedis {
       '--appendonly', this.options.appendOnly ? 'yes' : 'no',
       '--appendfsync', 'always',
     ];
-    const child = spawn(process.env.REDIS_SERVER_BIN ?? 'redis-server', args, { stdio: 'ignore' });
+    const child = spawn(redisServerPath(), args, { stdio: 'ignore' });
     this.process = child;
     const failed = new Promise<never>((_, reject) => {
       child.once('error', (error) => reject(new Error(`redis-server could not start (${(error as NodeJS.ErrnoException).code}); install it`)));

@@ -49,8 +49,13 @@ export class SpawnedVault {
     return this.exited;
   }
 
-  async stop(): Promise<number | null> {
-    if (this.child.exitCode === null) this.child.kill('SIGTERM');
-    return this.exited;
+  /** SIGTERM, as an orchestrator sends; a process still there after `graceMs` is killed, and exits with null. */
+  async stop(graceMs = 10_000): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.exited;
+    this.child.kill('SIGTERM');
+    const stuck = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const code = await this.exited;
+    clearTimeout(stuck);
+    return code;
   }
 }
