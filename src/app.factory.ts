@@ -2,11 +2,10 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, VaultAppOptions } from './app.module';
-import { AuditTrail } from './audit/audit-trail';
-import { VaultExceptionFilter } from './errors/vault-exception.filter';
 import { answerClientError, answerFrameworkError } from './http/protocol-errors';
 import { requestId } from './http/request-id';
 import { registerSecurityHeaders } from './http/security-headers';
+import { VaultExceptionFilter } from './http/vault-exception.filter';
 import { VaultFastifyAdapter } from './http/vault-fastify-adapter';
 import { vaultValidationPipe } from './errors/validation.pipe';
 
@@ -35,7 +34,7 @@ export async function createVaultApp(options: VaultAppOptions): Promise<NestFast
   app.useLogger(app.get(Logger));
   await registerSecurityHeaders(app);
   app.useGlobalPipes(vaultValidationPipe());
-  app.useGlobalFilters(new VaultExceptionFilter(app.get(AuditTrail)));
+  app.useGlobalFilters(app.get(VaultExceptionFilter));
 
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON (and the sandbox's form posts); a text body is refused with 415 rather than half-parsed.

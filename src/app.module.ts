@@ -1,22 +1,25 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { DestinationStream } from 'pino';
 import { ScheduleModule } from '@nestjs/schedule';
+import type { DestinationStream } from 'pino';
 import { AccessModule } from './access/access.module';
+import { ServiceClient } from './access/service-client';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
-import { ServiceClient } from './access/service-client';
 import { Clock, SystemClock } from './clock/clock';
 import { ClockModule } from './clock/clock.module';
-import { VaultConfigModule } from './config/config.module';
-import { VaultConfig } from './config/vault-config';
+import { ConfigurationModule } from './config/config.module';
+import { CoordinationModule } from './coordination/coordination.module';
+import { CryptoModule } from './crypto/crypto.module';
 import { HealthModule } from './health/health.module';
+import { HttpEdgeModule } from './http/http-edge.module';
 import { LoggingModule } from './logging/logging.module';
 import { LoginModule } from './login/login.module';
-import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RedisModule } from './redis/redis.module';
 import { SandboxModule } from './sandbox/sandbox.module';
-import { StoreModule } from './store/store.module';
 import { TokensModule } from './tokens/tokens.module';
+import { VaultConfig } from './vault-config';
 
 export interface VaultAppOptions {
   config: VaultConfig;
@@ -27,22 +30,30 @@ export interface VaultAppOptions {
   extraClients?: ServiceClient[];
 }
 
+/**
+ * The vault, assembled: every feature's module, each binding its own ports to Redis or to memory as the one storage
+ * setting (TOKEN_STORE) says.
+ */
 @Module({})
 export class AppModule {
   static forRoot(options: VaultAppOptions): DynamicModule {
     const { config } = options;
+    const storage = config.storage.kind;
     return {
       module: AppModule,
       imports: [
-        VaultConfigModule.forRoot(config),
+        ConfigurationModule.forRoot(config.configuration),
         ClockModule.forRoot(options.clock ?? new SystemClock()),
-        LoggingModule.forRoot(config, options.logStream),
-        StoreModule.forRoot(config.store.kind),
+        LoggingModule.forRoot(config.logging, options.logStream),
+        RedisModule.forRoot(storage),
+        CryptoModule,
+        CoordinationModule.forRoot(storage),
+        HttpEdgeModule,
         AccessModule.forRoot(options.extraClients),
-        AuditModule,
-        RateLimitModule,
-        TokensModule,
-        LoginModule,
+        AuditModule.forRoot(storage),
+        RateLimitModule.forRoot(storage),
+        TokensModule.forRoot(storage),
+        LoginModule.forRoot(storage),
         HealthModule,
         MetricsModule,
         ScheduleModule.forRoot(),

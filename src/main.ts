@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createVaultApp } from './app.factory';
 import { VaultAppOptions } from './app.module';
-import { InvalidConfigurationError, loadVaultConfig, VaultConfig } from './config/vault-config';
+import { InvalidConfigurationError, loadVaultConfig, VaultConfig } from './vault-config';
 import { readEnvironment } from './config/read-environment';
 import { ClientsFileError } from './access/clients-file';
 

@@ -113,7 +113,7 @@ describe('the audit trail', () => {
     await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a', headers: { 'x-forwarded-for': '10.9.8.7', 'x-request-id': 'untrusted-1' } });
     const proxied = await TestVault.start({
       broker,
-      env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: vault.config.store.encryptionKeys[0].key.toString('base64'), TRUST_PROXY: '127.0.0.1' },
+      env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: vault.config.keyring.keys[0].key.toString('base64'), TRUST_PROXY: '127.0.0.1' },
       keys: vault.keys,
       clients: [{ name: 'ops', accounts: ['*'], admin: true }, { name: 'strategy-a', accounts: ['YA0002'] }],
     });
@@ -162,7 +162,7 @@ describe('the audit trail', () => {
 
       const open = await TestVault.start({
         broker,
-        env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: vault.config.store.encryptionKeys[0].key.toString('base64'), AUDIT_FAIL_CLOSED: 'false', RATE_LIMIT_PER_MINUTE: '100000' },
+        env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: vault.config.keyring.keys[0].key.toString('base64'), AUDIT_FAIL_CLOSED: 'false', RATE_LIMIT_PER_MINUTE: '100000' },
       });
       try {
         expect((await open.fetch('/v1/tokens/YA0002', { as: 'strategy-a' })).status).toBe(200);

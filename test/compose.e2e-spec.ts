@@ -1,18 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { getMetadataStorage } from 'class-validator';
 import { parse } from 'yaml';
-import { Environment } from '../src/config/environment';
-import { loadVaultConfig } from '../src/config/vault-config';
+import { variableNames } from '../src/config/load-configuration';
+import { loadVaultConfig, VAULT_CONFIG_SLICES } from '../src/vault-config';
 
 const ROOT = join(__dirname, '..');
 const read = (name: string) => readFileSync(join(ROOT, name), 'utf8');
 
-/** The variables the vault's schema validates, read from class-validator's metadata, inherited ones included. */
+/** The variables the vault's configuration slices validate, read from class-validator's metadata. */
 function schemaNames(): Set<string> {
-  const metadata = getMetadataStorage().getTargetValidationMetadatas(Environment, '', true, false);
-  return new Set(metadata.map((entry) => entry.propertyName));
+  return variableNames(VAULT_CONFIG_SLICES);
 }
 
 interface ComposeService {

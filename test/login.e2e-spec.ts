@@ -1,9 +1,9 @@
 import { ManualClock } from './support/manual-clock';
 import { FakePocketful } from './support/fake-pocketful';
-import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { json, TestVault } from './support/test-vault';
 import { BASE_DAY, istForPeople, istIso } from './support/test-time';
 import { closeAll } from './support/close-all';
+import { TestCluster } from './support/test-cluster';
 
 const NOON_IST = BASE_DAY.at('12:00');
 const MIDNIGHT_AFTER = BASE_DAY.plus(1).at('00:00');
@@ -238,20 +238,16 @@ describe('login through Pocketful', () => {
 });
 
 describe('login with two replicas on one Redis', () => {
-  let redis: TestRedis;
+  let cluster: TestCluster;
   let broker: FakePocketful;
   let replicas: TestVault[];
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-    const env = { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey() };
-    replicas = [await TestVault.start({ broker, env }), await TestVault.start({ broker, env })];
+    cluster = await TestCluster.start();
+    ({ broker, replicas } = cluster);
   });
 
-  afterAll(async () => {
-    await closeAll(() => Promise.all(replicas.map((replica) => replica.close())), () => broker.stop(), () => redis.destroy());
-  });
+  afterAll(() => cluster?.close());
 
   it('completes on one replica a login begun on the other, and both serve the token', async () => {
     const [a, b] = replicas;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { loadVaultConfig } from '../src/config/vault-config';
+import { loadVaultConfig } from '../src/vault-config';
 import { FakePocketful } from './support/fake-pocketful';
 import { json, TestVault } from './support/test-vault';
 

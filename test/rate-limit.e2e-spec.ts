@@ -1,35 +1,19 @@
 import { FakePocketful } from './support/fake-pocketful';
-import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
-import { closeAll } from './support/close-all';
+import { json, TestVault } from './support/test-vault';
+import { TestCluster } from './support/test-cluster';
 
 describe('rate limits shared by the replicas', () => {
-  let redis: TestRedis;
+  let cluster: TestCluster;
   let broker: FakePocketful;
   let replicas: TestVault[];
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-    const env = {
-      TOKEN_STORE: 'redis',
-      REDIS_URL: redis.url,
-      VAULT_ENCRYPTION_KEY: newEncryptionKey(),
-      RATE_LIMIT_PER_MINUTE: '5',
-      AUTH_FAILURES_PER_MINUTE: '3',
-    };
-    const clients = [
-      { name: 'ops', accounts: ['*'], admin: true },
-      { name: 'strategy-a', accounts: ['YA0002'] },
-    ];
-    const first = await TestVault.start({ broker, env, clients });
-    replicas = [first, await TestVault.start({ broker, env, clients, keys: first.keys })];
+    cluster = await TestCluster.start({ env: { RATE_LIMIT_PER_MINUTE: '5', AUTH_FAILURES_PER_MINUTE: '3' } });
+    ({ broker, replicas } = cluster);
     await replicas[0].login('YA0002', broker);
   });
 
-  afterAll(async () => {
-    await closeAll(() => Promise.all(replicas.map((replica) => replica.close())), () => broker.stop(), () => redis.destroy());
-  });
+  afterAll(() => cluster?.close());
 
   it('gives each service client one budget across replicas and routes, then 429 with Retry-After', async () => {
     const [a, b] = replicas;
@@ -67,16 +51,16 @@ describe('rate limits shared by the replicas', () => {
   });
 
   it('lets requests through to a clear 503 while Redis is down, never a 500', async () => {
-    const client = redis.client();
+    const client = cluster.redis.client();
     await client.flushall();
     client.disconnect();
-    await redis.stop();
+    await cluster.redis.stop();
     try {
       const response = await replicas[0].fetch('/v1/tokens/YA0002', { as: 'ops' });
       expect(response.status).toBe(503);
       expect((await json(response)).error).toBe('store_unavailable');
     } finally {
-      await redis.restart();
+      await cluster.redis.restart();
     }
   });
 });

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock } from '../src/clock/clock';
-import { loadVaultConfig } from '../src/config/vault-config';
 import { CoordinationStore } from '../src/coordination/coordination.store';
 import { MemoryCoordinationStore } from '../src/coordination/memory-coordination.store';
 import { RedisCoordinationStore } from '../src/coordination/redis-coordination.store';
@@ -11,6 +10,8 @@ import { LoginStateStore } from '../src/login/login-state.store';
 import { MemoryLoginStateStore } from '../src/login/memory-login-state.store';
 import { RedisLoginStateStore } from '../src/login/redis-login-state.store';
 import { RedisConnection } from '../src/redis/redis-connection';
+import { RedisKeys } from '../src/redis/redis-keys';
+import { StorageSettings } from '../src/redis/storage.config';
 import { MemoryTokenStore } from '../src/tokens/memory-token.store';
 import { RedisTokenStore } from '../src/tokens/redis-token.store';
 import { StoredToken } from '../src/tokens/stored-token';
@@ -49,14 +50,7 @@ function token(clientId: string, expiresAt: Date, overrides: Partial<StoredToken
 }
 
 function redisStores(redis: TestRedis, prefix: string, clock: Clock, key = randomBytes(32)) {
-  const config = loadVaultConfig({
-    SANDBOX: 'true',
-    TOKEN_STORE: 'redis',
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: prefix,
-    VAULT_ENCRYPTION_KEY: key.toString('base64'),
-  });
-  const connection = new RedisConnection(config);
+  const connection = new RedisConnection(new StorageSettings({ kind: 'redis', redisUrl: redis.url, keyPrefix: prefix }), new RedisKeys(prefix));
   return { connection, tokens: new RedisTokenStore(connection, new TokenCipher(key), clock) };
 }
 

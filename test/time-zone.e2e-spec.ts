@@ -23,7 +23,7 @@ const instants = {
 const PROBE = `
 const { tokenExpiry, DailyCutoff } = require(${JSON.stringify(join(DIST, 'tokens', 'daily-cutoff.js'))});
 const { dueLead, dueMissingCheck } = require(${JSON.stringify(join(DIST, 'alerts', 'alert-schedule.js'))});
-const { formatIst } = require(${JSON.stringify(join(DIST, 'tokens', 'ist-time.js'))});
+const { formatIst } = require(${JSON.stringify(join(DIST, 'clock', 'ist-time.js'))});
 const given = JSON.parse(process.env.PROBE_INSTANTS);
 const at = (name) => new Date(given[name]);
 process.stdout.write(JSON.stringify({

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { VaultConfig } from '../config/vault-config';
+import { AccessSettings } from './access.config';
 import { readClientsFile } from './clients-file';
 import { ServiceClient } from './service-client';
 import { AuthFailureLimiter } from './auth-failure-limiter';
@@ -20,9 +20,9 @@ export class AccessModule {
       providers: [
         {
           provide: ServiceClientRegistry,
-          inject: [VaultConfig],
-          useFactory: (config: VaultConfig) =>
-            new ServiceClientRegistry([...(config.clientsFile ? readClientsFile(config.clientsFile) : []), ...extra]),
+          inject: [AccessSettings],
+          useFactory: (settings: AccessSettings) =>
+            new ServiceClientRegistry([...(settings.clientsFile ? readClientsFile(settings.clientsFile) : []), ...extra]),
         },
         ServiceKeyGuard,
         AuthFailureLimiter,

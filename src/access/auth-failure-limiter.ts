@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { VaultConfig } from '../config/vault-config';
 import { CoordinationStore } from '../coordination/coordination.store';
 import { rateLimited } from '../errors/rate-limited';
+import { RedisKeys } from '../redis/redis-keys';
+import { AccessSettings } from './access.config';
 
 const WINDOW_MS = 60_000;
 
@@ -15,21 +16,22 @@ export class AuthFailureLimiter {
 
   constructor(
     private readonly counters: CoordinationStore,
-    private readonly config: VaultConfig,
+    private readonly settings: AccessSettings,
+    private readonly keys: RedisKeys,
   ) {}
 
   /** Throws 429 (with the seconds to wait) when the address is over its budget. */
   async check(address: string, setRetryAfter: (seconds: number) => void): Promise<void> {
-    const { count, resetInMs } = await this.safely(() => this.counters.peek(key(address)), { count: 0, resetInMs: 0 });
-    if (count < this.config.rateLimits.authFailuresPerMinute) return;
+    const { count, resetInMs } = await this.safely(() => this.counters.peek(this.keys.authFailures(address)), { count: 0, resetInMs: 0 });
+    if (count < this.settings.authFailuresPerMinute) return;
     const seconds = Math.max(1, Math.ceil(resetInMs / 1000));
     setRetryAfter(seconds);
     throw rateLimited(seconds, 'too many failed authentications from this address');
   }
 
   async failed(address: string): Promise<void> {
-    const { count } = await this.safely(() => this.counters.count(key(address), WINDOW_MS), { count: 0, resetInMs: 0 });
-    if (count === this.config.rateLimits.authFailuresPerMinute) {
+    const { count } = await this.safely(() => this.counters.count(this.keys.authFailures(address), WINDOW_MS), { count: 0, resetInMs: 0 });
+    if (count === this.settings.authFailuresPerMinute) {
       this.logger.warn(`address ${address} failed authentication ${count} times in a minute; refusing it for the rest of the minute`);
     }
   }
@@ -42,8 +44,4 @@ export class AuthFailureLimiter {
       return fallback;
     }
   }
-}
-
-function key(address: string): string {
-  return `auth-failures:${address}`;
 }

@@ -1,11 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { VaultConfig } from '../config/vault-config';
+import type { FastifyReply } from 'fastify';
 import { digestsEqual, sha256Hex } from '../crypto/digest';
 import { VaultError } from '../errors/vault-error';
+import { AccessSettings } from './access.config';
 import { AuthFailureLimiter } from './auth-failure-limiter';
-
-export type OperatorRequest = FastifyRequest & { operator?: string };
+import { VaultRequest } from './vault-request';
 
 const operatorRequired = (message: string) => new VaultError('operator_unauthorized', message, 401);
 
@@ -17,14 +16,17 @@ const operatorRequired = (message: string) => new VaultError('operator_unauthori
 @Injectable()
 export class OperatorGuard implements CanActivate {
   constructor(
-    private readonly config: VaultConfig,
+    private readonly settings: AccessSettings,
     private readonly failures: AuthFailureLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const auth = this.config.operatorAuth;
-    if (auth.kind === 'none') return true;
-    const request = context.switchToHttp().getRequest<OperatorRequest>();
+    const auth = this.settings.operatorAuth;
+    const request = context.switchToHttp().getRequest<VaultRequest>();
+    if (auth.kind === 'none') {
+      request.caller = { kind: 'operator', name: null };
+      return true;
+    }
     const reply = context.switchToHttp().getResponse<FastifyReply>();
 
     if (auth.kind === 'header') {
@@ -33,7 +35,7 @@ export class OperatorGuard implements CanActivate {
       if (name === '' || (auth.allowed !== null && !auth.allowed.includes(name))) {
         throw operatorRequired('sign in through the single sign-on in front of the vault');
       }
-      request.operator = name.slice(0, 128);
+      request.caller = { kind: 'operator', name: name.slice(0, 128) };
       return true;
     }
 
@@ -46,7 +48,7 @@ export class OperatorGuard implements CanActivate {
       reply.header('WWW-Authenticate', 'Basic realm="token-vault", charset="UTF-8"');
       throw operatorRequired('the operator user name and password are needed to use the login pages');
     }
-    request.operator = auth.user;
+    request.caller = { kind: 'operator', name: auth.user };
     return true;
   }
 }

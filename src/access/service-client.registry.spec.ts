@@ -2,14 +2,16 @@ import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VaultConfigModule } from '../config/config.module';
-import { loadVaultConfig } from '../config/vault-config';
+import { ClockModule } from '../clock/clock.module';
+import { ConfigurationModule } from '../config/config.module';
+import { loadConfiguration } from '../config/load-configuration';
+import { CoordinationModule } from '../coordination/coordination.module';
+import { RedisModule } from '../redis/redis.module';
+import { storageConfig } from '../redis/storage.config';
+import { accessConfig } from './access.config';
 import { AccessModule } from './access.module';
 import { clientFor, newServiceKey, writeClientsFile } from './clients-file';
 import { ServiceClientRegistry } from './service-client.registry';
-import { ClockModule } from '../clock/clock.module';
-import { SystemClock } from '../clock/clock';
-import { StoreModule } from '../store/store.module';
 
 describe('ServiceClientRegistry', () => {
   const strategyKey = newServiceKey();
@@ -63,10 +65,16 @@ describe('ServiceClientRegistry built by AccessModule', () => {
   });
 
   async function registryFor(env: Record<string, string>, extraKey?: string) {
-    const config = loadVaultConfig({ SANDBOX: 'true', TOKEN_STORE: 'memory', ...env });
+    const configuration = loadConfiguration({ TOKEN_STORE: 'memory', ...env }, [storageConfig, accessConfig]);
     const extra = extraKey ? [clientFor('demo', extraKey, ['*'], false)] : [];
     const moduleRef = await Test.createTestingModule({
-      imports: [VaultConfigModule.forRoot(config), ClockModule.forRoot(new SystemClock()), StoreModule.forRoot('memory'), AccessModule.forRoot(extra)],
+      imports: [
+        ConfigurationModule.forRoot(configuration),
+        ClockModule.forRoot(),
+        RedisModule.forRoot('memory'),
+        CoordinationModule.forRoot('memory'),
+        AccessModule.forRoot(extra),
+      ],
     }).compile();
     return moduleRef.get(ServiceClientRegistry);
   }

@@ -2,8 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { digestsEqual, sha256Hex } from '../crypto/digest';
 import { ServiceClient } from './service-client';
 
-export const SERVICE_CLIENTS = Symbol('SERVICE_CLIENTS');
-
 /** Who holds which key. Keys are known only by their hashes, compared in constant time. */
 @Injectable()
 export class ServiceClientRegistry {

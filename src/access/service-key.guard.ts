@@ -1,16 +1,14 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { FastifyReply, FastifyRequest } from 'fastify';
+import { FastifyReply } from 'fastify';
 import { forbidden, unauthorized } from '../errors/vault-error';
-import { ServiceClient } from './service-client';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { ServiceClientRegistry } from './service-client.registry';
+import { VaultRequest } from './vault-request';
 
 const ADMIN_ONLY = 'token-vault:admin-only';
 /** The route is for clients marked `"admin": true` in the clients file. */
 export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
-
-export type AuthenticatedRequest = FastifyRequest & { serviceClient: ServiceClient };
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 
@@ -23,7 +21,7 @@ export class ServiceKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const request = context.switchToHttp().getRequest<VaultRequest>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     await this.failures.check(request.ip, (seconds) => reply.header('Retry-After', String(seconds)));
     const header = request.headers.authorization;
@@ -34,7 +32,7 @@ export class ServiceKeyGuard implements CanActivate {
       reply.header('WWW-Authenticate', 'Bearer realm="token-vault"');
       throw unauthorized();
     }
-    request.serviceClient = client;
+    request.caller = { kind: 'service', client };
     const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()]);
     if (adminOnly && !client.admin) throw forbidden(`client ${client.name} is not an admin client`);
     return true;

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../clock/clock';
 import { CoordinationStore } from '../coordination/coordination.store';
 import { VaultMetrics } from '../metrics/vault-metrics';
+import { RedisKeys } from '../redis/redis-keys';
 import { Alert } from './alert';
 import { AlertDelivery } from './alert-delivery';
 import { ALERT_CHANNELS } from './alert-channels';
@@ -28,6 +29,7 @@ export class AlertDispatcher {
     private readonly delivery: AlertDelivery,
     private readonly metrics: VaultMetrics,
     private readonly clock: Clock,
+    private readonly keys: RedisKeys,
   ) {}
 
   /** Resolves when every channel has sent, failed, or found the alert taken; channels never wait for each other. */
@@ -47,7 +49,7 @@ export class AlertDispatcher {
   }
 
   private async sendOne(channel: AlertChannel, alert: Alert): Promise<void> {
-    const claim = `alert:${alert.id}:${channel.name}`;
+    const claim = this.keys.alertClaim(alert.id, channel.name);
     try {
       if (!(await this.coordination.acquire(claim, this.delivery.worstCaseMs + 30_000))) return;
       const outcome = await this.delivery.deliver(channel, alert, this.clock.now());

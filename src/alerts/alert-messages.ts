@@ -1,6 +1,7 @@
-import { formatIstForPeople } from '../tokens/ist-time';
+import { formatIstForPeople } from '../clock/ist-time';
 import { Alert } from './alert';
-import { DueCheck, formatDuration, formatTimeOfDay } from './alert-schedule';
+import { formatTimeOfDay } from '../clock/ist-time';
+import { DueCheck, formatDuration } from './alert-schedule';
 
 /**
  * Every alert in words an operator can act on from a phone: which account(s), when (in IST), and the link that

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../clock/clock';
-import { VaultConfig } from '../config/vault-config';
 import { CoordinationStore } from '../coordination/coordination.store';
+import { RedisKeys } from '../redis/redis-keys';
 import { TokenStore } from '../tokens/token.store';
+import { TokenSettings } from '../tokens/tokens.config';
 import { Alert } from './alert';
 import { expiredAlert, expiringAlert, missingAlert } from './alert-messages';
 import { dueLead, dueMissingCheck } from './alert-schedule';
@@ -24,8 +25,9 @@ export class AlertScanner {
     private readonly store: TokenStore,
     private readonly coordination: CoordinationStore,
     private readonly settings: AlertSettings,
-    private readonly config: VaultConfig,
+    private readonly tokens: TokenSettings,
     private readonly clock: Clock,
+    private readonly keys: RedisKeys,
   ) {}
 
   async due(channelNames: readonly string[]): Promise<Alert[]> {
@@ -58,7 +60,7 @@ export class AlertScanner {
    */
   async forgetSettledExpiries(due: Alert[], channelNames: readonly string[]): Promise<void> {
     for (const alert of due.filter((candidate) => candidate.type === 'expired')) {
-      const settled = await Promise.all(channelNames.map((name) => this.coordination.read(`alert:${alert.id}:${name}`)));
+      const settled = await Promise.all(channelNames.map((name) => this.coordination.read(this.keys.alertClaim(alert.id, name))));
       if (settled.every((value) => value === 'sent' || value === 'failed')) {
         await this.store.forgetExpiry(alert.accounts[0], alert.expiresAt!);
       }
@@ -71,7 +73,7 @@ export class AlertScanner {
     if (!check) return [];
     const probe = missingAlert([], check, this.settings.loginUrl);
     // Once every channel has settled this check, there is no need to look at the accounts again.
-    const settled = await Promise.all(channelNames.map((name) => this.coordination.read(`alert:${probe.id}:${name}`)));
+    const settled = await Promise.all(channelNames.map((name) => this.coordination.read(this.keys.alertClaim(probe.id, name))));
     if (settled.every((value) => value !== null)) return [];
 
     const records = await this.store.accounts();
@@ -82,6 +84,6 @@ export class AlertScanner {
   }
 
   private expectedAccounts(): readonly string[] | null {
-    return this.settings.expectedAccounts ?? this.config.tokens.allowedClientIds;
+    return this.settings.expectedAccounts ?? this.tokens.allowedClientIds;
   }
 }

@@ -1,4 +1,5 @@
-import { dueLead, dueMissingCheck, parseDuration, parseTimeOfDay } from './alert-schedule';
+import { parseTimeOfDay } from '../clock/ist-time';
+import { dueLead, dueMissingCheck, parseDuration } from './alert-schedule';
 
 const ist = (local: string) => new Date(`${local}+05:30`);
 const MIN = 60_000;

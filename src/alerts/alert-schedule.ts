@@ -1,4 +1,4 @@
-import { IST_OFFSET_MS } from '../tokens/daily-cutoff';
+import { IST_OFFSET_MS, IstTimeOfDay } from '../clock/ist-time';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -24,18 +24,6 @@ export function dueLead(expiresAt: Date, leadsMs: readonly number[], now: Date):
     if (left <= lead && left > shorter) return lead;
   }
   return null;
-}
-
-/** A time of day in India, as minutes after midnight IST. */
-export type IstTimeOfDay = number;
-
-export function parseTimeOfDay(text: string): IstTimeOfDay | null {
-  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(text.trim());
-  return match ? Number(match[1]) * 60 + Number(match[2]) : null;
-}
-
-export function formatTimeOfDay(minutes: IstTimeOfDay): string {
-  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
 export interface DueCheck {

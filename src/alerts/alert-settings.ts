@@ -1,4 +1,4 @@
-import { IstTimeOfDay } from './alert-schedule';
+import { IstTimeOfDay } from '../clock/ist-time';
 
 export interface WebhookSettings {
   url: string;

@@ -1,7 +1,5 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
-import { VaultConfig } from '../config/vault-config';
-import { TokensModule } from '../tokens/tokens.module';
 import { ALERT_CHANNELS, configuredChannels } from './alert-channels';
 import { AlertDelivery } from './alert-delivery';
 import { AlertDispatcher } from './alert-dispatcher';
@@ -10,9 +8,8 @@ import { AlertService } from './alert.service';
 import { AlertSettings } from './alert-settings';
 
 @Module({
-  imports: [HttpModule, TokensModule],
+  imports: [HttpModule],
   providers: [
-    { provide: AlertSettings, inject: [VaultConfig], useFactory: (config: VaultConfig) => config.alerts },
     { provide: ALERT_CHANNELS, inject: [AlertSettings], useFactory: configuredChannels },
     AlertDelivery,
     AlertDispatcher,

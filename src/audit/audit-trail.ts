@@ -1,78 +1,84 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
-import type { ServiceClient } from '../access/service-client';
-import { VaultConfig } from '../config/vault-config';
+import { callerName, VaultRequest } from '../access/vault-request';
+import { TokenFingerprint } from '../crypto/token-fingerprint';
+import { RefusalRecorder } from '../http/refusal-recorder';
 import { VaultError } from '../errors/vault-error';
-import { isBrowserRoute } from '../errors/browser-routes';
+import { isClientId, normalizeClientId } from '../pocketful/client-id';
+import { AuditSettings } from './audit.config';
 import { AuditAction, AuditEvent, AuditLog } from './audit-log';
+import type { AuditDetails } from './audited';
+import { auditedAction } from './audited-route';
 
 export const auditUnavailable = () =>
   new VaultError('audit_unavailable', 'the audit trail cannot be written, so no token is served; try again shortly', 503);
 
-/** `audited`: this request's outcome is in the trail already, so a refusal of it is not recorded twice. */
-type AuditedRequest = FastifyRequest & { serviceClient?: ServiceClient; operator?: string; audited?: boolean };
+/** Who was turned away is part of the audit trail on any route: unauthenticated, forbidden, rate-limited. */
+const REFUSALS = new Set([401, 403, 429]);
 
 /**
- * Writes the audit trail. A token is named by a fingerprint: an HMAC under a key derived from the sealing key,
- * so that equal tokens match across replicas while the fingerprint alone (unlike a plain hash) cannot be
- * checked against a guessed or leaked token by someone without the key.
+ * Writes the audit trail, from two places only: the AuditInterceptor for what an audited route did, and the
+ * exception filter for what any route refused or failed to do. A request reaches one or the other, never both, so
+ * each is recorded once.
  */
 @Injectable()
-export class AuditTrail {
+export class AuditTrail implements RefusalRecorder {
   private readonly logger = new Logger(AuditTrail.name);
-  private readonly fingerprintKey: Buffer;
 
   constructor(
     private readonly log: AuditLog,
-    private readonly config: VaultConfig,
-  ) {
-    const sealing = config.store.encryptionKeys[0]?.key;
-    this.fingerprintKey = sealing
-      ? Buffer.from(hkdfSync('sha256', sealing, Buffer.alloc(0), 'token-vault audit fingerprint', 32))
-      : randomBytes(32);
-  }
-
-  fingerprint(accessToken: string): string {
-    return createHmac('sha256', this.fingerprintKey).update(accessToken).digest('base64url').slice(0, 16);
-  }
+    private readonly settings: AuditSettings,
+    private readonly fingerprint: TokenFingerprint,
+  ) {}
 
   /**
-   * Records a token read before the token leaves. With AUDIT_FAIL_CLOSED (the default) an entry that cannot be
-   * written fails the read: an unrecorded read of a live broker token is worse than a refused one.
+   * What an audited route did. A token read is recorded before the token leaves, and with AUDIT_FAIL_CLOSED (the
+   * default) an entry that cannot be written fails the read: an unrecorded read of a live broker token is worse
+   * than a refused one. Anything else has already happened, so a failed write is only logged.
    */
-  async beforeServing(request: AuditedRequest, account: string, accessToken: string): Promise<void> {
+  async recordSuccess(request: VaultRequest, action: AuditAction, details: AuditDetails): Promise<void> {
+    const { account, accessToken, result = 'ok' } = details;
     try {
-      await this.log.append(this.event(request, 'read', 'ok', account, this.fingerprint(accessToken)));
+      await this.log.append(this.event(request, action, result, account, accessToken ? this.fingerprint.of(accessToken) : null));
     } catch {
-      if (this.config.audit.failClosed) {
+      if (action === 'read' && this.settings.failClosed) {
         this.logger.error(`refused to serve the token of ${account}: the audit trail cannot be written`);
         throw auditUnavailable();
       }
-      this.logger.warn(`served the token of ${account} without an audit entry (AUDIT_FAIL_CLOSED=false)`);
+      if (action === 'read') this.logger.warn(`served the token of ${account} without an audit entry (AUDIT_FAIL_CLOSED=false)`);
+      else this.logger.error(`could not write the audit entry for ${action} ${result}${account ? ` of ${account}` : ''}`);
     }
   }
 
-  /** Records what was done (or refused). A failure is logged: what it records has already happened. */
-  async record(request: AuditedRequest, action: AuditAction, result: string, account: string | null, accessToken?: string): Promise<void> {
-    if (action === 'refused' && request.audited) return;
-    request.audited = true;
-    try {
-      await this.log.append(this.event(request, action, result, account, accessToken ? this.fingerprint(accessToken) : null));
-    } catch {
-      this.logger.error(`could not write the audit entry for ${action} ${result}${account ? ` of ${account}` : ''}`);
-    }
+  /**
+   * What a request was refused, or failed with: on an audited route under its action, elsewhere only refusals. Not
+   * awaited by the filter: the answer does not wait on the trail, and a failure to write is logged.
+   */
+  recordFailure(request: VaultRequest, status: number, code: string): void {
+    const refused = REFUSALS.has(status);
+    const action = refused ? 'refused' : auditedAction(request);
+    if (action === null) return;
+    this.log.append(this.event(request, action, code, accountOf(request), null)).catch(() => {
+      this.logger.error(`could not write the audit entry for ${action} ${code}`);
+    });
   }
 
-  private event(request: AuditedRequest, action: AuditAction, result: string, account: string | null, fingerprint: string | null): AuditEvent {
+  private event(request: VaultRequest, action: AuditAction, result: string, account: string | null, fingerprint: string | null): AuditEvent {
     return {
       action,
       result,
-      client: request.serviceClient?.name ?? (isBrowserRoute(request.url) ? (request.operator ? `browser:${request.operator}` : 'browser') : null),
+      client: callerName(request.caller),
       account,
       requestId: typeof request.id === 'string' ? request.id : null,
       remote: request.ip ?? null,
       fingerprint,
     };
   }
+}
+
+/** The account a refused request named in its path, if it named a valid one (the pipe that checks it may not have run). */
+function accountOf(request: VaultRequest): string | null {
+  const raw = (request.params as { clientId?: unknown } | undefined)?.clientId;
+  if (typeof raw !== 'string') return null;
+  const normalized = normalizeClientId(raw);
+  return isClientId(normalized) ? normalized : null;
 }

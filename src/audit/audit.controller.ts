@@ -1,8 +1,8 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { VaultThrottlerGuard } from '../rate-limit/vault-throttler.guard';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
-import { normalizeClientId } from '../tokens/client-id';
-import { formatIst } from '../tokens/ist-time';
+import { normalizeClientId } from '../pocketful/client-id';
+import { formatIst } from '../clock/ist-time';
 import { AuditLog } from './audit-log';
 import { AuditQueryDto } from './audit-query.dto';
 

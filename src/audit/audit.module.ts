@@ -1,11 +1,27 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { RefusalRecorder } from '../http/refusal-recorder';
+import { StorageKind } from '../redis/storage.config';
 import { AuditController } from './audit.controller';
+import { AuditLog } from './audit-log';
 import { AuditTrail } from './audit-trail';
+import { AuditInterceptor } from './audited';
+import { MemoryAuditLog } from './memory-audit.log';
+import { RedisAuditLog } from './redis-audit.log';
 
 @Global()
-@Module({
-  controllers: [AuditController],
-  providers: [AuditTrail],
-  exports: [AuditTrail],
-})
-export class AuditModule {}
+@Module({})
+export class AuditModule {
+  static forRoot(kind: StorageKind): DynamicModule {
+    return {
+      module: AuditModule,
+      controllers: [AuditController],
+      providers: [
+        { provide: AuditLog, useClass: kind === 'redis' ? RedisAuditLog : MemoryAuditLog },
+        AuditTrail,
+        AuditInterceptor,
+        { provide: RefusalRecorder, useExisting: AuditTrail },
+      ],
+      exports: [AuditTrail, AuditInterceptor, RefusalRecorder],
+    };
+  }
+}

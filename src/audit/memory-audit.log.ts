@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../clock/clock';
-import { VaultConfig } from '../config/vault-config';
+import { AuditSettings } from './audit.config';
 import { AuditEntry, AuditEvent, AuditLog, AuditPage, AuditQuery, matches } from './audit-log';
 
 /** The audit trail of a single process, bounded like the stream: the oldest entries go first. */
@@ -11,7 +11,7 @@ export class MemoryAuditLog extends AuditLog {
 
   constructor(
     private readonly clock: Clock,
-    private readonly config: VaultConfig,
+    private readonly settings: AuditSettings,
   ) {
     super();
   }
@@ -20,7 +20,7 @@ export class MemoryAuditLog extends AuditLog {
     const at = this.clock.now();
     this.sequence += 1;
     this.entries.push({ ...event, at, id: `${at.getTime()}-${this.sequence}` });
-    const excess = this.entries.length - this.config.audit.maxLength;
+    const excess = this.entries.length - this.settings.maxLength;
     if (excess > 0) this.entries.splice(0, excess);
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { VaultConfig } from '../config/vault-config';
+import { AuditSettings } from './audit.config';
 import { redisCall } from '../redis/redis-call';
 import { RedisConnection } from '../redis/redis-connection';
 import { AuditEntry, AuditEvent, AuditLog, AuditPage, AuditQuery, matches } from './audit-log';
@@ -18,7 +18,7 @@ const FIELDS = ['action', 'result', 'client', 'account', 'requestId', 'remote', 
 export class RedisAuditLog extends AuditLog {
   constructor(
     private readonly redis: RedisConnection,
-    private readonly config: VaultConfig,
+    private readonly settings: AuditSettings,
   ) {
     super();
   }
@@ -26,7 +26,7 @@ export class RedisAuditLog extends AuditLog {
   async append(event: AuditEvent): Promise<void> {
     const values = FIELDS.flatMap((field) => [field, event[field] ?? '']);
     await redisCall('audit write', () =>
-      this.redis.client.xadd(this.redis.keys.audit(), 'MAXLEN', '~', String(this.config.audit.maxLength), '*', ...values),
+      this.redis.client.xadd(this.redis.keys.audit(), 'MAXLEN', '~', String(this.settings.maxLength), '*', ...values),
     );
   }
 

@@ -1,12 +1,14 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
-import { InvalidConfigurationError, loadVaultConfig } from '../config/vault-config';
+import { Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ClockModule } from '../clock/clock.module';
+import { ConfigurationModule } from '../config/config.module';
 import { readEnvironment } from '../config/read-environment';
-import { TokenCipher } from '../crypto/token-cipher';
-import { RedisConnection } from '../redis/redis-connection';
-import { SystemClock } from '../clock/clock';
-import { RedisTokenStore } from '../tokens/redis-token.store';
+import { RedisModule } from '../redis/redis.module';
 import { StoredValueError } from '../tokens/stored-value-error';
+import { TokenStoreModule } from '../tokens/token-store.module';
+import { TokenStore } from '../tokens/token.store';
+import { InvalidConfigurationError, loadVaultConfig } from '../vault-config';
 
 export interface ReencryptionReport {
   sealingKeyId: string;
@@ -24,7 +26,7 @@ export interface ReencryptionReport {
  * lands meanwhile is never overwritten. Run it after putting a new key first; drop the old key once it reports
  * nothing left under it.
  */
-export async function reencryptAll(store: RedisTokenStore, sealingKeyId: string): Promise<ReencryptionReport> {
+export async function reencryptAll(store: TokenStore, sealingKeyId: string): Promise<ReencryptionReport> {
   const report: ReencryptionReport = { sealingKeyId, resealed: 0, current: 0, skipped: 0, unreadable: {} };
   for await (const clientId of store.storedAccounts()) {
     try {
@@ -40,18 +42,26 @@ export async function reencryptAll(store: RedisTokenStore, sealingKeyId: string)
   return report;
 }
 
+/** Only what re-sealing needs: the configuration, the clock, Redis and the token store. */
+@Module({})
+class ReencryptModule {}
+
 async function main(): Promise<number> {
   Logger.overrideLogger(['error']);
   const config = loadVaultConfig(readEnvironment());
-  if (config.store.kind !== 'redis') {
+  if (config.storage.kind !== 'redis') {
     process.stderr.write('reencrypt works on the redis store (TOKEN_STORE=redis)\n');
     return 1;
   }
-  const cipher = new TokenCipher(config.store.encryptionKeys);
-  const connection = new RedisConnection(config);
+  const app = await NestFactory.createApplicationContext(
+    {
+      module: ReencryptModule,
+      imports: [ConfigurationModule.forRoot(config.configuration), ClockModule.forRoot(), RedisModule.forRoot('redis'), TokenStoreModule.forRoot('redis')],
+    },
+    { logger: ['error'], abortOnError: false },
+  );
   try {
-    await connection.onModuleInit();
-    const report = await reencryptAll(new RedisTokenStore(connection, cipher, new SystemClock()), cipher.keyId);
+    const report = await reencryptAll(app.get(TokenStore), config.keyring.sealingKey!.id);
     process.stdout.write(
       `sealing key ${report.sealingKeyId}: ${report.resealed} re-sealed, ${report.current} already current, ${report.skipped} changed meanwhile\n`,
     );
@@ -60,7 +70,7 @@ async function main(): Promise<number> {
     }
     return Object.keys(report.unreadable).length > 0 ? 2 : 0;
   } finally {
-    await connection.onApplicationShutdown();
+    await app.close();
   }
 }
 

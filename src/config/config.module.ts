@@ -1,15 +1,16 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
-import { VaultConfig } from './vault-config';
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
+import { Configuration } from './load-configuration';
 
 /**
- * The configuration is validated before Nest builds anything (see main.ts), so that a bad variable stops the
- * process with one message; this module only makes the result injectable. @nestjs/config's `validate` would
- * write the values back into process.env, which tests running several vaults in one process cannot share.
+ * Makes each slice's settings injectable by its class. The configuration is validated before Nest builds anything
+ * (see main.ts), so that a bad variable stops the process with one message. @nestjs/config's `validate` would write
+ * the values back into process.env, which tests running several vaults in one process cannot share.
  */
 @Global()
 @Module({})
-export class VaultConfigModule {
-  static forRoot(config: VaultConfig): DynamicModule {
-    return { module: VaultConfigModule, providers: [{ provide: VaultConfig, useValue: config }], exports: [VaultConfig] };
+export class ConfigurationModule {
+  static forRoot(configuration: Configuration): DynamicModule {
+    const providers: Provider[] = configuration.entries().map(([settings, value]) => ({ provide: settings, useValue: value }));
+    return { module: ConfigurationModule, providers, exports: providers };
   }
 }

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEnvironment } from './read-environment';
-import { loadVaultConfig } from './vault-config';
 
 describe(readEnvironment.name, () => {
   const dir = mkdtempSync(join(tmpdir(), 'token-vault-env-'));
@@ -25,9 +24,6 @@ describe(readEnvironment.name, () => {
     expect(env.BROKER_API_KEY).toBe('APP-ID-123');
     expect(env.BROKER_API_SECRET).toBe('secret+with:odd%chars');
     expect(env.REDIRECT_URL).toBe('http://127.0.0.1:5000/pocketful/callback');
-    const config = loadVaultConfig({ ...env, TOKEN_STORE: 'memory' });
-    expect(config.broker.appId).toBe('APP-ID-123');
-    expect(config.broker.redirectUrl).toBe('http://127.0.0.1:5000/pocketful/callback');
   });
 
   it('lets the process environment win over the file', () => {

@@ -1,6 +1,7 @@
 /**
  * Short-lived keys that replicas use to agree on who does what: who sends an alert, who checks a reported token.
- * An abstract class as its own injection token, bound to Redis or to memory like the token store.
+ * An abstract class as its own injection token, bound to Redis or to memory like the token store. Keys are whole
+ * key names, made by RedisKeys.
  */
 export abstract class CoordinationStore {
   /** Takes `key` for `ttlMs` if nobody holds it; true when this caller got it. */

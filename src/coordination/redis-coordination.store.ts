@@ -16,25 +16,23 @@ export class RedisCoordinationStore extends CoordinationStore {
   }
 
   async acquire(key: string, ttlMs: number): Promise<boolean> {
-    const answer = await redisCall('claim', () => this.redis.client.set(this.redis.keys.coordination(key), HELD, 'PX', ttlMs, 'NX'));
+    const answer = await redisCall('claim', () => this.redis.client.set(key, HELD, 'PX', ttlMs, 'NX'));
     return answer === 'OK';
   }
 
   async settle(key: string, value: string, ttlMs: number): Promise<void> {
-    await redisCall('claim settle', () => this.redis.client.set(this.redis.keys.coordination(key), value, 'PX', ttlMs));
+    await redisCall('claim settle', () => this.redis.client.set(key, value, 'PX', ttlMs));
   }
 
   async count(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
-    const name = this.redis.keys.coordination(key);
     const [[, count], , [, ttl]] = (await redisCall('counter', () =>
-      this.redis.client.multi().incr(name).pexpire(name, windowMs, 'NX').pttl(name).exec(),
+      this.redis.client.multi().incr(key).pexpire(key, windowMs, 'NX').pttl(key).exec(),
     )) as [[unknown, number], unknown, [unknown, number]];
     return { count, resetInMs: Math.max(0, ttl) };
   }
 
   async peek(key: string): Promise<{ count: number; resetInMs: number }> {
-    const name = this.redis.keys.coordination(key);
-    const [[, value], [, ttl]] = (await redisCall('counter', () => this.redis.client.multi().get(name).pttl(name).exec())) as [
+    const [[, value], [, ttl]] = (await redisCall('counter', () => this.redis.client.multi().get(key).pttl(key).exec())) as [
       [unknown, string | null],
       [unknown, number],
     ];
@@ -42,6 +40,6 @@ export class RedisCoordinationStore extends CoordinationStore {
   }
 
   async read(key: string): Promise<string | null> {
-    return redisCall('claim read', () => this.redis.client.get(this.redis.keys.coordination(key)));
+    return redisCall('claim read', () => this.redis.client.get(key));
   }
 }

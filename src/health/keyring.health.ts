@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Clock } from '../clock/clock';
-import { VaultConfig } from '../config/vault-config';
+import { KeyringSettings } from '../crypto/keyring.config';
+import { StorageSettings } from '../redis/storage.config';
 import { TokenStore } from '../tokens/token.store';
 
 /** Readiness probes come every few seconds; the key usage of every account is worth reading once a minute. */
@@ -19,14 +20,15 @@ export class KeyringHealthIndicator {
   constructor(
     private readonly store: TokenStore,
     private readonly health: HealthIndicatorService,
-    private readonly config: VaultConfig,
+    private readonly keyring: KeyringSettings,
+    private readonly storage: StorageSettings,
     private readonly clock: Clock,
   ) {}
 
   async check(key = 'keys'): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
-    const configured = this.config.store.encryptionKeys.map((entry) => entry.id);
-    if (this.config.store.kind !== 'redis') return indicator.up({ encrypted: false });
+    const configured = this.keyring.keys.map((entry) => entry.id);
+    if (this.storage.kind !== 'redis') return indicator.up({ encrypted: false });
     let usage: Record<string, string[]>;
     try {
       usage = await this.usage();

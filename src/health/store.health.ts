@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { VaultConfig } from '../config/vault-config';
+import { Clock } from '../clock/clock';
+import { StorageSettings } from '../redis/storage.config';
 import { TokenStore } from '../tokens/token.store';
 
 export const STORE_PING_TIMEOUT_MS = 1_000;
@@ -11,16 +12,17 @@ export class StoreHealthIndicator {
   constructor(
     private readonly store: TokenStore,
     private readonly health: HealthIndicatorService,
-    private readonly config: VaultConfig,
+    private readonly storage: StorageSettings,
+    private readonly clock: Clock,
   ) {}
 
   async check(key = 'store'): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
-    const kind = this.config.store.kind;
-    const started = Date.now();
+    const { kind } = this.storage;
+    const started = this.clock.now().getTime();
     try {
       await withTimeout(this.store.ping(), STORE_PING_TIMEOUT_MS);
-      return indicator.up({ kind, latencyMs: Date.now() - started });
+      return indicator.up({ kind, latencyMs: this.clock.now().getTime() - started });
     } catch {
       return indicator.down({ kind, message: `${kind} did not answer a ping within ${STORE_PING_TIMEOUT_MS} ms` });
     }

@@ -1,8 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isBrowserRoute } from '../errors/browser-routes';
-import { failurePage } from '../login/pages/login-pages';
 
 /**
  * Requests that fail before routing (a URL that does not decode, a malformed request line or header) are answered
@@ -30,13 +28,9 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
 }
 
 /** For Fastify's `frameworkErrors`: the URL did not decode, or the route could not be matched safely. */
-export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const message = error.code === 'FST_ERR_BAD_URL' ? 'the URL is not validly percent-encoded' : 'the request was refused';
   const code = error.code === 'FST_ERR_BAD_URL' ? 'invalid_url' : 'invalid_request';
   reply.header('Cache-Control', 'no-store');
-  if (isBrowserRoute(request.url)) {
-    reply.code(400).type('text/html; charset=utf-8').send(failurePage(code, message));
-    return;
-  }
   reply.code(400).type('application/json; charset=utf-8').send({ error: code, message });
 }

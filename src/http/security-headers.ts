@@ -1,6 +1,6 @@
 import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PAGE_STYLE_HASH } from '../login/pages/html';
+import { PAGE_STYLE_HASH } from './pages/html';
 
 /**
  * Helmet's headers on every response, with a Content-Security-Policy that allows nothing the vault's pages do

@@ -3,13 +3,13 @@ import { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
-import { VaultConfig } from '../config/vault-config';
+import { LoggingSettings } from './logging.config';
 import { serializeError, serializeRequest, serializeResponse } from './log-serializers';
 
 
-export function loggerOptions(config: VaultConfig): Options {
+export function loggerOptions(settings: LoggingSettings): Options {
   return {
-    level: config.logLevel,
+    level: settings.level,
     base: { service: 'token-vault' },
     serializers: { req: serializeRequest, res: serializeResponse, err: serializeError },
     // A second line of defence behind the serializers, for anything a future log call passes by mistake.
@@ -37,8 +37,8 @@ export function loggerOptions(config: VaultConfig): Options {
 @Module({})
 export class LoggingModule {
   /** `stream` lets a test read every line the vault writes. */
-  static forRoot(config: VaultConfig, stream?: DestinationStream): DynamicModule {
-    const options = loggerOptions(config);
+  static forRoot(settings: LoggingSettings, stream?: DestinationStream): DynamicModule {
+    const options = loggerOptions(settings);
     return {
       module: LoggingModule,
       imports: [LoggerModule.forRoot({ pinoHttp: stream ? [options, stream] : options })],

@@ -1,20 +1,18 @@
-import { Controller, Get, Header, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
 import { OperatorGuard } from '../access/operator.guard';
+import { Audited, audited } from '../audit/audited';
+import { PageExceptionFilter } from '../http/page-exception.filter';
 import { VaultThrottlerGuard } from '../rate-limit/vault-throttler.guard';
-import { FastifyReply, FastifyRequest } from 'fastify';
-import { AuditTrail } from '../audit/audit-trail';
-import { VaultError } from '../errors/vault-error';
 import { CallbackQuery, LoginService } from './login.service';
-import { failurePage, homePage, successPage } from './pages/login-pages';
+import { homePage, successPage } from './pages/login-pages';
 
 /** The routes a person's browser visits. They answer pages, never JSON, whatever goes wrong. */
 @Controller()
 @UseGuards(OperatorGuard, VaultThrottlerGuard)
+@UseFilters(PageExceptionFilter)
 export class LoginController {
-  constructor(
-    private readonly login: LoginService,
-    private readonly audit: AuditTrail,
-  ) {}
+  constructor(private readonly login: LoginService) {}
 
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
@@ -28,16 +26,10 @@ export class LoginController {
   }
 
   @Get('pocketful/callback')
-  async callback(@Query() query: CallbackQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    reply.type('text/html; charset=utf-8');
-    try {
-      const token = await this.login.complete(query);
-      await this.audit.record(request, 'store', 'ok', token.clientId, token.accessToken);
-      reply.code(200).send(successPage(token.clientId, token.expiresAt));
-    } catch (error) {
-      if (!(error instanceof VaultError)) throw error;
-      await this.audit.record(request, 'store', error.code, null);
-      reply.code(error.status).send(failurePage(error.code, error.message));
-    }
+  @Audited('store')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  async callback(@Query() query: CallbackQuery) {
+    const token = await this.login.complete(query);
+    return audited(successPage(token.clientId, token.expiresAt), { account: token.clientId, accessToken: token.accessToken });
   }
 }

@@ -1,12 +1,20 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { PocketfulModule } from '../pocketful/pocketful.module';
-import { TokensModule } from '../tokens/tokens.module';
+import { StorageKind } from '../redis/storage.config';
 import { LoginController } from './login.controller';
 import { LoginService } from './login.service';
+import { LoginStateStore } from './login-state.store';
+import { MemoryLoginStateStore } from './memory-login-state.store';
+import { RedisLoginStateStore } from './redis-login-state.store';
 
-@Module({
-  imports: [PocketfulModule, TokensModule],
-  controllers: [LoginController],
-  providers: [LoginService],
-})
-export class LoginModule {}
+@Module({})
+export class LoginModule {
+  static forRoot(kind: StorageKind): DynamicModule {
+    return {
+      module: LoginModule,
+      imports: [PocketfulModule],
+      controllers: [LoginController],
+      providers: [{ provide: LoginStateStore, useClass: kind === 'redis' ? RedisLoginStateStore : MemoryLoginStateStore }, LoginService],
+    };
+  }
+}

@@ -2,7 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import { AxiosError, AxiosResponse, RawAxiosRequestConfig } from 'axios';
 import { firstValueFrom } from 'rxjs';
-import { VaultConfig } from '../config/vault-config';
+import { BrokerSettings } from './pocketful.config';
 import { BrokerError, BrokerFailure } from './broker-error';
 import { readBrokerErrorBody } from './broker-error-body';
 
@@ -33,11 +33,11 @@ function formEncode(value: string): string {
 export class PocketfulClient {
   constructor(
     private readonly http: HttpService,
-    private readonly config: VaultConfig,
+    private readonly broker: BrokerSettings,
   ) {}
 
   authorizeUrl(state: string): string {
-    const { baseUrl, scope, redirectUrl, appId } = this.config.broker;
+    const { baseUrl, scope, redirectUrl, appId } = this.broker;
     const query = new URLSearchParams({
       scope,
       state,
@@ -49,7 +49,7 @@ export class PocketfulClient {
   }
 
   async exchangeCode(code: string): Promise<TokenGrant> {
-    const { baseUrl, appId, appSecret, redirectUrl } = this.config.broker;
+    const { baseUrl, appId, appSecret, redirectUrl } = this.broker;
     const basic = Buffer.from(`${formEncode(appId)}:${formEncode(appSecret)}`).toString('base64');
     const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUrl });
     const response = await this.send('exchange', [code, appSecret, basic], {
@@ -69,7 +69,7 @@ export class PocketfulClient {
   async tradingInfo(accessToken: string): Promise<TradingAccount> {
     const response = await this.send('trading_info', [accessToken], {
       method: 'GET',
-      url: `${this.config.broker.baseUrl}/api/v1/user/trading_info`,
+      url: `${this.broker.baseUrl}/api/v1/user/trading_info`,
       headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
     });
     const body = response.data as { status?: unknown; data?: { client_id?: unknown } } | undefined;
@@ -95,7 +95,7 @@ export class PocketfulClient {
     return {
       accessToken: grant.access_token,
       tokenType: typeof grant.token_type === 'string' ? grant.token_type : 'bearer',
-      scope: typeof grant.scope === 'string' ? grant.scope : this.config.broker.scope,
+      scope: typeof grant.scope === 'string' ? grant.scope : this.broker.scope,
       expiresIn,
     };
   }
@@ -106,7 +106,7 @@ export class PocketfulClient {
       response = await firstValueFrom(
         this.http.request({
           ...request,
-          timeout: this.config.broker.timeoutMs,
+          timeout: this.broker.timeoutMs,
           maxContentLength: MAX_RESPONSE_BYTES,
           maxRedirects: 0,
           validateStatus: () => true,
@@ -123,7 +123,7 @@ export class PocketfulClient {
   private transportFailure(call: string, error: unknown): BrokerError {
     const code = error instanceof AxiosError ? error.code : undefined;
     if (code === AxiosError.ECONNABORTED || code === AxiosError.ETIMEDOUT) {
-      return new BrokerError('timeout', `Pocketful did not answer ${call} within ${this.config.broker.timeoutMs} ms`);
+      return new BrokerError('timeout', `Pocketful did not answer ${call} within ${this.broker.timeoutMs} ms`);
     }
     return new BrokerError('unavailable', `Pocketful could not be reached for ${call}${code ? ` (${code})` : ''}`);
   }

@@ -1,9 +1,8 @@
 import { ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerRequest } from '@nestjs/throttler';
-import type { FastifyRequest } from 'fastify';
-import type { ServiceClient } from '../access/service-client';
-import { VaultConfig } from '../config/vault-config';
+import type { VaultRequest } from '../access/vault-request';
 import { rateLimited } from '../errors/rate-limited';
+import { RedisKeys } from '../redis/redis-keys';
 
 /**
  * @nestjs/throttler, counted per service client across every route (the library counts per route by default),
@@ -13,20 +12,17 @@ import { rateLimited } from '../errors/rate-limited';
  */
 @Injectable()
 export class VaultThrottlerGuard extends ThrottlerGuard {
-  @Inject(VaultConfig) private readonly config: VaultConfig;
+  @Inject(RedisKeys) private readonly keys: RedisKeys;
   private readonly warnings = new Logger(VaultThrottlerGuard.name);
 
-  protected override async getTracker(request: FastifyRequest & { serviceClient?: ServiceClient }): Promise<string> {
-    return request.serviceClient ? `client:${request.serviceClient.name}` : `address:${request.ip}`;
+  protected override async getTracker(request: VaultRequest): Promise<string> {
+    const { caller } = request;
+    return caller?.kind === 'service' ? `client:${caller.client.name}` : `address:${request.ip}`;
   }
 
   /** One budget per tracker across all routes, under the vault's key prefix. */
   protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
-    return `${this.keyPrefix}rate:${name}:${tracker}`;
-  }
-
-  private get keyPrefix(): string {
-    return this.config.store.keyPrefix;
+    return this.keys.rateLimit(name, tracker);
   }
 
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {

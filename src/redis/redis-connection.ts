@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
-import { VaultConfig } from '../config/vault-config';
 import { RedisKeys } from './redis-keys';
+import { StorageSettings } from './storage.config';
 
 const CONNECT_TIMEOUT_MS = 2_000;
 const COMMAND_TIMEOUT_MS = 2_000;
@@ -18,9 +18,9 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnection.name);
   private reachable = true;
 
-  constructor(config: VaultConfig) {
-    this.keys = new RedisKeys(config.store.keyPrefix);
-    this.client = new Redis(config.store.redisUrl, {
+  constructor(settings: StorageSettings, keys: RedisKeys) {
+    this.keys = keys;
+    this.client = new Redis(settings.redisUrl, {
       connectTimeout: CONNECT_TIMEOUT_MS,
       commandTimeout: COMMAND_TIMEOUT_MS,
       enableOfflineQueue: false,

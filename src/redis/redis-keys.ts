@@ -1,6 +1,7 @@
 /**
  * Every Redis key the vault writes, built here and nowhere else, under one prefix (REDIS_KEY_PREFIX). The README
- * lists them. Hashes stand in for state and codes: both are secrets while they are in use.
+ * lists them. Hashes stand in for state and codes: both are secrets while they are in use. The memory adapters
+ * take the same names as their map keys.
  */
 export class RedisKeys {
   constructor(private readonly prefix: string) {}
@@ -20,9 +21,24 @@ export class RedisKeys {
     return `${this.prefix}expiries`;
   }
 
-  /** String: a claim between replicas (`alert:<id>:<channel>`, `report-check:<client id>`), with a relative TTL. */
-  coordination(name: string): string {
-    return `${this.prefix}claim:${name}`;
+  /** String: who sends an alert to a channel: `held` (a lease), then `sent` or `failed`. */
+  alertClaim(alertId: string, channel: string): string {
+    return `${this.prefix}claim:alert:${alertId}:${channel}`;
+  }
+
+  /** String: the verdict of the last check of a reported token, shared for 30 s. */
+  reportCheck(clientId: string): string {
+    return `${this.prefix}claim:report-check:${clientId}`;
+  }
+
+  /** String: failed authentications from an address in the current minute. */
+  authFailures(address: string): string {
+    return `${this.prefix}claim:auth-failures:${address}`;
+  }
+
+  /** The rate-limit counter of a client (or an address) under a throttler; its storage adds its own suffixes. */
+  rateLimit(throttler: string, tracker: string): string {
+    return `${this.prefix}rate:${throttler}:${tracker}`;
   }
 
   /** Stream: the audit trail, trimmed to about AUDIT_MAX_LENGTH entries. */

@@ -1,4 +1,4 @@
-import { escapeHtml, page } from '../login/pages/html';
+import { escapeHtml, page } from '../http/pages/html';
 
 export function sandboxLoginPage(accounts: readonly string[], state: string, scope: string): string {
   const choices = accounts

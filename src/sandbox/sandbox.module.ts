@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { Clock } from '../clock/clock';
-import { VaultConfig } from '../config/vault-config';
+import { BrokerSettings } from '../pocketful/pocketful.config';
+import { TokenSettings } from '../tokens/tokens.config';
 import { SandboxBroker } from './sandbox-broker';
 import { SandboxController } from './sandbox.controller';
 
@@ -11,13 +12,13 @@ export const SANDBOX_ACCOUNTS = ['YA0002', 'YA0003'];
   providers: [
     {
       provide: SandboxBroker,
-      inject: [VaultConfig, Clock],
-      useFactory: (config: VaultConfig, clock: Clock) =>
+      inject: [BrokerSettings, TokenSettings, Clock],
+      useFactory: (broker: BrokerSettings, tokens: TokenSettings, clock: Clock) =>
         new SandboxBroker({
-          appId: config.broker.appId,
-          appSecret: config.broker.appSecret,
-          redirectUrl: config.broker.redirectUrl,
-          accounts: config.tokens.allowedClientIds ?? SANDBOX_ACCOUNTS,
+          appId: broker.appId,
+          appSecret: broker.appSecret,
+          redirectUrl: broker.redirectUrl,
+          accounts: tokens.allowedClientIds ?? SANDBOX_ACCOUNTS,
           now: () => clock.now().getTime(),
         }),
     },

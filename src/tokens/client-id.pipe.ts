@@ -1,6 +1,6 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { invalidClientId } from '../errors/vault-error';
-import { isClientId, normalizeClientId } from './client-id';
+import { isClientId, normalizeClientId } from '../pocketful/client-id';
 
 @Injectable()
 export class ClientIdPipe implements PipeTransform<unknown, string> {

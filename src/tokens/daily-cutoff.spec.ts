@@ -1,4 +1,5 @@
-import { DailyCutoff, IST_OFFSET_MS, tokenExpiry } from './daily-cutoff';
+import { IST_OFFSET_MS } from '../clock/ist-time';
+import { DailyCutoff, tokenExpiry } from './daily-cutoff';
 
 // Every instant is written as a UTC ISO string, so the assertions hold whatever the host's time zone is.
 const at = (iso: string) => new Date(iso);

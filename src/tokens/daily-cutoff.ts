@@ -1,27 +1,22 @@
+import { formatTimeOfDay, IST_OFFSET_MS, IstTimeOfDay, parseTimeOfDay } from '../clock/ist-time';
+
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
-/**
- * Asia/Kolkata is UTC+05:30 all year: India has kept no daylight saving since 1945, so a fixed offset is exact
- * and keeps the arithmetic independent of the host's time zone and its tz database.
- */
-export const IST_OFFSET_MS = 330 * MINUTE_MS;
-
-const CUTOFF_PATTERN = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 /** The time of day, in India, at which the broker invalidates every token it issued before it. */
 export class DailyCutoff {
-  private constructor(readonly minutesAfterMidnight: number) {}
+  private constructor(readonly minutesAfterMidnight: IstTimeOfDay) {}
 
   static readonly MIDNIGHT = new DailyCutoff(0);
 
   static parse(text: string): DailyCutoff {
-    const match = CUTOFF_PATTERN.exec(text);
-    if (!match) throw new Error(`"${text}" is not a time of day as HH:MM (00:00 to 23:59)`);
-    return new DailyCutoff(Number(match[1]) * 60 + Number(match[2]));
+    const minutes = parseTimeOfDay(text);
+    if (minutes === null) throw new Error(`"${text}" is not a time of day as HH:MM (00:00 to 23:59)`);
+    return new DailyCutoff(minutes);
   }
 
   static isValid(text: string): boolean {
-    return CUTOFF_PATTERN.test(text);
+    return parseTimeOfDay(text) !== null;
   }
 
   /** The first cut-off strictly after `instant`: a token issued exactly at the cut-off lives until the next one. */
@@ -34,9 +29,7 @@ export class DailyCutoff {
   }
 
   toString(): string {
-    const hours = Math.floor(this.minutesAfterMidnight / 60);
-    const minutes = this.minutesAfterMidnight % 60;
-    return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
+    return formatTimeOfDay(this.minutesAfterMidnight);
   }
 }
 

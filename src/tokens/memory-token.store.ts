@@ -69,5 +69,13 @@ export class MemoryTokenStore extends TokenStore {
     return {};
   }
 
+  async reseal(clientId: string): Promise<'current' | 'gone'> {
+    return (await this.find(clientId)) ? 'current' : 'gone';
+  }
+
+  async *storedAccounts(): AsyncGenerator<string> {
+    for (const clientId of [...this.tokens.keys()]) if (await this.find(clientId)) yield clientId;
+  }
+
   async ping(): Promise<void> {}
 }

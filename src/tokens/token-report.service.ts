@@ -4,6 +4,7 @@ import { CoordinationStore } from '../coordination/coordination.store';
 import { tokenNotFound } from '../errors/vault-error';
 import { BrokerError } from '../pocketful/broker-error';
 import { PocketfulClient } from '../pocketful/pocketful.client';
+import { RedisKeys } from '../redis/redis-keys';
 import { TokenEvents } from './token-events';
 import { TokenStore } from './token.store';
 
@@ -36,10 +37,11 @@ export class TokenReportService {
     private readonly coordination: CoordinationStore,
     private readonly events: TokenEvents,
     private readonly clock: Clock,
+    private readonly keys: RedisKeys,
   ) {}
 
   async report(clientId: string, reportedBy: string): Promise<ReportOutcome> {
-    const key = `report-check:${clientId}`;
+    const key = this.keys.reportCheck(clientId);
     if (!(await this.coordination.acquire(key, REPORT_CHECK_SPAN_MS))) {
       const recent = await this.coordination.read(key);
       const verdict = recent === 'invalid' || recent === 'live' ? recent : 'checking';

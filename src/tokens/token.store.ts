@@ -39,6 +39,15 @@ export abstract class TokenStore {
   /** Which encryption key sealed each live token: key id → accounts. Empty for a store that does not encrypt. */
   abstract keyUsage(): Promise<Record<string, string[]>>;
 
+  /**
+   * Seals the account's token again under the sealing key, if another key sealed it, keeping its expiry; never
+   * overwrites a token stored meanwhile (`changed`). A store that does not encrypt has nothing to do (`current`).
+   */
+  abstract reseal(clientId: string): Promise<'resealed' | 'current' | 'gone' | 'changed'>;
+
+  /** Every account that has a token now, walked without blocking the store. */
+  abstract storedAccounts(): AsyncIterable<string>;
+
   /** Resolves when the store answers; rejects otherwise. */
   abstract ping(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { formatIst } from './ist-time';
+import { formatIst } from '../clock/ist-time';
 import { StoredToken } from './stored-token';
 import { AccountStatus } from './tokens.service';
 

@@ -1,15 +1,24 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { PocketfulModule } from '../pocketful/pocketful.module';
+import { StorageKind } from '../redis/storage.config';
 import { AccountsController } from './accounts.controller';
-import { TokensController } from './tokens.controller';
 import { TokenEvents } from './token-events';
 import { TokenReportService } from './token-report.service';
+import { TokenStoreModule } from './token-store.module';
+import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
 
-@Module({
-  imports: [PocketfulModule],
-  controllers: [TokensController, AccountsController],
-  providers: [TokensService, TokenReportService, TokenEvents],
-  exports: [TokensService, TokenEvents],
-})
-export class TokensModule {}
+/** The token API and the rules around the store; global, so that logins and alerts reach the tokens too. */
+@Global()
+@Module({})
+export class TokensModule {
+  static forRoot(kind: StorageKind): DynamicModule {
+    return {
+      module: TokensModule,
+      imports: [PocketfulModule, TokenStoreModule.forRoot(kind)],
+      controllers: [TokensController, AccountsController],
+      providers: [TokensService, TokenReportService, TokenEvents],
+      exports: [TokensService, TokenEvents, TokenStoreModule],
+    };
+  }
+}

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../clock/clock';
-import { VaultConfig } from '../config/vault-config';
 import { accountNotAllowed, tokenNotFound, VaultError } from '../errors/vault-error';
 import { PocketfulClient, TokenGrant } from '../pocketful/pocketful.client';
-import { isClientId, normalizeClientId } from './client-id';
+import { isClientId, normalizeClientId } from '../pocketful/client-id';
 import { tokenExpiry } from './daily-cutoff';
 import { AccountRecord, StoredToken, TokenSource } from './stored-token';
 import { TokenEvents } from './token-events';
 import { TokenStore } from './token.store';
+import { TokenSettings } from './tokens.config';
 
 export type AccountState = 'live' | 'expired' | 'missing';
 
@@ -28,7 +28,7 @@ export class TokensService {
     private readonly store: TokenStore,
     private readonly pocketful: PocketfulClient,
     private readonly clock: Clock,
-    private readonly config: VaultConfig,
+    private readonly settings: TokenSettings,
     private readonly events: TokenEvents,
   ) {}
 
@@ -42,9 +42,9 @@ export class TokensService {
     if (!isClientId(clientId)) {
       throw new VaultError('broker_malformed_response', 'Pocketful named an account id the vault cannot use', 502);
     }
-    const allowed = this.config.tokens.allowedClientIds;
+    const allowed = this.settings.allowedClientIds;
     if (allowed && !allowed.includes(clientId)) throw accountNotAllowed(clientId);
-    const expiresAt = tokenExpiry(issuedAt, grant.expiresIn, this.config.tokens.cutoff);
+    const expiresAt = tokenExpiry(issuedAt, grant.expiresIn, this.settings.cutoff);
     if (expiresAt.getTime() <= this.clock.now().getTime()) {
       throw new VaultError('token_expired', `the token for ${clientId} has already expired; nothing was stored`, 422);
     }
@@ -79,7 +79,7 @@ export class TokensService {
   async accounts(): Promise<AccountStatus[]> {
     const now = this.clock.now().getTime();
     const records = new Map((await this.store.accounts()).map((record) => [record.clientId, record]));
-    const ids = new Set([...records.keys(), ...(this.config.tokens.allowedClientIds ?? [])]);
+    const ids = new Set([...records.keys(), ...(this.settings.allowedClientIds ?? [])]);
     return [...ids].sort().map((clientId) => statusOf(clientId, records.get(clientId), now));
   }
 }

@@ -5,7 +5,7 @@ import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { clientFor, newServiceKey } from '../../src/access/clients-file';
 import { createVaultApp } from '../../src/app.factory';
 import { Clock } from '../../src/clock/clock';
-import { loadVaultConfig, VaultConfig } from '../../src/config/vault-config';
+import { loadVaultConfig, VaultConfig } from '../../src/vault-config';
 import { FakePocketful } from './fake-pocketful';
 import { LogCapture } from './log-capture';
 

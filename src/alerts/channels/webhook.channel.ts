@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { formatIst } from '../../tokens/ist-time';
+import { formatIst } from '../../clock/ist-time';
 import { Alert } from '../alert';
 import { AlertChannel, ChannelRequest } from './alert-channel';
 

@@ -1,7 +1,6 @@
-import { formatIstForPeople } from '../../tokens/ist-time';
-import { escapeHtml, page } from './html';
-
-const LOGIN_PATH = '/pocketful/login';
+import { formatIstForPeople } from '../../clock/ist-time';
+import { escapeHtml, page } from '../../http/pages/html';
+import { LOGIN_PATH } from '../../http/pages/failure-page';
 
 export function successPage(clientId: string, expiresAt: Date): string {
   return page(
@@ -14,18 +13,6 @@ export function successPage(clientId: string, expiresAt: Date): string {
 <dt>Expires</dt><dd id="expires">${escapeHtml(formatIstForPeople(expiresAt))}</dd>
 </dl>
 <p>You can close this page. Reloading it does not log in again.</p>
-</main>`,
-  );
-}
-
-export function failurePage(code: string, message: string): string {
-  return page(
-    'Login failed',
-    `<main class="fail">
-<h1>The login did not complete</h1>
-<p id="message">${escapeHtml(message)}</p>
-<p>Error code: <code id="code">${escapeHtml(code)}</code></p>
-<a class="button" href="${LOGIN_PATH}">Log in again</a>
 </main>`,
   );
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { DailyCutoff } from '../tokens/daily-cutoff';
-import { DEFAULT_PORT, InvalidConfigurationError, loadVaultConfig, VaultConfig } from './vault-config';
+import { DEFAULT_PORT } from './http/http.config';
+import { DailyCutoff } from './tokens/daily-cutoff';
+import { InvalidConfigurationError, loadVaultConfig, VaultConfig } from './vault-config';
 
 const KEY = randomBytes(32);
 const PRODUCTION = {
@@ -50,15 +51,15 @@ describe('loadVaultConfig defaults', () => {
   });
 
   it('stores in redis at redis://127.0.0.1:6379 under token-vault:, with the decoded 32-byte key', () => {
-    expect(config.store.kind).toBe('redis');
-    expect(config.store.redisUrl).toBe('redis://127.0.0.1:6379');
-    expect(config.store.keyPrefix).toBe('token-vault:');
-    expect(config.store.encryptionKeys.map((entry) => entry.key.equals(KEY))).toEqual([true]);
+    expect(config.storage.kind).toBe('redis');
+    expect(config.storage.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.storage.keyPrefix).toBe('token-vault:');
+    expect(config.keyring.keys.map((entry) => entry.key.equals(KEY))).toEqual([true]);
   });
 
   it('has no clients file and logs at info', () => {
-    expect(config.clientsFile).toBeNull();
-    expect(config.logLevel).toBe('info');
+    expect(config.access.clientsFile).toBeNull();
+    expect(config.logging.level).toBe('info');
   });
 });
 
@@ -70,8 +71,8 @@ describe('loadVaultConfig with SANDBOX=true', () => {
     expect(config.broker.redirectUrl).toBe('http://127.0.0.1:5000/pocketful/callback');
     expect(config.broker.appId).toBe('sandbox-app');
     expect(config.broker.appSecret).toBe('sandbox-secret');
-    expect(config.store.kind).toBe('memory');
-    expect(config.store.encryptionKeys).toEqual([]);
+    expect(config.storage.kind).toBe('memory');
+    expect(config.keyring.keys).toEqual([]);
   });
 
   it('follows PORT in its own URLs', () => {
@@ -117,11 +118,11 @@ describe('loadVaultConfig reads what is set', () => {
     expect(config.broker.baseUrl).toBe('http://broker.internal:9000');
     expect(config.broker.scope).toBe('orders');
     expect(config.broker.timeoutMs).toBe(2500);
-    expect(config.store.redisUrl).toBe('rediss://redis.internal:6380/2');
-    expect(config.store.keyPrefix).toBe('tv:');
+    expect(config.storage.redisUrl).toBe('rediss://redis.internal:6380/2');
+    expect(config.storage.keyPrefix).toBe('tv:');
     expect(config.tokens.cutoff.toString()).toBe('06:00');
-    expect(config.clientsFile).toBe('/etc/token-vault/clients.json');
-    expect(config.logLevel).toBe('debug');
+    expect(config.access.clientsFile).toBe('/etc/token-vault/clients.json');
+    expect(config.logging.level).toBe('debug');
   });
 
   it("treats '' as unset", () => {
@@ -154,12 +155,12 @@ describe('loadVaultConfig reads what is set', () => {
   });
 
   it('accepts TOKEN_STORE=memory without an encryption key', () => {
-    expect(loadVaultConfig({ ...PRODUCTION, VAULT_ENCRYPTION_KEY: undefined, TOKEN_STORE: 'memory' }).store.encryptionKeys).toEqual([]);
+    expect(loadVaultConfig({ ...PRODUCTION, VAULT_ENCRYPTION_KEY: undefined, TOKEN_STORE: 'memory' }).keyring.keys).toEqual([]);
   });
 
   it('accepts a base64url key', () => {
     const config = loadVaultConfig({ ...PRODUCTION, VAULT_ENCRYPTION_KEY: KEY.toString('base64url') });
-    expect(config.store.encryptionKeys.map((entry) => entry.key.equals(KEY))).toEqual([true]);
+    expect(config.keyring.keys.map((entry) => entry.key.equals(KEY))).toEqual([true]);
   });
 });
 
@@ -207,17 +208,17 @@ describe('an invalid environment', () => {
     const error = configurationError(BAD);
     const named = error.problems.map((p) => p.split(' ')[0]);
     expect(named).toEqual([
+      'PORT',
       'SANDBOX',
       'BROKER_API_KEY',
       'REDIRECT_URL',
       'POCKETFUL_BASE_URL',
       'POCKETFUL_TIMEOUT_MS',
-      'PORT',
       'TOKEN_STORE',
       'REDIS_URL',
       'TOKEN_EXPIRY_TIME',
-      'VAULT_ENCRYPTION_KEY',
       'ALLOWED_CLIENT_IDS',
+      'VAULT_ENCRYPTION_KEY',
       'LOG_LEVEL',
     ]);
     expect(error.message).toContain(`${error.problems.length} problem(s)`);
@@ -240,8 +241,8 @@ describe('an invalid environment', () => {
       TOKEN_EXPIRY_TIME: '7:5',
     });
     expect(error.problems).toEqual([
-      "BROKER_API_KEY must be set to the App ID of your app on Pocketful's developer portal",
       'PORT must be a port number from 0 to 65535',
+      "BROKER_API_KEY must be set to the App ID of your app on Pocketful's developer portal",
       'TOKEN_EXPIRY_TIME must be a time of day in India as HH:MM, such as 00:00',
       expect.stringMatching(/^VAULT_ENCRYPTION_KEY \(or VAULT_ENCRYPTION_KEYS\) must be set .*openssl rand -base64 32/),
     ]);
@@ -285,5 +286,46 @@ describe('an invalid environment', () => {
     const error = configurationError({});
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe('InvalidConfigurationError');
+  });
+});
+
+describe('an OpenAlgo .env', () => {
+  it('configures the broker with its variable names and values as they are', () => {
+    const config = loadVaultConfig({
+      BROKER_API_KEY: 'APP-ID-123',
+      BROKER_API_SECRET: 'secret+with:odd%chars',
+      REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback',
+      VALID_BROKERS: 'pocketful,zerodha',
+      TOKEN_STORE: 'memory',
+    });
+    expect(config.broker.appId).toBe('APP-ID-123');
+    expect(config.broker.appSecret).toBe('secret+with:odd%chars');
+    expect(config.broker.redirectUrl).toBe('http://127.0.0.1:5000/pocketful/callback');
+  });
+});
+
+describe('the encryption key', () => {
+  it('is required only with the redis store', () => {
+    const named = (env: Record<string, string>) => {
+      try {
+        loadVaultConfig(env);
+        return [];
+      } catch (error) {
+        return (error as InvalidConfigurationError).problems.map((problem) => problem.split(' ')[0]);
+      }
+    };
+    expect(named({ SANDBOX: 'true' })).toEqual(['VAULT_ENCRYPTION_KEY']);
+    expect(named({ SANDBOX: 'true', TOKEN_STORE: 'redis' })).toEqual(['VAULT_ENCRYPTION_KEY']);
+    expect(named({ SANDBOX: 'true', TOKEN_STORE: 'memory' })).toEqual([]);
+  });
+});
+
+describe('REDIS_URL', () => {
+  it.each(['redis://localhost:6379', 'rediss://user:pw@cache.internal:6380/1'])('accepts %s', (url) => {
+    expect(loadVaultConfig({ SANDBOX: 'true', TOKEN_STORE: 'memory', REDIS_URL: url }).storage.redisUrl).toBe(url);
+  });
+
+  it.each(['http://localhost:6379', 'localhost:6379'])('refuses %s', (url) => {
+    expect(configurationError({ SANDBOX: 'true', TOKEN_STORE: 'memory', REDIS_URL: url }).problems).toEqual([expect.stringMatching(/^REDIS_URL /)]);
   });
 });

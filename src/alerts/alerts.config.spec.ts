@@ -1,4 +1,4 @@
-import { InvalidConfigurationError, loadVaultConfig } from '../config/vault-config';
+import { InvalidConfigurationError, loadVaultConfig } from '../vault-config';
 
 const base = { SANDBOX: 'true', TOKEN_STORE: 'memory' };
 

@@ -1,0 +1,25 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ServiceClient } from './service-client';
+
+/** Who the access guards let in: a service client by its key, or a person at the pages (named when ADMIN_AUTH names them). */
+export type Caller = { kind: 'service'; client: ServiceClient } | { kind: 'operator'; name: string | null };
+
+/** A request as the vault handles it: Fastify's, with the caller once a guard has found it. */
+export interface VaultRequest extends FastifyRequest {
+  caller?: Caller;
+}
+
+/** The caller as the audit trail names it: the client's name, `browser` or `browser:<operator>`, or null. */
+export function callerName(caller: Caller | undefined): string | null {
+  if (caller?.kind === 'service') return caller.client.name;
+  if (caller?.kind === 'operator') return caller.name ? `browser:${caller.name}` : 'browser';
+  return null;
+}
+
+/** The service client that ServiceKeyGuard admitted, as a handler parameter. */
+export const CurrentClient = createParamDecorator((_: unknown, context: ExecutionContext): ServiceClient => {
+  const caller = context.switchToHttp().getRequest<VaultRequest>().caller;
+  if (caller?.kind !== 'service') throw new Error('CurrentClient on a route that ServiceKeyGuard does not guard');
+  return caller.client;
+});

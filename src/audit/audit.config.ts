@@ -1,0 +1,27 @@
+import { configSlice } from '../config/config-slice';
+import { OptionalFlag, OptionalWholeNumber } from '../config/variables';
+
+class AuditVariables {
+  @OptionalWholeNumber(1000, 10_000_000)
+  AUDIT_MAX_LENGTH?: number;
+
+  @OptionalFlag()
+  AUDIT_FAIL_CLOSED?: string;
+}
+
+export class AuditSettings {
+  /** The stream is trimmed to about this many entries. */
+  readonly maxLength!: number;
+  /** A token read whose audit entry cannot be written fails (as Vault does) rather than go unrecorded. */
+  readonly failClosed!: boolean;
+
+  constructor(values: AuditSettings) {
+    Object.assign(this, values);
+  }
+}
+
+export const auditConfig = configSlice({
+  settings: AuditSettings,
+  variables: AuditVariables,
+  build: (env) => new AuditSettings({ maxLength: env.AUDIT_MAX_LENGTH ?? 100_000, failClosed: env.AUDIT_FAIL_CLOSED !== 'false' }),
+});

@@ -1,0 +1,53 @@
+import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, UseInterceptors } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { from, mergeMap, Observable } from 'rxjs';
+import type { VaultRequest } from '../access/vault-request';
+import { AuditAction } from './audit-log';
+import { AuditTrail } from './audit-trail';
+import { AUDIT_ACTION, auditedAction } from './audited-route';
+
+/** What a handler of an audited route tells the trail about what it did. */
+export interface AuditDetails {
+  account: string | null;
+  /** The token concerned, to be named by its fingerprint (never written itself). */
+  accessToken?: string;
+  /** `ok` unless said otherwise (a report's verdict). */
+  result?: string;
+}
+
+/** A handler's answer with what the trail records of it; the caller receives `body` only. */
+export class AuditedResult<T> {
+  constructor(
+    readonly body: T,
+    readonly details: AuditDetails,
+  ) {}
+}
+
+export const audited = <T>(body: T, details: AuditDetails): AuditedResult<T> => new AuditedResult(body, details);
+
+/**
+ * Marks a route whose every outcome goes into the audit trail under `action`: a success by the interceptor below,
+ * once the handler has answered (and, for a token read, before the token leaves); a failure, wherever it was
+ * raised, by the exception filter's one hook. The action sits in the route's own configuration, where both find it.
+ */
+export function Audited(action: AuditAction) {
+  return applyDecorators(RouteConfig({ [AUDIT_ACTION]: action }), UseInterceptors(AuditInterceptor));
+}
+
+@Injectable()
+export class AuditInterceptor implements NestInterceptor {
+  constructor(private readonly trail: AuditTrail) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<VaultRequest>();
+    const action = auditedAction(request);
+    return next.handle().pipe(
+      mergeMap((answer: unknown) => {
+        if (action === null || !(answer instanceof AuditedResult)) {
+          throw new Error(`an audited route must answer with audited(): ${request.routeOptions?.url ?? request.url}`);
+        }
+        return from(this.trail.recordSuccess(request, action, answer.details).then(() => answer.body));
+      }),
+    );
+  }
+}

@@ -1,0 +1,54 @@
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
+import { BuiltSettings, ConfigSlice, SettingsClass } from './config-slice';
+
+export class InvalidConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`token-vault cannot start, the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidConfigurationError';
+  }
+}
+
+/** Every slice's settings, by settings class. */
+export class Configuration implements BuiltSettings {
+  private readonly values = new Map<SettingsClass<unknown>, object>();
+
+  get<S>(settings: SettingsClass<S>): S {
+    const value = this.values.get(settings);
+    if (value === undefined) throw new Error(`the configuration has no ${settings.name}`);
+    return value as S;
+  }
+
+  /** Each settings class with its value, for binding them in the app. */
+  entries(): Array<[SettingsClass<unknown>, object]> {
+    return [...this.values];
+  }
+
+  set<S extends object>(settings: SettingsClass<S>, value: S): void {
+    this.values.set(settings, value);
+  }
+}
+
+/**
+ * Validates every slice's variables at once and reports every problem in one error, naming the variables, never
+ * their values; then builds each slice's settings in the order given.
+ */
+export function loadConfiguration(raw: Record<string, string | undefined>, slices: readonly ConfigSlice[]): Configuration {
+  const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
+  const variables = slices.map((slice) => plainToInstance(slice.variables, present));
+  const problems = variables.flatMap((instance) => describe(validateSync(instance, { whitelist: false, forbidUnknownValues: false })));
+  if (problems.length > 0) throw new InvalidConfigurationError(problems);
+  const configuration = new Configuration();
+  slices.forEach((slice, index) => configuration.set(slice.settings, slice.build(variables[index], configuration)));
+  return configuration;
+}
+
+function describe(errors: ValidationError[]): string[] {
+  return errors.flatMap((error) => Object.values(error.constraints ?? {}).slice(0, 1).map(String));
+}
+
+/** Every variable name the slices read and check: what a deployment file may set. */
+export function variableNames(slices: readonly ConfigSlice[]): Set<string> {
+  const storage = getMetadataStorage();
+  return new Set(slices.flatMap((slice) => storage.getTargetValidationMetadatas(slice.variables, '', true, false).map((entry) => entry.propertyName)));
+}

@@ -1,0 +1,77 @@
+import { IsNotEmpty, IsOptional, IsString, IsUrl, ValidateIf } from 'class-validator';
+import { configSlice } from '../config/config-slice';
+import { OptionalFlag, OptionalHttpUrl, OptionalWholeNumber, trimSlash } from '../config/variables';
+import { HttpSettings } from '../http/http.config';
+
+const SANDBOX_APP_ID = 'sandbox-app';
+const SANDBOX_APP_SECRET = 'sandbox-secret';
+const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+const isSandbox = (env: PocketfulVariables) => env.SANDBOX === 'true';
+
+/** The broker variables; their names are OpenAlgo's, so an OpenAlgo `.env` works as it is. */
+class PocketfulVariables {
+  @OptionalFlag()
+  SANDBOX?: string;
+
+  @ValidateIf((env: PocketfulVariables) => !isSandbox(env) || env.BROKER_API_KEY !== undefined)
+  @IsString()
+  @IsNotEmpty({ message: '$property must be set to the App ID of your app on Pocketful\'s developer portal' })
+  BROKER_API_KEY?: string;
+
+  @ValidateIf((env: PocketfulVariables) => !isSandbox(env) || env.BROKER_API_SECRET !== undefined)
+  @IsString()
+  @IsNotEmpty({ message: '$property must be set to the App Secret of your app on Pocketful\'s developer portal' })
+  BROKER_API_SECRET?: string;
+
+  @ValidateIf((env: PocketfulVariables) => !isSandbox(env) || env.REDIRECT_URL !== undefined)
+  @IsUrl(URL_OPTIONS, {
+    message: '$property must be the redirect URL registered with your app, e.g. http://127.0.0.1:5000/pocketful/callback',
+  })
+  REDIRECT_URL?: string;
+
+  @OptionalHttpUrl('$property must be an http(s) URL such as https://trade.pocketful.in')
+  POCKETFUL_BASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty({ message: '$property must not be empty (default: orders holdings)' })
+  POCKETFUL_SCOPE?: string;
+
+  @OptionalWholeNumber(100, 120_000, '$property must be a whole number of milliseconds from 100 to 120000')
+  POCKETFUL_TIMEOUT_MS?: number;
+}
+
+/** Where Pocketful is and who the vault is to it. */
+export class BrokerSettings {
+  readonly baseUrl!: string;
+  readonly appId!: string;
+  readonly appSecret!: string;
+  readonly redirectUrl!: string;
+  readonly scope!: string;
+  readonly timeoutMs!: number;
+  /** Serve the built-in stand-in for Pocketful under /sandbox. */
+  readonly sandbox!: boolean;
+
+  constructor(values: BrokerSettings) {
+    Object.assign(this, values);
+  }
+}
+
+export const pocketfulConfig = configSlice({
+  settings: BrokerSettings,
+  variables: PocketfulVariables,
+  build: (env, built) => {
+    const sandbox = isSandbox(env);
+    const { selfUrl } = built.get(HttpSettings);
+    return new BrokerSettings({
+      sandbox,
+      baseUrl: trimSlash(env.POCKETFUL_BASE_URL ?? (sandbox ? `${selfUrl}/sandbox` : 'https://trade.pocketful.in')),
+      appId: env.BROKER_API_KEY ?? SANDBOX_APP_ID,
+      appSecret: env.BROKER_API_SECRET ?? SANDBOX_APP_SECRET,
+      redirectUrl: env.REDIRECT_URL ?? `${selfUrl}/pocketful/callback`,
+      scope: env.POCKETFUL_SCOPE ?? 'orders holdings',
+      timeoutMs: env.POCKETFUL_TIMEOUT_MS ?? 10_000,
+    });
+  },
+});
