@@ -4,7 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, VaultAppOptions } from './app.module';
 import { answerClientError, answerFrameworkError } from './http/protocol-errors';
 import { requestId } from './http/request-id';
-import { registerSecurityHeaders } from './http/security-headers';
+import { API_HEADERS } from './http/security-headers';
 import { VaultExceptionFilter } from './http/vault-exception.filter';
 import { VaultFastifyAdapter } from './http/vault-fastify-adapter';
 import { vaultValidationPipe } from './errors/validation.pipe';
@@ -32,17 +32,16 @@ export async function createVaultApp(options: VaultAppOptions): Promise<NestFast
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  await registerSecurityHeaders(app);
   app.useGlobalPipes(vaultValidationPipe());
   app.useGlobalFilters(app.get(VaultExceptionFilter));
 
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON (and the sandbox's form posts); a text body is refused with 415 rather than half-parsed.
   fastify.removeContentTypeParser('text/plain');
-  fastify.addHook('onSend', async (request, reply) => {
-    // Tokens must not sit in a cache between the vault and its caller; nothing else here is worth caching.
-    reply.header('Cache-Control', 'no-store');
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    reply.headers(API_HEADERS);
     reply.header('X-Request-Id', request.id);
+    done(null, payload);
   });
   await app.init();
   return app;

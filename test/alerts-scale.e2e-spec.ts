@@ -48,6 +48,7 @@ describe('alert scans at scale', () => {
             issuedAt,
             expiresAt: BASE_DAY.plus(1).at('00:00'),
             source: 'import',
+            fingerprint: `fp-${clientId}`,
           }),
         ),
       );

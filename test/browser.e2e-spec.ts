@@ -17,6 +17,9 @@ describe('the demo in a real browser', () => {
   let key: string;
   let base: string;
 
+  // A browser on a busy machine takes its time; nothing here measures it.
+  jest.setTimeout(30_000);
+
   beforeAll(async () => {
     const port = await freePort();
     demo = SpawnedVault.start('demo', { PORT: String(port) });

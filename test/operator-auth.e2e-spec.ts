@@ -55,13 +55,13 @@ describe('ADMIN_AUTH on the browser routes', () => {
       expect((await vault.fetch('/health/ready')).status).toBe(200);
     });
 
-    it('slows down password guessing from one address', async () => {
+    it('slows down password guessing from one address, and still lets the operator in', async () => {
       let status = 0;
       for (let attempt = 0; attempt < 8 && status !== 429; attempt += 1) {
         status = (await vault.fetch('/', { headers: { authorization: basic('alice', `guess-${attempt}`) } })).status;
       }
       expect(status).toBe(429);
-      expect((await vault.fetch('/', { headers: operator })).status).toBe(429);
+      expect((await vault.fetch('/', { headers: operator })).status).toBe(200);
       expect(vault.logs.leaked(['correct horse battery', 'guess-0', Buffer.from('alice:correct horse battery').toString('base64')])).toEqual([]);
     });
   });

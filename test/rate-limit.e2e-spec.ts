@@ -1,34 +1,73 @@
 import { FakePocketful } from './support/fake-pocketful';
-import { json, TestVault } from './support/test-vault';
+import { ManualClock } from './support/manual-clock';
 import { TestCluster } from './support/test-cluster';
+import { BASE_DAY } from './support/test-time';
+import { json, TestVault } from './support/test-vault';
+
+/** The start of a minute, so that a test's requests all fall in one window of the rate limiter. */
+const MINUTE = BASE_DAY.at('10:00');
 
 describe('rate limits shared by the replicas', () => {
   let cluster: TestCluster;
   let broker: FakePocketful;
   let replicas: TestVault[];
+  const clock = new ManualClock(MINUTE);
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ env: { RATE_LIMIT_PER_MINUTE: '5', AUTH_FAILURES_PER_MINUTE: '3' } });
+    cluster = await TestCluster.start({
+      clock,
+      env: { RATE_LIMIT_PER_MINUTE: '5', AUTH_FAILURES_PER_MINUTE: '3' },
+      // One replica started with a larger budget: it must not change what the others allow.
+      envOf: (index): Record<string, string> => (index === 2 ? { RATE_LIMIT_PER_MINUTE: '8' } : {}),
+      replicas: 3,
+    });
     ({ broker, replicas } = cluster);
     await replicas[0].login('YA0002', broker);
   });
 
+  /** Each test starts a minute of its own. */
+  beforeEach(() => clock.advance(60_000));
+
   afterAll(() => cluster?.close());
+
+  const read = (vault: TestVault, as = 'strategy-a') => vault.fetch('/v1/tokens/YA0002', { as });
 
   it('gives each service client one budget across replicas and routes, then 429 with Retry-After', async () => {
     const [a, b] = replicas;
     const statuses = [];
-    for (const vault of [a, b, a, b, a]) statuses.push((await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' })).status);
+    for (const vault of [a, b, a, b, a]) statuses.push((await read(vault)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    clock.advance(15_000);
     const refused = await b.fetch('/v1/tokens/YA0002/report-invalid', { as: 'strategy-a', method: 'POST' });
     expect(refused.status).toBe(429);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
-    expect(await json(refused)).toEqual({ error: 'rate_limited', message: expect.stringContaining('try again in') });
+    expect(refused.headers.get('retry-after')).toBe('45');
+    expect(await json(refused)).toEqual({ error: 'rate_limited', message: 'more than 5 requests a minute; try again in 45 s' });
+    expect((await read(a)).status).toBe(429);
     // Another client has a budget of its own.
-    expect((await a.fetch('/v1/tokens/YA0002', { as: 'ops' })).status).toBe(200);
+    expect((await read(a, 'ops')).status).toBe(200);
     const audit = await json(await a.fetch('/v1/audit?client=strategy-a&limit=1', { as: 'ops' }));
     expect(audit.entries[0]).toMatchObject({ action: 'refused', result: 'rate_limited' });
+  });
+
+  it('serves again when the minute is over, however often the client retried while refused', async () => {
+    const [a, b] = replicas;
+    for (let attempt = 0; attempt < 5; attempt += 1) expect((await read(a)).status).toBe(200);
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      clock.advance(2_000);
+      expect((await read(attempt % 2 ? a : b)).status).toBe(429);
+    }
+    clock.advance(20_000);
+    expect((await read(b)).status).toBe(200);
+  });
+
+  it('lets no replica block a client for the others with a limit of its own', async () => {
+    const [a, b, generous] = replicas;
+    for (let attempt = 0; attempt < 5; attempt += 1) expect((await read(a)).status).toBe(200);
+    expect((await read(b)).status).toBe(429);
+    // The generous replica counts into the same budget but answers by its own limit, and only for itself.
+    expect((await read(generous)).status).toBe(200);
+    expect((await read(generous)).status).toBe(200);
+    expect((await read(a)).status).toBe(429);
   });
 
   it('exempts health and metrics', async () => {
@@ -38,7 +77,7 @@ describe('rate limits shared by the replicas', () => {
     }
   });
 
-  it('refuses an address that keeps failing authentication, whatever key it tries next', async () => {
+  it('answers 429 to an address that keeps failing authentication, and still serves a valid key from it', async () => {
     const [a, b] = replicas;
     for (const vault of [a, b, a]) {
       expect((await vault.fetch('/v1/accounts', { headers: { authorization: 'Bearer tvk_guess' } })).status).toBe(401);
@@ -46,8 +85,9 @@ describe('rate limits shared by the replicas', () => {
     const slowed = await b.fetch('/v1/accounts', { headers: { authorization: 'Bearer tvk_guess' } });
     expect(slowed.status).toBe(429);
     expect(Number(slowed.headers.get('retry-after'))).toBeGreaterThan(0);
-    // Were a right key let through now, guessing would go on at full speed: it waits like the rest.
-    expect((await a.fetch('/v1/accounts', { as: 'ops' })).status).toBe(429);
+    // One stale key on a shared host must not lock out every strategy there at market open.
+    expect((await a.fetch('/v1/accounts', { as: 'ops' })).status).toBe(200);
+    expect((await read(b)).status).toBe(200);
   });
 
   it('lets requests through to a clear 503 while Redis is down, never a 500', async () => {
@@ -61,6 +101,29 @@ describe('rate limits shared by the replicas', () => {
       expect((await json(response)).error).toBe('store_unavailable');
     } finally {
       await cluster.redis.restart();
+    }
+  });
+});
+
+describe('RATE_LIMIT_PER_MINUTE=0', () => {
+  let cluster: TestCluster;
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start({ replicas: 1, env: { RATE_LIMIT_PER_MINUTE: '0' } });
+    await cluster.replicas[0].login('YA0002', cluster.broker);
+  });
+
+  afterAll(() => cluster?.close());
+
+  it('turns the per-client limit off', async () => {
+    const [vault] = cluster.replicas;
+    const statuses = await Promise.all(Array.from({ length: 50 }, () => vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' })));
+    expect(statuses.every((response) => response.status === 200)).toBe(true);
+    const client = cluster.redis.client();
+    try {
+      expect(await client.keys('*rate:*')).toEqual([]);
+    } finally {
+      client.disconnect();
     }
   });
 });

@@ -157,7 +157,8 @@ describe('secrets never reach the logs', () => {
     await redis.restart();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await keep(await vault.fetch('/health/ready'));
-  });
+    // A whole run of logins, imports, reads and outages: more than a hook's default five seconds on a busy machine.
+  }, 60_000);
 
   afterAll(async () => {
     await closeAll(() => vault.close(), () => broker.stop(), () => receiver.stop(), () => redis.destroy());

@@ -45,6 +45,7 @@ function token(clientId: string, expiresAt: Date, overrides: Partial<StoredToken
     issuedAt: new Date(expiresAt.getTime() - 3_600_000),
     expiresAt,
     source: 'login',
+    fingerprint: randomBytes(12).toString('base64url'),
     ...overrides,
   };
 }
@@ -298,13 +299,15 @@ describe('on a real redis-server', () => {
       expect(await made.tokens.find('YA000A')).toBeNull();
     });
 
-    it('stores an envelope with the key id and a fresh IV, and the plain token nowhere', async () => {
+    it('stores an envelope with the key id and a fresh IV, the fingerprint and expiry beside it, and the plain token nowhere', async () => {
       const saved = token('YA0003', tomorrow);
       await made.tokens.save(saved);
       const first = JSON.parse((await readRaw('YA0003'))!);
       await made.tokens.save(saved);
       const second = JSON.parse((await readRaw('YA0003'))!);
-      expect(Object.keys(first).sort()).toEqual(['ct', 'iv', 'kid', 'tag', 'v']);
+      expect(Object.keys(first).sort()).toEqual(['ct', 'exp', 'fp', 'iv', 'kid', 'tag', 'v']);
+      expect(first.fp).toBe(saved.fingerprint);
+      expect(first.exp).toBe(saved.expiresAt.getTime());
       expect(first.kid).toBe(new TokenCipher(key).keyId);
       expect(Buffer.from(first.iv, 'base64').length).toBe(12);
       expect(second.iv).not.toBe(first.iv);

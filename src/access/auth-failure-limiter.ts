@@ -7,8 +7,10 @@ import { AccessSettings } from './access.config';
 const WINDOW_MS = 60_000;
 
 /**
- * Slows down key guessing: an address that fails authentication AUTH_FAILURES_PER_MINUTE times is refused with
- * 429 until its minute is over, whatever key it tries next. Counted in the shared store, so every replica agrees.
+ * Slows down key guessing without ever standing in the way of a valid key: only failed attempts are counted, and
+ * once an address has failed AUTH_FAILURES_PER_MINUTE times in its minute, its further failures are answered 429
+ * instead of 401. A stale key on a shared host cannot lock out the strategies beside it, and a request with a valid
+ * key costs nothing here. Counted in the shared store, so every replica agrees.
  */
 @Injectable()
 export class AuthFailureLimiter {
@@ -20,28 +22,20 @@ export class AuthFailureLimiter {
     private readonly keys: RedisKeys,
   ) {}
 
-  /** Throws 429 (with the seconds to wait) when the address is over its budget. */
-  async check(address: string, setRetryAfter: (seconds: number) => void): Promise<void> {
-    const { count, resetInMs } = await this.safely(() => this.counters.peek(this.keys.authFailures(address)), { count: 0, resetInMs: 0 });
-    if (count < this.settings.authFailuresPerMinute) return;
-    const seconds = Math.max(1, Math.ceil(resetInMs / 1000));
-    setRetryAfter(seconds);
-    throw rateLimited(seconds, 'too many failed authentications from this address');
-  }
-
+  /** Counts a failed attempt; throws 429 (with the seconds to wait) when the address is past its budget. */
   async failed(address: string): Promise<void> {
-    const { count } = await this.safely(() => this.counters.count(this.keys.authFailures(address), WINDOW_MS), { count: 0, resetInMs: 0 });
-    if (count === this.settings.authFailuresPerMinute) {
-      this.logger.warn(`address ${address} failed authentication ${count} times in a minute; refusing it for the rest of the minute`);
-    }
-  }
-
-  /** A store that does not answer must not turn every request into a 500; the request meets its own 503 later. */
-  private async safely<T>(work: () => Promise<T>, fallback: T): Promise<T> {
+    let counted: { count: number; resetInMs: number };
     try {
-      return await work();
+      counted = await this.counters.count(this.keys.authFailures(address), WINDOW_MS);
     } catch {
-      return fallback;
+      // A store that does not answer must not turn a 401 into a 500: the failure goes uncounted.
+      return;
     }
+    const budget = this.settings.authFailuresPerMinute;
+    if (counted.count <= budget) return;
+    if (counted.count === budget + 1) {
+      this.logger.warn(`address ${address} failed authentication ${budget} times in a minute; its further failures get 429 for the rest of it`);
+    }
+    throw rateLimited(Math.max(1, Math.ceil(counted.resetInMs / 1000)), 'too many failed authentications from this address');
   }
 }

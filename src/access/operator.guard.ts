@@ -1,12 +1,12 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
 import { digestsEqual, sha256Hex } from '../crypto/digest';
 import { VaultError } from '../errors/vault-error';
 import { AccessSettings } from './access.config';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { VaultRequest } from './vault-request';
 
-const operatorRequired = (message: string) => new VaultError('operator_unauthorized', message, 401);
+const operatorRequired = (message: string, headers: Record<string, string> = {}) => new VaultError('operator_unauthorized', message, 401, headers);
+const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="token-vault", charset="UTF-8"' };
 
 /**
  * Guards the browser routes (the home page, starting a login, its result) as ADMIN_AUTH says: open, an operator
@@ -27,8 +27,6 @@ export class OperatorGuard implements CanActivate {
       request.caller = { kind: 'operator', name: null };
       return true;
     }
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-
     if (auth.kind === 'header') {
       const value = request.headers[auth.header];
       const name = typeof value === 'string' ? value.trim() : '';
@@ -39,14 +37,12 @@ export class OperatorGuard implements CanActivate {
       return true;
     }
 
-    await this.failures.check(request.ip, (seconds) => reply.header('Retry-After', String(seconds)));
     const credentials = basicCredentials(request.headers.authorization);
     const userMatches = credentials !== null && digestsEqual(sha256Hex(credentials.user), sha256Hex(auth.user));
     const passwordMatches = credentials !== null && digestsEqual(sha256Hex(credentials.password), auth.passwordSha256);
     if (!userMatches || !passwordMatches) {
       await this.failures.failed(request.ip);
-      reply.header('WWW-Authenticate', 'Basic realm="token-vault", charset="UTF-8"');
-      throw operatorRequired('the operator user name and password are needed to use the login pages');
+      throw operatorRequired('the operator user name and password are needed to use the login pages', BASIC_CHALLENGE);
     }
     request.caller = { kind: 'operator', name: auth.user };
     return true;
@@ -54,7 +50,7 @@ export class OperatorGuard implements CanActivate {
 }
 
 function basicCredentials(header: string | undefined): { user: string; password: string } | null {
-  const encoded = /^Basic ([A-Za-z0-9+/=]{1,1024})$/.exec(header ?? '')?.[1];
+  const encoded = /^basic ([A-Za-z0-9+/=]{1,1024})$/i.exec(header ?? '')?.[1];
   if (!encoded) return null;
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');

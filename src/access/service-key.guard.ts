@@ -1,6 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { FastifyReply } from 'fastify';
 import { forbidden, unauthorized } from '../errors/vault-error';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { ServiceClientRegistry } from './service-client.registry';
@@ -10,31 +9,42 @@ const ADMIN_ONLY = 'token-vault:admin-only';
 /** The route is for clients marked `"admin": true` in the clients file. */
 export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+/** The scheme's name is case-insensitive (RFC 9110); the key is not. */
+const BEARER = /^bearer ([\x21-\x7e]{1,512})$/i;
 
 @Injectable()
 export class ServiceKeyGuard implements CanActivate {
+  private readonly adminOnlyByHandler = new WeakMap<object, boolean>();
+
   constructor(
     private readonly registry: ServiceClientRegistry,
     private readonly reflector: Reflector,
     private readonly failures: AuthFailureLimiter,
   ) {}
 
+  /** The key is checked first, in memory: a valid one is never slowed by the failures of others at its address. */
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<VaultRequest>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    await this.failures.check(request.ip, (seconds) => reply.header('Retry-After', String(seconds)));
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? BEARER.exec(header) : null;
     const client = match ? this.registry.authenticate(match[1]) : null;
     if (!client) {
       await this.failures.failed(request.ip);
-      reply.header('WWW-Authenticate', 'Bearer realm="token-vault"');
       throw unauthorized();
     }
     request.caller = { kind: 'service', client };
-    const adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [context.getHandler(), context.getClass()]);
-    if (adminOnly && !client.admin) throw forbidden(`client ${client.name} is not an admin client`);
+    if (this.adminOnly(context) && !client.admin) throw forbidden(`client ${client.name} is not an admin client`);
     return true;
+  }
+
+  /** Route metadata does not change: read once per handler rather than on every request. */
+  private adminOnly(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    let adminOnly = this.adminOnlyByHandler.get(handler);
+    if (adminOnly === undefined) {
+      adminOnly = this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [handler, context.getClass()]) ?? false;
+      this.adminOnlyByHandler.set(handler, adminOnly);
+    }
+    return adminOnly;
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { callerName, VaultRequest } from '../access/vault-request';
-import { TokenFingerprint } from '../crypto/token-fingerprint';
 import { RefusalRecorder } from '../http/refusal-recorder';
 import { VaultError } from '../errors/vault-error';
 import { isClientId, normalizeClientId } from '../pocketful/client-id';
@@ -27,7 +26,6 @@ export class AuditTrail implements RefusalRecorder {
   constructor(
     private readonly log: AuditLog,
     private readonly settings: AuditSettings,
-    private readonly fingerprint: TokenFingerprint,
   ) {}
 
   /**
@@ -36,9 +34,10 @@ export class AuditTrail implements RefusalRecorder {
    * than a refused one. Anything else has already happened, so a failed write is only logged.
    */
   async recordSuccess(request: VaultRequest, action: AuditAction, details: AuditDetails): Promise<void> {
-    const { account, accessToken, result = 'ok' } = details;
+    const { account, fingerprint = null, result = 'ok', recordedWithRead = false } = details;
+    if (recordedWithRead) return;
     try {
-      await this.log.append(this.event(request, action, result, account, accessToken ? this.fingerprint.of(accessToken) : null));
+      await this.log.append(this.event(request, action, result, account, fingerprint));
     } catch {
       if (action === 'read' && this.settings.failClosed) {
         this.logger.error(`refused to serve the token of ${account}: the audit trail cannot be written`);
@@ -62,16 +61,18 @@ export class AuditTrail implements RefusalRecorder {
     });
   }
 
-  private event(request: VaultRequest, action: AuditAction, result: string, account: string | null, fingerprint: string | null): AuditEvent {
+  /** Who made a request, as its entry names them: for a token read, which the store records in the same step. */
+  caller(request: VaultRequest, account: string | null): Pick<AuditEvent, 'client' | 'account' | 'requestId' | 'remote'> {
     return {
-      action,
-      result,
       client: callerName(request.caller),
       account,
       requestId: typeof request.id === 'string' ? request.id : null,
       remote: request.ip ?? null,
-      fingerprint,
     };
+  }
+
+  private event(request: VaultRequest, action: AuditAction, result: string, account: string | null, fingerprint: string | null): AuditEvent {
+    return { action, result, ...this.caller(request, account), fingerprint };
   }
 }
 

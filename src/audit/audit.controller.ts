@@ -1,5 +1,5 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { VaultThrottlerGuard } from '../rate-limit/vault-throttler.guard';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
 import { normalizeClientId } from '../pocketful/client-id';
 import { formatIst } from '../clock/ist-time';
@@ -7,7 +7,7 @@ import { AuditLog } from './audit-log';
 import { AuditQueryDto } from './audit-query.dto';
 
 @Controller('v1/audit')
-@UseGuards(ServiceKeyGuard, VaultThrottlerGuard)
+@UseGuards(ServiceKeyGuard, RateLimitGuard)
 export class AuditController {
   constructor(private readonly log: AuditLog) {}
 

@@ -21,7 +21,7 @@ export class AuditModule {
         AuditInterceptor,
         { provide: RefusalRecorder, useExisting: AuditTrail },
       ],
-      exports: [AuditTrail, AuditInterceptor, RefusalRecorder],
+      exports: [AuditLog, AuditTrail, AuditInterceptor, RefusalRecorder],
     };
   }
 }

@@ -9,10 +9,12 @@ import { AUDIT_ACTION, auditedAction } from './audited-route';
 /** What a handler of an audited route tells the trail about what it did. */
 export interface AuditDetails {
   account: string | null;
-  /** The token concerned, to be named by its fingerprint (never written itself). */
-  accessToken?: string;
+  /** The fingerprint of the token concerned (never the token). */
+  fingerprint?: string;
   /** `ok` unless said otherwise (a report's verdict). */
   result?: string;
+  /** The entry was written by the store in the same step as the token read (TokenReader): nothing left to write. */
+  recordedWithRead?: boolean;
 }
 
 /** A handler's answer with what the trail records of it; the caller receives `body` only. */

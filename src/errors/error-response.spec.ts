@@ -23,12 +23,14 @@ describe('toErrorResponse: VaultError', () => {
         error: 'token_not_found',
         message: 'no live token is stored for YA0002; someone must log in at /pocketful/login',
       },
+      headers: expect.any(Object),
       unexpected: false,
     });
     expect(toErrorResponse(invalidClientId())).toMatchObject({ status: 400, body: { error: 'invalid_client_id' } });
     expect(toErrorResponse(forbidden('no'))).toEqual({
       status: 403,
       body: { error: 'forbidden', message: 'no' },
+      headers: expect.any(Object),
       unexpected: false,
     });
   });
@@ -37,6 +39,7 @@ describe('toErrorResponse: VaultError', () => {
     expect(toErrorResponse(storeUnavailable())).toEqual({
       status: 503,
       body: { error: 'store_unavailable', message: 'the token store is not answering; try again shortly' },
+      headers: expect.any(Object),
       unexpected: true,
     });
     expect(toErrorResponse(new VaultError('x', 'y', 500)).unexpected).toBe(true);
@@ -58,7 +61,7 @@ describe('toErrorResponse: Fastify refusals', () => {
     const thrown = new errorCodes[code](LEAK);
     expect(thrown.code).toBe(code);
     const response = toErrorResponse(thrown);
-    expect(response).toEqual({ status, body: { error, message }, unexpected: false });
+    expect(response).toEqual({ status, body: { error, message }, headers: {}, unexpected: false });
     expect(JSON.stringify(response)).not.toContain(LEAK);
   });
 
@@ -86,6 +89,7 @@ describe('toErrorResponse: SyntaxError (a JSON body that does not parse)', () =>
     expect(response).toEqual({
       status: 400,
       body: { error: 'invalid_json', message: 'the body is not valid JSON' },
+      headers: expect.any(Object),
       unexpected: false,
     });
     expect(JSON.stringify(response)).not.toContain(LEAK);
@@ -101,6 +105,7 @@ describe('toErrorResponse: HttpException', () => {
     expect(toErrorResponse(new NotFoundException(`Cannot GET /${LEAK}`))).toEqual({
       status: 404,
       body: { error: 'not_found', message: 'no such route' },
+      headers: expect.any(Object),
       unexpected: false,
     });
   });
@@ -109,6 +114,7 @@ describe('toErrorResponse: HttpException', () => {
     expect(toErrorResponse(new MethodNotAllowedException(LEAK))).toEqual({
       status: 405,
       body: { error: 'method_not_allowed', message: 'the request was refused (method not allowed)' },
+      headers: expect.any(Object),
       unexpected: false,
     });
   });
@@ -132,6 +138,7 @@ describe('toErrorResponse: HttpException', () => {
     expect(response).toEqual({
       status: 400,
       body: { error: 'invalid_request', message: 'the request was refused (invalid request)' },
+      headers: expect.any(Object),
       unexpected: false,
     });
   });
@@ -141,6 +148,7 @@ describe('toErrorResponse: HttpException', () => {
     expect(response).toEqual({
       status: 500,
       body: { error: 'internal_error', message: 'the vault failed unexpectedly; see its logs' },
+      headers: expect.any(Object),
       unexpected: true,
     });
   });
@@ -174,6 +182,7 @@ describe('toErrorResponse: anything else', () => {
     expect(response).toEqual({
       status: 500,
       body: { error: 'internal_error', message: 'the vault failed unexpectedly; see its logs' },
+      headers: expect.any(Object),
       unexpected: true,
     });
     expect(JSON.stringify(response)).not.toContain(LEAK);
@@ -184,6 +193,7 @@ describe('toErrorResponse: anything else', () => {
     expect(response).toEqual({
       status: 401,
       body: { error: 'unauthorized', message: 'the request was refused (unauthorized)' },
+      headers: expect.any(Object),
       unexpected: false,
     });
     expect(toErrorResponse(Object.assign(new Error(LEAK), { status: 404 })).body.message).toBe('no such route');

@@ -4,6 +4,7 @@ import { VaultError } from './vault-error';
 export interface ErrorResponse {
   status: number;
   body: { error: string; message: string; [detail: string]: unknown };
+  headers: Readonly<Record<string, string>>;
   /** The error is the vault's own fault, not the caller's: worth a log line. */
   unexpected: boolean;
 }
@@ -18,6 +19,8 @@ const FASTIFY_ERRORS: Record<string, [number, string, string]> = {
   FST_ERR_CTP_EMPTY_TYPE: [415, 'unsupported_media_type', 'the Content-Type header is empty'],
   FST_ERR_CTP_INVALID_TYPE: [415, 'unsupported_media_type', 'the Content-Type header is not valid'],
 };
+
+const NO_HEADERS: Readonly<Record<string, string>> = {};
 
 const HTTP_CODES: Record<number, string> = {
   400: 'invalid_request',
@@ -57,7 +60,7 @@ export function fromFastifyError(error: unknown): unknown {
 export function toErrorResponse(thrown: unknown): ErrorResponse {
   const error = fromFastifyError(thrown);
   if (error instanceof VaultError) {
-    return { status: error.status, body: { error: error.code, message: error.message }, unexpected: error.status >= 500 };
+    return { status: error.status, body: { error: error.code, message: error.message }, headers: error.headers, unexpected: error.status >= 500 };
   }
   if (error instanceof ServiceUnavailableException) {
     // Terminus reports a failed readiness check this way, with the state of each indicator: keep it for ops.
@@ -66,6 +69,7 @@ export function toErrorResponse(thrown: unknown): ErrorResponse {
     return {
       status: 503,
       body: { ...extra, error: 'not_ready', message: 'the vault cannot serve tokens now: its store does not answer' },
+      headers: NO_HEADERS,
       unexpected: false,
     };
   }
@@ -73,9 +77,9 @@ export function toErrorResponse(thrown: unknown): ErrorResponse {
   if (status >= 400 && status < 500) {
     const code = HTTP_CODES[status] ?? 'invalid_request';
     const message = status === 404 ? 'no such route' : `the request was refused (${code.replace(/_/g, ' ')})`;
-    return { status, body: { error: code, message }, unexpected: false };
+    return { status, body: { error: code, message }, headers: NO_HEADERS, unexpected: false };
   }
-  return { status: 500, body: { error: 'internal_error', message: 'the vault failed unexpectedly; see its logs' }, unexpected: true };
+  return { status: 500, body: { error: 'internal_error', message: 'the vault failed unexpectedly; see its logs' }, headers: NO_HEADERS, unexpected: true };
 }
 
 function statusOf(error: unknown): number {

@@ -8,6 +8,8 @@ export class VaultError extends Error {
     readonly code: string,
     message: string,
     readonly status: number,
+    /** Headers the answer must carry, such as Retry-After or WWW-Authenticate. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'VaultError';
@@ -20,7 +22,7 @@ export const invalidClientId = () =>
   new VaultError('invalid_client_id', 'the client id must be 1 to 32 letters, digits, "-" or "_", such as YA0002', 400);
 
 export const unauthorized = (message = 'a valid service key is required: Authorization: Bearer <key>') =>
-  new VaultError('unauthorized', message, 401);
+  new VaultError('unauthorized', message, 401, { 'WWW-Authenticate': 'Bearer realm="token-vault"' });
 
 export const forbidden = (message: string) => new VaultError('forbidden', message, 403);
 

@@ -15,7 +15,7 @@ const CACHE_MS = 60_000;
  */
 @Injectable()
 export class KeyringHealthIndicator {
-  private cached: { at: number; usage: Record<string, string[]> } | null = null;
+  private cached: { at: number; usage: Promise<Record<string, string[]>> } | null = null;
 
   constructor(
     private readonly store: TokenStore,
@@ -44,10 +44,17 @@ export class KeyringHealthIndicator {
     });
   }
 
-  private async usage(): Promise<Record<string, string[]>> {
+  /** One read of the store per minute, shared by the probes that arrive while it is under way. */
+  private usage(): Promise<Record<string, string[]>> {
     const now = this.clock.now().getTime();
-    if (!this.cached || now - this.cached.at >= CACHE_MS) {
-      this.cached = { at: now, usage: await this.store.keyUsage() };
+    const age = this.cached ? now - this.cached.at : Infinity;
+    if (!this.cached || age >= CACHE_MS || age < 0) {
+      const usage = this.store.keyUsage();
+      this.cached = { at: now, usage };
+      // A failed read is not kept: the next probe asks again.
+      usage.catch(() => {
+        if (this.cached?.usage === usage) this.cached = null;
+      });
     }
     return this.cached.usage;
   }

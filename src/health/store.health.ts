@@ -23,16 +23,19 @@ export class StoreHealthIndicator {
     try {
       await withTimeout(this.store.ping(), STORE_PING_TIMEOUT_MS);
       return indicator.up({ kind, latencyMs: this.clock.now().getTime() - started });
-    } catch {
-      return indicator.down({ kind, message: `${kind} did not answer a ping within ${STORE_PING_TIMEOUT_MS} ms` });
+    } catch (error) {
+      const message = error === TIMED_OUT ? `${kind} did not answer a ping within ${STORE_PING_TIMEOUT_MS} ms` : `${kind} refused a ping`;
+      return indicator.down({ kind, message });
     }
   }
 }
 
+const TIMED_OUT = new Error('timed out');
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timeout')), ms);
+    timer = setTimeout(() => reject(TIMED_OUT), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -22,6 +22,7 @@ export class VaultExceptionFilter implements ExceptionFilter {
     if (response.unexpected) this.logUnexpected(error, request, response);
     this.refusals.recordFailure(request, response.status, response.body.error);
     if (reply.sent) return;
+    reply.headers(response.headers);
     this.answer(reply, response);
   }
 
@@ -32,6 +33,7 @@ export class VaultExceptionFilter implements ExceptionFilter {
   /** The name and code only: a library error's message and properties can hold the request that failed. */
   private logUnexpected(error: unknown, request: FastifyRequest, { body }: ErrorResponse): void {
     const { name, code } = (error ?? {}) as { name?: string; code?: string };
-    this.logger.error(`${request.method} ${request.routeOptions?.url ?? 'unrouted'} failed: ${body.error} (${name ?? 'error'}${code ? ` ${code}` : ''})`);
+    const detail = code && code !== body.error ? ` ${code}` : '';
+    this.logger.error(`${request.method} ${request.routeOptions?.url ?? 'unrouted'} failed: ${body.error} (${name ?? 'error'}${detail})`);
   }
 }

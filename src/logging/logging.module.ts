@@ -7,6 +7,8 @@ import { LoggingSettings } from './logging.config';
 import { serializeError, serializeRequest, serializeResponse } from './log-serializers';
 
 
+const TOKEN_READ = /^\/v1\/tokens\/[^/?]+(\?|$)/;
+
 export function loggerOptions(settings: LoggingSettings): Options {
   return {
     level: settings.level,
@@ -29,8 +31,12 @@ export function loggerOptions(settings: LoggingSettings): Options {
     autoLogging: {
       ignore: (request: IncomingMessage & { originalUrl?: string }) => /^\/(health\/|metrics)/.test(request.originalUrl ?? request.url ?? ''),
     },
-    customLogLevel: (_request, response, error) =>
-      error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+    customLogLevel: (request: IncomingMessage & { originalUrl?: string }, response, error) => {
+      if (error || response.statusCode >= 500) return 'error';
+      if (response.statusCode >= 400) return 'warn';
+      // A served token read is in the audit trail already; at market open there are thousands a second.
+      return request.method === 'GET' && TOKEN_READ.test(request.originalUrl ?? request.url ?? '') ? 'debug' : 'info';
+    },
   };
 }
 

@@ -1,16 +1,16 @@
-import { Controller, Get, Header, Query, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Query, Res, UseGuards } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { OperatorGuard } from '../access/operator.guard';
 import { Audited, audited } from '../audit/audited';
-import { PageExceptionFilter } from '../http/page-exception.filter';
-import { VaultThrottlerGuard } from '../rate-limit/vault-throttler.guard';
+import { PageResponses } from '../http/pages/page-responses';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { CallbackQuery, LoginService } from './login.service';
 import { homePage, successPage } from './pages/login-pages';
 
 /** The routes a person's browser visits. They answer pages, never JSON, whatever goes wrong. */
 @Controller()
-@UseGuards(OperatorGuard, VaultThrottlerGuard)
-@UseFilters(PageExceptionFilter)
+@UseGuards(OperatorGuard, RateLimitGuard)
+@PageResponses()
 export class LoginController {
   constructor(private readonly login: LoginService) {}
 
@@ -30,6 +30,6 @@ export class LoginController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async callback(@Query() query: CallbackQuery) {
     const token = await this.login.complete(query);
-    return audited(successPage(token.clientId, token.expiresAt), { account: token.clientId, accessToken: token.accessToken });
+    return audited(successPage(token.clientId, token.expiresAt), { account: token.clientId, fingerprint: token.fingerprint });
   }
 }

@@ -1,20 +1,9 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { StorageKind } from '../redis/storage.config';
-import { RateLimitSettings } from './rate-limit.config';
-import { RATE_LIMIT_STORAGE, rateLimitStorage } from './rate-limit-storage';
-import { VaultThrottlerGuard } from './vault-throttler.guard';
-
-const MINUTE_MS = 60_000;
-
-/** The counters, in a module of their own so that the throttler's options factory can import them. */
-@Module({})
-class RateLimitStorageModule {
-  static forRoot(kind: StorageKind): DynamicModule {
-    const storage = rateLimitStorage(kind);
-    return { module: RateLimitStorageModule, providers: [storage], exports: [storage] };
-  }
-}
+import { MemoryRateLimiter } from './memory-rate-limiter';
+import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimiter } from './rate-limiter';
+import { RedisRateLimiter } from './redis-rate-limiter';
 
 /** Budgets per service client, shared by the replicas through Redis (in memory with the memory store). */
 @Global()
@@ -23,18 +12,8 @@ export class RateLimitModule {
   static forRoot(kind: StorageKind): DynamicModule {
     return {
       module: RateLimitModule,
-      imports: [
-        ThrottlerModule.forRootAsync({
-          imports: [RateLimitStorageModule.forRoot(kind)],
-          inject: [RateLimitSettings, RATE_LIMIT_STORAGE],
-          useFactory: (settings: RateLimitSettings, counters: ThrottlerStorage) => ({
-            throttlers: [{ name: 'default', ttl: MINUTE_MS, limit: settings.perMinute, blockDuration: MINUTE_MS }],
-            storage: counters,
-          }),
-        }),
-      ],
-      providers: [VaultThrottlerGuard],
-      exports: [VaultThrottlerGuard, ThrottlerModule],
+      providers: [{ provide: RateLimiter, useClass: kind === 'redis' ? RedisRateLimiter : MemoryRateLimiter }, RateLimitGuard],
+      exports: [RateLimiter, RateLimitGuard],
     };
   }
 }

@@ -36,9 +36,9 @@ export class RedisKeys {
     return `${this.prefix}claim:auth-failures:${address}`;
   }
 
-  /** The rate-limit counter of a client (or an address) under a throttler; its storage adds its own suffixes. */
-  rateLimit(throttler: string, tracker: string): string {
-    return `${this.prefix}rate:${throttler}:${tracker}`;
+  /** String: requests of a client (`client:<name>`) or an address (`address:<ip>`) in one minute, by its index. */
+  rateLimit(tracker: string, window: number): string {
+    return `${this.prefix}rate:${tracker}:${window}`;
   }
 
   /** Stream: the audit trail, trimmed to about AUDIT_MAX_LENGTH entries. */

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, Post, Query, Res } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
+import { PageResponses } from '../http/pages/page-responses';
 import { SandboxBroker } from './sandbox-broker';
 import { sandboxErrorPage, sandboxLoginPage } from './sandbox-pages';
 
@@ -11,6 +12,7 @@ export class SandboxController {
   constructor(private readonly broker: SandboxBroker) {}
 
   @Get('oauth2/auth')
+  @PageResponses()
   authorize(@Query() query: Fields, @Res() reply: FastifyReply): void {
     const problem = this.broker.authorizeProblem(query);
     reply.type('text/html; charset=utf-8');
@@ -22,6 +24,7 @@ export class SandboxController {
   }
 
   @Post('oauth2/decide')
+  @PageResponses()
   decide(@Body() form: Fields, @Res() reply: FastifyReply): void {
     const state = typeof form.state === 'string' ? form.state : '';
     const scope = typeof form.scope === 'string' ? form.scope : '';

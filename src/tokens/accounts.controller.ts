@@ -1,12 +1,12 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
-import { VaultThrottlerGuard } from '../rate-limit/vault-throttler.guard';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
 import { Clock } from '../clock/clock';
 import { accountView } from './token.views';
 import { TokensService } from './tokens.service';
 
 @Controller('v1/accounts')
-@UseGuards(ServiceKeyGuard, VaultThrottlerGuard)
+@UseGuards(ServiceKeyGuard, RateLimitGuard)
 export class AccountsController {
   constructor(
     private readonly tokens: TokensService,

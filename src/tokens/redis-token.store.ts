@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../clock/clock';
-import { SealedEnvelope, TokenCipher, TokenDecryptionError } from '../crypto/token-cipher';
+import { TokenCipher } from '../crypto/token-cipher';
 import { RedisConnection } from '../redis/redis-connection';
 import { redisCall } from '../redis/redis-call';
 import { AccountRecord, StoredToken, TokenSource } from './stored-token';
-import { ExpiryEntry, TokenStore } from './token.store';
+import { openTokenValue, resealTokenValue, sealTokenValue } from './sealed-token-value';
 import { StoredValueError } from './stored-value-error';
+import { ExpiryEntry, TokenStore } from './token.store';
 
 const REMOVE_IF_UNCHANGED = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -33,15 +34,6 @@ if redis.call('ZSCORE', KEYS[1], ARGV[1]) == ARGV[2] then
   return redis.call('ZREM', KEYS[1], ARGV[1])
 end
 return 0`;
-
-interface SealedFields {
-  accessToken: string;
-  tokenType: string;
-  scope: string;
-  issuedAt: string;
-  expiresAt: string;
-  source: TokenSource;
-}
 
 interface AccountFields {
   issuedAt: string;
@@ -73,20 +65,17 @@ export class RedisTokenStore extends TokenStore {
 
   private async write(token: StoredToken): Promise<void> {
     const { keys, client } = this.redis;
-    const sealed: SealedFields = {
-      accessToken: token.accessToken,
-      tokenType: token.tokenType,
-      scope: token.scope,
+    const value = sealTokenValue(token, this.cipher);
+    const account: AccountFields = {
       issuedAt: token.issuedAt.toISOString(),
       expiresAt: token.expiresAt.toISOString(),
       source: token.source,
+      kid: this.cipher.keyId,
     };
-    const envelope = this.cipher.seal(JSON.stringify(sealed), token.clientId);
-    const account: AccountFields = { issuedAt: sealed.issuedAt, expiresAt: sealed.expiresAt, source: token.source, kid: envelope.kid };
     const lifetimeMs = token.expiresAt.getTime() - this.clock.now().getTime();
     const transaction = client.multi();
     // A token already past its expiry still replaces the one before it: it is simply gone at once.
-    if (lifetimeMs > 0) transaction.set(keys.token(token.clientId), JSON.stringify(envelope), 'PX', lifetimeMs);
+    if (lifetimeMs > 0) transaction.set(keys.token(token.clientId), value, 'PX', lifetimeMs);
     else transaction.del(keys.token(token.clientId));
     const results = await transaction
       .hset(keys.accounts(), token.clientId, JSON.stringify(account))
@@ -102,26 +91,7 @@ export class RedisTokenStore extends TokenStore {
 
   private async read(clientId: string): Promise<StoredToken | null> {
     const raw = await this.redis.client.get(this.redis.keys.token(clientId));
-    if (raw === null) return null;
-    const envelope = parseJson<SealedEnvelope>(raw, clientId);
-    const fields = parseJson<SealedFields>(this.open(envelope, clientId), clientId);
-    return {
-      clientId,
-      accessToken: fields.accessToken,
-      tokenType: fields.tokenType,
-      scope: fields.scope,
-      issuedAt: new Date(fields.issuedAt),
-      expiresAt: new Date(fields.expiresAt),
-      source: fields.source,
-    };
-  }
-
-  private open(envelope: SealedEnvelope, clientId: string): string {
-    try {
-      return this.cipher.open(envelope, clientId);
-    } catch (error) {
-      throw new StoredValueError(clientId, error instanceof TokenDecryptionError ? error.keyId : undefined);
-    }
+    return raw === null ? null : openTokenValue(raw, clientId, this.cipher);
   }
 
   remove(clientId: string): Promise<boolean> {
@@ -137,8 +107,7 @@ export class RedisTokenStore extends TokenStore {
       const { client, keys } = this.redis;
       const raw = await client.get(keys.token(token.clientId));
       if (raw === null) return false;
-      const current = parseJson<SealedFields>(this.open(parseJson<SealedEnvelope>(raw, token.clientId), token.clientId), token.clientId);
-      if (current.accessToken !== token.accessToken) return false;
+      if (openTokenValue(raw, token.clientId, this.cipher).accessToken !== token.accessToken) return false;
       // Deleted only if the stored value is still the one just read: compare and delete in one step.
       const removed = await client.eval(REMOVE_IF_UNCHANGED, 2, keys.token(token.clientId), keys.expiries(), raw, token.clientId);
       return removed === 1;
@@ -211,10 +180,9 @@ export class RedisTokenStore extends TokenStore {
       const { client, keys } = this.redis;
       const raw = await client.get(keys.token(clientId));
       if (raw === null) return 'gone';
-      const envelope = parseJson<SealedEnvelope>(raw, clientId);
-      if (envelope.kid === this.cipher.keyId) return 'current';
-      const sealed = this.cipher.seal(this.open(envelope, clientId), clientId);
-      const written = await client.eval(RESEAL_IF_UNCHANGED, 2, keys.token(clientId), keys.accounts(), raw, JSON.stringify(sealed), clientId, sealed.kid);
+      const resealed = resealTokenValue(raw, clientId, this.cipher);
+      if (resealed === null) return 'current';
+      const written = await client.eval(RESEAL_IF_UNCHANGED, 2, keys.token(clientId), keys.accounts(), raw, resealed, clientId, this.cipher.keyId);
       return written === 1 ? 'resealed' : 'changed';
     });
   }

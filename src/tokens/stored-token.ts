@@ -9,6 +9,8 @@ export interface StoredToken {
   issuedAt: Date;
   expiresAt: Date;
   source: TokenSource;
+  /** Names the token in the audit trail without revealing it (crypto/token-fingerprint.ts), made once when stored. */
+  fingerprint: string;
 }
 
 /** What the vault remembers of an account's last token, without the token. */

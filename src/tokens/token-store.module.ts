@@ -18,6 +18,6 @@ export class TokenStoreModule {
             { provide: TokenStore, useClass: RedisTokenStore },
           ]
         : [{ provide: TokenStore, useClass: MemoryTokenStore }];
-    return { module: TokenStoreModule, providers, exports: [TokenStore] };
+    return { module: TokenStoreModule, providers, exports: kind === 'redis' ? [TokenStore, TokenCipher] : [TokenStore] };
   }
 }

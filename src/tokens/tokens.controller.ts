@@ -1,21 +1,24 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { mayRead, ServiceClient } from '../access/service-client';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
-import { CurrentClient } from '../access/vault-request';
+import { CurrentClient, VaultRequest } from '../access/vault-request';
 import { Audited, audited } from '../audit/audited';
 import { Clock } from '../clock/clock';
 import { forbidden } from '../errors/vault-error';
-import { VaultThrottlerGuard } from '../rate-limit/vault-throttler.guard';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { ClientIdPipe } from './client-id.pipe';
 import { ImportTokenDto } from './dto/import-token.dto';
 import { TokenReportService } from './token-report.service';
+import { TokenServing } from './token-serving';
 import { tokenRecordView, tokenView } from './token.views';
 import { TokensService } from './tokens.service';
 
+/** A read is counted against its client's budget by the TokenReader itself; the other routes by RateLimitGuard. */
 @Controller('v1/tokens')
-@UseGuards(ServiceKeyGuard, VaultThrottlerGuard)
+@UseGuards(ServiceKeyGuard)
 export class TokensController {
   constructor(
+    private readonly serving: TokenServing,
     private readonly tokens: TokensService,
     private readonly reports: TokenReportService,
     private readonly clock: Clock,
@@ -23,19 +26,20 @@ export class TokensController {
 
   @Get(':clientId')
   @Audited('read')
-  async read(@Param('clientId', ClientIdPipe) clientId: string, @CurrentClient() client: ServiceClient) {
+  async read(@Param('clientId', ClientIdPipe) clientId: string, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
     if (!mayRead(client, clientId)) throw forbidden(`client ${client.name} may not read the token of ${clientId}`);
-    const token = await this.tokens.find(clientId);
-    return audited(tokenView(token, this.clock.now()), { account: clientId, accessToken: token.accessToken });
+    const token = await this.serving.serve(request, clientId);
+    return audited(tokenView(token, this.clock.now()), { account: clientId, recordedWithRead: true });
   }
 
   /** A token pasted from Pocketful's dashboard: Pocketful itself says whose it is. */
   @Post()
   @AdminOnly()
+  @UseGuards(RateLimitGuard)
   @Audited('import')
   async import(@Body() body: ImportTokenDto) {
     const token = await this.tokens.register({ accessToken: body.accessToken, tokenType: 'bearer', scope: '' }, 'import', this.clock.now());
-    return audited(tokenRecordView(token, this.clock.now()), { account: token.clientId, accessToken: token.accessToken });
+    return audited(tokenRecordView(token, this.clock.now()), { account: token.clientId, fingerprint: token.fingerprint });
   }
 
   /**
@@ -44,6 +48,7 @@ export class TokensController {
    */
   @Post(':clientId/report-invalid')
   @HttpCode(200)
+  @UseGuards(RateLimitGuard)
   @Audited('report')
   async reportInvalid(@Param('clientId', ClientIdPipe) clientId: string, @CurrentClient() client: ServiceClient) {
     if (!mayRead(client, clientId)) throw forbidden(`client ${client.name} may not report the token of ${clientId}`);
@@ -54,6 +59,7 @@ export class TokensController {
   @Delete(':clientId')
   @AdminOnly()
   @HttpCode(204)
+  @UseGuards(RateLimitGuard)
   @Audited('delete')
   async remove(@Param('clientId', ClientIdPipe) clientId: string) {
     await this.tokens.remove(clientId);

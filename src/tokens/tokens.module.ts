@@ -2,8 +2,12 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { PocketfulModule } from '../pocketful/pocketful.module';
 import { StorageKind } from '../redis/storage.config';
 import { AccountsController } from './accounts.controller';
+import { RedisTokenReader } from './redis-token-reader';
+import { SteppedTokenReader } from './stepped-token-reader';
 import { TokenEvents } from './token-events';
+import { TokenReader } from './token-reader';
 import { TokenReportService } from './token-report.service';
+import { TokenServing } from './token-serving';
 import { TokenStoreModule } from './token-store.module';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
@@ -17,7 +21,13 @@ export class TokensModule {
       module: TokensModule,
       imports: [PocketfulModule, TokenStoreModule.forRoot(kind)],
       controllers: [TokensController, AccountsController],
-      providers: [TokensService, TokenReportService, TokenEvents],
+      providers: [
+        TokensService,
+        TokenReportService,
+        TokenEvents,
+        TokenServing,
+        { provide: TokenReader, useClass: kind === 'redis' ? RedisTokenReader : SteppedTokenReader },
+      ],
       exports: [TokensService, TokenEvents, TokenStoreModule],
     };
   }

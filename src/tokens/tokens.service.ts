@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../clock/clock';
 import { accountNotAllowed, tokenNotFound, VaultError } from '../errors/vault-error';
+import { TokenFingerprint } from '../crypto/token-fingerprint';
 import { PocketfulClient, TokenGrant } from '../pocketful/pocketful.client';
 import { isClientId, normalizeClientId } from '../pocketful/client-id';
 import { tokenExpiry } from './daily-cutoff';
@@ -30,6 +31,7 @@ export class TokensService {
     private readonly clock: Clock,
     private readonly settings: TokenSettings,
     private readonly events: TokenEvents,
+    private readonly fingerprint: TokenFingerprint,
   ) {}
 
   /**
@@ -56,17 +58,11 @@ export class TokensService {
       issuedAt,
       expiresAt,
       source,
+      fingerprint: this.fingerprint.of(grant.accessToken),
     };
     await this.store.save(token);
     this.events.stored(token);
     this.logger.log(`stored a token for ${clientId} from ${source}, expiring at ${expiresAt.toISOString()}`);
-    return token;
-  }
-
-  async find(clientId: string): Promise<StoredToken> {
-    const token = await this.store.find(clientId);
-    // The store drops a token at its expiry by its own clock; this clock has the last word on a skewed host.
-    if (!token || token.expiresAt.getTime() <= this.clock.now().getTime()) throw tokenNotFound(clientId);
     return token;
   }
 

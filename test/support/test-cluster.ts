@@ -1,3 +1,4 @@
+import { Clock } from '../../src/clock/clock';
 import { closeAll } from './close-all';
 import { FakePocketful } from './fake-pocketful';
 import { TestRedis } from './redis-server';
@@ -8,6 +9,10 @@ export interface TestClusterOptions {
   /** Variables for every replica, over the shared Redis store and encryption key. */
   env?: Record<string, string>;
   clients?: TestClient[];
+  /** One clock for every replica, as NTP gives a cluster; the real one by default. */
+  clock?: Clock;
+  /** Variables for one replica only, by its index. */
+  envOf?: (index: number) => Record<string, string>;
 }
 
 /**
@@ -28,7 +33,8 @@ export class TestCluster {
     const replicas: TestVault[] = [];
     try {
       for (let index = 0; index < (options.replicas ?? 2); index += 1) {
-        replicas.push(await TestVault.start({ broker, env, clients: options.clients, keys: replicas[0]?.keys }));
+        const own = { ...env, ...options.envOf?.(index) };
+        replicas.push(await TestVault.start({ broker, env: own, clients: options.clients, keys: replicas[0]?.keys, clock: options.clock }));
       }
     } catch (error) {
       await closeAll(() => Promise.all(replicas.map((replica) => replica.close())), () => broker.stop(), () => redis.destroy());

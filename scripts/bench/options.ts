@@ -1,0 +1,54 @@
+import { isAbsolute, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  durationSeconds: number;
+  connections: number;
+  /** Absolute path of the JSON results. */
+  out: string;
+}
+
+export const USAGE = `npm run bench -- [--duration SECONDS] [--connections N] [--out FILE]
+
+Drives a bare node:http server, a NestJS-on-Fastify server and the vault (with its own Redis), one at a time,
+with autocannon, and prints req/s, the ratio to bare, p50/p99 latency, peak RSS and time to ready.
+
+  --duration SECONDS   how long each target is driven, after a 1-second warm-up (default 10)
+  --connections N      concurrent connections (default 64)
+  --out FILE           where the results are written as JSON (default bench-results.json)
+
+The vault runs with RATE_LIMIT_PER_MINUTE=100000, the most it allows. A run that reads faster than that in a
+minute gets 429s; the bench then says so and exits 1, since refusals would flatter the vault's figures.`;
+
+export class UsageError extends Error {}
+
+/** `null` when help was asked for. */
+export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        duration: { type: 'string', default: '10' },
+        connections: { type: 'string', default: '64' },
+        out: { type: 'string', default: 'bench-results.json' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) return null;
+  return {
+    durationSeconds: wholeNumber('--duration', values.duration, 1, 3600),
+    connections: wholeNumber('--connections', values.connections, 1, 10_000),
+    out: isAbsolute(values.out) ? values.out : resolve(cwd, values.out),
+  };
+}
+
+function wholeNumber(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) throw new UsageError(`${name} must be a whole number from ${min} to ${max}`);
+  return value;
+}

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { Child } from './child';
+import { Cleanup } from './cleanup';
+import { freePort } from './free-port';
+
+/** As test/support finds it: REDIS_SERVER_BIN when set, else redis-server on PATH. */
+const redisServer = (): string => process.env.REDIS_SERVER_BIN || 'redis-server';
+
+/**
+ * A private redis-server on a free port with its own directory, never the machine's Redis on 6379: the bench
+ * writes an audit entry per read and must not fill, or be slowed by, anything else. Persistence as
+ * docker-compose.yml runs it (append-only, fsync every second), since that is what the vault meets in production.
+ */
+export async function startRedis(workDir: string, cleanup: Cleanup): Promise<{ url: string; child: Child }> {
+  const port = await freePort();
+  const dir = join(workDir, 'redis');
+  mkdirSync(dir);
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''];
+  const child = Child.start('redis', redisServer(), args, { cwd: workDir, env: { PATH: process.env.PATH ?? '' }, logDir: workDir });
+  cleanup.add(() => child.stop());
+  const deadline = Date.now() + 10_000;
+  while (!(await pings(port))) {
+    if (child.hasExited) throw new Error(`redis-server did not start (is it installed? set REDIS_SERVER_BIN to point at it):\n${child.lastOutput()}`);
+    if (Date.now() > deadline) throw new Error('redis-server did not answer PING within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { url: `redis://127.0.0.1:${port}`, child };
+}
+
+function pings(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => finish(false));
+    socket.on('error', () => finish(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+      if (answer.includes('\r\n')) finish(answer.startsWith('+PONG'));
+    });
+  });
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { clientFor, newServiceKey, writeClientsFile } from '../../src/access/clients-file';
+import { Child } from './child';
+import { Cleanup } from './cleanup';
+import { freePort } from './free-port';
+import { timeToFirst200 } from './http';
+import { projectRoot } from './project-root';
+
+export const ACCOUNT = 'YA0002';
+
+/** The config's ceiling: at 100,000 a minute the limiter still runs on every request but should not refuse. */
+const RATE_LIMIT_PER_MINUTE = '100000';
+
+export interface StartedVault {
+  child: Child;
+  url: string;
+  readyMs: number;
+  /** A service key that may read ACCOUNT only, as a strategy's would. */
+  readerKey: string;
+  adminKey: string;
+}
+
+/**
+ * `node dist/main.js` as an operator runs it: Redis store, rate limiting and fail-closed audit on, request logs
+ * at info. It runs in an empty directory with only these variables, so no developer's .env changes what is
+ * measured.
+ */
+export async function startVault(workDir: string, redisUrl: string, brokerUrl: string, cleanup: Cleanup): Promise<StartedVault> {
+  const readerKey = newServiceKey();
+  const adminKey = newServiceKey();
+  const clientsFile = join(workDir, 'clients.json');
+  writeClientsFile(clientsFile, [clientFor('bench-reader', readerKey, [ACCOUNT], false), clientFor('bench-admin', adminKey, ['*'], true)]);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const cwd = join(workDir, 'vault');
+  mkdirSync(cwd);
+  const env = {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    TOKEN_STORE: 'redis',
+    REDIS_URL: redisUrl,
+    VAULT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    VAULT_CLIENTS_FILE: clientsFile,
+    BROKER_API_KEY: 'bench-app-id',
+    BROKER_API_SECRET: randomBytes(24).toString('base64url'),
+    REDIRECT_URL: `${url}/pocketful/callback`,
+    POCKETFUL_BASE_URL: brokerUrl,
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_PER_MINUTE,
+    AUDIT_FAIL_CLOSED: 'true',
+  };
+  const child = Child.start('vault', process.execPath, [join(projectRoot(), 'dist', 'main.js')], { cwd, env, logDir: workDir });
+  cleanup.add(() => child.stop(10_000));
+  const readyMs = await timeToFirst200(child, `${url}/health/ready`);
+  return { child, url, readyMs, readerKey, adminKey };
+}

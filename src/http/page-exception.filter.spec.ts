@@ -1,0 +1,157 @@
+import { LoggerService, NotFoundException } from '@nestjs/common';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { Test } from '@nestjs/testing';
+import type { FastifyRequest } from 'fastify';
+import { VaultError } from '../errors/vault-error';
+import { PageExceptionFilter } from './page-exception.filter';
+import { LOGIN_PATH } from './pages/failure-page';
+import { RefusalRecorder } from './refusal-recorder';
+
+// What a library might put in its message: it came with the request.
+const LEAK = 'code=Secret-Authorization-Code_4c3b2a';
+
+/** Remembers every failure it is told of. */
+class RecordingRefusals extends RefusalRecorder {
+  readonly calls: Array<{ request: FastifyRequest; status: number; code: string }> = [];
+  recordFailure(request: FastifyRequest, status: number, code: string): void {
+    this.calls.push({ request, status, code });
+  }
+}
+
+/** Quiet: the unexpected errors these tests throw are logged by the filter, and checked in its parent's spec. */
+class SilentLogger implements LoggerService {
+  log() {}
+  warn() {}
+  error() {}
+}
+
+/** The part of a Fastify reply the filter uses: what it would send, and whether something was sent already. */
+class RecordingReply {
+  statusCode: number | null = null;
+  contentType: string | null = null;
+  readonly headersSet: Record<string, string> = {};
+  readonly bodies: unknown[] = [];
+  constructor(public sent = false) {}
+  headers(values: Record<string, string>): this {
+    for (const [name, value] of Object.entries(values)) this.headersSet[name.toLowerCase()] = value;
+    return this;
+  }
+  code(status: number): this {
+    this.statusCode = status;
+    return this;
+  }
+  type(contentType: string): this {
+    this.contentType = contentType;
+    return this;
+  }
+  send(body: unknown): this {
+    this.bodies.push(body);
+    this.sent = true;
+    return this;
+  }
+}
+
+/** The text of an element of the page, found by its id. */
+function textOf(page: string, id: string): string | undefined {
+  return new RegExp(`id="${id}">([^<]*)<`).exec(page)?.[1];
+}
+
+describe(PageExceptionFilter.name, () => {
+  let sut: PageExceptionFilter;
+  let refusals: RecordingRefusals;
+
+  beforeEach(async () => {
+    refusals = new RecordingRefusals();
+    const moduleRef = await Test.createTestingModule({
+      providers: [PageExceptionFilter, { provide: RefusalRecorder, useValue: refusals }],
+    })
+      .setLogger(new SilentLogger())
+      .compile();
+    sut = moduleRef.get(PageExceptionFilter);
+  });
+
+  function answer(error: unknown, { sent = false } = {}) {
+    const request = { method: 'GET', url: '/pocketful/callback', headers: {}, routeOptions: { url: '/pocketful/callback' } } as unknown as FastifyRequest;
+    const reply = new RecordingReply(sent);
+    sut.catch(error, new ExecutionContextHost([request, reply]));
+    const page = reply.bodies[0];
+    return { request, reply, page: typeof page === 'string' ? page : '' };
+  }
+
+  describe('a VaultError', () => {
+    const error = new VaultError('operator_unauthorized', 'the operator user name and password are needed to use the login pages', 401);
+
+    it('answers its status with an HTML page, not JSON', () => {
+      const { reply } = answer(error);
+      expect(reply.statusCode).toBe(401);
+      expect(reply.contentType).toBe('text/html; charset=utf-8');
+      expect(reply.bodies).toHaveLength(1);
+      expect(typeof reply.bodies[0]).toBe('string');
+      expect(reply.bodies[0]).toMatch(/^<!doctype html>/);
+    });
+
+    it('shows the stable code in id="code" and the message in id="message"', () => {
+      const { page } = answer(error);
+      expect(textOf(page, 'code')).toBe('operator_unauthorized');
+      expect(textOf(page, 'message')).toBe('the operator user name and password are needed to use the login pages');
+    });
+
+    it('carries the pages’ security headers: a Content-Security-Policy that allows no script', () => {
+      const { reply } = answer(error);
+      expect(reply.headersSet['content-security-policy']).toContain("default-src 'none'");
+      expect(reply.headersSet['content-security-policy']).not.toContain('script-src');
+    });
+
+    it('offers to log in again', () => {
+      const { page } = answer(error);
+      expect(page).toContain(`href="${LOGIN_PATH}"`);
+    });
+
+    it('escapes the message and the code as HTML', () => {
+      const { page } = answer(new VaultError('bad_<state>', 'the state "<b>x</b>" & co is unknown', 400));
+      expect(textOf(page, 'code')).toBe('bad_&lt;state&gt;');
+      expect(textOf(page, 'message')).toBe('the state &quot;&lt;b&gt;x&lt;/b&gt;&quot; &amp; co is unknown');
+      expect(page).not.toContain('<b>x</b>');
+    });
+  });
+
+  it('answers an HttpException with a page of its status and code', () => {
+    const { reply, page } = answer(new NotFoundException(LEAK));
+    expect(reply.statusCode).toBe(404);
+    expect(reply.contentType).toBe('text/html; charset=utf-8');
+    expect(textOf(page, 'code')).toBe('not_found');
+    expect(page).not.toContain(LEAK);
+  });
+
+  it.each([
+    ['an Error', () => new Error(LEAK)],
+    ['a string', () => LEAK],
+    ['undefined', () => undefined],
+  ])('answers %s with a 500 internal_error page that keeps its message out', (_label, thrown) => {
+    const { reply, page } = answer(thrown());
+    expect(reply.statusCode).toBe(500);
+    expect(reply.contentType).toBe('text/html; charset=utf-8');
+    expect(textOf(page, 'code')).toBe('internal_error');
+    expect(textOf(page, 'message')).toBe('the vault failed unexpectedly; see its logs');
+    expect(page).not.toContain(LEAK);
+  });
+
+  it('tells the refusal recorder exactly once, with the request, the status and the code', () => {
+    const { request } = answer(new VaultError('state_unknown', 'the login state is unknown', 400));
+    expect(refusals.calls).toEqual([{ request, status: 400, code: 'state_unknown' }]);
+  });
+
+  it('tells the refusal recorder of an unknown error as internal_error, once', () => {
+    const { request } = answer(new Error(LEAK));
+    expect(refusals.calls).toEqual([{ request, status: 500, code: 'internal_error' }]);
+  });
+
+  it('sends nothing when the answer was already sent, but still tells the refusal recorder once', () => {
+    const { request, reply } = answer(new Error(LEAK), { sent: true });
+    expect(reply.statusCode).toBeNull();
+    expect(reply.contentType).toBeNull();
+    expect(reply.headersSet).toEqual({});
+    expect(reply.bodies).toEqual([]);
+    expect(refusals.calls).toEqual([{ request, status: 500, code: 'internal_error' }]);
+  });
+});

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log';
+import { Clock } from '../clock/clock';
+import { RateLimiter } from '../rate-limit/rate-limiter';
+import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
+import { TokenStore } from './token.store';
+
+/** The read path one step at a time, for the memory store, where a step costs no round trip. */
+@Injectable()
+export class SteppedTokenReader extends TokenReader {
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly store: TokenStore,
+    private readonly log: AuditLog,
+    private readonly clock: Clock,
+  ) {
+    super();
+  }
+
+  async read({ clientId, rate, audit, failClosed }: ServingRead): Promise<ServingOutcome> {
+    if (rate) {
+      const decision = await this.limiter.consume(rate.tracker, rate.limitPerMinute);
+      if (!decision.allowed) return { kind: 'limited', retryAfterSeconds: decision.retryAfterSeconds };
+    }
+    const token = await this.store.find(clientId);
+    if (!token || token.expiresAt.getTime() <= this.clock.now().getTime()) return { kind: 'missing' };
+    try {
+      await this.log.append({ ...audit, action: 'read', result: 'ok', fingerprint: token.fingerprint || null });
+      return { kind: 'served', token, audited: true };
+    } catch {
+      return failClosed ? { kind: 'audit_failed' } : { kind: 'served', token, audited: false };
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import type { AuditEvent } from '../audit/audit-log';
+import { StoredToken } from './stored-token';
+
+/** A token read as a service client makes it: counted, read, and recorded, in that order. */
+export interface ServingRead {
+  clientId: string;
+  /** The budget the read is counted against first; null when rate limits are off. */
+  rate: { tracker: string; limitPerMinute: number } | null;
+  /** Who reads, for the audit entry; the store adds the token's fingerprint. */
+  audit: Pick<AuditEvent, 'client' | 'account' | 'requestId' | 'remote'>;
+  /** Without an entry, no token (AUDIT_FAIL_CLOSED). */
+  failClosed: boolean;
+}
+
+export type ServingOutcome =
+  | { kind: 'served'; token: StoredToken; audited: boolean }
+  | { kind: 'missing' }
+  | { kind: 'limited'; retryAfterSeconds: number }
+  | { kind: 'audit_failed' };
+
+/**
+ * The read path of the service API as one operation, so that a store can do it in one round trip: count the
+ * read against its client's budget, take the token, and write its audit entry before the token leaves. Redis does
+ * all three in one script; memory does them one after another.
+ */
+export abstract class TokenReader {
+  abstract read(read: ServingRead): Promise<ServingOutcome>;
+}

@@ -1,0 +1,52 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { VaultRequest } from '../access/vault-request';
+import { AuditSettings } from '../audit/audit.config';
+import { AuditTrail, auditUnavailable } from '../audit/audit-trail';
+import { Clock } from '../clock/clock';
+import { rateLimited } from '../errors/rate-limited';
+import { tokenNotFound } from '../errors/vault-error';
+import { RateLimitSettings } from '../rate-limit/rate-limit.config';
+import { rateTracker } from '../rate-limit/rate-limit.guard';
+import { StoredToken } from './stored-token';
+import { TokenReader } from './token-reader';
+
+/**
+ * Serves a token to a service client: the read counted against the client's budget, the token taken and its audit
+ * entry written, all by the TokenReader in one step (one Redis round trip); here, only the outcome is turned into
+ * an answer.
+ */
+@Injectable()
+export class TokenServing {
+  private readonly logger = new Logger(TokenServing.name);
+
+  constructor(
+    private readonly reader: TokenReader,
+    private readonly trail: AuditTrail,
+    private readonly limits: RateLimitSettings,
+    private readonly audit: AuditSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  async serve(request: VaultRequest, clientId: string): Promise<StoredToken> {
+    const outcome = await this.reader.read({
+      clientId,
+      rate: this.limits.enabled ? { tracker: rateTracker(request.caller, request.ip), limitPerMinute: this.limits.perMinute } : null,
+      audit: this.trail.caller(request, clientId),
+      failClosed: this.audit.failClosed,
+    });
+    switch (outcome.kind) {
+      case 'limited':
+        throw rateLimited(outcome.retryAfterSeconds, `more than ${this.limits.perMinute} requests a minute`);
+      case 'missing':
+        throw tokenNotFound(clientId);
+      case 'audit_failed':
+        this.logger.error(`refused to serve the token of ${clientId}: the audit trail cannot be written`);
+        throw auditUnavailable();
+      case 'served':
+        if (!outcome.audited) this.logger.warn(`served the token of ${clientId} without an audit entry (AUDIT_FAIL_CLOSED=false)`);
+        // The store drops a token at its expiry by the same clock; this has the last word in the token's last second.
+        if (outcome.token.expiresAt.getTime() <= this.clock.now().getTime()) throw tokenNotFound(clientId);
+        return outcome.token;
+    }
+  }
+}

@@ -1,0 +1,92 @@
+import Redis from 'ioredis';
+import { TestCluster } from './support/test-cluster';
+import { until } from './support/until';
+import { json, TestVault } from './support/test-vault';
+
+interface Seen {
+  command: string;
+  source: string;
+}
+
+/**
+ * A served read is the product at market open: what it asks of Redis is counted here, command by command, through
+ * MONITOR, and held to one round trip — the rate-limit count, the token and the audit entry together.
+ */
+describe('a token read', () => {
+  let cluster: TestCluster;
+  let vault: TestVault;
+  let monitor: Redis | null = null;
+  /** Connected before any count begins: a fresh client's own INFO would be counted with the read. */
+  let marker: Redis | null = null;
+  const seen: Seen[] = [];
+
+  beforeAll(async () => {
+    cluster = await TestCluster.start({ replicas: 1 });
+    [vault] = cluster.replicas;
+    await vault.login('YA0002', cluster.broker);
+    // The first read after start sends the script in full once (NOSCRIPT); reads after it go by its hash.
+    expect((await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' })).status).toBe(200);
+    const client = cluster.redis.client();
+    monitor = await client.monitor();
+    client.disconnect();
+    monitor.on('monitor', (_time: string, args: string[], source: string) => seen.push({ command: args[0].toLowerCase(), source }));
+    marker = cluster.redis.client();
+    await marker.ping();
+    await until(() => seen.some((entry) => entry.command === 'ping'), 5000, 'MONITOR to see the marker connect');
+  });
+
+  afterAll(async () => {
+    monitor?.disconnect();
+    marker?.disconnect();
+    await cluster?.close();
+  });
+
+  /** The commands Redis received while `work` ran, once MONITOR has caught up with a marker sent after it. */
+  async function commandsDuring(work: () => Promise<unknown>): Promise<Seen[]> {
+    seen.length = 0;
+    await work();
+    await marker!.echo('read-path-marker');
+    await until(() => seen.some((entry) => entry.command === 'echo'), 5000, 'MONITOR to catch up');
+    const markerAt = seen.findIndex((entry) => entry.command === 'echo');
+    // What the script runs inside Redis shows too, from the source `lua`: it costs no round trip.
+    return seen.slice(0, markerAt).filter((entry) => entry.source !== 'lua');
+  }
+
+  it('costs Redis one command, one round trip: the script that counts, reads and records', async () => {
+    let status = 0;
+    const commands = await commandsDuring(async () => {
+      status = (await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' })).status;
+    });
+    expect(status).toBe(200);
+    expect(commands.map((entry) => entry.command)).toEqual(['evalsha']);
+  });
+
+  it('records the read it served, with the token’s fingerprint, in that one step', async () => {
+    const response = await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a', headers: { 'x-request-id': 'read-path-1' } });
+    expect(response.status).toBe(200);
+    const trail = await json(await vault.fetch('/v1/audit?client=strategy-a&limit=5', { as: 'ops' }));
+    const entry = trail.entries.find((candidate: { requestId: string }) => candidate.requestId === 'read-path-1');
+    expect(entry).toMatchObject({ action: 'read', result: 'ok', client: 'strategy-a', account: 'YA0002', remote: '127.0.0.1' });
+    expect(entry.fingerprint).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(trail.entries.filter((candidate: { requestId: string }) => candidate.requestId === 'read-path-1')).toHaveLength(1);
+  });
+
+  it('runs the count, the read and the audit entry inside that one script, and nothing for the failed-authentication limiter', async () => {
+    seen.length = 0;
+    await commandsDuring(() => vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' }));
+    const inside = seen.filter((entry) => entry.source === 'lua').map((entry) => entry.command);
+    expect(inside).toEqual(['incr', 'get', 'xadd']);
+  });
+
+  it('sends the script again by itself after Redis lost it, and still serves', async () => {
+    const client = cluster.redis.client();
+    try {
+      await client.script('FLUSH');
+    } finally {
+      client.disconnect();
+    }
+    expect((await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' })).status).toBe(200);
+    const commands = await commandsDuring(() => vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' }));
+    expect(commands.map((entry) => entry.command)).toEqual(['evalsha']);
+  });
+});
