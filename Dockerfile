@@ -1,21 +1,20 @@
 # syntax=docker/dockerfile:1
 
-# Build: compile TypeScript to dist/.
+# Build: compile TypeScript to dist/, and bundle the vault into the one file dist/vault.js.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 
-# Run: production dependencies and dist/ only, as the unprivileged node user.
+# Run: the bundle alone (it holds every dependency), as the unprivileged node user.
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY --from=build /app/dist ./dist
+COPY --from=build /app/dist/vault.js ./dist/vault.js
 USER node
 EXPOSE 5000
-CMD ["node", "dist/main.js"]
+CMD ["node", "dist/vault.js"]

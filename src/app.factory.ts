@@ -1,7 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule, VaultAppOptions } from './app.module';
+import { NestPinoLogger } from './logging/nest-logger';
+import { registerRequestLog } from './logging/request-log';
+import { createVaultLog } from './logging/vault-logger';
 import { answerClientError, answerFrameworkError } from './http/protocol-errors';
 import { requestId } from './http/request-id';
 import { API_HEADERS } from './http/security-headers';
@@ -14,8 +17,14 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 /** Long enough that an over-long client id reaches the id check and gets its own error, not a bare 404. */
 const MAX_PARAM_LENGTH = 16 * 1024;
 
+export interface VaultAppFactoryOptions extends VaultAppOptions {
+  /** Where log lines go (default: stdout). */
+  logStream?: DestinationStream;
+}
+
 /** Builds the vault exactly as it runs, for main.ts, the demo and the tests alike. */
-export async function createVaultApp(options: VaultAppOptions): Promise<NestFastifyApplication> {
+export async function createVaultApp(options: VaultAppFactoryOptions): Promise<NestFastifyApplication> {
+  const log = createVaultLog(options.config.logging, options.logStream);
   const adapter = new VaultFastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
@@ -28,16 +37,16 @@ export async function createVaultApp(options: VaultAppOptions): Promise<NestFast
     frameworkErrors: answerFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    bufferLogs: true,
+    logger: new NestPinoLogger(log),
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
   app.useGlobalPipes(vaultValidationPipe());
   app.useGlobalFilters(app.get(VaultExceptionFilter));
 
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON (and the sandbox's form posts); a text body is refused with 415 rather than half-parsed.
   fastify.removeContentTypeParser('text/plain');
+  registerRequestLog(fastify, log);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(API_HEADERS);
     reply.header('X-Request-Id', request.id);

@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import type { DestinationStream } from 'pino';
 import { AccessModule } from './access/access.module';
 import { ServiceClient } from './access/service-client';
 import { AlertsModule } from './alerts/alerts.module';
@@ -12,7 +11,6 @@ import { CoordinationModule } from './coordination/coordination.module';
 import { CryptoModule } from './crypto/crypto.module';
 import { HealthModule } from './health/health.module';
 import { HttpEdgeModule } from './http/http-edge.module';
-import { LoggingModule } from './logging/logging.module';
 import { LoginModule } from './login/login.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -24,8 +22,6 @@ import { VaultConfig } from './vault-config';
 export interface VaultAppOptions {
   config: VaultConfig;
   clock?: Clock;
-  /** Where log lines go (default: stdout). */
-  logStream?: DestinationStream;
   /** Service clients made in code, beside those of VAULT_CLIENTS_FILE. */
   extraClients?: ServiceClient[];
 }
@@ -44,7 +40,6 @@ export class AppModule {
       imports: [
         ConfigurationModule.forRoot(config.configuration),
         ClockModule.forRoot(options.clock ?? new SystemClock()),
-        LoggingModule.forRoot(config.logging, options.logStream),
         RedisModule.forRoot(storage),
         CryptoModule,
         CoordinationModule.forRoot(storage),

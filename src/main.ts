@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { createVaultApp } from './app.factory';
-import { VaultAppOptions } from './app.module';
+import { createVaultApp, VaultAppFactoryOptions } from './app.factory';
 import { InvalidConfigurationError, loadVaultConfig, VaultConfig } from './vault-config';
 import { readEnvironment } from './config/read-environment';
 import { ClientsFileError } from './access/clients-file';
 
-export async function startVault(options: Partial<VaultAppOptions> & { config: VaultConfig }) {
+export async function startVault(options: Partial<VaultAppFactoryOptions> & { config: VaultConfig }) {
   const app = await createVaultApp(options);
   await app.listen(options.config.http.port, options.config.http.host);
   // On SIGTERM (docker stop) or SIGINT: stop taking requests, finish those in flight, close Redis, exit 0. Nest's

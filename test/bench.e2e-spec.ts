@@ -44,7 +44,7 @@ describe('npm run bench', () => {
 
   it('drives the bare server, the framework server and the vault, and the vault answers only 200', async () => {
     // npm test builds dist before the tests; the bench's own scripts are compiled here.
-    if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: npm run build first (npm test does)');
+    if (!existsSync(join(ROOT, 'dist', 'vault.js'))) throw new Error('dist/vault.js is missing: npm run build first (npm test does)');
     const compiled = await run([TSC, '-p', 'scripts/tsconfig.json'], 60_000);
     expect(compiled).toMatchObject({ code: 0 });
 

@@ -86,16 +86,21 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
     expect([...names].filter((name) => !set.includes(name) && !commented.includes(name))).toEqual([]);
   });
 
-  it('builds in one stage and runs dist/main.js as a non-root user in another', () => {
+  it('builds in one stage and runs the bundle, dist/vault.js, as a non-root user in another', () => {
     const dockerfile = read('Dockerfile');
     const stages = dockerfile.split(/^FROM /m).slice(1);
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    const runtime = stages[stages.length - 1];
+    const [build, runtime] = [stages[stages.length - 2], stages[stages.length - 1]];
+    expect(build).toMatch(/^RUN npm run build$/m);
+    // The build stage copies what the build script reads.
+    expect(build).toContain('COPY scripts/bundle.mjs');
     expect(runtime).toMatch(/^USER node$/m);
-    expect(runtime).toMatch(/npm ci --omit=dev/);
-    expect(runtime).toContain('CMD ["node", "dist/main.js"]');
+    expect(runtime).toContain('COPY --from=build /app/dist/vault.js ./dist/vault.js');
+    expect(runtime).toContain('CMD ["node", "dist/vault.js"]');
     expect(runtime).not.toMatch(/COPY (\.|src)/);
-    // npm test builds before it runs the tests: the file the image runs is the one the build makes.
-    expect(existsSync(join(ROOT, 'dist', 'main.js'))).toBe(true);
+    // npm test builds before it runs the tests: the file the image runs is the one the build makes, and the
+    // topology test runs it.
+    expect(JSON.parse(read('package.json')).scripts.start).toBe('node dist/vault.js');
+    expect(existsSync(join(ROOT, 'dist', 'vault.js'))).toBe(true);
   });
 });

@@ -49,7 +49,8 @@ describe('encryption key rotation', () => {
   async function kidOf(clientId: string): Promise<string> {
     const client = redis.client();
     try {
-      return JSON.parse((await client.get(`rotation:token:${clientId}`))!).kid;
+      // The envelope follows the expiry and fingerprint that stand in the clear ahead of it.
+      return JSON.parse((await client.get(`rotation:token:${clientId}`))!.replace(/^v2:\d+:[A-Za-z0-9_-]*:/, '')).kid;
     } finally {
       client.disconnect();
     }

@@ -75,7 +75,7 @@ describe('a token read', () => {
     seen.length = 0;
     await commandsDuring(() => vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' }));
     const inside = seen.filter((entry) => entry.source === 'lua').map((entry) => entry.command);
-    expect(inside).toEqual(['incr', 'get', 'xadd']);
+    expect(inside).toEqual(['incrby', 'get', 'xadd', 'xtrim']);
   });
 
   it('sends the script again by itself after Redis lost it, and still serves', async () => {

@@ -3,7 +3,7 @@ import { SpawnedVault } from './support/spawned-vault';
 describe('start-up configuration', () => {
   it('stops with one message naming every problem, no stack trace and no value', async () => {
     const secret = 'not-base64-secret-value!!';
-    const vault = SpawnedVault.start('main', {
+    const vault = SpawnedVault.start('vault', {
       PORT: 'eighty',
       TOKEN_STORE: 'postgres',
       TOKEN_EXPIRY_TIME: '25:00',
@@ -22,7 +22,7 @@ describe('start-up configuration', () => {
   });
 
   it('requires VAULT_ENCRYPTION_KEY with the redis store', async () => {
-    const vault = SpawnedVault.start('main', { BROKER_API_KEY: 'app', BROKER_API_SECRET: 'secret', REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback' });
+    const vault = SpawnedVault.start('vault', { BROKER_API_KEY: 'app', BROKER_API_SECRET: 'secret', REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback' });
     expect(await vault.exit()).toBe(1);
     expect(vault.stderr).toContain('VAULT_ENCRYPTION_KEY');
   });

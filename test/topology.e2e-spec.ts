@@ -12,7 +12,7 @@ import { closeAll } from './support/close-all';
 
 
 /**
- * docker-compose's topology as processes: Redis with an append-only file, and two `node dist/main.js` replicas
+ * docker-compose's topology as processes: Redis with an append-only file, and two `node dist/vault.js` replicas (the bundle the image runs)
  * configured from the environment as compose configures them.
  */
 describe('two vault processes on one append-only Redis', () => {
@@ -41,7 +41,7 @@ describe('two vault processes on one append-only Redis', () => {
     };
     for (let index = 0; index < 2; index += 1) {
       const port = await freePort();
-      replicas.push({ process: SpawnedVault.start('main', { ...env, PORT: String(port) }), url: `http://127.0.0.1:${port}` });
+      replicas.push({ process: SpawnedVault.start('vault', { ...env, PORT: String(port) }), url: `http://127.0.0.1:${port}` });
     }
     for (const replica of replicas) await until(async () => (await fetch(`${replica.url}/health/ready`)).ok, 10_000, `${replica.url} ready`);
   }, 30_000);

@@ -3,6 +3,7 @@ import autocannon from 'autocannon';
 export interface LoadSettings {
   durationSeconds: number;
   connections: number;
+  profileDir?: string | null;
 }
 
 export interface LoadResult {
@@ -18,10 +19,18 @@ export interface LoadResult {
 /** Long enough for V8 to optimise the hot path and for connections to be open before anything is counted. */
 export const WARM_UP_SECONDS = 1;
 
-/** A warm-up that is thrown away, then the measured run, with the same connections and headers. */
-export async function drive(url: string, headers: Record<string, string>, settings: LoadSettings): Promise<LoadResult> {
+/**
+ * A warm-up that is thrown away, then the measured run, with the same connections and headers; `measured` wraps
+ * the run alone (to count the CPU it costs).
+ */
+export async function drive(
+  url: string,
+  headers: Record<string, string>,
+  settings: LoadSettings,
+  measured: (run: () => Promise<LoadResult>) => Promise<LoadResult> = (run) => run(),
+): Promise<LoadResult> {
   await run(url, headers, settings.connections, WARM_UP_SECONDS);
-  return run(url, headers, settings.connections, settings.durationSeconds);
+  return measured(() => run(url, headers, settings.connections, settings.durationSeconds));
 }
 
 /**

@@ -6,6 +6,8 @@ export interface BenchOptions {
   connections: number;
   /** Absolute path of the JSON results. */
   out: string;
+  /** Where the vault writes a CPU profile of its run (node --cpu-prof), or null. */
+  profileDir: string | null;
 }
 
 export const USAGE = `npm run bench -- [--duration SECONDS] [--connections N] [--out FILE]
@@ -16,8 +18,10 @@ with autocannon, and prints req/s, the ratio to bare, p50/p99 latency, peak RSS 
   --duration SECONDS   how long each target is driven, after a 1-second warm-up (default 10)
   --connections N      concurrent connections (default 64)
   --out FILE           where the results are written as JSON (default bench-results.json)
+  --profile DIR        run the vault with node --cpu-prof, writing its profile into DIR (open it in Chrome's
+                       DevTools or speedscope)
 
-The vault runs with RATE_LIMIT_PER_MINUTE=100000, the most it allows. A run that reads faster than that in a
+The vault runs with RATE_LIMIT_PER_MINUTE=1000000, the most it allows. A run that reads faster than that in a
 minute gets 429s; the bench then says so and exits 1, since refusals would flatter the vault's figures.`;
 
 export class UsageError extends Error {}
@@ -32,6 +36,7 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
         duration: { type: 'string', default: '10' },
         connections: { type: 'string', default: '64' },
         out: { type: 'string', default: 'bench-results.json' },
+        profile: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -43,9 +48,12 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
   return {
     durationSeconds: wholeNumber('--duration', values.duration, 1, 3600),
     connections: wholeNumber('--connections', values.connections, 1, 10_000),
-    out: isAbsolute(values.out) ? values.out : resolve(cwd, values.out),
+    out: absolute(values.out, cwd),
+    profileDir: values.profile === undefined ? null : absolute(values.profile, cwd),
   };
 }
+
+const absolute = (path: string, cwd: string) => (isAbsolute(path) ? path : resolve(cwd, path));
 
 function wholeNumber(name: string, text: string, min: number, max: number): number {
   const value = Number(text);

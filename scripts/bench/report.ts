@@ -9,6 +9,9 @@ export interface Measured extends LoadResult {
   peakRssMiB: number | null;
   /** From spawning the process to its first 200: /health/ready for the vault, the token route for the others. */
   readyMs: number;
+  /** CPU time of the target per answered request, µs; for the vault, its Redis's apart (null off Linux). */
+  cpuMicrosPerRequest: number | null;
+  redisCpuMicrosPerRequest: number | null;
 }
 
 export interface TargetReport extends Measured {
@@ -36,6 +39,7 @@ const COLUMNS: Array<{ title: string; cell: (report: TargetReport) => string }> 
   { title: '× bare', cell: (r) => r.ratioToBare.toFixed(2) },
   { title: 'p50 ms', cell: (r) => fixed(r.latencyMs.p50, 2) },
   { title: 'p99 ms', cell: (r) => fixed(r.latencyMs.p99, 2) },
+  { title: 'CPU µs/req', cell: (r) => fixed(r.cpuMicrosPerRequest, 0) + (r.redisCpuMicrosPerRequest === null ? '' : ` +${fixed(r.redisCpuMicrosPerRequest, 0)}`) },
   { title: 'peak RSS MiB', cell: (r) => fixed(r.peakRssMiB, 1) },
   { title: 'ready ms', cell: (r) => fixed(r.readyMs, 0) },
   { title: 'non-2xx', cell: (r) => String(r.non2xx + r.errors) },
@@ -50,6 +54,7 @@ export function formatTable(report: BenchReport): string {
     '',
     `${durationSeconds} s per target after a ${warmUpSeconds} s warm-up, ${connections} connections, one target at a time; node ${node}, ${cpus} CPUs.`,
     'ready: spawn to first 200 (the vault: /health/ready). non-2xx: non-2xx answers plus connection errors.',
+    "CPU µs/req: the target process's CPU time per request under load (+ its Redis's, for the vault).",
   );
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@ import { Cleanup } from './cleanup';
 import { drive, LoadResult, LoadSettings } from './load';
 import { startReferenceServer } from './reference-server';
 import { startRedis } from './redis';
+import { cpuDuring } from './cpu';
 import { BenchReport, buildReport, Measured } from './report';
 import { sampleRss } from './rss';
 import { seedToken } from './token-seed';
@@ -26,7 +27,7 @@ export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (l
   say('starting redis-server and the vault');
   const redis = await startRedis(workDir, cleanup);
   const brokerUrl = await startBrokerStub(ACCOUNT, cleanup);
-  const vault = await startVault(workDir, redis.url, brokerUrl, cleanup);
+  const vault = await startVault(workDir, redis.url, brokerUrl, cleanup, settings.profileDir ?? null);
   const body = await seedToken(vault);
   const bodyFile = join(workDir, 'body.json');
   writeFileSync(bodyFile, body, { mode: 0o600 });
@@ -34,7 +35,7 @@ export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (l
   const headers = { authorization: `Bearer ${vault.readerKey}` };
 
   say(`driving the vault for ${settings.durationSeconds} s`);
-  const vaultRun = await measure(vault.child, `${vault.url}${ROUTE}`, headers, settings, vault.readyMs);
+  const vaultRun = await measure(vault.child, `${vault.url}${ROUTE}`, headers, settings, vault.readyMs, redis.child);
   await vault.child.stop(10_000);
   await redis.child.stop();
 
@@ -50,16 +51,30 @@ export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (l
   return buildReport(settings, { bare, framework, vault: vaultRun });
 }
 
-async function measure(child: Child, url: string, headers: Record<string, string>, settings: LoadSettings, readyMs: number): Promise<Measured> {
+async function measure(
+  child: Child,
+  url: string,
+  headers: Record<string, string>,
+  settings: LoadSettings,
+  readyMs: number,
+  redis: Child | null = null,
+): Promise<Measured> {
   const rss = sampleRss(child.pid);
+  const pids = redis ? [child.pid, redis.pid] : [child.pid];
   let peakRssMiB: number | null;
   let result: LoadResult;
+  let cpu: Array<number | null> = [];
   try {
-    result = await drive(url, headers, settings);
+    result = await drive(url, headers, settings, async (run) => {
+      const measured = await cpuDuring(pids, run);
+      cpu = measured.cpuSeconds;
+      return measured.result;
+    });
   } finally {
     peakRssMiB = rss.stop();
   }
   // A target that died under load would otherwise show up only as a run of connection errors.
   if (child.hasExited) throw new Error(`${child.name} exited under load:\n${child.lastOutput()}`);
-  return { ...result, peakRssMiB, readyMs };
+  const perRequest = (seconds: number | null | undefined) => (seconds === null || seconds === undefined || result.requests === 0 ? null : (seconds * 1e6) / result.requests);
+  return { ...result, peakRssMiB, readyMs, cpuMicrosPerRequest: perRequest(cpu[0]), redisCpuMicrosPerRequest: redis ? perRequest(cpu[1]) : null };
 }

@@ -17,9 +17,14 @@ export function callerName(caller: Caller | undefined): string | null {
   return null;
 }
 
-/** The service client that ServiceKeyGuard admitted, as a handler parameter. */
-export const CurrentClient = createParamDecorator((_: unknown, context: ExecutionContext): ServiceClient => {
-  const caller = context.switchToHttp().getRequest<VaultRequest>().caller;
-  if (caller?.kind !== 'service') throw new Error('CurrentClient on a route that ServiceKeyGuard does not guard');
+/** The service client that ServiceKeyGuard admitted to this request. */
+export function serviceClientOf(request: VaultRequest): ServiceClient {
+  const { caller } = request;
+  if (caller?.kind !== 'service') throw new Error('a service client was asked of a route that ServiceKeyGuard does not guard');
   return caller.client;
-});
+}
+
+/** The service client that ServiceKeyGuard admitted, as a handler parameter. */
+export const CurrentClient = createParamDecorator((_: unknown, context: ExecutionContext): ServiceClient =>
+  serviceClientOf(context.switchToHttp().getRequest<VaultRequest>()),
+);

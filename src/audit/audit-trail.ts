@@ -34,8 +34,7 @@ export class AuditTrail implements RefusalRecorder {
    * than a refused one. Anything else has already happened, so a failed write is only logged.
    */
   async recordSuccess(request: VaultRequest, action: AuditAction, details: AuditDetails): Promise<void> {
-    const { account, fingerprint = null, result = 'ok', recordedWithRead = false } = details;
-    if (recordedWithRead) return;
+    const { account, fingerprint = null, result = 'ok' } = details;
     try {
       await this.log.append(this.event(request, action, result, account, fingerprint));
     } catch {

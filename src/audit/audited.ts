@@ -13,8 +13,6 @@ export interface AuditDetails {
   fingerprint?: string;
   /** `ok` unless said otherwise (a report's verdict). */
   result?: string;
-  /** The entry was written by the store in the same step as the token read (TokenReader): nothing left to write. */
-  recordedWithRead?: boolean;
 }
 
 /** A handler's answer with what the trail records of it; the caller receives `body` only. */
@@ -34,6 +32,14 @@ export const audited = <T>(body: T, details: AuditDetails): AuditedResult<T> => 
  */
 export function Audited(action: AuditAction) {
   return applyDecorators(RouteConfig({ [AUDIT_ACTION]: action }), UseInterceptors(AuditInterceptor));
+}
+
+/**
+ * For the token read, whose success the TokenReader records in the same step as the read itself: the route is
+ * audited (its failures go through the filter's hook), and no interceptor runs on the hot path.
+ */
+export function AuditedByTheStore(action: AuditAction) {
+  return RouteConfig({ [AUDIT_ACTION]: action });
 }
 
 @Injectable()

@@ -3,11 +3,11 @@ import { AuditSettings } from './audit.config';
 import { redisCall } from '../redis/redis-call';
 import { RedisConnection } from '../redis/redis-connection';
 import { AuditEntry, AuditEvent, AuditLog, AuditPage, AuditQuery, matches } from './audit-log';
+import { ENTRY_FIELD, packEntry, unpackEntry } from './packed-audit-entry';
 
 /** How many entries one page may look through for its filters before it hands back a cursor. */
 const SCAN_BUDGET = 5_000;
 const BATCH = 500;
-const FIELDS = ['action', 'result', 'client', 'account', 'requestId', 'remote', 'fingerprint'] as const;
 
 /**
  * A Redis Stream, trimmed to about AUDIT_MAX_LENGTH entries on each append (`MAXLEN ~`, which trims whole nodes
@@ -24,9 +24,8 @@ export class RedisAuditLog extends AuditLog {
   }
 
   async append(event: AuditEvent): Promise<void> {
-    const values = FIELDS.flatMap((field) => [field, event[field] ?? '']);
     await redisCall('audit write', () =>
-      this.redis.client.xadd(this.redis.keys.audit(), 'MAXLEN', '~', String(this.settings.maxLength), '*', ...values),
+      this.redis.client.xadd(this.redis.keys.audit(), 'MAXLEN', '~', String(this.settings.maxLength), '*', ENTRY_FIELD, packEntry(event)),
     );
   }
 
@@ -40,7 +39,7 @@ export class RedisAuditLog extends AuditLog {
       const batch = await redisCall('audit read', () => this.redis.client.xrevrange(key, end, start, 'COUNT', BATCH));
       scanned += batch.length;
       for (const [id, flat] of batch) {
-        const entry = toEntry(id, flat);
+        const entry = unpackEntry(id, flat);
         if (!matches(entry, query)) continue;
         entries.push(entry);
         if (entries.length === query.limit) return { entries, next: id };
@@ -51,21 +50,4 @@ export class RedisAuditLog extends AuditLog {
     // The budget ran out: hand back where to go on, so a sparse filter over a long stream stays cheap per page.
     return { entries, next: end.slice(1) };
   }
-}
-
-function toEntry(id: string, flat: string[]): AuditEntry {
-  const fields: Record<string, string> = {};
-  for (let index = 0; index + 1 < flat.length; index += 2) fields[flat[index]] = flat[index + 1];
-  const orNull = (value: string | undefined) => (value === undefined || value === '' ? null : value);
-  return {
-    id,
-    at: new Date(Number(id.split('-')[0])),
-    action: fields.action as AuditEntry['action'],
-    result: fields.result ?? '',
-    client: orNull(fields.client),
-    account: orNull(fields.account),
-    requestId: orNull(fields.requestId),
-    remote: orNull(fields.remote),
-    fingerprint: orNull(fields.fingerprint),
-  };
 }

@@ -1,4 +1,3 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
  * A URL as it may be logged: the path, and the names of query parameters without their values. The callback's
@@ -13,16 +12,11 @@ export function loggableUrl(url: string | undefined): string {
 }
 
 /** Requests are logged by what identifies them; headers (Authorization, cookies) never. */
-export function serializeRequest(request: IncomingMessage & { id?: unknown }) {
-  return {
-    id: request.id,
-    method: request.method,
-    url: loggableUrl(request.url),
-    remoteAddress: request.socket?.remoteAddress,
-  };
+export function serializeRequest(request: { id?: unknown; method?: string; url?: string; ip?: string }) {
+  return { id: request.id, method: request.method, url: loggableUrl(request.url), remoteAddress: request.ip };
 }
 
-export function serializeResponse(response: ServerResponse) {
+export function serializeResponse(response: { statusCode?: number }) {
   return { statusCode: response.statusCode };
 }
 

@@ -10,6 +10,9 @@ export function isClientId(value: unknown): value is string {
 
 /** Ids are compared upper-case, as Pocketful writes them, so `ya0002` and `YA0002` are one account. */
 export function normalizeClientId(value: string): string {
+  if (!LOWER_CASE.test(value)) return value;
   // ASCII letters only: full Unicode upper-casing turns 'ſ', 'ı' and 'ß' into S, I and SS, making valid aliases.
   return value.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }
+
+const LOWER_CASE = /[a-z]/;

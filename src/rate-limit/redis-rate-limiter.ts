@@ -21,7 +21,7 @@ export class RedisRateLimiter extends RateLimiter {
     private readonly clock: Clock,
   ) {
     super();
-    this.count = luaCommand(redis.client, 'vaultCountInWindow', 1, COUNT_IN_WINDOW);
+    this.count = luaCommand(redis.client, 'vaultCountInWindow', COUNT_IN_WINDOW);
   }
 
   async consume(tracker: string, limitPerMinute: number): Promise<RateDecision> {

@@ -13,14 +13,18 @@ interface SealedFields {
 }
 
 /**
- * The Redis value of a token: the sealed envelope, and beside it, in the clear, its fingerprint (`fp`, for the
- * audit entry of a read) and its expiry (`exp`, ms), so that the read script can record a read and refuse an
- * expired token without the key. Neither is trusted for serving: the sealed fields say when the token dies.
+ * The Redis value of a token: `v2:<expiry ms>:<fingerprint>:<sealed envelope as JSON>`. The expiry and the
+ * fingerprint stand in the clear ahead of the envelope, where the read script finds them with an anchored match
+ * (an unanchored one over the whole value cost Redis as much as the rest of the read), to refuse an expired token
+ * and name the token in the audit entry without the key. Neither is trusted for serving: the sealed fields say when
+ * the token dies. Values of the first format (the envelope as JSON with `fp` and `exp` inside) are still read.
  */
 export interface TokenValue extends SealedEnvelope {
   fp: string;
   exp: number;
 }
+
+const PREFIXED = /^v2:(\d+):([A-Za-z0-9_-]*):/;
 
 export function sealTokenValue(token: StoredToken, cipher: TokenCipher): string {
   const sealed: SealedFields = {
@@ -31,7 +35,7 @@ export function sealTokenValue(token: StoredToken, cipher: TokenCipher): string 
     expiresAt: token.expiresAt.toISOString(),
     source: token.source,
   };
-  return JSON.stringify(withBeside(cipher.seal(JSON.stringify(sealed), token.clientId), token.fingerprint, token.expiresAt.getTime()));
+  return format(cipher.seal(JSON.stringify(sealed), token.clientId), token.fingerprint, token.expiresAt.getTime());
 }
 
 export function openTokenValue(raw: string, clientId: string, cipher: TokenCipher): StoredToken {
@@ -54,7 +58,7 @@ export function resealTokenValue(raw: string, clientId: string, cipher: TokenCip
   const value = parseValue(raw, clientId);
   if (value.kid === cipher.keyId) return null;
   const plain = openEnvelope(value, clientId, cipher);
-  return JSON.stringify(withBeside(cipher.seal(plain, clientId), value.fp, value.exp));
+  return format(cipher.seal(plain, clientId), value.fp, value.exp);
 }
 
 /** The key id that sealed a value, without opening it. */
@@ -62,8 +66,8 @@ export function sealingKeyOf(raw: string, clientId: string): string {
   return parseValue(raw, clientId).kid;
 }
 
-function withBeside(envelope: SealedEnvelope, fingerprint: string, expiresAtMs: number): TokenValue {
-  return { ...envelope, fp: fingerprint, exp: expiresAtMs };
+function format(envelope: SealedEnvelope, fingerprint: string, expiresAtMs: number): string {
+  return `v2:${expiresAtMs}:${fingerprint}:${JSON.stringify(envelope)}`;
 }
 
 function openEnvelope(envelope: SealedEnvelope, clientId: string, cipher: TokenCipher): string {
@@ -74,8 +78,10 @@ function openEnvelope(envelope: SealedEnvelope, clientId: string, cipher: TokenC
   }
 }
 
-function parseValue(raw: string, clientId: string): TokenValue {
-  return parseJson<TokenValue>(raw, clientId);
+export function parseValue(raw: string, clientId: string): TokenValue {
+  const prefix = PREFIXED.exec(raw);
+  if (!prefix) return parseJson<TokenValue>(raw, clientId);
+  return { ...parseJson<SealedEnvelope>(raw.slice(prefix[0].length), clientId), exp: Number(prefix[1]), fp: prefix[2] };
 }
 
 function parseJson<T>(raw: string, clientId: string): T {

@@ -1,16 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { mayRead, ServiceClient } from '../access/service-client';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
-import { CurrentClient, VaultRequest } from '../access/vault-request';
-import { Audited, audited } from '../audit/audited';
+import { CurrentClient, serviceClientOf, VaultRequest } from '../access/vault-request';
+import { Audited, audited, AuditedByTheStore } from '../audit/audited';
 import { Clock } from '../clock/clock';
 import { forbidden } from '../errors/vault-error';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
-import { ClientIdPipe } from './client-id.pipe';
+import { ClientIdPipe, parseClientId } from './client-id.pipe';
 import { ImportTokenDto } from './dto/import-token.dto';
 import { TokenReportService } from './token-report.service';
 import { TokenServing } from './token-serving';
-import { tokenRecordView, tokenView } from './token.views';
+import { tokenRecordView, tokenViewJson } from './token.views';
 import { TokensService } from './tokens.service';
 
 /** A read is counted against its client's budget by the TokenReader itself; the other routes by RateLimitGuard. */
@@ -24,12 +24,19 @@ export class TokensController {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * The hot path: the request alone as parameter (no pipes to run), and the answer serialised mostly ahead of time
+   * (token.views.ts). Answers the same JSON as TokenView.
+   */
   @Get(':clientId')
-  @Audited('read')
-  async read(@Param('clientId', ClientIdPipe) clientId: string, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
+  @AuditedByTheStore('read')
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  async read(@Req() request: VaultRequest): Promise<string> {
+    const clientId = parseClientId((request.params as { clientId?: unknown }).clientId);
+    const client = serviceClientOf(request);
     if (!mayRead(client, clientId)) throw forbidden(`client ${client.name} may not read the token of ${clientId}`);
     const token = await this.serving.serve(request, clientId);
-    return audited(tokenView(token, this.clock.now()), { account: clientId, recordedWithRead: true });
+    return tokenViewJson(token, this.clock.now());
   }
 
   /** A token pasted from Pocketful's dashboard: Pocketful itself says whose it is. */

@@ -20,7 +20,8 @@ export class SpawnedVault {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static start(entry: 'main' | 'demo', env: Record<string, string>): SpawnedVault {
+  /** `vault` is the bundle that `npm start` and the image run; `demo` is what `npm run demo` runs. */
+  static start(entry: 'vault' | 'demo', env: Record<string, string>): SpawnedVault {
     // An empty working directory and only the variables given: a developer's own .env must not leak into the run.
     const cwd = mkdtempSync(join(tmpdir(), 'token-vault-run-'));
     const child = spawn(process.execPath, [join(ROOT, 'dist', `${entry}.js`)], {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { clientFor, newServiceKey } from '../../src/access/clients-file';
 import { createVaultApp } from '../../src/app.factory';
 import { Clock } from '../../src/clock/clock';
@@ -63,9 +62,6 @@ export class TestVault {
       return clientFor(client.name, keys[client.name], client.accounts, client.admin ?? false);
     });
     const logs = options.logs ?? new LogCapture();
-    // nestjs-pino keeps one logger per process for lines written outside a request, made by the first app; each
-    // test vault needs its own, writing to its own capture.
-    __resetOutOfContextForTests();
     const app = await createVaultApp({ config, clock: options.clock, logStream: logs, extraClients: clients });
     await app.listen(config.http.port, '127.0.0.1');
     const port = (app.getHttpServer().address() as AddressInfo).port;
