@@ -5,6 +5,7 @@ import { AppModule, VaultAppOptions } from './app.module';
 import { NestPinoLogger } from './logging/nest-logger';
 import { registerRequestLog } from './logging/request-log';
 import { createVaultLog } from './logging/vault-logger';
+import { requireAddressFromProxies } from './http/forwarded-address';
 import { answerClientError, answerFrameworkError } from './http/protocol-errors';
 import { requestId } from './http/request-id';
 import { API_HEADERS } from './http/security-headers';
@@ -32,7 +33,7 @@ export async function createVaultApp(options: VaultAppFactoryOptions): Promise<N
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
     genReqId: requestId,
-    trustProxy: options.config.http.trustProxy,
+    trustProxy: options.config.http.trustedProxies.forFastify(),
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
   });
@@ -46,6 +47,7 @@ export async function createVaultApp(options: VaultAppFactoryOptions): Promise<N
   const fastify = app.getHttpAdapter().getInstance();
   // The API speaks JSON (and the sandbox's form posts); a text body is refused with 415 rather than half-parsed.
   fastify.removeContentTypeParser('text/plain');
+  requireAddressFromProxies(fastify, options.config.http.trustedProxies);
   registerRequestLog(fastify, log);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(API_HEADERS);

@@ -9,6 +9,7 @@ const PRODUCTION = {
   BROKER_API_SECRET: 'app-secret-456',
   REDIRECT_URL: 'https://vault.example.in/pocketful/callback',
   VAULT_ENCRYPTION_KEY: KEY.toString('base64'),
+  ADMIN_AUTH: 'none',
 };
 
 function configurationError(env: Record<string, string | undefined>): InvalidConfigurationError {
@@ -30,7 +31,8 @@ describe('loadVaultConfig defaults', () => {
 
   it('listens on 127.0.0.1:5000', () => {
     expect(DEFAULT_PORT).toBe(5000);
-    expect(config.http).toEqual({ host: '127.0.0.1', port: 5000, trustProxy: false });
+    expect(config.http).toMatchObject({ host: '127.0.0.1', port: 5000 });
+    expect(config.http.trustedProxies.setting).toEqual({ kind: 'none' });
   });
 
   it('talks to Pocketful at https://trade.pocketful.in with scope "orders holdings" and a 10 s timeout', () => {
@@ -42,6 +44,7 @@ describe('loadVaultConfig defaults', () => {
       redirectUrl: 'https://vault.example.in/pocketful/callback',
       scope: 'orders holdings',
       timeoutMs: 10_000,
+      pkce: true,
     });
   });
 
@@ -95,7 +98,7 @@ describe('loadVaultConfig with SANDBOX=true', () => {
 
   it('SANDBOX=false is production: credentials are required', () => {
     const error = configurationError({ SANDBOX: 'false', TOKEN_STORE: 'memory' });
-    expect(error.problems.map((p) => p.split(' ')[0])).toEqual(['BROKER_API_KEY', 'BROKER_API_SECRET', 'REDIRECT_URL']);
+    expect(error.problems.map((p) => p.split(' ')[0])).toEqual(['BROKER_API_KEY', 'BROKER_API_SECRET', 'REDIRECT_URL', 'ADMIN_AUTH']);
   });
 });
 
@@ -114,7 +117,7 @@ describe('loadVaultConfig reads what is set', () => {
       VAULT_CLIENTS_FILE: '/etc/token-vault/clients.json',
       LOG_LEVEL: 'debug',
     });
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080, trustProxy: false });
+    expect(config.http).toMatchObject({ host: '0.0.0.0', port: 8080 });
     expect(config.broker.baseUrl).toBe('http://broker.internal:9000');
     expect(config.broker.scope).toBe('orders');
     expect(config.broker.timeoutMs).toBe(2500);
@@ -219,6 +222,7 @@ describe('an invalid environment', () => {
       'TOKEN_EXPIRY_TIME',
       'ALLOWED_CLIENT_IDS',
       'VAULT_ENCRYPTION_KEY',
+      'ADMIN_AUTH',
       'LOG_LEVEL',
     ]);
     expect(error.message).toContain(`${error.problems.length} problem(s)`);
@@ -245,6 +249,7 @@ describe('an invalid environment', () => {
       "BROKER_API_KEY must be set to the App ID of your app on Pocketful's developer portal",
       'TOKEN_EXPIRY_TIME must be a time of day in India as HH:MM, such as 00:00',
       expect.stringMatching(/^VAULT_ENCRYPTION_KEY \(or VAULT_ENCRYPTION_KEYS\) must be set .*openssl rand -base64 32/),
+      expect.stringMatching(/^ADMIN_AUTH must be set \(unless SANDBOX=true\): none, basic:USER:PASSWORD_HASH/),
     ]);
   });
 
@@ -297,6 +302,8 @@ describe('an OpenAlgo .env', () => {
       REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback',
       VALID_BROKERS: 'pocketful,zerodha',
       TOKEN_STORE: 'memory',
+      // The one line an OpenAlgo .env needs added: who may use the login pages.
+      ADMIN_AUTH: 'none',
     });
     expect(config.broker.appId).toBe('APP-ID-123');
     expect(config.broker.appSecret).toBe('secret+with:odd%chars');

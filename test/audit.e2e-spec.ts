@@ -78,7 +78,7 @@ describe('the audit trail', () => {
   it('never holds a token, in the API or in Redis', async () => {
     const client = redis.client();
     try {
-      const raw = JSON.stringify(await client.xrange('token-vault:audit', '-', '+'));
+      const raw = JSON.stringify([await client.xrange('token-vault:audit', '-', '+'), await client.xrange('token-vault:audit:refusals', '-', '+')]);
       const api = JSON.stringify(await entries());
       for (const secret of secrets) {
         expect(raw).not.toContain(secret);

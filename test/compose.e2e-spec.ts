@@ -23,6 +23,7 @@ interface ComposeService {
   ports?: string[];
   env_file?: string;
   user?: string;
+  volumes?: string[];
 }
 
 /**
@@ -51,6 +52,9 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
       expect(service.depends_on?.redis?.condition).toBe('service_healthy');
       expect(service.healthcheck?.test.join(' ')).toContain('/health/ready');
       expect(service.ports?.every((port) => port.startsWith('127.0.0.1:'))).toBe(true);
+      // The clients file's folder, not the file: a file mounted alone never shows the file that replaced it.
+      expect(service.volumes).toEqual(['./service-keys:/run/token-vault:ro']);
+      expect(service.environment?.VAULT_CLIENTS_FILE).toBe('/run/token-vault/clients.json');
     }
   });
 
@@ -62,15 +66,27 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
         BROKER_API_SECRET: 'secret',
         REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback',
         VAULT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+        ADMIN_AUTH: 'none',
+        REDIS_PASSWORD: 'from-dot-env',
       });
       expect(config.http).toMatchObject({ host: '0.0.0.0', port: 5000 });
+      expect(config.storage.redisPassword).toBe('from-dot-env');
     }
   });
 
-  it('keeps Redis append-only, with a health check', () => {
+  it('keeps Redis append-only and behind the password from .env, which the replicas get with the rest of .env', () => {
     const redis = compose.services.redis;
-    expect(redis.command?.join(' ')).toMatch(/--appendonly yes/);
+    const command = redis.command?.join(' ') ?? '';
+    expect(command).toMatch(/--appendonly yes/);
+    // Compose refuses to start without the password rather than run Redis open.
+    expect(command).toMatch(/--requirepass \$\{REDIS_PASSWORD:\?[^}]+\}/);
+    expect(redis.environment?.REDISCLI_AUTH).toMatch(/^\$\{REDIS_PASSWORD:\?/);
     expect(redis.healthcheck?.test.join(' ')).toContain('redis-cli ping');
+    for (const [, service] of vaults) {
+      expect(service.env_file).toBe('.env');
+      expect(service.environment?.REDIS_URL).not.toMatch(/@/);
+    }
+    expect(names).toContain('REDIS_PASSWORD');
   });
 
   it('lists in .env.example only variables the vault knows, and every one it requires', () => {
@@ -79,7 +95,7 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
     const commented = [...text.matchAll(/^#\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]);
     const unknown = [...set, ...commented].filter((name) => !names.has(name));
     expect(unknown).toEqual([]);
-    for (const required of ['BROKER_API_KEY', 'BROKER_API_SECRET', 'REDIRECT_URL', 'VAULT_ENCRYPTION_KEY']) {
+    for (const required of ['BROKER_API_KEY', 'BROKER_API_SECRET', 'REDIRECT_URL', 'VAULT_ENCRYPTION_KEY', 'ADMIN_AUTH', 'REDIS_PASSWORD']) {
       expect(set).toContain(required);
     }
     // Every variable the vault reads is at least mentioned.

@@ -32,7 +32,7 @@ describe('login through Pocketful', () => {
     await closeAll(() => vault.close(), () => broker.stop());
   });
 
-  it('redirects to the authorize URL with scope, a fresh state, redirect_uri, response_type and client_id', async () => {
+  it('redirects to the authorize URL with scope, a fresh state, redirect_uri, response_type, client_id and a PKCE challenge', async () => {
     const first = await vault.beginLogin();
     const second = await vault.beginLogin();
     const { location } = first;
@@ -41,6 +41,9 @@ describe('login through Pocketful', () => {
     expect(location.searchParams.get('redirect_uri')).toBe(broker.options.redirectUrl);
     expect(location.searchParams.get('response_type')).toBe('code');
     expect(location.searchParams.get('client_id')).toBe(broker.options.appId);
+    // PKCE and the browser binding: test/login-pkce.e2e-spec.ts, test/login-binding.e2e-spec.ts.
+    expect(location.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(first.cookie).toMatch(/^pocketful-login-[0-9a-f]{16}=[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(first.state, 'base64url').length).toBeGreaterThanOrEqual(32);
     expect(second.state).not.toBe(first.state);
   });

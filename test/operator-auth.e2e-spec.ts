@@ -1,6 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { loadVaultConfig } from '../src/vault-config';
 import { FakePocketful } from './support/fake-pocketful';
+import { LogCapture } from './support/log-capture';
+import { rawRequest } from './support/raw-request';
 import { json, TestVault } from './support/test-vault';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -15,12 +19,21 @@ describe('ADMIN_AUTH on the browser routes', () => {
 
   afterAll(() => broker.stop());
 
-  describe('with an operator password', () => {
+  describe('with an operator password hashed by npm run operator-password', () => {
     let vault: TestVault;
     const operator = { authorization: basic('alice', 'correct horse battery') };
 
     beforeAll(async () => {
-      vault = await TestVault.start({ broker, env: { ADMIN_AUTH: `basic:alice:${sha256('correct horse battery')}`, AUTH_FAILURES_PER_MINUTE: '7' } });
+      // The command as an operator runs it, the password piped in: what it prints is what .env gets.
+      const made = spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'cli', 'operator-password.js'), 'alice'], {
+        input: 'correct horse battery\n',
+        encoding: 'utf8',
+      });
+      expect(made.status).toBe(0);
+      expect(made.stdout).not.toContain('correct horse battery');
+      const adminAuth = /^ADMIN_AUTH=(basic:alice:scrypt:\S+)$/m.exec(made.stdout)?.[1];
+      expect(adminAuth).toBeDefined();
+      vault = await TestVault.start({ broker, env: { ADMIN_AUTH: adminAuth!, AUTH_FAILURES_PER_MINUTE: '7' } });
     });
 
     afterAll(() => vault.close());
@@ -42,8 +55,9 @@ describe('ADMIN_AUTH on the browser routes', () => {
       const begin = await vault.fetch('/pocketful/login', { headers: operator });
       expect(begin.status).toBe(302);
       const state = new URL(begin.headers.get('location')!).searchParams.get('state')!;
+      const cookie = (begin.headers.get('set-cookie') ?? '').split(';')[0];
       const query = new URLSearchParams({ code: broker.broker.issueCode('YA0002'), state }).toString();
-      const done = await vault.fetch(`/pocketful/callback?${query}`, { headers: operator });
+      const done = await vault.fetch(`/pocketful/callback?${query}`, { headers: { ...operator, cookie } });
       expect(done.status).toBe(200);
       const audit = await json(await vault.fetch('/v1/audit?limit=5', { as: 'ops' }));
       const stored = audit.entries.find((entry: { action: string; result: string }) => entry.action === 'store' && entry.result === 'ok');
@@ -66,19 +80,65 @@ describe('ADMIN_AUTH on the browser routes', () => {
     });
   });
 
-  describe('behind a single sign-on proxy', () => {
+  describe('with the older unsalted SHA-256 of the password', () => {
+    it('still lets the operator in, and warns once at start that the hash should be replaced', async () => {
+      const logs = new LogCapture();
+      const vault = await TestVault.start({ broker, logs, env: { ADMIN_AUTH: `basic:alice:${sha256('correct horse battery')}` } });
+      try {
+        expect((await vault.fetch('/', { headers: { authorization: basic('alice', 'correct horse battery') } })).status).toBe(200);
+        expect((await vault.fetch('/', { headers: { authorization: basic('alice', 'wrong') } })).status).toBe(401);
+        expect(warnings(logs).filter((line) => line.includes('unsalted SHA-256'))).toHaveLength(1);
+      } finally {
+        await vault.close();
+      }
+    });
+  });
+
+  describe('behind a single sign-on proxy (the proxy connects from 127.0.0.2; TRUST_PROXY names it)', () => {
     let vault: TestVault;
+    const login = (headers: Record<string, string>, localAddress: string) =>
+      rawRequest(vault.url, { method: 'GET', path: '/pocketful/login', headers, localAddress });
 
     beforeAll(async () => {
-      vault = await TestVault.start({ broker, env: { ADMIN_AUTH: 'header:X-Forwarded-Email:alice@desk.example,bob@desk.example' } });
+      vault = await TestVault.start({
+        broker,
+        env: { ADMIN_AUTH: 'header:X-Forwarded-Email:alice@desk.example,bob@desk.example', TRUST_PROXY: '127.0.0.2' },
+      });
     });
 
     afterAll(() => vault.close());
 
     it('lets in only the people the proxy names and the list allows', async () => {
-      expect((await vault.fetch('/pocketful/login')).status).toBe(401);
-      expect((await vault.fetch('/pocketful/login', { headers: { 'x-forwarded-email': 'eve@desk.example' } })).status).toBe(401);
-      expect((await vault.fetch('/pocketful/login', { headers: { 'x-forwarded-email': 'bob@desk.example' } })).status).toBe(302);
+      expect((await login({}, '127.0.0.2')).status).toBe(401);
+      expect((await login({ 'x-forwarded-email': 'eve@desk.example' }, '127.0.0.2')).status).toBe(401);
+      expect((await login({ 'x-forwarded-email': 'bob@desk.example' }, '127.0.0.2')).status).toBe(302);
+    });
+
+    it('treats the header from any other address as unauthenticated: reaching a replica directly bypasses nothing', async () => {
+      const callsBefore = broker.calls.length;
+      const direct = await login({ 'x-forwarded-email': 'bob@desk.example' }, '127.0.0.1');
+      expect(direct.status).toBe(401);
+      expect(direct.text).toContain('operator_unauthorized');
+      expect((await login({ 'x-forwarded-email': 'bob@desk.example', 'x-forwarded-for': '127.0.0.2' }, '127.0.0.3')).status).toBe(401);
+      expect(broker.calls).toHaveLength(callsBefore);
+    });
+  });
+
+  describe('warnings at start', () => {
+    it('says once that ADMIN_AUTH=none leaves the pages open, and that without ALLOWED_CLIENT_IDS any account may log in', async () => {
+      const logs = new LogCapture();
+      const vault = await TestVault.start({ broker, logs, env: { ADMIN_AUTH: 'none' } });
+      await vault.close();
+      const said = warnings(logs);
+      expect(said.filter((line) => line.startsWith('ADMIN_AUTH=none: anyone who reaches the vault'))).toHaveLength(1);
+      expect(said.filter((line) => line.startsWith('ALLOWED_CLIENT_IDS is not set'))).toHaveLength(1);
+    });
+
+    it('says neither when the pages are guarded and the accounts listed', async () => {
+      const logs = new LogCapture();
+      const vault = await TestVault.start({ broker, logs, env: { ADMIN_AUTH: `basic:alice:${sha256('x')}`, ALLOWED_CLIENT_IDS: 'YA0002' } });
+      await vault.close();
+      expect(warnings(logs).filter((line) => /ADMIN_AUTH=none|ALLOWED_CLIENT_IDS/.test(line))).toEqual([]);
     });
   });
 
@@ -88,3 +148,11 @@ describe('ADMIN_AUTH on the browser routes', () => {
     }
   });
 });
+
+/** The messages logged at warn level or above. */
+function warnings(logs: LogCapture): string[] {
+  return logs.lines
+    .map((line) => JSON.parse(line) as { level: number; msg: string })
+    .filter((entry) => entry.level >= 40)
+    .map((entry) => entry.msg);
+}

@@ -22,7 +22,12 @@ describe('start-up configuration', () => {
   });
 
   it('requires VAULT_ENCRYPTION_KEY with the redis store', async () => {
-    const vault = SpawnedVault.start('vault', { BROKER_API_KEY: 'app', BROKER_API_SECRET: 'secret', REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback' });
+    const vault = SpawnedVault.start('vault', {
+      BROKER_API_KEY: 'app',
+      BROKER_API_SECRET: 'secret',
+      REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback',
+      ADMIN_AUTH: 'none',
+    });
     expect(await vault.exit()).toBe(1);
     expect(vault.stderr).toContain('VAULT_ENCRYPTION_KEY');
   });

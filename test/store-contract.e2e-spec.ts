@@ -51,7 +51,7 @@ function token(clientId: string, expiresAt: Date, overrides: Partial<StoredToken
 }
 
 function redisStores(redis: TestRedis, prefix: string, clock: Clock, key = randomBytes(32)) {
-  const connection = new RedisConnection(new StorageSettings({ kind: 'redis', redisUrl: redis.url, keyPrefix: prefix }), new RedisKeys(prefix));
+  const connection = new RedisConnection(new StorageSettings({ kind: 'redis', redisUrl: redis.url, keyPrefix: prefix, redisPassword: null }), new RedisKeys(prefix));
   return { connection, tokens: new RedisTokenStore(connection, new TokenCipher(key), clock) };
 }
 
@@ -148,24 +148,29 @@ function contract(name: string, make: () => Promise<Stores>, done: () => Promise
     });
 
     describe('LoginStateStore', () => {
+      // Taken by the browser that began them; test/login-state-contract.e2e-spec.ts covers the other browsers.
+      const BROWSER = 'b'.repeat(64);
+      const save = (hash: string, ms: number) => stores.states.saveState(hash, { browserHash: BROWSER }, ms);
+      const take = async (hash: string) => (await stores.states.takeState(hash, BROWSER)).use;
+
       it('gives a state as fresh once, then as used', async () => {
-        await stores.states.saveState('h1', 600_000);
-        expect(await stores.states.takeState('h1')).toBe('fresh');
-        expect(await stores.states.takeState('h1')).toBe('used');
-        expect(await stores.states.takeState('h2')).toBe('unknown');
+        await save('h1', 600_000);
+        expect(await take('h1')).toBe('fresh');
+        expect(await take('h1')).toBe('used');
+        expect(await take('h2')).toBe('unknown');
       });
 
       it('gives fresh to exactly one of many callers at once', async () => {
-        await stores.states.saveState('h3', 600_000);
-        const uses = await Promise.all(Array.from({ length: 20 }, () => stores.states.takeState('h3')));
+        await save('h3', 600_000);
+        const uses = await Promise.all(Array.from({ length: 20 }, () => take('h3')));
         expect(uses.filter((use) => use === 'fresh')).toHaveLength(1);
         expect(uses.filter((use) => use === 'used')).toHaveLength(19);
       });
 
       it('forgets a state at its expiry', async () => {
-        await stores.states.saveState('h4', 300);
+        await save('h4', 300);
         await stores.pass(400);
-        expect(await stores.states.takeState('h4')).toBe('unknown');
+        expect(await take('h4')).toBe('unknown');
       });
 
       it('lets exactly one of many callers claim a code', async () => {
@@ -376,7 +381,7 @@ describe('on a real redis-server', () => {
 
     it('keeps a login state for its lifetime, under a hash of the state', async () => {
       const states = new RedisLoginStateStore(made.connection);
-      await states.saveState('f'.repeat(64), 600_000);
+      await states.saveState('f'.repeat(64), { browserHash: 'b'.repeat(64) }, 600_000);
       const client = redis.client();
       try {
         const lifetime = Number(await client.pttl(`${prefix}login-state:${'f'.repeat(64)}`));

@@ -58,6 +58,7 @@ export async function startVault(
     LOG_LEVEL: 'info',
     RATE_LIMIT_PER_MINUTE,
     AUDIT_FAIL_CLOSED: 'true',
+    ADMIN_AUTH: 'none',
   };
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const child = Child.start('vault', process.execPath, [...profile, join(projectRoot(), 'dist', 'vault.js')], { cwd, env, logDir: workDir });

@@ -1,6 +1,10 @@
-import { IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
+import { IsDefined, IsNotEmpty, IsOptional, IsString, ValidateBy, ValidateIf } from 'class-validator';
 import { configSlice } from '../config/config-slice';
 import { OptionalWholeNumber } from '../config/variables';
+import { HttpSettings } from '../http/http.config';
+import { parseStoredPassword, StoredPassword } from './operator-password';
+
+const ADMIN_AUTH_FORMS = 'none, basic:USER:PASSWORD_HASH (from npm run operator-password), or header:HEADER-NAME[:allowed,values] for an SSO proxy';
 
 class AccessVariables {
   @IsOptional()
@@ -8,12 +12,16 @@ class AccessVariables {
   @IsNotEmpty({ message: '$property must name the JSON file of service clients' })
   VAULT_CLIENTS_FILE?: string;
 
-  @IsOptional()
-  @Matches(/^(none|basic:[A-Za-z0-9._@-]{1,64}:[0-9a-fA-F]{64}|header:[A-Za-z0-9-]{1,64}(:[^,\s:]+(,[^,\s:]+)*)?)$/, {
-    message:
-      '$property must be none, basic:USER:SHA256_OF_PASSWORD (hex), or header:HEADER-NAME[:allowed,values] for an SSO proxy',
+  /** Who may start a login is not left to a default outside the sandbox: an open vault must be chosen in writing. */
+  @ValidateIf((variables: AccessVariables) => variables.ADMIN_AUTH !== undefined || variables.SANDBOX !== 'true')
+  @IsDefined({ message: `$property must be set (unless SANDBOX=true): ${ADMIN_AUTH_FORMS}` })
+  @ValidateBy({ name: 'adminAuth', validator: { validate: (value) => typeof value === 'string' && operatorAuthFrom(value) !== null } }, {
+    message: `$property must be ${ADMIN_AUTH_FORMS}`,
   })
   ADMIN_AUTH?: string;
+
+  /** Read here only to know whether ADMIN_AUTH may be left out; the broker's slice checks it. */
+  SANDBOX?: string;
 
   @OptionalWholeNumber(1, 1000)
   AUTH_FAILURES_PER_MINUTE?: number;
@@ -22,7 +30,7 @@ class AccessVariables {
 /** Who may use the browser routes (start a login, see its result): ADMIN_AUTH. */
 export type OperatorAuthSettings =
   | { kind: 'none' }
-  | { kind: 'basic'; user: string; passwordSha256: string }
+  | { kind: 'basic'; user: string; password: StoredPassword }
   | { kind: 'header'; header: string; allowed: string[] | null };
 
 /** Who may do what: the service clients' keys, the operators of the pages, and how failed attempts are slowed. */
@@ -43,14 +51,35 @@ export const accessConfig = configSlice({
   build: (env) =>
     new AccessSettings({
       clientsFile: env.VAULT_CLIENTS_FILE ?? null,
-      operatorAuth: operatorAuthFrom(env.ADMIN_AUTH ?? 'none'),
+      // Checked with the variables: the text is one of the forms.
+      operatorAuth: operatorAuthFrom(env.ADMIN_AUTH ?? 'none')!,
       authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE ?? 10,
     }),
+  conflicts: (settings, built) =>
+    settings.operatorAuth.kind === 'header' && !built.get(HttpSettings).trustedProxies.namesAddresses
+      ? [
+          'ADMIN_AUTH=header:… needs TRUST_PROXY to list the sign-on proxy\'s addresses/CIDRs: the header is believed only on ' +
+            'connections from them, and anyone else could set it',
+        ]
+      : [],
 });
 
-function operatorAuthFrom(text: string): OperatorAuthSettings {
-  const [kind, first, ...rest] = text.split(':');
-  if (kind === 'basic') return { kind, user: first, passwordSha256: rest.join(':').toLowerCase() };
-  if (kind === 'header') return { kind, header: first.toLowerCase(), allowed: rest.length > 0 ? rest.join(':').split(',') : null };
-  return { kind: 'none' };
+const USER = /^[A-Za-z0-9._@-]{1,64}$/;
+const HEADER = /^[A-Za-z0-9-]{1,64}$/;
+const ALLOWED = /^[^,\s:]+(,[^,\s:]+)*$/;
+
+/** ADMIN_AUTH read, or null when it is none of its forms. */
+function operatorAuthFrom(text: string): OperatorAuthSettings | null {
+  const [kind, first = '', ...rest] = text.split(':');
+  if (kind === 'none' && text === 'none') return { kind };
+  if (kind === 'basic') {
+    const password = parseStoredPassword(rest.join(':'));
+    return USER.test(first) && password !== null ? { kind, user: first, password } : null;
+  }
+  if (kind === 'header') {
+    const allowed = rest.join(':');
+    if (!HEADER.test(first) || (rest.length > 0 && !ALLOWED.test(allowed))) return null;
+    return { kind, header: first.toLowerCase(), allowed: rest.length > 0 ? allowed.split(',') : null };
+  }
+  return null;
 }

@@ -1,15 +1,17 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AccessSettings } from './access.config';
-import { readClientsFile } from './clients-file';
+import { ClientsFileWatcher } from './clients-file.watcher';
 import { ServiceClient } from './service-client';
 import { AuthFailureLimiter } from './auth-failure-limiter';
+import { OpenAccessWarnings } from './open-access-warnings';
 import { OperatorGuard } from './operator.guard';
 import { ServiceClientRegistry } from './service-client.registry';
 import { ServiceKeyGuard } from './service-key.guard';
 
 /**
- * Service clients come from VAULT_CLIENTS_FILE, read once at start-up; `extra` adds clients made in code (the
- * demo's one-off key).
+ * Service clients come from VAULT_CLIENTS_FILE, read at start-up (a bad file stops it) and kept current while the
+ * vault runs: re-read every second and on SIGHUP (ClientsFileWatcher, started on init, stopped on destroy); `extra`
+ * adds clients made in code (the demo's one-off key), kept across re-reads.
  */
 @Global()
 @Module({})
@@ -19,14 +21,19 @@ export class AccessModule {
       module: AccessModule,
       providers: [
         {
-          provide: ServiceClientRegistry,
+          provide: ClientsFileWatcher,
           inject: [AccessSettings],
-          useFactory: (settings: AccessSettings) =>
-            new ServiceClientRegistry([...(settings.clientsFile ? readClientsFile(settings.clientsFile) : []), ...extra]),
+          useFactory: (settings: AccessSettings) => new ClientsFileWatcher(settings.clientsFile, extra),
+        },
+        {
+          provide: ServiceClientRegistry,
+          inject: [ClientsFileWatcher],
+          useFactory: (watcher: ClientsFileWatcher) => watcher.registry,
         },
         ServiceKeyGuard,
         AuthFailureLimiter,
         OperatorGuard,
+        OpenAccessWarnings,
       ],
       exports: [ServiceClientRegistry, ServiceKeyGuard, AuthFailureLimiter, OperatorGuard],
     };

@@ -49,7 +49,7 @@ describe(AuthFailureLimiter.name, () => {
         { provide: CoordinationStore, useValue: counters },
         {
           provide: AccessSettings,
-          useValue: loadConfiguration({ AUTH_FAILURES_PER_MINUTE: String(BUDGET) }, [accessConfig]).get(AccessSettings),
+          useValue: loadConfiguration({ ADMIN_AUTH: 'none', AUTH_FAILURES_PER_MINUTE: String(BUDGET) }, [accessConfig]).get(AccessSettings),
         },
         { provide: RedisKeys, useValue: keys },
       ],

@@ -22,6 +22,17 @@ export class AuthFailureLimiter {
     private readonly keys: RedisKeys,
   ) {}
 
+  /**
+   * Refuses an address already past its budget, before an attempt that is dear to check (an operator password's slow
+   * hash) is checked at all. Costs a read of the counter; a store that does not answer lets the attempt through.
+   */
+  async refuseIfBlocked(address: string): Promise<void> {
+    const counted = await this.counters.peek(this.keys.authFailures(address)).catch(() => null);
+    if (counted !== null && counted.count > this.settings.authFailuresPerMinute) {
+      throw rateLimited(Math.max(1, Math.ceil(counted.resetInMs / 1000)), 'too many failed authentications from this address');
+    }
+  }
+
   /** Counts a failed attempt; throws 429 (with the seconds to wait) when the address is past its budget. */
   async failed(address: string): Promise<void> {
     let counted: { count: number; resetInMs: number };

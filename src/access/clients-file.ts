@@ -41,7 +41,8 @@ class ClientsFile {
 }
 
 export class ClientsFileError extends Error {
-  constructor(path: string, problems: string[]) {
+  /** What is wrong, one line each; never a key or a hash (the watcher logs them). */
+  constructor(path: string, readonly problems: string[]) {
     super(`the clients file ${path} is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ClientsFileError';
   }

@@ -6,13 +6,20 @@ import { CoordinationStore } from '../coordination/coordination.store';
 import { MemoryCoordinationStore } from '../coordination/memory-coordination.store';
 import { sha256Hex } from '../crypto/digest';
 import { VaultError } from '../errors/vault-error';
+import { HttpSettings, httpConfig } from '../http/http.config';
 import { RedisKeys } from '../redis/redis-keys';
 import { accessConfig, AccessSettings } from './access.config';
 import { AuthFailureLimiter } from './auth-failure-limiter';
+import { hashOperatorPassword } from './operator-password';
 import { OperatorGuard } from './operator.guard';
 import { VaultRequest } from './vault-request';
 
 const ADDRESS = '203.0.113.7';
+/** The sign-on proxy TRUST_PROXY names, and a host that is not it. */
+const PROXY = '10.0.0.5';
+const ELSEWHERE = '10.0.0.6';
+/** The least cost the vault accepts, to keep the suite quick; the command's default is dearer. */
+const QUICK = { log2n: 14, r: 8, p: 1 };
 const BUDGET = 3;
 const PASSWORD = 'correct horse: battery';
 const BASIC_CHALLENGE = 'Basic realm="token-vault", charset="UTF-8"';
@@ -32,8 +39,8 @@ class LoginRoutes {
   begin() {}
 }
 
-function attempt(headers: Record<string, string> = {}) {
-  const request = { ip: ADDRESS, headers } as unknown as VaultRequest;
+function attempt(headers: Record<string, string> = {}, connectedFrom = PROXY) {
+  const request = { ip: ADDRESS, headers, socket: { remoteAddress: connectedFrom } } as unknown as VaultRequest;
   const reply = new RecordingReply();
   const context = new ExecutionContextHost([request, reply], LoginRoutes, LoginRoutes.prototype.begin);
   return { request, reply, context };
@@ -48,12 +55,16 @@ describe(OperatorGuard.name, () => {
   async function build(adminAuth: string) {
     clock = new ManualClock('2025-03-14T10:00:00+05:30');
     counters = new MemoryCoordinationStore(clock);
-    const settings = loadConfiguration({ ADMIN_AUTH: adminAuth, AUTH_FAILURES_PER_MINUTE: String(BUDGET) }, [accessConfig]).get(AccessSettings);
+    const configuration = loadConfiguration({ ADMIN_AUTH: adminAuth, AUTH_FAILURES_PER_MINUTE: String(BUDGET), TRUST_PROXY: `${PROXY}/32` }, [
+      httpConfig,
+      accessConfig,
+    ]);
     const moduleRef = await Test.createTestingModule({
       providers: [
         OperatorGuard,
         AuthFailureLimiter,
-        { provide: AccessSettings, useValue: settings },
+        { provide: AccessSettings, useValue: configuration.get(AccessSettings) },
+        { provide: HttpSettings, useValue: configuration.get(HttpSettings) },
         { provide: CoordinationStore, useValue: counters },
         { provide: RedisKeys, useValue: keys },
       ],
@@ -93,7 +104,7 @@ describe(OperatorGuard.name, () => {
   });
 
   describe('ADMIN_AUTH=basic', () => {
-    beforeEach(() => build(`basic:alice:${sha256Hex(PASSWORD)}`));
+    beforeEach(async () => build(`basic:alice:${await hashOperatorPassword(PASSWORD, QUICK)}`));
 
     it('lets in the operator with the right user and password (a colon in the password included), by name', async () => {
       const request = attempt({ authorization: basic('alice', PASSWORD) });
@@ -105,13 +116,17 @@ describe(OperatorGuard.name, () => {
 
     it('reads the credentials as UTF-8, as its challenge says', async () => {
       const password = 'pässwörd ✓';
-      await build(`basic:alice:${sha256Hex(password)}`);
+      await build(`basic:alice:${await hashOperatorPassword(password, QUICK)}`);
       expect(await outcome(attempt({ authorization: basic('alice', password) }))).toBe(true);
     });
 
-    it('takes the password digest in either case from ADMIN_AUTH', async () => {
+    it('still takes the older unsalted SHA-256 of the password, in either case', async () => {
       await build(`basic:alice:${sha256Hex(PASSWORD).toUpperCase()}`);
       expect(await outcome(attempt({ authorization: basic('alice', PASSWORD) }))).toBe(true);
+      expectOperatorUnauthorized(
+        await outcome(attempt({ authorization: basic('alice', 'wrong') })),
+        'the operator user name and password are needed to use the login pages',
+      );
     });
 
     it.each([
@@ -119,7 +134,7 @@ describe(OperatorGuard.name, () => {
       ['the wrong password', { authorization: basic('alice', 'wrong') }],
       ['the wrong user', { authorization: basic('mallory', PASSWORD) }],
       ['the user in another case', { authorization: basic('Alice', PASSWORD) }],
-      ['the password digest instead of the password', { authorization: basic('alice', sha256Hex(PASSWORD)) }],
+      ['the stored hash instead of the password', { authorization: basic('alice', 'scrypt:14:8:1') }],
       ['credentials without a colon', { authorization: `Basic ${Buffer.from('alice').toString('base64')}` }],
       ['a bearer token', { authorization: 'Bearer tvk_abc' }],
     ])('refuses %s with 401 operator_unauthorized and a Basic challenge', async (_label, headers) => {
@@ -156,6 +171,20 @@ describe(OperatorGuard.name, () => {
         expect(await failuresCounted()).toBe(BUDGET);
       });
 
+      it('past the budget, checks no new password at all until the minute is over (no slow hash for a flood to spend)', async () => {
+        await outcome(attempt({ authorization: basic('alice', 'one guess too many') }));
+        expect(await outcome(attempt({ authorization: basic('alice', PASSWORD) }))).toMatchObject({ status: 429, code: 'rate_limited' });
+        expect(await failuresCounted()).toBe(BUDGET + 1);
+        clock.advance(60_000);
+        expect(await outcome(attempt({ authorization: basic('alice', PASSWORD) }))).toBe(true);
+      });
+
+      it('past the budget, keeps letting in a browser that signed in before', async () => {
+        expect(await outcome(attempt({ authorization: basic('alice', PASSWORD) }))).toBe(true);
+        await outcome(attempt({ authorization: basic('alice', 'one guess too many') }));
+        expect(await outcome(attempt({ authorization: basic('alice', PASSWORD) }))).toBe(true);
+      });
+
       it('answers a wrong password 401 again once the minute is over', async () => {
         clock.advance(60_000);
         expect(await outcome(attempt({ authorization: basic('alice', 'late guess') }))).toMatchObject({ status: 401 });
@@ -170,6 +199,17 @@ describe(OperatorGuard.name, () => {
       const request = attempt({ 'x-forwarded-email': 'bob@desk.example' });
       expect(await outcome(request)).toBe(true);
       expect(request.request.caller).toEqual({ kind: 'operator', name: 'bob@desk.example' });
+    });
+
+    it('believes the header only on a connection from the proxy TRUST_PROXY names: from anyone else it is not signed in', async () => {
+      const request = attempt({ 'x-forwarded-email': 'bob@desk.example' }, ELSEWHERE);
+      expectOperatorUnauthorized(await outcome(request), 'sign in through the single sign-on in front of the vault');
+      expect(request.request.caller).toBeUndefined();
+      expectOperatorUnauthorized(await outcome(attempt({ 'x-forwarded-email': 'bob@desk.example' }, '')), 'sign in through the single sign-on in front of the vault');
+    });
+
+    it('knows the proxy by its IPv4 address on a dual-stack socket too', async () => {
+      expect(await outcome(attempt({ 'x-forwarded-email': 'bob@desk.example' }, `::ffff:${PROXY}`))).toBe(true);
     });
 
     it('ignores whitespace around the name', async () => {

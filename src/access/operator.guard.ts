@@ -1,22 +1,32 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { hash } from 'node:crypto';
 import { digestsEqual, sha256Hex } from '../crypto/digest';
 import { VaultError } from '../errors/vault-error';
+import { HttpSettings } from '../http/http.config';
 import { AccessSettings } from './access.config';
 import { AuthFailureLimiter } from './auth-failure-limiter';
+import { passwordMatches } from './operator-password';
 import { VaultRequest } from './vault-request';
 
 const operatorRequired = (message: string, headers: Record<string, string> = {}) => new VaultError('operator_unauthorized', message, 401, headers);
 const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="token-vault", charset="UTF-8"' };
+/** A browser sends its credentials with every page; a few operators' worth is all that is ever remembered. */
+const REMEMBERED_CREDENTIALS = 16;
 
 /**
  * Guards the browser routes (the home page, starting a login, its result) as ADMIN_AUTH says: open, an operator
- * password by HTTP Basic, or a header set by an SSO proxy in front of the vault. Whoever gets through is named
- * in the audit trail.
+ * password by HTTP Basic, or a header set by an SSO proxy in front of the vault, believed only on a connection from
+ * one of the proxies TRUST_PROXY lists (from anyone else it is just a header anyone can write). Whoever gets through
+ * is named in the audit trail.
  */
 @Injectable()
 export class OperatorGuard implements CanActivate {
+  /** SHA-256 of Authorization headers whose password checked out: a slow hash is paid once per browser, not per page. */
+  private readonly verified = new Set<string>();
+
   constructor(
     private readonly settings: AccessSettings,
+    private readonly http: HttpSettings,
     private readonly failures: AuthFailureLimiter,
   ) {}
 
@@ -28,7 +38,8 @@ export class OperatorGuard implements CanActivate {
       return true;
     }
     if (auth.kind === 'header') {
-      const value = request.headers[auth.header];
+      const fromProxy = this.http.trustedProxies.isProxy(request.socket.remoteAddress);
+      const value = fromProxy ? request.headers[auth.header] : undefined;
       const name = typeof value === 'string' ? value.trim() : '';
       if (name === '' || (auth.allowed !== null && !auth.allowed.includes(name))) {
         throw operatorRequired('sign in through the single sign-on in front of the vault');
@@ -37,15 +48,25 @@ export class OperatorGuard implements CanActivate {
       return true;
     }
 
-    const credentials = basicCredentials(request.headers.authorization);
-    const userMatches = credentials !== null && digestsEqual(sha256Hex(credentials.user), sha256Hex(auth.user));
-    const passwordMatches = credentials !== null && digestsEqual(sha256Hex(credentials.password), auth.passwordSha256);
-    if (!userMatches || !passwordMatches) {
-      await this.failures.failed(request.ip);
-      throw operatorRequired('the operator user name and password are needed to use the login pages', BASIC_CHALLENGE);
+    const header = request.headers.authorization ?? '';
+    const seen = hash('sha256', header);
+    if (!this.verified.has(seen)) {
+      await this.failures.refuseIfBlocked(request.ip);
+      const credentials = basicCredentials(header);
+      const userMatches = credentials !== null && digestsEqual(sha256Hex(credentials.user), sha256Hex(auth.user));
+      // The password is checked even for a wrong user, so the time taken does not tell which was wrong.
+      const passwordMatched = credentials !== null && (await passwordMatches(auth.password, credentials.password));
+      if (!userMatches || !passwordMatched) await this.refuse(request);
+      if (this.verified.size >= REMEMBERED_CREDENTIALS) this.verified.clear();
+      this.verified.add(seen);
     }
     request.caller = { kind: 'operator', name: auth.user };
     return true;
+  }
+
+  private async refuse(request: VaultRequest): Promise<never> {
+    await this.failures.failed(request.ip);
+    throw operatorRequired('the operator user name and password are needed to use the login pages', BASIC_CHALLENGE);
   }
 }
 

@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClockModule } from '../clock/clock.module';
 import { ConfigurationModule } from '../config/config.module';
-import { loadConfiguration } from '../config/load-configuration';
 import { CoordinationModule } from '../coordination/coordination.module';
 import { RedisModule } from '../redis/redis.module';
-import { storageConfig } from '../redis/storage.config';
-import { accessConfig } from './access.config';
+import { loadVaultConfig } from '../vault-config';
 import { AccessModule } from './access.module';
 import { clientFor, newServiceKey, writeClientsFile } from './clients-file';
 import { ServiceClientRegistry } from './service-client.registry';
@@ -65,7 +63,8 @@ describe('ServiceClientRegistry built by AccessModule', () => {
   });
 
   async function registryFor(env: Record<string, string>, extraKey?: string) {
-    const configuration = loadConfiguration({ TOKEN_STORE: 'memory', ...env }, [storageConfig, accessConfig]);
+    // Every slice, as the vault loads them: the access module's providers may read any setting.
+    const { configuration } = loadVaultConfig({ TOKEN_STORE: 'memory', SANDBOX: 'true', ADMIN_AUTH: 'none', ...env });
     const extra = extraKey ? [clientFor('demo', extraKey, ['*'], false)] : [];
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -98,5 +97,27 @@ describe('ServiceClientRegistry built by AccessModule', () => {
 
   it('refuses to start on an unreadable clients file', async () => {
     await expect(registryFor({ VAULT_CLIENTS_FILE: join(dir, 'missing.json') })).rejects.toThrow('it cannot be read (ENOENT)');
+  });
+});
+
+describe('ServiceClientRegistry.replace', () => {
+  it('takes the new clients and forgets the keys it remembered', () => {
+    const oldKey = newServiceKey();
+    const newKey = newServiceKey();
+    const registry = new ServiceClientRegistry([clientFor('strategy-1', oldKey, ['YA0002'], false)]);
+    // Remembered now: a second call is answered from the cache.
+    expect(registry.authenticate(oldKey)?.name).toBe('strategy-1');
+    expect(registry.authenticate(oldKey)?.name).toBe('strategy-1');
+    registry.replace([clientFor('strategy-1', newKey, ['YA0002'], false)]);
+    expect(registry.authenticate(oldKey)).toBeNull();
+    expect(registry.authenticate(newKey)?.name).toBe('strategy-1');
+  });
+
+  it('answers a key with the client of the new set, not the remembered one', () => {
+    const key = newServiceKey();
+    const registry = new ServiceClientRegistry([clientFor('strategy-1', key, ['YA0002'], false)]);
+    expect(registry.authenticate(key)?.accounts).toEqual(['YA0002']);
+    registry.replace([clientFor('strategy-1', key, ['YA0003'], true)]);
+    expect(registry.authenticate(key)).toMatchObject({ accounts: ['YA0003'], admin: true });
   });
 });

@@ -6,39 +6,59 @@ const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 /** Far more than a cluster has clients: keys stay known while they are in use. */
 const KNOWN_KEYS = 1024;
 
+/** One set of clients and the keys that matched one of them: replaced together, never one without the other. */
+interface ClientSet {
+  /** A malformed digest (never written by `npm run clients`) can match no key: it has no bytes to compare. */
+  readonly entries: ReadonlyArray<{ client: ServiceClient; digest: Buffer | null }>;
+  readonly known: Map<string, ServiceClient>;
+}
+
 /**
  * Who holds which key. Keys are known only by their hashes, compared in constant time. A key that matched is
- * remembered for as long as this registry lives (it is replaced when the clients change), so a strategy reading a
- * token a hundred times a second pays for one hash, not a hundred; a key that did not match is never remembered.
+ * remembered while its set of clients lasts, so a strategy reading a token a hundred times a second pays for one
+ * hash, not a hundred; a key that did not match is never remembered. `replace` swaps the clients and drops what was
+ * remembered in one assignment: from the next request on, a removed or rotated key matches nothing.
  */
 @Injectable()
 export class ServiceClientRegistry {
-  /** A malformed digest (never written by `npm run clients`) can match no key: it has no bytes to compare. */
-  private readonly entries: ReadonlyArray<{ client: ServiceClient; digest: Buffer | null }>;
-  private readonly known = new Map<string, ServiceClient>();
+  private current: ClientSet;
 
   constructor(clients: readonly ServiceClient[]) {
-    this.entries = clients.map((client) => ({
-      client,
-      digest: SHA256_HEX.test(client.keySha256) ? Buffer.from(client.keySha256, 'hex') : null,
-    }));
+    this.current = clientSet(clients);
+  }
+
+  /** The clients from now on (the clients file re-read); keys remembered under the old ones are forgotten. */
+  replace(clients: readonly ServiceClient[]): void {
+    this.current = clientSet(clients);
   }
 
   authenticate(key: string): ServiceClient | null {
-    const known = this.known.get(key);
+    // One read of the set: a replace between the lookup and the remembering cannot put an old match in the new set.
+    const set = this.current;
+    const known = set.known.get(key);
     if (known) return known;
-    const match = this.match(key);
-    if (match && this.known.size < KNOWN_KEYS) this.known.set(key, match);
+    const match = matchIn(set, key);
+    if (match && set.known.size < KNOWN_KEYS) set.known.set(key, match);
     return match;
   }
+}
 
-  private match(key: string): ServiceClient | null {
-    const presented = hash('sha256', key, 'buffer');
-    let match: ServiceClient | null = null;
-    // Every entry is compared, so the time taken does not tell which one (if any) matched.
-    for (const { client, digest } of this.entries) {
-      if (digest !== null && timingSafeEqual(presented, digest) && match === null) match = client;
-    }
-    return match;
+function clientSet(clients: readonly ServiceClient[]): ClientSet {
+  return {
+    entries: clients.map((client) => ({
+      client,
+      digest: SHA256_HEX.test(client.keySha256) ? Buffer.from(client.keySha256, 'hex') : null,
+    })),
+    known: new Map(),
+  };
+}
+
+function matchIn(set: ClientSet, key: string): ServiceClient | null {
+  const presented = hash('sha256', key, 'buffer');
+  let match: ServiceClient | null = null;
+  // Every entry is compared, so the time taken does not tell which one (if any) matched.
+  for (const { client, digest } of set.entries) {
+    if (digest !== null && timingSafeEqual(presented, digest) && match === null) match = client;
   }
+  return match;
 }

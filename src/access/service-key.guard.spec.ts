@@ -84,7 +84,7 @@ describe(ServiceKeyGuard.name, () => {
         { provide: CoordinationStore, useValue: counters },
         {
           provide: AccessSettings,
-          useValue: loadConfiguration({ AUTH_FAILURES_PER_MINUTE: String(BUDGET) }, [accessConfig]).get(AccessSettings),
+          useValue: loadConfiguration({ ADMIN_AUTH: 'none', AUTH_FAILURES_PER_MINUTE: String(BUDGET) }, [accessConfig]).get(AccessSettings),
         },
         { provide: RedisKeys, useValue: keys },
       ],

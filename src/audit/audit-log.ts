@@ -1,5 +1,6 @@
 /** What was done: a token read, stored by a login, imported, deleted, reported; or a request refused. */
-export type AuditAction = 'read' | 'store' | 'import' | 'delete' | 'report' | 'refused';
+export const AUDIT_ACTIONS = ['read', 'store', 'import', 'delete', 'report', 'refused'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEvent {
   action: AuditAction;
@@ -14,8 +15,15 @@ export interface AuditEvent {
   fingerprint: string | null;
 }
 
+/**
+ * Which of the trail's two bounded lists an entry is kept in: what the vault did, or what it refused or failed to
+ * do (401, 403 and 429 on any route, and the errors of audited routes). Anyone can cause the second without a key,
+ * so it is bounded apart: a flood of it only pushes out older refusals, never a read or a store.
+ */
+export type AuditKind = 'done' | 'refused';
+
 export interface AuditEntry extends AuditEvent {
-  /** The stream id: its time and a sequence, ordered. */
+  /** Its place in the trail (trail-position.ts): the stream id, time and sequence, `-r` after it for a refusal. */
   id: string;
   at: Date;
 }
@@ -25,6 +33,10 @@ export interface AuditQuery {
   client?: string;
   since?: Date;
   until?: Date;
+  /** Only these actions; all when absent. */
+  actions?: readonly AuditAction[];
+  /** Only what was done, or only what was refused or failed; both when absent. */
+  kind?: AuditKind;
   /** Entries older than this id (exclusive): the `next` of the previous page. */
   before?: string;
   limit: number;
@@ -37,12 +49,15 @@ export interface AuditPage {
 }
 
 /**
- * An append-only, length-bounded record of who took which token when. A port: a Redis Stream shared by the
+ * An append-only, length-bounded record of who took which token when. A port: Redis Streams shared by the
  * replicas, or memory for the demo.
  */
 export abstract class AuditLog {
+  /** What was done: a token read, stored, imported, deleted, reported. */
   abstract append(event: AuditEvent): Promise<void>;
-  /** Newest first. */
+  /** What was refused or failed, kept in a bounded list of its own. */
+  abstract appendRefusal(event: AuditEvent): Promise<void>;
+  /** Newest first, both lists merged. */
   abstract page(query: AuditQuery): Promise<AuditPage>;
 }
 
@@ -50,6 +65,7 @@ export function matches(entry: AuditEntry, query: AuditQuery): boolean {
   return (
     (query.account === undefined || entry.account === query.account) &&
     (query.client === undefined || entry.client === query.client) &&
+    (query.actions === undefined || query.actions.includes(entry.action)) &&
     (query.since === undefined || entry.at >= query.since) &&
     (query.until === undefined || entry.at <= query.until)
   );

@@ -1,5 +1,9 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
+import { AUDIT_ACTIONS, AuditKind } from './audit-log';
+import { TRAIL_ID } from './trail-position';
+
+const ACTION = `(${AUDIT_ACTIONS.join('|')})`;
 
 export class AuditQueryDto {
   @IsOptional()
@@ -18,8 +22,18 @@ export class AuditQueryDto {
   @IsISO8601({ strict: true }, { message: 'until must be an ISO-8601 time, such as 2026-11-23T18:00:00+05:30' })
   until?: string;
 
+  /** One action or several, separated by commas: `refused` for the refusals only. */
   @IsOptional()
-  @Matches(/^\d{1,15}-\d{1,10}$/, { message: 'before must be the next value of a previous page' })
+  @Matches(new RegExp(`^${ACTION}(,${ACTION})*$`), { message: `action must be one or more of ${AUDIT_ACTIONS.join(', ')}, separated by commas` })
+  action?: string;
+
+  /** `done` for what was done, `refused` for what was refused or failed. */
+  @IsOptional()
+  @IsIn(['done', 'refused'], { message: 'kind must be done or refused' })
+  kind?: AuditKind;
+
+  @IsOptional()
+  @Matches(TRAIL_ID, { message: 'before must be the next value of a previous page' })
   before?: string;
 
   @IsOptional()

@@ -48,14 +48,16 @@ export class AuditTrail implements RefusalRecorder {
   }
 
   /**
-   * What a request was refused, or failed with: on an audited route under its action, elsewhere only refusals. Not
-   * awaited by the filter: the answer does not wait on the trail, and a failure to write is logged.
+   * What a request was refused, or failed with: on an audited route under its action, elsewhere only refusals. Kept
+   * apart from what was done, all of it: without a key anyone can be refused, and where ADMIN_AUTH is open anyone
+   * can fail a login callback, so a flood of either must not trim reads and stores out of the trail. Not awaited by
+   * the filter: the answer does not wait on the trail, and a failure to write is logged.
    */
   recordFailure(request: VaultRequest, status: number, code: string): void {
     const refused = REFUSALS.has(status);
     const action = refused ? 'refused' : auditedAction(request);
     if (action === null) return;
-    this.log.append(this.event(request, action, code, accountOf(request), null)).catch(() => {
+    this.log.appendRefusal(this.event(request, action, code, accountOf(request), null)).catch(() => {
       this.logger.error(`could not write the audit entry for ${action} ${code}`);
     });
   }

@@ -2,7 +2,8 @@ import { configSlice } from '../config/config-slice';
 import { OptionalFlag, OptionalWholeNumber } from '../config/variables';
 
 class AuditVariables {
-  @OptionalWholeNumber(1000, 10_000_000)
+  /** No fewer than a hundred: Redis trims whole stream nodes (`MAXLEN ~`), a hundred entries each by default. */
+  @OptionalWholeNumber(100, 10_000_000)
   AUDIT_MAX_LENGTH?: number;
 
   @OptionalFlag()
@@ -10,7 +11,10 @@ class AuditVariables {
 }
 
 export class AuditSettings {
-  /** The stream is trimmed to about this many entries. */
+  /**
+   * Each of the trail's two streams, what was done and what was refused, is trimmed to about this many entries:
+   * refusals are bounded on their own, so a flood of them only pushes out older refusals.
+   */
   readonly maxLength!: number;
   /** A token read whose audit entry cannot be written fails (as Vault does) rather than go unrecorded. */
   readonly failClosed!: boolean;

@@ -3,7 +3,7 @@ import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
 import { normalizeClientId } from '../pocketful/client-id';
 import { formatIst } from '../clock/ist-time';
-import { AuditLog } from './audit-log';
+import { AuditAction, AuditLog } from './audit-log';
 import { AuditQueryDto } from './audit-query.dto';
 
 @Controller('v1/audit')
@@ -11,13 +11,15 @@ import { AuditQueryDto } from './audit-query.dto';
 export class AuditController {
   constructor(private readonly log: AuditLog) {}
 
-  /** Newest first, filtered by account, client and time; `next` pages on to older entries. */
+  /** Newest first, what was done and what was refused merged, filtered; `next` pages on to older entries. */
   @Get()
   @AdminOnly()
   async list(@Query() query: AuditQueryDto) {
     const page = await this.log.page({
       account: query.account === undefined ? undefined : normalizeClientId(query.account),
       client: query.client,
+      actions: query.action === undefined ? undefined : (query.action.split(',') as AuditAction[]),
+      kind: query.kind,
       since: query.since === undefined ? undefined : new Date(query.since),
       until: query.until === undefined ? undefined : new Date(query.until),
       before: query.before,

@@ -14,7 +14,7 @@ const USAGE = `Service clients of token-vault, in the file named by VAULT_CLIENT
   npm run clients -- list
   npm run clients -- help
 
-Only the SHA-256 of each key is written. Restart the vault (one replica at a time) to apply a change.`;
+Only the SHA-256 of each key is written. Each vault re-reads the file within a second or two (at once on SIGHUP).`;
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
@@ -69,7 +69,7 @@ export function runClientsCommand(argv: string[], env: Record<string, string | u
         const clientName = requireName(name);
         if (!clients.some((client) => client.name === clientName)) throw new UsageError(`no client named ${clientName}`);
         writeClientsFile(file, clients.filter((client) => client.name !== clientName));
-        output.out(`removed ${clientName}; its key stops working when the vault restarts`);
+        output.out(`removed ${clientName}; each vault refuses its key within a few seconds`);
         return 0;
       }
       default:

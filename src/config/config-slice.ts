@@ -17,6 +17,8 @@ export interface ConfigSlice<S extends object = object, V extends object = objec
   readonly settings: SettingsClass<S>;
   readonly variables: ClassConstructor<V>;
   build(variables: V, built: BuiltSettings): S;
+  /** What is wrong only beside another slice's settings, asked once every slice is built; each problem a sentence. */
+  conflicts?(settings: S, built: BuiltSettings): string[];
 }
 
 export function configSlice<S extends object, V extends object>(slice: ConfigSlice<S, V>): ConfigSlice<S, V> {

@@ -31,7 +31,7 @@ export class Configuration implements BuiltSettings {
 
 /**
  * Validates every slice's variables at once and reports every problem in one error, naming the variables, never
- * their values; then builds each slice's settings in the order given.
+ * their values; then builds each slice's settings in the order given, and asks each what conflicts with the others.
  */
 export function loadConfiguration(raw: Record<string, string | undefined>, slices: readonly ConfigSlice[]): Configuration {
   const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
@@ -40,6 +40,8 @@ export function loadConfiguration(raw: Record<string, string | undefined>, slice
   if (problems.length > 0) throw new InvalidConfigurationError(problems);
   const configuration = new Configuration();
   slices.forEach((slice, index) => configuration.set(slice.settings, slice.build(variables[index], configuration)));
+  const conflicts = slices.flatMap((slice) => slice.conflicts?.(configuration.get(slice.settings), configuration) ?? []);
+  if (conflicts.length > 0) throw new InvalidConfigurationError(conflicts);
   return configuration;
 }
 

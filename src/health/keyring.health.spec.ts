@@ -28,7 +28,7 @@ class SealedUsageStore extends MemoryTokenStore {
   }
 }
 
-const settings = (kind: StorageKind) => new StorageSettings({ kind, redisUrl: 'redis://127.0.0.1:6379', keyPrefix: 'test-vault:' });
+const settings = (kind: StorageKind) => new StorageSettings({ kind, redisUrl: 'redis://127.0.0.1:6379', keyPrefix: 'test-vault:', redisPassword: null });
 const keyring = (...ids: string[]) => new KeyringSettings(ids.map((id) => ({ id, key: randomBytes(KEY_BYTES) })));
 
 describe(KeyringHealthIndicator.name, () => {

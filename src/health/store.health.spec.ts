@@ -19,7 +19,7 @@ class PingableStore extends MemoryTokenStore {
   }
 }
 
-const settings = (kind: StorageKind) => new StorageSettings({ kind, redisUrl: 'redis://127.0.0.1:6379', keyPrefix: 'test-vault:' });
+const settings = (kind: StorageKind) => new StorageSettings({ kind, redisUrl: 'redis://127.0.0.1:6379', keyPrefix: 'test-vault:', redisPassword: null });
 
 describe(StoreHealthIndicator.name, () => {
   let sut: StoreHealthIndicator;

@@ -1,6 +1,12 @@
-import { IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, ValidateBy } from 'class-validator';
 import { configSlice } from '../config/config-slice';
 import { OptionalWholeNumber } from '../config/variables';
+import { parseTrustProxy, TrustedProxies } from './trusted-proxies';
+
+const problemOf = (value: unknown) => {
+  const parsed = parseTrustProxy(typeof value === 'string' ? value : undefined);
+  return 'problem' in parsed ? parsed.problem : null;
+};
 
 export const DEFAULT_PORT = 5000;
 
@@ -14,9 +20,7 @@ class HttpVariables {
   PORT?: number;
 
   @IsOptional()
-  @Matches(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, {
-    message: '$property must be false, true, a number of proxy hops, or the proxies\' addresses/CIDRs, comma-separated',
-  })
+  @ValidateBy({ name: 'trustProxy', validator: { validate: (value) => problemOf(value) === null, defaultMessage: (args) => problemOf(args?.value) ?? '' } })
   TRUST_PROXY?: string;
 }
 
@@ -24,8 +28,8 @@ class HttpVariables {
 export class HttpSettings {
   readonly host!: string;
   readonly port!: number;
-  /** Fastify's trustProxy: whose X-Forwarded-For to believe for the caller's address (audit, failed-auth limits). */
-  readonly trustProxy!: boolean | number | string;
+  /** Whose X-Forwarded-For to believe for the caller's address (audit, limits), and whose headers to believe at all. */
+  readonly trustedProxies!: TrustedProxies;
 
   constructor(values: Omit<HttpSettings, 'selfUrl'>) {
     Object.assign(this, values);
@@ -40,11 +44,11 @@ export class HttpSettings {
 export const httpConfig = configSlice({
   settings: HttpSettings,
   variables: HttpVariables,
-  build: (env) => new HttpSettings({ host: env.HOST ?? '127.0.0.1', port: env.PORT ?? DEFAULT_PORT, trustProxy: trustProxyFrom(env.TRUST_PROXY) }),
+  build: (env) => new HttpSettings({ host: env.HOST ?? '127.0.0.1', port: env.PORT ?? DEFAULT_PORT, trustedProxies: trustedProxiesFrom(env.TRUST_PROXY) }),
 });
 
-function trustProxyFrom(text: string | undefined): boolean | number | string {
-  if (text === undefined || text === 'false') return false;
-  if (text === 'true') return true;
-  return /^\d+$/.test(text) ? Number(text) : text;
+function trustedProxiesFrom(text: string | undefined): TrustedProxies {
+  const parsed = parseTrustProxy(text);
+  // Checked when the variables were validated: a problem cannot reach here.
+  return new TrustedProxies('problem' in parsed ? { kind: 'none' } : parsed);
 }

@@ -25,6 +25,14 @@ export const stateReplayed = () =>
     409,
   );
 
+export const loginStateMismatch = () =>
+  new LoginError(
+    'login_state_mismatch',
+    'This browser did not begin this login, or has lost its login cookie (was the login opened at another address than ' +
+      'the redirect URL, or in a private window?). Nothing was sent to Pocketful, and the login was left as it was.',
+    400,
+  );
+
 export const loginCancelled = () =>
   new LoginError('login_cancelled', 'The login was cancelled at Pocketful. Nothing was stored.', 400);
 
@@ -32,7 +40,11 @@ export const loginRefused = (detail: string) =>
   new LoginError('login_refused', `Pocketful refused the login: ${detail}. Nothing was stored.`, 400);
 
 export const codeMissing = () =>
-  new LoginError('code_missing', 'The answer from Pocketful carries no authorization code. Nothing was stored.', 400);
+  new LoginError(
+    'code_missing',
+    'The answer from Pocketful carries no authorization code. Nothing was stored, and the login was left as it was.',
+    400,
+  );
 
 export const codeAlreadyUsed = () =>
   new LoginError(

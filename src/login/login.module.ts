@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PocketfulModule } from '../pocketful/pocketful.module';
 import { StorageKind } from '../redis/storage.config';
+import { LoginCookies } from './login-cookie';
 import { LoginController } from './login.controller';
 import { LoginService } from './login.service';
 import { LoginStateStore } from './login-state.store';
@@ -14,7 +15,11 @@ export class LoginModule {
       module: LoginModule,
       imports: [PocketfulModule],
       controllers: [LoginController],
-      providers: [{ provide: LoginStateStore, useClass: kind === 'redis' ? RedisLoginStateStore : MemoryLoginStateStore }, LoginService],
+      providers: [
+        { provide: LoginStateStore, useClass: kind === 'redis' ? RedisLoginStateStore : MemoryLoginStateStore },
+        LoginService,
+        LoginCookies,
+      ],
     };
   }
 }

@@ -6,12 +6,24 @@ import { PocketfulClient } from '../pocketful/pocketful.client';
 import { StoredToken } from '../tokens/stored-token';
 import { TokensService } from '../tokens/tokens.service';
 import { LoginStateStore } from './login-state.store';
-import { codeAlreadyUsed, codeMissing, loginCancelled, loginRefused, stateMissing, stateReplayed, stateUnknown } from './login-error';
+import {
+  codeAlreadyUsed,
+  codeMissing,
+  loginCancelled,
+  loginRefused,
+  loginStateMismatch,
+  stateMissing,
+  stateReplayed,
+  stateUnknown,
+} from './login-error';
 
-const STATE_BYTES = 32;
+const SECRET_BYTES = 32;
 export const STATE_LIFETIME_MS = 10 * 60_000;
 /** Pocketful's codes live about 15 minutes; a claim outlives any code by far. */
 const CODE_CLAIM_LIFETIME_MS = 24 * 60 * 60_000;
+
+/** Why a state was not taken, as the person is told. */
+const REFUSED_TAKE = { unknown: stateUnknown, used: stateReplayed, mismatch: loginStateMismatch };
 
 const STATE_SHAPE = /^[A-Za-z0-9_-]{8,128}$/;
 const CODE_SHAPE = /^[\x21-\x7e]{1,2048}$/;
@@ -24,10 +36,23 @@ export interface CallbackQuery {
   error_description?: unknown;
 }
 
+/** A login just begun: where to send the person, and the secret their browser keeps for the callback. */
+export interface BegunLogin {
+  url: string;
+  state: string;
+  browserSecret: string;
+}
+
+/** What Pocketful answered to a login whose state this callback took: a code, or an error. */
+type Answer = { code: string } | { error: string; description: string };
+
+/** A login whose state is used up: whatever follows, it is over. */
+export type TakenLogin = Answer & { state: string; verifier?: string };
+
 /**
- * The OAuth2 login: a single-use `state` per attempt, and each authorization code sent to Pocketful at most once,
- * across replicas and reloads. A reused code makes Pocketful revoke the token it already gave, so nothing here
- * retries the exchange.
+ * The OAuth2 login: a single-use `state` per attempt, bound to the browser that began it, a PKCE verifier, and
+ * each authorization code sent to Pocketful at most once, across replicas and reloads. A reused code makes
+ * Pocketful revoke the token it already gave, so nothing here retries the exchange.
  */
 @Injectable()
 export class LoginService {
@@ -40,41 +65,58 @@ export class LoginService {
     private readonly clock: Clock,
   ) {}
 
-  /** Returns the URL of Pocketful's login page for a new attempt. */
-  async begin(): Promise<string> {
-    const state = randomBytes(STATE_BYTES).toString('base64url');
-    await this.states.saveState(sha256Hex(state), STATE_LIFETIME_MS);
-    return this.pocketful.authorizeUrl(state);
+  /** The state travels through URLs, to Pocketful and back; the browser secret only into this browser's cookie. */
+  async begin(): Promise<BegunLogin> {
+    const state = randomBytes(SECRET_BYTES).toString('base64url');
+    const browserSecret = randomBytes(SECRET_BYTES).toString('base64url');
+    const { url, verifier } = this.pocketful.authorizeRequest(state);
+    await this.states.saveState(sha256Hex(state), { browserHash: sha256Hex(browserSecret), verifier }, STATE_LIFETIME_MS);
+    return { url, state, browserSecret };
   }
 
-  async complete(query: CallbackQuery): Promise<StoredToken> {
-    await this.takeState(query.state);
-    if (query.error !== undefined) throw this.refusal(query);
-    if (typeof query.code !== 'string' || !CODE_SHAPE.test(query.code)) throw codeMissing();
-    const code = query.code;
-    const claimed = await this.states.claimCode(sha256Hex(code), CODE_CLAIM_LIFETIME_MS);
+  /**
+   * Checks the callback, then takes its state for the browser that began it. Everything refused here leaves the
+   * state as it was, so that a stray or forged callback (no code, another browser) cannot end a person's login;
+   * nothing of it reaches Pocketful either.
+   */
+  async take(query: CallbackQuery, browserSecret: string | undefined): Promise<TakenLogin> {
+    const state = this.checkedState(query.state);
+    const answer = this.answerOf(query);
+    // Without a cookie the hash is '', which matches none: the store still tells a used state from a pending one,
+    // so a reload after the cookie was cleared hears that its login is done, not that it came from elsewhere.
+    const taken = await this.states.takeState(sha256Hex(state), browserSecret === undefined ? '' : sha256Hex(browserSecret));
+    if (taken.use !== 'fresh') throw REFUSED_TAKE[taken.use]();
+    return { ...answer, state, verifier: taken.verifier };
+  }
+
+  /** Ends a taken login: an error from Pocketful ends it there, a code is exchanged at most once. */
+  async finish(login: TakenLogin): Promise<StoredToken> {
+    if ('error' in login) {
+      this.logger.warn(`Pocketful sent the login back with error ${login.error}`);
+      throw login.error === 'access_denied' ? loginCancelled() : loginRefused(login.description);
+    }
+    const claimed = await this.states.claimCode(sha256Hex(login.code), CODE_CLAIM_LIFETIME_MS);
     if (!claimed) throw codeAlreadyUsed();
-    const grant = await this.pocketful.exchangeCode(code);
+    const grant = await this.pocketful.exchangeCode(login.code, login.verifier);
     return this.tokens.register(grant, 'login', this.clock.now());
   }
 
-  /** Checked before anything else, so that an unknown or replayed callback never reaches Pocketful. */
-  private async takeState(state: unknown): Promise<void> {
+  private checkedState(state: unknown): string {
     if (state === undefined || state === '') throw stateMissing();
     if (typeof state !== 'string' || !STATE_SHAPE.test(state)) throw stateUnknown();
-    const use = await this.states.takeState(sha256Hex(state));
-    if (use === 'unknown') throw stateUnknown();
-    if (use === 'used') throw stateReplayed();
+    return state;
   }
 
-  private refusal(query: CallbackQuery) {
-    const error = typeof query.error === 'string' && ERROR_SHAPE.test(query.error) ? query.error : 'unknown_error';
-    this.logger.warn(`Pocketful sent the login back with error ${error}`);
-    if (error === 'access_denied') return loginCancelled();
-    const description =
-      typeof query.error_description === 'string' && query.error_description.trim() !== ''
-        ? query.error_description.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 300)
-        : error;
-    return loginRefused(description);
+  private answerOf(query: CallbackQuery): Answer {
+    if (query.error !== undefined) {
+      const error = typeof query.error === 'string' && ERROR_SHAPE.test(query.error) ? query.error : 'unknown_error';
+      const description =
+        typeof query.error_description === 'string' && query.error_description.trim() !== ''
+          ? query.error_description.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 300)
+          : error;
+      return { error, description };
+    }
+    if (typeof query.code !== 'string' || !CODE_SHAPE.test(query.code)) throw codeMissing();
+    return { code: query.code };
   }
 }

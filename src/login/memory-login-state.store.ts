@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../clock/clock';
-import { LoginStateStore, StateUse } from './login-state.store';
+import { digestsEqual } from '../crypto/digest';
+import { LoginStateStore, PendingLogin, StateTake } from './login-state.store';
 
 interface Entry {
-  used: boolean;
+  /** Null once the state was taken: the verifier goes with it. */
+  pending: PendingLogin | null;
   expiresAt: number;
 }
 
@@ -17,18 +19,20 @@ export class MemoryLoginStateStore extends LoginStateStore {
     super();
   }
 
-  async saveState(stateHash: string, lifetimeMs: number): Promise<void> {
+  async saveState(stateHash: string, login: PendingLogin, lifetimeMs: number): Promise<void> {
     this.sweep();
-    this.states.set(stateHash, { used: false, expiresAt: this.clock.now().getTime() + lifetimeMs });
+    this.states.set(stateHash, { pending: { ...login }, expiresAt: this.clock.now().getTime() + lifetimeMs });
   }
 
-  async takeState(stateHash: string): Promise<StateUse> {
+  async takeState(stateHash: string, browserHash: string): Promise<StateTake> {
     this.sweep();
     const entry = this.states.get(stateHash);
-    if (!entry) return 'unknown';
-    if (entry.used) return 'used';
-    entry.used = true;
-    return 'fresh';
+    if (!entry) return { use: 'unknown' };
+    if (!entry.pending) return { use: 'used' };
+    if (!digestsEqual(entry.pending.browserHash, browserHash)) return { use: 'mismatch' };
+    const { verifier } = entry.pending;
+    entry.pending = null;
+    return { use: 'fresh', verifier };
   }
 
   async claimCode(codeHash: string, lifetimeMs: number): Promise<boolean> {

@@ -1,29 +1,49 @@
 import { Injectable } from '@nestjs/common';
+import { LuaCommand, luaCommand } from '../redis/lua-command';
 import { RedisConnection } from '../redis/redis-connection';
 import { redisCall } from '../redis/redis-call';
-import { LoginStateStore, StateUse } from './login-state.store';
+import { LoginStateStore, PendingLogin, StateTake } from './login-state.store';
 
-const PENDING = 'pending';
-const USED = 'used';
+/**
+ * Checks the browser and swaps `pending:…` for `used` in one script: atomic across replicas, and a caller from
+ * another browser leaves the state as it was. KEEPTTL keeps `used` only as long as the state would have lived; the
+ * verifier is gone with the swap. A bare `pending` (written before states were bound to a browser) can never be
+ * completed: it reads as unknown. Lua's `~=` is not constant-time, but it compares hashes of 256-bit secrets.
+ */
+const TAKE_STATE = `
+local value = redis.call('GET', KEYS[1])
+if not value then return {'unknown'} end
+if value == 'used' then return {'used'} end
+local browser, verifier = string.match(value, '^pending:(%x+):(.*)$')
+if not browser then return {'unknown'} end
+if browser ~= ARGV[1] then return {'mismatch'} end
+redis.call('SET', KEYS[1], 'used', 'KEEPTTL')
+return {'fresh', verifier}
+`;
+
+type TakeReply = [StateTake['use'], string?];
 
 @Injectable()
 export class RedisLoginStateStore extends LoginStateStore {
+  private readonly take: LuaCommand<TakeReply>;
+
   constructor(private readonly redis: RedisConnection) {
     super();
+    this.take = luaCommand(redis.client, 'vaultTakeLoginState', TAKE_STATE);
   }
 
-  async saveState(stateHash: string, lifetimeMs: number): Promise<void> {
+  async saveState(stateHash: string, login: PendingLogin, lifetimeMs: number): Promise<void> {
     const key = this.redis.keys.loginState(stateHash);
-    await redisCall('login state write', () => this.redis.client.set(key, PENDING, 'PX', lifetimeMs));
+    // Neither part can hold a colon: a hex digest, and a verifier of unreserved characters.
+    const value = `pending:${login.browserHash}:${login.verifier ?? ''}`;
+    await redisCall('login state write', () => this.redis.client.set(key, value, 'PX', lifetimeMs));
   }
 
-  async takeState(stateHash: string): Promise<StateUse> {
-    // One command swaps pending for used and returns what was there: atomic across replicas. XX leaves an unknown
-    // state unknown; KEEPTTL keeps "used" only as long as the state would have lived.
+  async takeState(stateHash: string, browserHash: string): Promise<StateTake> {
     const key = this.redis.keys.loginState(stateHash);
-    const before = await redisCall('login state read', () => this.redis.client.set(key, USED, 'KEEPTTL', 'XX', 'GET'));
-    if (before === PENDING) return 'fresh';
-    return before === null ? 'unknown' : 'used';
+    const [use, verifier] = await redisCall('login state read', () => this.take([key], [browserHash]));
+    if (use === 'fresh') return { use, verifier: verifier || undefined };
+    return { use };
   }
 
   async claimCode(codeHash: string, lifetimeMs: number): Promise<boolean> {

@@ -5,6 +5,7 @@ import { firstValueFrom } from 'rxjs';
 import { BrokerSettings } from './pocketful.config';
 import { BrokerError, BrokerFailure } from './broker-error';
 import { readBrokerErrorBody } from './broker-error-body';
+import { newPkcePair } from './pkce';
 
 export interface TokenGrant {
   accessToken: string;
@@ -12,6 +13,12 @@ export interface TokenGrant {
   scope: string;
   /** Seconds, as Pocketful said; undefined when it did not say. */
   expiresIn?: number;
+}
+
+/** Where to send the person, and the PKCE verifier to keep for the exchange (none when POCKETFUL_PKCE=false). */
+export interface AuthorizeRequest {
+  url: string;
+  verifier?: string;
 }
 
 export interface TradingAccount {
@@ -36,7 +43,7 @@ export class PocketfulClient {
     private readonly broker: BrokerSettings,
   ) {}
 
-  authorizeUrl(state: string): string {
+  authorizeRequest(state: string): AuthorizeRequest {
     const { baseUrl, scope, redirectUrl, appId } = this.broker;
     const query = new URLSearchParams({
       scope,
@@ -45,14 +52,22 @@ export class PocketfulClient {
       response_type: 'code',
       client_id: appId,
     });
-    return `${baseUrl}/oauth2/auth?${query.toString()}`;
+    const pkce = this.broker.pkce ? newPkcePair() : undefined;
+    if (pkce) {
+      query.set('code_challenge', pkce.challenge);
+      query.set('code_challenge_method', 'S256');
+    }
+    return { url: `${baseUrl}/oauth2/auth?${query.toString()}`, verifier: pkce?.verifier };
   }
 
-  async exchangeCode(code: string): Promise<TokenGrant> {
+  /** `verifier` is the one authorizeRequest gave for this login: sent only if a challenge went out with it. */
+  async exchangeCode(code: string, verifier?: string): Promise<TokenGrant> {
     const { baseUrl, appId, appSecret, redirectUrl } = this.broker;
     const basic = Buffer.from(`${formEncode(appId)}:${formEncode(appSecret)}`).toString('base64');
     const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUrl });
-    const response = await this.send('exchange', [code, appSecret, basic], {
+    if (verifier) body.set('code_verifier', verifier);
+    const secrets = verifier ? [code, appSecret, basic, verifier] : [code, appSecret, basic];
+    const response = await this.send('exchange', secrets, {
       method: 'POST',
       url: `${baseUrl}/oauth2/token`,
       data: body.toString(),

@@ -40,6 +40,9 @@ class PocketfulVariables {
 
   @OptionalWholeNumber(100, 120_000, '$property must be a whole number of milliseconds from 100 to 120000')
   POCKETFUL_TIMEOUT_MS?: number;
+
+  @OptionalFlag()
+  POCKETFUL_PKCE?: string;
 }
 
 /** Where Pocketful is and who the vault is to it. */
@@ -50,6 +53,11 @@ export class BrokerSettings {
   readonly redirectUrl!: string;
   readonly scope!: string;
   readonly timeoutMs!: number;
+  /**
+   * Send a PKCE challenge at authorize and its verifier at the exchange. A fosite that never saw the challenge (a
+   * front that drops it) refuses the verifier with invalid_grant: false is the way out of that.
+   */
+  readonly pkce!: boolean;
   /** Serve the built-in stand-in for Pocketful under /sandbox. */
   readonly sandbox!: boolean;
 
@@ -72,6 +80,7 @@ export const pocketfulConfig = configSlice({
       redirectUrl: env.REDIRECT_URL ?? `${selfUrl}/pocketful/callback`,
       scope: env.POCKETFUL_SCOPE ?? 'orders holdings',
       timeoutMs: env.POCKETFUL_TIMEOUT_MS ?? 10_000,
+      pkce: env.POCKETFUL_PKCE !== 'false',
     });
   },
 });

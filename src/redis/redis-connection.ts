@@ -21,6 +21,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   constructor(settings: StorageSettings, keys: RedisKeys) {
     this.keys = keys;
     this.client = new Redis(settings.redisUrl, {
+      ...(settings.redisPassword !== null ? { password: settings.redisPassword } : {}),
       connectTimeout: CONNECT_TIMEOUT_MS,
       commandTimeout: COMMAND_TIMEOUT_MS,
       enableOfflineQueue: false,
@@ -33,7 +34,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       this.reachable = true;
     });
     this.client.on('error', (error: NodeJS.ErrnoException) => {
-      if (this.reachable) this.logger.error(`Redis is not reachable (${error.code ?? error.name})`);
+      if (this.reachable) this.logger.error(`Redis is not reachable (${reasonOf(error)})`);
       this.reachable = false;
     });
   }
@@ -61,4 +62,12 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       this.client.disconnect();
     }
   }
+}
+
+/** A network error by its code; Redis's own refusals (WRONGPASS, NOAUTH) by their first word, which holds no secret. */
+function reasonOf(error: NodeJS.ErrnoException): string {
+  if (error.code) return error.code;
+  const word = /^([A-Z]{4,16})\b/.exec(error.message)?.[1];
+  if (word === 'WRONGPASS' || word === 'NOAUTH') return `${word}: check REDIS_PASSWORD or the password in REDIS_URL`;
+  return word ?? error.name;
 }

@@ -46,7 +46,15 @@ export class RedisKeys {
     return `${this.prefix}audit`;
   }
 
-  /** String: `pending`, then `used`, for ten minutes after a login began. */
+  /**
+   * Stream: refused and failed requests, apart from `audit` so that a flood of them, which needs no key, cannot trim
+   * reads and stores out of it; trimmed to about AUDIT_MAX_LENGTH entries of its own.
+   */
+  auditRefusals(): string {
+    return `${this.prefix}audit:refusals`;
+  }
+
+  /** String: `pending:<sha256 of the login cookie>:<PKCE verifier>`, then `used`, for ten minutes after a login began. */
   loginState(stateHash: string): string {
     return `${this.prefix}login-state:${stateHash}`;
   }

@@ -19,6 +19,11 @@ class StorageVariables {
   @IsString()
   @IsNotEmpty({ message: '$property must not be empty (default: token-vault:)' })
   REDIS_KEY_PREFIX?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty({ message: '$property must not be empty' })
+  REDIS_PASSWORD?: string;
 }
 
 /**
@@ -29,6 +34,8 @@ export class StorageSettings {
   readonly kind!: StorageKind;
   readonly redisUrl!: string;
   readonly keyPrefix!: string;
+  /** Redis's AUTH password, kept out of the URL so it can come from a secret of its own; null: the URL's, if any. */
+  readonly redisPassword!: string | null;
 
   constructor(values: StorageSettings) {
     Object.assign(this, values);
@@ -43,5 +50,10 @@ export const storageConfig = configSlice({
       kind: env.TOKEN_STORE ?? 'redis',
       redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
       keyPrefix: env.REDIS_KEY_PREFIX ?? 'token-vault:',
+      redisPassword: env.REDIS_PASSWORD ?? null,
     }),
+  conflicts: (settings) =>
+    settings.redisPassword !== null && new URL(settings.redisUrl).password !== ''
+      ? ['REDIS_PASSWORD and a password in REDIS_URL are both set: keep the password in one of them']
+      : [],
 });

@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { S256_CHALLENGE_SHAPE, s256Challenge, VERIFIER_SHAPE } from '../pocketful/pkce';
 
 export interface SandboxBrokerOptions {
   appId: string;
@@ -8,6 +9,11 @@ export interface SandboxBrokerOptions {
   /** What `expires_in` says; Pocketful says 86399 whatever the hour. */
   expiresInSeconds?: number;
   now?: () => number;
+  /**
+   * `verify` (the default): a code issued with a PKCE challenge is exchanged only with its verifier, as fosite does.
+   * `ignore`: challenges and verifiers are dropped, as a broker without PKCE does.
+   */
+  pkce?: 'verify' | 'ignore';
 }
 
 export interface BrokerReply {
@@ -19,6 +25,8 @@ interface IssuedCode {
   clientId: string;
   redirectUri: string;
   expiresAt: number;
+  /** The S256 challenge sent at authorize, if any. */
+  challenge?: string;
   /** The token this code was exchanged for: a second exchange revokes it, as fosite does. */
   token?: string;
 }
@@ -42,8 +50,9 @@ const apiError = (status: number, message: string, errorCode: number): BrokerRep
 
 /**
  * A stand-in for Pocketful's login server and account API, with its documented and inferred behaviour: codes
- * live 15 minutes and are single-use, a reused code revokes its token, Basic credentials are form-encoded,
- * errors come in Pocketful's shapes. The vault serves it under /sandbox for the demo; tests run it as a server.
+ * live 15 minutes and are single-use, a reused code revokes its token, Basic credentials are form-encoded, a
+ * code issued with a PKCE challenge needs its verifier, errors come in Pocketful's shapes. The vault serves it
+ * under /sandbox for the demo; tests run it as a server.
  */
 export class SandboxBroker {
   private readonly codes = new Map<string, IssuedCode>();
@@ -66,23 +75,35 @@ export class SandboxBroker {
     if (query.response_type !== 'code') return 'response_type must be code';
     if (query.redirect_uri !== this.options.redirectUrl) return 'redirect_uri does not match the registered redirect URL';
     if (typeof query.state !== 'string' || query.state.length < 8) return 'state must be at least 8 characters';
-    return null;
+    return this.challengeProblem(query);
   }
 
-  issueCode(clientId: string): string {
+  /** The S256 challenge an acceptable authorize request carries, to give issueCode; none when PKCE is ignored. */
+  challengeOf(query: Record<string, unknown>): string | undefined {
+    const challenge = query.code_challenge;
+    if (this.options.pkce === 'ignore' || typeof challenge !== 'string') return undefined;
+    return S256_CHALLENGE_SHAPE.test(challenge) ? challenge : undefined;
+  }
+
+  /**
+   * A code for the account. Without a challenge the exchange ignores any verifier, as a broker without PKCE does
+   * (a current fosite would refuse one; the vault never sends a verifier without its challenge). Tests that skip
+   * the authorize step rely on it.
+   */
+  issueCode(clientId: string, challenge?: string): string {
     const code = opaque();
-    this.codes.set(code, { clientId, redirectUri: this.options.redirectUrl, expiresAt: this.now() + CODE_LIFETIME_MS });
+    this.codes.set(code, { clientId, redirectUri: this.options.redirectUrl, expiresAt: this.now() + CODE_LIFETIME_MS, challenge });
     return code;
   }
 
   /** Where the browser goes after the person approves (or, with no account, cancels) the login. */
-  redirectAfterLogin(state: string, scope: string, clientId: string | null): string {
+  redirectAfterLogin(state: string, scope: string, clientId: string | null, challenge?: string): string {
     const target = new URL(this.options.redirectUrl);
     if (clientId === null) {
       target.searchParams.set('error', 'access_denied');
       target.searchParams.set('error_description', 'The resource owner denied the request');
     } else {
-      target.searchParams.set('code', this.issueCode(clientId));
+      target.searchParams.set('code', this.issueCode(clientId, challenge));
       target.searchParams.set('scope', scope);
     }
     target.searchParams.set('state', state);
@@ -106,6 +127,11 @@ export class SandboxBroker {
     }
     if (form.redirect_uri !== code.redirectUri) {
       return oauthError(400, 'invalid_grant', 'The "redirect_uri" from this request does not match the one from the authorize request.');
+    }
+    if (code.challenge !== undefined && !this.verifierMatches(code.challenge, form.code_verifier)) {
+      // fosite deletes the PKCE session before it compares: a failed verifier spends the code.
+      this.codes.delete(form.code as string);
+      return oauthError(400, 'invalid_grant', 'The PKCE code challenge did not match the code verifier.');
     }
     const accessToken = opaque();
     code.token = accessToken;
@@ -148,6 +174,19 @@ export class SandboxBroker {
   revoke(accessToken: string): void {
     const token = this.tokens.get(accessToken);
     if (token) token.revoked = true;
+  }
+
+  /** fosite's defaults: S256 only (plain is refused), and no challenge is fine when PKCE is not enforced. */
+  private challengeProblem(query: Record<string, unknown>): string | null {
+    if (this.options.pkce === 'ignore' || query.code_challenge === undefined) return null;
+    if (query.code_challenge_method !== 'S256') return 'code_challenge_method must be S256, plain is not allowed';
+    const challenge = query.code_challenge;
+    if (typeof challenge !== 'string' || !S256_CHALLENGE_SHAPE.test(challenge)) return 'code_challenge is not an S256 challenge';
+    return null;
+  }
+
+  private verifierMatches(challenge: string, verifier: unknown): boolean {
+    return typeof verifier === 'string' && VERIFIER_SHAPE.test(verifier) && sameText(s256Challenge(verifier), challenge);
   }
 
   private validClient(authorization: string | undefined): boolean {

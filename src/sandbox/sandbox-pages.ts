@@ -1,6 +1,8 @@
 import { escapeHtml, page } from '../http/pages/html';
 
-export function sandboxLoginPage(accounts: readonly string[], state: string, scope: string): string {
+/** `challenge`: the authorize request's PKCE challenge, carried to the code as a real server keeps it in its session. */
+export function sandboxLoginPage(accounts: readonly string[], state: string, scope: string, challenge?: string): string {
+  const carried = challenge ? `<input type="hidden" name="code_challenge" value="${escapeHtml(challenge)}">\n` : '';
   const choices = accounts
     .map(
       (account, index) =>
@@ -16,7 +18,7 @@ export function sandboxLoginPage(accounts: readonly string[], state: string, sco
 ${choices}
 <input type="hidden" name="state" value="${escapeHtml(state)}">
 <input type="hidden" name="scope" value="${escapeHtml(scope)}">
-<button class="button" id="approve" type="submit" name="decision" value="approve">Log in</button>
+${carried}<button class="button" id="approve" type="submit" name="decision" value="approve">Log in</button>
 <button class="button" id="deny" type="submit" name="decision" value="deny">Cancel</button>
 </form>
 </main>`,

@@ -20,7 +20,7 @@ export class SandboxController {
       reply.code(400).send(sandboxErrorPage(problem));
       return;
     }
-    reply.send(sandboxLoginPage(this.broker.accounts, String(query.state), String(query.scope ?? '')));
+    reply.send(sandboxLoginPage(this.broker.accounts, String(query.state), String(query.scope ?? ''), this.broker.challengeOf(query)));
   }
 
   @Post('oauth2/decide')
@@ -30,7 +30,8 @@ export class SandboxController {
     const scope = typeof form.scope === 'string' ? form.scope : '';
     const account = typeof form.account === 'string' && this.broker.accounts.includes(form.account) ? form.account : null;
     const approved = form.decision === 'approve' && account !== null;
-    reply.redirect(this.broker.redirectAfterLogin(state, scope, approved ? account : null), 302);
+    const challenge = this.broker.challengeOf(form);
+    reply.redirect(this.broker.redirectAfterLogin(state, scope, approved ? account : null, challenge), 302);
   }
 
   @Post('oauth2/token')

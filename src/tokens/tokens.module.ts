@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { PocketfulModule } from '../pocketful/pocketful.module';
 import { StorageKind } from '../redis/storage.config';
 import { AccountsController } from './accounts.controller';
+import { OpenAccountsWarning } from './open-accounts-warning';
 import { RedisTokenReader } from './redis-token-reader';
 import { SteppedTokenReader } from './stepped-token-reader';
 import { TokenEvents } from './token-events';
@@ -26,6 +27,7 @@ export class TokensModule {
         TokenReportService,
         TokenEvents,
         TokenServing,
+        OpenAccountsWarning,
         { provide: TokenReader, useClass: kind === 'redis' ? RedisTokenReader : SteppedTokenReader },
       ],
       exports: [TokensService, TokenEvents, TokenStoreModule],

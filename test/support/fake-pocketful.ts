@@ -9,6 +9,7 @@ export interface RecordedCall {
   path: string;
   authorization?: string;
   form?: Record<string, string>;
+  query?: Record<string, string>;
 }
 
 /**
@@ -47,6 +48,18 @@ export class FakePocketful {
 
   get url(): string {
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * The person approves, at Pocketful, the login the vault redirected to `location` (its authorize URL): a code for
+   * `clientId`, bound to the PKCE challenge that came with it. Throws what Pocketful's page would show instead.
+   */
+  authorize(location: URL, clientId: string): string {
+    const query = Object.fromEntries(location.searchParams);
+    this.calls.push({ path: '/oauth2/auth', query });
+    const problem = this.broker.authorizeProblem(query);
+    if (problem) throw new Error(`the broker refused the authorize request: ${problem}`);
+    return this.broker.issueCode(clientId, this.broker.challengeOf(query));
   }
 
   /** The codes sent to /oauth2/token, in order. */

@@ -6,6 +6,8 @@ export interface RawRequest {
   path: string;
   headers?: Record<string, string | string[]>;
   body?: string | Buffer;
+  /** The address the connection comes from, e.g. 127.0.0.2: any 127.x address reaches a vault on 127.0.0.1. */
+  localAddress?: string;
 }
 
 export interface RawResponse {
@@ -18,7 +20,7 @@ export function rawRequest(baseUrl: string, raw: RawRequest): Promise<RawRespons
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const outgoing = request(
-      { host: url.hostname, port: url.port, method: raw.method, path: raw.path, headers: raw.headers, agent: false },
+      { host: url.hostname, port: url.port, method: raw.method, path: raw.path, headers: raw.headers, agent: false, localAddress: raw.localAddress },
       (incoming) => {
         const chunks: Buffer[] = [];
         incoming.on('data', (chunk: Buffer) => chunks.push(chunk));

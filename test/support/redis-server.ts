@@ -10,6 +10,8 @@ import { redisServerPath } from './required-tools';
 export interface TestRedisOptions {
   /** Keep an append-only file, as docker-compose's Redis does, so a restart keeps the data. */
   appendOnly?: boolean;
+  /** Require this password (requirepass), as docker-compose's Redis does. */
+  password?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export class TestRedis {
 
   /** A plain client for looking at what the vault wrote. The caller quits it. */
   client(): Redis {
-    return new Redis(this.port, '127.0.0.1', { lazyConnect: false, maxRetriesPerRequest: 1 });
+    return new Redis(this.port, '127.0.0.1', { lazyConnect: false, maxRetriesPerRequest: 1, password: this.options.password });
   }
 
   async stop(): Promise<void> {
@@ -70,6 +72,7 @@ export class TestRedis {
       '--dir', this.dir,
       '--appendonly', this.options.appendOnly ? 'yes' : 'no',
       '--appendfsync', 'always',
+      ...(this.options.password ? ['--requirepass', this.options.password] : []),
     ];
     const child = spawn(redisServerPath(), args, { stdio: 'ignore' });
     this.process = child;
@@ -99,10 +102,11 @@ export class TestRedis {
       };
       socket.setTimeout(1000, () => finish(false));
       socket.on('error', () => finish(false));
-      socket.on('connect', () => socket.write('PING\r\n'));
+      const auth = this.options.password ? `AUTH ${this.options.password}\r\n` : '';
+      socket.on('connect', () => socket.write(`${auth}PING\r\n`));
       socket.on('data', (chunk) => {
         answer += chunk.toString();
-        if (answer.includes('\r\n')) finish(answer.startsWith('+PONG'));
+        if (answer.split('\r\n').length > (auth ? 2 : 1)) finish(answer.endsWith('+PONG\r\n'));
       });
     });
   }

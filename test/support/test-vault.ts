@@ -30,6 +30,9 @@ const DEFAULT_CLIENTS: TestClient[] = [
   { name: 'strategy-a', accounts: ['YA0002'] },
 ];
 
+/** The login cookies the vaults set, by state: one browser for every vault, as replicas behind one address share one. */
+const loginCookies = new Map<string, string>();
+
 /** A fresh 32-byte key, base64, as VAULT_ENCRYPTION_KEY takes it. */
 export const newEncryptionKey = (): string => randomBytes(32).toString('base64');
 
@@ -53,6 +56,8 @@ export class TestVault {
       TOKEN_STORE: 'memory',
       PORT: '0',
       LOG_LEVEL: 'debug',
+      // Outside the sandbox ADMIN_AUTH must be written out; the suites that test it set their own.
+      ADMIN_AUTH: 'none',
       ...options.env,
     };
     const config = loadVaultConfig(env);
@@ -76,15 +81,19 @@ export class TestVault {
     return fetch(`${this.url}${path}`, { ...rest, headers, redirect: 'manual' });
   }
 
-  /** Starts a login and returns the `state` the vault put in Pocketful's authorize URL. */
-  async beginLogin(): Promise<{ state: string; location: URL }> {
+  /** Starts a login and returns the `state` the vault put in Pocketful's authorize URL, and the login cookie it set. */
+  async beginLogin(): Promise<{ state: string; location: URL; cookie: string }> {
     const response = await this.fetch('/pocketful/login');
     const location = new URL(response.headers.get('location') ?? '');
-    return { state: location.searchParams.get('state') ?? '', location };
+    const state = location.searchParams.get('state') ?? '';
+    const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
+    loginCookies.set(state, cookie);
+    return { state, location, cookie };
   }
 
-  callback(query: Record<string, string>): Promise<Response> {
-    return this.fetch(`/pocketful/callback?${new URLSearchParams(query).toString()}`);
+  /** The callback as the browser that began the login sends it, with its cookie; `cookie` replaces it ('' for none). */
+  callback(query: Record<string, string>, cookie = loginCookies.get(query.state ?? '') ?? ''): Promise<Response> {
+    return this.fetch(`/pocketful/callback?${new URLSearchParams(query).toString()}`, cookie ? { headers: { cookie } } : {});
   }
 
   /** A whole login, as a browser would make it, for an account the broker knows. */

@@ -1,0 +1,25 @@
+import { InvalidConfigurationError, loadVaultConfig } from '../vault-config';
+
+const base = { SANDBOX: 'true', TOKEN_STORE: 'memory' };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadVaultConfig({ ...base, ...env });
+  } catch (error) {
+    if (error instanceof InvalidConfigurationError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('audit settings', () => {
+  it('keep a hundred thousand entries in each stream and fail reads closed by default', () => {
+    expect(loadVaultConfig(base).audit).toMatchObject({ maxLength: 100_000, failClosed: true });
+  });
+
+  it('take a length from a hundred, a stream node, to ten million', () => {
+    expect(loadVaultConfig({ ...base, AUDIT_MAX_LENGTH: '100' }).audit.maxLength).toBe(100);
+    expect(problems({ AUDIT_MAX_LENGTH: '99' })).toEqual(['AUDIT_MAX_LENGTH must be a whole number from 100 to 10000000']);
+    expect(problems({ AUDIT_MAX_LENGTH: '10000001' })).toEqual(['AUDIT_MAX_LENGTH must be a whole number from 100 to 10000000']);
+  });
+});

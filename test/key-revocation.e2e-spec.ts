@@ -1,0 +1,209 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clientFor, newServiceKey, writeClientsFile } from '../src/access/clients-file';
+import { ServiceClient } from '../src/access/service-client';
+import { closeAll } from './support/close-all';
+import { FakePocketful } from './support/fake-pocketful';
+import { freePort } from './support/free-port';
+import { TestRedis } from './support/redis-server';
+import { SpawnedVault } from './support/spawned-vault';
+import { newEncryptionKey } from './support/test-vault';
+import { until } from './support/until';
+
+const CLI = join(__dirname, '..', 'dist', 'cli', 'clients.js');
+/** What the vault promises: a removed or rotated key is refused this soon, on every replica, with no restart. */
+const REVOKED_WITHIN_MS = 5000;
+
+/**
+ * Two `node dist/vault.js` replicas sharing one clients file (in a cluster, each mounts its own copy), changed
+ * while they serve: by `npm run clients` as an operator runs it, by a hand edit gone wrong, and with SIGHUP.
+ */
+describe('service keys revoked live, on every replica', () => {
+  let redis: TestRedis;
+  let broker: FakePocketful;
+  let dir: string;
+  let file: string;
+  const keys: Record<string, string> = {};
+  /** Every hash the file ever held: none may appear in a log. */
+  const hashes: string[] = [];
+  const replicas: Array<{ vault: SpawnedVault; url: string }> = [];
+
+  const client = (name: string, accounts: string[], admin = false): ServiceClient => {
+    keys[name] = newServiceKey();
+    const made = clientFor(name, keys[name], accounts, admin);
+    hashes.push(made.keySha256);
+    return made;
+  };
+
+  /** `npm run clients -- …` on the shared file; returns what it printed. */
+  function clients(...args: string[]): string {
+    const run = spawnSync(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', VAULT_CLIENTS_FILE: file },
+      encoding: 'utf8',
+    });
+    if (run.status !== 0) throw new Error(`clients ${args.join(' ')} failed: ${run.stderr}`);
+    return run.stdout;
+  }
+
+  const status = async (url: string, key: string) =>
+    (await fetch(`${url}/v1/tokens/YA0002`, { headers: { authorization: `Bearer ${key}` } })).status;
+
+  const statuses = (key: string) => Promise.all(replicas.map((replica) => status(replica.url, key)));
+
+  /** Resolves with the milliseconds it took every replica to answer `expected` to the key; fails past the promise. */
+  async function everyReplicaAnswers(key: string, expected: number, since: number): Promise<number> {
+    await until(async () => (await statuses(key)).every((answer) => answer === expected), REVOKED_WITHIN_MS, `${expected} from both replicas`);
+    return Date.now() - since;
+  }
+
+  /** The messages a replica logged about its clients file. */
+  const fileLines = (vault: SpawnedVault) =>
+    vault.stdout
+      .split('\n')
+      .filter((line) => line.includes('"context":"ClientsFile"'))
+      .map((line) => (JSON.parse(line) as { level: number; msg: string }))
+      .map(({ level, msg }) => `${level >= 40 ? 'warn' : 'info'}: ${msg}`);
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    broker = await new FakePocketful().start();
+    dir = mkdtempSync(join(tmpdir(), 'token-vault-revocation-'));
+    file = join(dir, 'clients.json');
+    writeClientsFile(file, [client('ops', ['*'], true), client('strategy-a', ['YA0002']), client('strategy-b', ['YA0002'])]);
+    const env = {
+      TOKEN_STORE: 'redis',
+      REDIS_URL: redis.url,
+      VAULT_ENCRYPTION_KEY: newEncryptionKey(),
+      BROKER_API_KEY: broker.options.appId,
+      BROKER_API_SECRET: broker.options.appSecret,
+      REDIRECT_URL: broker.options.redirectUrl,
+      POCKETFUL_BASE_URL: broker.url,
+      ADMIN_AUTH: 'none',
+      VAULT_CLIENTS_FILE: file,
+      // The revoked keys asked about here are failed authentications from one address: not a guessing attack.
+      AUTH_FAILURES_PER_MINUTE: '1000',
+      HOST: '127.0.0.1',
+    };
+    for (let index = 0; index < 2; index += 1) {
+      const port = await freePort();
+      replicas.push({ vault: SpawnedVault.start('vault', { ...env, PORT: String(port) }), url: `http://127.0.0.1:${port}` });
+    }
+    for (const replica of replicas) await until(async () => (await fetch(`${replica.url}/health/ready`)).ok, 10_000, `${replica.url} ready`);
+    const stored = await fetch(`${replicas[0].url}/v1/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.ops}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ accessToken: broker.broker.mintToken('YA0002') }),
+    });
+    expect(stored.status).toBe(201);
+  }, 30_000);
+
+  afterAll(async () => {
+    await closeAll(
+      () => Promise.all(replicas.map((replica) => replica.vault.stop())),
+      () => broker.stop(),
+      () => redis.destroy(),
+      () => rmSync(dir, { recursive: true, force: true }),
+    );
+  });
+
+  it('watches the file on each replica from the start', async () => {
+    for (const { vault } of replicas) {
+      await vault.waitFor(/"context":"ClientsFile".*watching/);
+      expect(fileLines(vault)).toEqual([`info: watching ${file}: 3 clients; re-read every 1000 ms and on SIGHUP`]);
+    }
+    expect(await statuses(keys['strategy-a'])).toEqual([200, 200]);
+    expect(await statuses(keys['strategy-b'])).toEqual([200, 200]);
+  });
+
+  it('refuses a key removed with `npm run clients -- remove` on both replicas within 5 s, and serves the others', async () => {
+    // Read just before: the key is remembered by both replicas, and must be forgotten too.
+    expect(await statuses(keys['strategy-b'])).toEqual([200, 200]);
+    clients('remove', 'strategy-b');
+    const took = await everyReplicaAnswers(keys['strategy-b'], 401, Date.now());
+    expect(took).toBeLessThan(REVOKED_WITHIN_MS);
+    expect(await statuses(keys['strategy-a'])).toEqual([200, 200]);
+    for (const { vault } of replicas) {
+      await vault.waitFor(/removed strategy-b/);
+      expect(fileLines(vault)).toContain(`info: clients file ${file} changed: 2 clients; removed strategy-b`);
+    }
+  }, 15_000);
+
+  it('after `npm run clients -- rotate`, refuses the old key and serves the new one on both replicas within 5 s', async () => {
+    const oldKey = keys['strategy-a'];
+    expect(await statuses(oldKey)).toEqual([200, 200]);
+    const newKey = clients('rotate', 'strategy-a').split('\n')[0];
+    expect(newKey).toMatch(/^tvk_/);
+    keys['strategy-a'] = newKey;
+    const since = Date.now();
+    await everyReplicaAnswers(oldKey, 401, since);
+    const took = await everyReplicaAnswers(newKey, 200, since);
+    expect(took).toBeLessThan(REVOKED_WITHIN_MS);
+    expect(await statuses(oldKey)).toEqual([401, 401]);
+    for (const { vault } of replicas) await vault.waitFor(/2 clients; new key for strategy-a/);
+  }, 15_000);
+
+  it('keeps the last good clients through a broken file, says why once, and takes the next good file', async () => {
+    const warned = (vault: SpawnedVault) => fileLines(vault).filter((line) => line.startsWith('warn:'));
+    expect(replicas.map(({ vault }) => warned(vault))).toEqual([[], []]);
+    // A hand edit saved half-way, written in place (not renamed over, as the command does).
+    writeFileSync(file, '{"clients": [{"name": "strategy-a", "keySha2');
+    for (const { vault } of replicas) await vault.waitFor(/cannot be used/, REVOKED_WITHIN_MS);
+    expect(await statuses(keys['strategy-a'])).toEqual([200, 200]);
+    expect(await statuses(keys.ops)).toEqual([200, 200]);
+    // A few more polls of the same broken file: not a line more.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    for (const { vault } of replicas) {
+      expect(warned(vault)).toEqual([`warn: clients file ${file} cannot be used, keeping the 2 clients last read: it is not valid JSON`]);
+    }
+    // Gone for a moment, as while a file is replaced by hand: the same set still serves.
+    rmSync(file);
+    for (const { vault } of replicas) await vault.waitFor(/cannot be read \(ENOENT\)/, REVOKED_WITHIN_MS);
+    expect(await statuses(keys['strategy-a'])).toEqual([200, 200]);
+
+    const c = client('strategy-c', ['YA0002']);
+    writeClientsFile(file, [
+      clientFor('ops', keys.ops, ['*'], true),
+      clientFor('strategy-a', keys['strategy-a'], ['YA0002'], false),
+      c,
+    ]);
+    await everyReplicaAnswers(keys['strategy-c'], 200, Date.now());
+    for (const { vault } of replicas) {
+      await vault.waitFor(/is valid again/);
+      expect(fileLines(vault)).toContain(`info: clients file ${file} is valid again: 3 clients; added strategy-c`);
+    }
+    expect(await statuses(keys['strategy-a'])).toEqual([200, 200]);
+  }, 30_000);
+
+  it('re-reads at once on SIGHUP: the signalled replica refuses a removed key as soon as it has said so', async () => {
+    const [signalled, other] = replicas;
+    const sighupLines = () => fileLines(signalled.vault).filter((line) => line.includes('re-read on SIGHUP'));
+    // Nothing changed: the replica says so, and goes on serving (without a handler, SIGHUP would end the process).
+    signalled.vault.child.kill('SIGHUP');
+    await until(() => sighupLines().length === 1, 2000, 'the SIGHUP re-read logged');
+    expect(sighupLines()).toEqual([`info: clients file ${file} re-read on SIGHUP: 3 clients, unchanged`]);
+    expect(signalled.vault.child.exitCode).toBeNull();
+    expect(await statuses(keys['strategy-c'])).toEqual([200, 200]);
+
+    // Written and signalled at once, so that the signal, not the next poll, is what normally finds the change.
+    writeClientsFile(file, [clientFor('ops', keys.ops, ['*'], true), clientFor('strategy-a', keys['strategy-a'], ['YA0002'], false)]);
+    const since = Date.now();
+    signalled.vault.child.kill('SIGHUP');
+    await until(() => sighupLines().length === 2, 2000, 'the second SIGHUP re-read logged');
+    // The re-read began after the file was written, so its line means the key is gone: no waiting, no polling.
+    expect(await status(signalled.url, keys['strategy-c'])).toBe(401);
+    // The poll got there first or the signal did: either way the replica's state is the file's.
+    expect(sighupLines()[1]).toMatch(new RegExp(`re-read on SIGHUP: 2 clients(; removed strategy-c|, unchanged)$`));
+    expect(Date.now() - since).toBeLessThan(2000);
+    await until(async () => (await status(other.url, keys['strategy-c'])) === 401, REVOKED_WITHIN_MS, 'the other replica refuses it');
+    expect(await statuses(keys['strategy-a'])).toEqual([200, 200]);
+  }, 15_000);
+
+  it('never logs a key or a key hash', () => {
+    const output = replicas.map(({ vault }) => vault.stdout + vault.stderr).join('\n');
+    const leaked = [...hashes, ...Object.values(keys)].filter((secret) => output.includes(secret));
+    expect(leaked).toEqual([]);
+  });
+});
