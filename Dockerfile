@@ -15,6 +15,7 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/dist/vault.js ./dist/vault.js
+COPY --from=build /app/dist/docs ./dist/docs
 USER node
 EXPOSE 5000
 CMD ["node", "dist/vault.js"]

@@ -1,6 +1,9 @@
 // Bundles the compiled vault (dist/main.js, from tsc) into one file, dist/vault.js, which `npm start` and the image
 // run. Node on its own resolves, reads and compiles some 1,500 module files at start, most of a second and a half
 // before the vault can answer; one file starts in well under a second (npm run bench shows both).
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 // Packages that Nest and its helpers ask for only if they are installed (try/catch around require): none is, and
@@ -30,3 +33,9 @@ await build({
   logLevel: 'warning',
   external: OPTIONAL.flatMap((name) => [name, `${name}/*`]),
 });
+
+// The docs page's two files from swagger-ui-dist, beside the bundle (src/openapi/docs-assets.ts reads them from
+// there): the image holds dist/ and no node_modules.
+const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+mkdirSync('dist/docs', { recursive: true });
+for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css']) copyFileSync(join(swaggerUi, file), join('dist/docs', file));

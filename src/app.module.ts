@@ -13,9 +13,12 @@ import { HealthModule } from './health/health.module';
 import { HttpEdgeModule } from './http/http-edge.module';
 import { LoginModule } from './login/login.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OpenApiModule } from './openapi/openapi.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { StatusModule } from './status/status.module';
+import { TokenFeedModule } from './token-feed/token-feed.module';
 import { TokensModule } from './tokens/tokens.module';
 import { VaultConfig } from './vault-config';
 
@@ -48,11 +51,14 @@ export class AppModule {
         AuditModule.forRoot(storage),
         RateLimitModule.forRoot(storage),
         TokensModule.forRoot(storage),
+        TokenFeedModule.forRoot(storage),
         LoginModule.forRoot(storage),
         HealthModule,
         MetricsModule,
         ScheduleModule.forRoot(),
-        AlertsModule,
+        AlertsModule.forRoot(storage),
+        StatusModule.forRoot(storage),
+        OpenApiModule,
         ...(config.broker.sandbox ? [SandboxModule] : []),
       ],
     };

@@ -1,22 +1,24 @@
 import 'reflect-metadata';
 import { createVaultApp, VaultAppFactoryOptions } from './app.factory';
+import { shutDownGracefully, ShutdownSignal } from './http/graceful-shutdown';
+import { OpenConnections } from './http/open-connections';
 import { InvalidConfigurationError, loadVaultConfig, VaultConfig } from './vault-config';
 import { readEnvironment } from './config/read-environment';
 import { ClientsFileError } from './access/clients-file';
 
 export async function startVault(options: Partial<VaultAppFactoryOptions> & { config: VaultConfig }) {
   const app = await createVaultApp(options);
+  const connections = new OpenConnections(app.getHttpServer());
   await app.listen(options.config.http.port, options.config.http.host);
-  // On SIGTERM (docker stop) or SIGINT: stop taking requests, finish those in flight, close Redis, exit 0. Nest's
-  // own shutdown hooks would re-raise the signal instead, and the process would end as killed.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      app.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
-    });
-  }
+  // On SIGTERM (docker stop, Kubernetes) or SIGINT: drain, stop taking requests, finish those in flight, close Redis,
+  // exit 0 (1 past SHUTDOWN_GRACE_MS). Nest's own shutdown hooks would re-raise the signal instead, and the process
+  // would end as killed. A second signal is not caught: it ends the process at once.
+  const signals: ShutdownSignal[] = ['SIGTERM', 'SIGINT'];
+  const onSignal = (signal: ShutdownSignal) => {
+    for (const other of signals) process.removeListener(other, onSignal);
+    void shutDownGracefully(app, connections, options.config.shutdown, signal).then((code) => process.exit(code));
+  };
+  for (const signal of signals) process.on(signal, onSignal);
   return app;
 }
 

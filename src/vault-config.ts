@@ -6,10 +6,12 @@ import { ConfigSlice } from './config/config-slice';
 import { Configuration, loadConfiguration } from './config/load-configuration';
 import { KeyringSettings, keyringConfig } from './crypto/keyring.config';
 import { HttpSettings, httpConfig } from './http/http.config';
+import { ShutdownSettings, shutdownConfig } from './http/shutdown.config';
 import { LoggingSettings, loggingConfig } from './logging/logging.config';
 import { BrokerSettings, pocketfulConfig } from './pocketful/pocketful.config';
 import { RateLimitSettings, rateLimitConfig } from './rate-limit/rate-limit.config';
 import { StorageSettings, storageConfig } from './redis/storage.config';
+import { tokenFeedConfig } from './token-feed/token-feed.config';
 import { TokenSettings, tokensConfig } from './tokens/tokens.config';
 
 export { InvalidConfigurationError } from './config/load-configuration';
@@ -20,6 +22,7 @@ export { InvalidConfigurationError } from './config/load-configuration';
  */
 export const VAULT_CONFIG_SLICES: readonly ConfigSlice[] = [
   httpConfig,
+  shutdownConfig,
   pocketfulConfig,
   storageConfig,
   tokensConfig,
@@ -29,6 +32,7 @@ export const VAULT_CONFIG_SLICES: readonly ConfigSlice[] = [
   auditConfig,
   loggingConfig,
   alertsConfig,
+  tokenFeedConfig,
 ];
 
 /** The vault's whole configuration: each feature's settings, by name, for the code that assembles the vault. */
@@ -37,6 +41,9 @@ export class VaultConfig {
 
   get http(): HttpSettings {
     return this.configuration.get(HttpSettings);
+  }
+  get shutdown(): ShutdownSettings {
+    return this.configuration.get(ShutdownSettings);
   }
   get broker(): BrokerSettings {
     return this.configuration.get(BrokerSettings);

@@ -99,38 +99,75 @@ describe('alerts', () => {
       expect(telegram.received).toHaveLength(0);
     });
 
-    it('sends each expiring alert once per channel, at each lead time, whichever replica scans', async () => {
+    it('sends the accounts expiring together as one digest per channel, at each lead time, whichever replica scans', async () => {
       clock.set(DAY.at('23:00:00'));
       await scanAll();
       await scanAll();
-      expect(webhookTypes().sort()).toEqual(['expiring:YA0002', 'expiring:YA0003']);
-      expect(slack.received).toHaveLength(2);
-      expect(telegram.received).toHaveLength(2);
+      expect(webhookTypes()).toEqual(['expiring:YA0002+YA0003']);
+      expect(slack.received).toHaveLength(1);
+      expect(telegram.received).toHaveLength(1);
 
       clock.set(DAY.at('23:30:00'));
       await scanAll();
-      expect(webhook.received).toHaveLength(2);
+      expect(webhook.received).toHaveLength(1);
 
       clock.set(DAY.at('23:45:00'));
       await scanAll();
       await scanAll();
-      expect(webhook.received).toHaveLength(4);
-      expect(new Set(webhook.bodies.map((body) => body.id)).size).toBe(4);
-      expect(slack.received).toHaveLength(4);
-      expect(telegram.received).toHaveLength(4);
+      expect(webhook.bodies.map((body) => body.id)).toEqual([`expiring:${MIDNIGHT.getTime()}:3600000`, `expiring:${MIDNIGHT.getTime()}:900000`]);
+      expect(slack.received).toHaveLength(2);
+      expect(telegram.received).toHaveLength(2);
     });
 
-    it('sends an expired alert once when an expected account’s token dies', async () => {
+    it('sends one expired digest when expected accounts’ tokens die together', async () => {
       clock.set(DAY.plus(1).at('00:00:01'));
       await scanAll();
       await scanAll();
-      expect(webhookTypes().sort()).toEqual(['expired:YA0002', 'expired:YA0003']);
+      expect(webhookTypes()).toEqual(['expired:YA0002+YA0003']);
       clock.set(DAY.plus(1).at('00:30:00'));
       await scanAll();
-      expect(webhook.received).toHaveLength(2);
+      expect(webhook.received).toHaveLength(1);
+    });
+
+    it('counts the accounts of a digest, lists them, and sends it signed to the webhook, to Slack and to Telegram', async () => {
+      clock.set(DAY.at('23:45:00'));
+      await scanAll();
+      const [delivery] = webhook.received;
+      const body = JSON.parse(delivery.body);
+      const message = `2 Pocketful tokens expire in 15 min, at ${istForPeople(MIDNIGHT)}: YA0002, YA0003. Log in again to keep trading: https://vault.desk.example/pocketful/login`;
+      expect(body).toEqual({
+        id: `expiring:${MIDNIGHT.getTime()}:900000`,
+        type: 'expiring',
+        accounts: ['YA0002', 'YA0003'],
+        count: 2,
+        expiresAt: istIso(MIDNIGHT),
+        message,
+        loginUrl: 'https://vault.desk.example/pocketful/login',
+        sentAt: istIso(DAY.at('23:45')),
+      });
+      expect(delivery.headers['x-token-vault-alert-id']).toBe(body.id);
+      expect(delivery.headers['x-token-vault-signature']).toBe(`sha256=${createHmac('sha256', WEBHOOK_SECRET).update(delivery.body).digest('hex')}`);
+      expect(JSON.parse(slack.received[0].body).text).toBe(`:hourglass_flowing_sand: 2 Pocketful tokens expiring: ${message}`);
+      expect(JSON.parse(telegram.received[0].body)).toMatchObject({ chat_id: '-1001234567890', text: message });
+    });
+
+    it('sends an account that joins an announced window on its own, as a single alert, once', async () => {
+      clock.set(DAY.at('23:45:00'));
+      await scanAll();
+      clock.set(DAY.at('23:50:00'));
+      await vaults[1].login('YA0004', broker);
+      await scanAll();
+      await scanAll();
+      expect(webhook.bodies.map((body) => body.id)).toEqual([`expiring:${MIDNIGHT.getTime()}:900000`, `expiring:YA0004:${MIDNIGHT.getTime()}:900000`]);
+      expect(webhook.bodies[1]).not.toHaveProperty('count');
+      expect(webhook.bodies[1].message).toMatch(/^The Pocketful token of YA0004 expires in 10 min/);
+      expect(slack.received).toHaveLength(2);
+      expect(telegram.received).toHaveLength(2);
     });
 
     it('names the account, the time in IST and the login URL, signed for the webhook', async () => {
+      // One account due: the alert it always had, not a digest.
+      expect((await vaults[0].fetch('/v1/tokens/YA0003', { as: 'ops', method: 'DELETE' })).status).toBe(204);
       clock.set(DAY.at('23:45:00'));
       await scanAll();
       const delivery = webhook.received.find((request) => JSON.parse(request.body).accounts[0] === 'YA0002')!;
@@ -167,14 +204,14 @@ describe('alerts', () => {
       vaults.shift();
       await startVault();
       await scanAll();
-      expect(webhook.received).toHaveLength(2);
+      expect(webhook.received).toHaveLength(1);
 
       clock.set(DAY.plus(1).at('00:00:30'));
       await vaults[0].close();
       vaults.shift();
       await startVault();
       await scanAll();
-      expect(webhookTypes().filter((type) => type.startsWith('expired')).sort()).toEqual(['expired:YA0002', 'expired:YA0003']);
+      expect(webhookTypes().filter((type) => type.startsWith('expired'))).toEqual(['expired:YA0002+YA0003']);
     });
   });
 
@@ -185,9 +222,9 @@ describe('alerts', () => {
     const client = redis.client();
     try {
       const keys = await (async () => {
-        // A replica that claimed the webhook delivery and died before sending it.
+        // A replica that claimed the webhook delivery of the window's alert and died before sending it.
         const id = `expiring:YA0002:${MIDNIGHT.getTime()}:900000`;
-        const key = `alerts-${prefix}:claim:alert:${id}:webhook`;
+        const key = `alerts-${prefix}:claim:alert:expiring:${MIDNIGHT.getTime()}:900000:webhook`;
         await client.set(key, 'held', 'PX', 300);
         return { id, key };
       })();
@@ -203,6 +240,36 @@ describe('alerts', () => {
       client.disconnect();
     }
   });
+
+  it('hands its claim back when it stops mid-delivery, and another replica sends the alert at its next scan', async () => {
+    // A receiver that never answers, and a time limit far longer than a shutdown may take.
+    webhook.failures = ['hang'];
+    const stopping = await startVault({ ALERT_TIMEOUT: '60s' });
+    await stopping.login('YA0002', broker);
+    clock.set(DAY.at('23:50:00'));
+    const scan = alerts(stopping).scan();
+    await until(() => webhook.attempts > 0 && slack.received.length > 0 && telegram.received.length > 0, 5000, 'deliveries under way');
+    const claim = `alerts-${prefix}:claim:alert:expiring:${MIDNIGHT.getTime()}:900000:webhook`;
+    const client = redis.client();
+    try {
+      expect(await client.get(claim)).toBe('held');
+      const closing = Date.now();
+      await stopping.close();
+      vaults.splice(vaults.indexOf(stopping), 1);
+      expect(Date.now() - closing).toBeLessThan(10_000);
+      await scan;
+      expect(await client.get(claim)).toBeNull();
+
+      await startVault();
+      await scanAll();
+      expect(webhook.bodies.map((body) => body.id)).toEqual([`expiring:YA0002:${MIDNIGHT.getTime()}:900000`]);
+      expect(await client.get(claim)).toBe('sent');
+      expect(slack.received).toHaveLength(1);
+      expect(telegram.received).toHaveLength(1);
+    } finally {
+      client.disconnect();
+    }
+  }, 30_000);
 
   it('gives a token stored ten minutes before expiry only the 15-minute alert, at once', async () => {
     clock.set(DAY.at('23:50:00'));
@@ -223,8 +290,8 @@ describe('alerts', () => {
     clock.set(DAY.at('23:30:00'));
     await vault.login('YA0003', broker);
     await scanAll();
-    expect(webhookTypes().sort()).toEqual(['expiring:YA0002', 'expiring:YA0003']);
-    expect(webhook.bodies.every((body) => body.id.endsWith(':3600000'))).toBe(true);
+    expect(webhookTypes()).toEqual(['expiring:YA0002+YA0003']);
+    expect(webhook.bodies[0].id).toBe(`expiring:${MIDNIGHT.getTime()}:3600000`);
   });
 
   describe('missing tokens', () => {
@@ -370,6 +437,6 @@ describe('alerts', () => {
     vaults.push(vault);
     expect((await vault.fetch('/health/ready')).status).toBe(200);
     expect(logs.lines.filter((line) => line.includes('alerts are off'))).toHaveLength(1);
-    expect(await alerts(vault).scan()).toEqual([]);
+    expect(await alerts(vault).scan()).toEqual({ windows: [], alerts: [] });
   });
 });

@@ -11,11 +11,12 @@ const RANK: Record<string, number> = {
   config: 0,
   errors: 0,
   clock: 0,
+  metrics: 0,
   redis: 1,
   crypto: 1,
   logging: 1,
-  metrics: 1,
   http: 1,
+  openapi: 2,
   coordination: 2,
   pocketful: 2,
   access: 3,
@@ -26,11 +27,13 @@ const RANK: Record<string, number> = {
   alerts: 7,
   health: 7,
   sandbox: 7,
-  cli: 8,
-  '.': 8,
+  'token-feed': 7,
+  status: 8,
+  cli: 9,
+  '.': 9,
 };
 /** The composition root's parts may use one another. */
-const COMPOSITION = 8;
+const COMPOSITION = 9;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -6,6 +6,8 @@ import { variableNames } from '../src/config/load-configuration';
 import { loadVaultConfig, VAULT_CONFIG_SLICES } from '../src/vault-config';
 
 const ROOT = join(__dirname, '..');
+/** The proxy's fixed address on the compose network, the one TRUST_PROXY names. */
+const PROXY_ADDRESS = '172.30.0.10';
 const read = (name: string) => readFileSync(join(ROOT, name), 'utf8');
 
 /** The variables the vault's configuration slices validate, read from class-validator's metadata. */
@@ -23,7 +25,10 @@ interface ComposeService {
   ports?: string[];
   env_file?: string;
   user?: string;
+  stop_grace_period?: string;
+  networks?: Record<string, { ipv4_address?: string }>;
   volumes?: string[];
+  profiles?: string[];
 }
 
 /**
@@ -32,7 +37,8 @@ interface ComposeService {
  */
 describe('docker-compose.yml, Dockerfile and .env.example', () => {
   const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
-  const vaults = Object.entries(compose.services).filter(([, service]) => service.build !== undefined);
+  const vaults = Object.entries(compose.services).filter(([, service]) => service.build !== undefined && service.profiles === undefined);
+  const sentinelVaults = Object.entries(compose.services).filter(([, service]) => service.build !== undefined && service.profiles?.includes('sentinel'));
   const names = schemaNames();
 
   it('reads a schema with the documented variables', () => {
@@ -51,7 +57,10 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
       expect(service.env_file).toBe('.env');
       expect(service.depends_on?.redis?.condition).toBe('service_healthy');
       expect(service.healthcheck?.test.join(' ')).toContain('/health/ready');
-      expect(service.ports?.every((port) => port.startsWith('127.0.0.1:'))).toBe(true);
+      // Reached through the proxy only: a replica publishes no port of its own.
+      expect(service.ports).toBeUndefined();
+      expect(service.environment?.TRUST_PROXY).toBe(PROXY_ADDRESS);
+      expect(service.stop_grace_period).toBe('15s');
       // The clients file's folder, not the file: a file mounted alone never shows the file that replaced it.
       expect(service.volumes).toEqual(['./service-keys:/run/token-vault:ro']);
       expect(service.environment?.VAULT_CLIENTS_FILE).toBe('/run/token-vault/clients.json');
@@ -72,6 +81,51 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
       expect(config.http).toMatchObject({ host: '0.0.0.0', port: 5000 });
       expect(config.storage.redisPassword).toBe('from-dot-env');
     }
+  });
+
+  it('puts one proxy in front of the replicas, the only service published (on 127.0.0.1), balancing on readiness', () => {
+    const proxy = compose.services.proxy;
+    expect(proxy.image).toMatch(/^caddy:2/);
+    expect(proxy.ports).toEqual(['127.0.0.1:5000:8080']);
+    expect(proxy.networks?.default?.ipv4_address).toBe(PROXY_ADDRESS);
+    expect(Object.keys(proxy.depends_on ?? {}).sort()).toEqual(['vault-1', 'vault-2']);
+    const published = Object.entries(compose.services).filter(([, service]) => service.ports && service.profiles === undefined);
+    expect(published.map(([name]) => name)).toEqual(['proxy']);
+    const subnet = (parse(read('docker-compose.yml')) as { networks: { default: { ipam: { config: Array<{ subnet: string }> } } } }).networks.default.ipam
+      .config[0].subnet;
+    expect(subnet).toBe('172.30.0.0/24');
+    // The vault accepts the proxy's address as TRUST_PROXY and believes it, and nobody else.
+    const config = loadVaultConfig({ SANDBOX: 'true', TOKEN_STORE: 'memory', TRUST_PROXY: vaults[0][1].environment!.TRUST_PROXY });
+    expect(config.http.trustedProxies.isProxy(PROXY_ADDRESS)).toBe(true);
+    expect(config.http.trustedProxies.isProxy('172.30.0.11')).toBe(false);
+    const caddyfile = read('deploy/caddy/Caddyfile');
+    expect(caddyfile).toMatch(/reverse_proxy vault-1:5000 vault-2:5000/);
+    expect(caddyfile).toMatch(/health_uri \/health\/ready/);
+    expect(caddyfile).toMatch(/flush_interval -1/);
+    expect(proxy.volumes).toEqual(['./deploy/caddy/Caddyfile:/etc/caddy/Caddyfile:ro']);
+  });
+
+  it('has a sentinel profile: a master, a replica, three sentinels, and two vaults finding the master through them', () => {
+    const inProfile = Object.entries(compose.services).filter(([, service]) => service.profiles?.includes('sentinel')).map(([name]) => name);
+    expect(inProfile.sort()).toEqual(['redis-master', 'redis-replica', 'sentinel-1', 'sentinel-2', 'sentinel-3', 'sentinel-vault-1', 'sentinel-vault-2']);
+    expect(sentinelVaults).toHaveLength(2);
+    for (const [, service] of sentinelVaults) {
+      expect(Object.keys(service.environment ?? {}).filter((name) => !names.has(name))).toEqual([]);
+      const config = loadVaultConfig({
+        ...service.environment,
+        BROKER_API_KEY: 'app',
+        BROKER_API_SECRET: 'secret',
+        REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback',
+        VAULT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+        ADMIN_AUTH: 'none',
+        REDIS_PASSWORD: 'from-dot-env',
+        REDIS_SENTINEL_PASSWORD: 'from-dot-env-too',
+      });
+      expect(config.storage.kind).toBe('redis');
+      expect(service.environment?.REDIS_SENTINELS?.split(',')).toHaveLength(3);
+      expect(service.ports?.every((port) => port.startsWith('127.0.0.1:'))).toBe(true);
+    }
+    expect(compose.services['redis-replica'].command?.join(' ')).toContain('--replicaof redis-master 6379');
   });
 
   it('keeps Redis append-only and behind the password from .env, which the replicas get with the rest of .env', () => {
@@ -112,6 +166,8 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
     expect(build).toContain('COPY scripts/bundle.mjs');
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toContain('COPY --from=build /app/dist/vault.js ./dist/vault.js');
+    // And the docs page's two files, which the bundle reads from beside itself (scripts/bundle.mjs copies them).
+    expect(runtime).toContain('COPY --from=build /app/dist/docs ./dist/docs');
     expect(runtime).toContain('CMD ["node", "dist/vault.js"]');
     expect(runtime).not.toMatch(/COPY (\.|src)/);
     // npm test builds before it runs the tests: the file the image runs is the one the build makes, and the

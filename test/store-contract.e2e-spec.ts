@@ -195,6 +195,36 @@ function contract(name: string, make: () => Promise<Stores>, done: () => Promise
         expect(await stores.claims.acquire('k2', 60_000)).toBe(false);
         expect(await stores.claims.read('k3')).toBeNull();
       });
+
+      it('releases a key still held, so that another caller takes it at once, and never a settled one', async () => {
+        expect(await stores.claims.acquire('k4', 60_000)).toBe(true);
+        await stores.claims.release('k4');
+        expect(await stores.claims.read('k4')).toBeNull();
+        expect(await stores.claims.acquire('k4', 60_000)).toBe(true);
+        await stores.claims.settle('k4', 'failed', 60_000);
+        await stores.claims.release('k4');
+        expect(await stores.claims.read('k4')).toBe('failed');
+      });
+
+      it('adds members to a set in the step that settles a claim, and tells which members it lacks', async () => {
+        // More than the thousand a Redis script hands to one command, in an order that is not the set's own.
+        const members = Array.from({ length: 2_500 }, (_, index) => `ACC${String((index * 7) % 2_500).padStart(5, '0')}`);
+        expect(await stores.claims.notIn('s1', members)).toEqual({ absent: members, size: 0 });
+        await stores.claims.settleAdding('k5', 'sent', 's1', members.slice(0, 1_001), 60_000);
+        expect(await stores.claims.read('k5')).toBe('sent');
+        expect(await stores.claims.notIn('s1', members)).toEqual({ absent: members.slice(1_001), size: 1_001 });
+        await stores.claims.settleAdding('k6', 'failed', 's1', members.slice(1_000), 60_000);
+        expect(await stores.claims.notIn('s1', members)).toEqual({ absent: [], size: 2_500 });
+        expect(await stores.claims.notIn('s1', [])).toEqual({ absent: [], size: 2_500 });
+      });
+
+      it('forgets the set with its claim, when their time runs out', async () => {
+        await stores.claims.settleAdding('k7', 'sent', 's2', ['YA0002', 'YA0003'], 300);
+        expect(await stores.claims.notIn('s2', ['YA0002', 'YA0004'])).toEqual({ absent: ['YA0004'], size: 2 });
+        await stores.pass(400);
+        expect(await stores.claims.read('k7')).toBeNull();
+        expect(await stores.claims.notIn('s2', ['YA0002', 'YA0004'])).toEqual({ absent: ['YA0002', 'YA0004'], size: 0 });
+      });
     });
   });
 }

@@ -114,7 +114,7 @@ describe('two vault processes on one append-only Redis', () => {
     } finally {
       await wrong.stop();
     }
-  });
+  }, 20_000);
 
   it('shuts each replica down cleanly on SIGTERM', async () => {
     const codes = await Promise.all(replicas.map((replica) => replica.process.stop()));

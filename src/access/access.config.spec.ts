@@ -1,19 +1,12 @@
-import { InvalidConfigurationError, loadConfiguration } from '../config/load-configuration';
+import { configurationProblems } from '../../test/support/configuration-problems';
+import { loadConfiguration } from '../config/load-configuration';
 import { httpConfig } from '../http/http.config';
 import { sha256Hex } from '../crypto/digest';
 import { accessConfig, AccessSettings } from './access.config';
 
 const SLICES = [httpConfig, accessConfig];
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfiguration(env, SLICES);
-    return [];
-  } catch (error) {
-    if (!(error instanceof InvalidConfigurationError)) throw error;
-    return error.problems;
-  }
-}
+const problems = (env: Record<string, string>) => configurationProblems(() => loadConfiguration(env, SLICES));
 
 const operatorAuth = (env: Record<string, string>) => loadConfiguration(env, SLICES).get(AccessSettings).operatorAuth;
 const SCRYPT = 'scrypt:15:8:1:c2FsdHNhbHRzYWx0c2FsdA:aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';

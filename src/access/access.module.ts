@@ -7,6 +7,7 @@ import { OpenAccessWarnings } from './open-access-warnings';
 import { OperatorGuard } from './operator.guard';
 import { ServiceClientRegistry } from './service-client.registry';
 import { ServiceKeyGuard } from './service-key.guard';
+import { VerifiedOperators } from './verified-operators';
 
 /**
  * Service clients come from VAULT_CLIENTS_FILE, read at start-up (a bad file stops it) and kept current while the
@@ -33,9 +34,10 @@ export class AccessModule {
         ServiceKeyGuard,
         AuthFailureLimiter,
         OperatorGuard,
+        VerifiedOperators,
         OpenAccessWarnings,
       ],
-      exports: [ServiceClientRegistry, ServiceKeyGuard, AuthFailureLimiter, OperatorGuard],
+      exports: [ServiceClientRegistry, ServiceKeyGuard, AuthFailureLimiter, OperatorGuard, VerifiedOperators],
     };
   }
 }

@@ -12,6 +12,7 @@ import { accessConfig, AccessSettings } from './access.config';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { hashOperatorPassword } from './operator-password';
 import { OperatorGuard } from './operator.guard';
+import { VerifiedOperators } from './verified-operators';
 import { VaultRequest } from './vault-request';
 
 const ADDRESS = '203.0.113.7';
@@ -62,6 +63,7 @@ describe(OperatorGuard.name, () => {
     const moduleRef = await Test.createTestingModule({
       providers: [
         OperatorGuard,
+        VerifiedOperators,
         AuthFailureLimiter,
         { provide: AccessSettings, useValue: configuration.get(AccessSettings) },
         { provide: HttpSettings, useValue: configuration.get(HttpSettings) },

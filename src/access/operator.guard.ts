@@ -6,12 +6,11 @@ import { HttpSettings } from '../http/http.config';
 import { AccessSettings } from './access.config';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { passwordMatches } from './operator-password';
+import { VerifiedOperators } from './verified-operators';
 import { VaultRequest } from './vault-request';
 
 const operatorRequired = (message: string, headers: Record<string, string> = {}) => new VaultError('operator_unauthorized', message, 401, headers);
 const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="token-vault", charset="UTF-8"' };
-/** A browser sends its credentials with every page; a few operators' worth is all that is ever remembered. */
-const REMEMBERED_CREDENTIALS = 16;
 
 /**
  * Guards the browser routes (the home page, starting a login, its result) as ADMIN_AUTH says: open, an operator
@@ -21,13 +20,11 @@ const REMEMBERED_CREDENTIALS = 16;
  */
 @Injectable()
 export class OperatorGuard implements CanActivate {
-  /** SHA-256 of Authorization headers whose password checked out: a slow hash is paid once per browser, not per page. */
-  private readonly verified = new Set<string>();
-
   constructor(
     private readonly settings: AccessSettings,
     private readonly http: HttpSettings,
     private readonly failures: AuthFailureLimiter,
+    private readonly verified: VerifiedOperators,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -57,7 +54,6 @@ export class OperatorGuard implements CanActivate {
       // The password is checked even for a wrong user, so the time taken does not tell which was wrong.
       const passwordMatched = credentials !== null && (await passwordMatches(auth.password, credentials.password));
       if (!userMatches || !passwordMatched) await this.refuse(request);
-      if (this.verified.size >= REMEMBERED_CREDENTIALS) this.verified.clear();
       this.verified.add(seen);
     }
     request.caller = { kind: 'operator', name: auth.user };

@@ -1,11 +1,14 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { firstValueFrom } from 'rxjs';
 import { Alert } from './alert';
 import { AlertSettings } from './alert-settings';
 import { AlertChannel } from './channels/alert-channel';
 
 export type DeliveryOutcome = 'sent' | 'failed';
+/** A delivery either settles, or is handed back undone because the vault is stopping: its claim is then released. */
+export type DeliveryResult = DeliveryOutcome | 'abandoned';
 
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -17,6 +20,7 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 @Injectable()
 export class AlertDelivery {
   private readonly logger = new Logger(AlertDelivery.name);
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly http: HttpService,
@@ -29,12 +33,26 @@ export class AlertDelivery {
     return attempts * timeoutMs + retryDelayMs * (2 ** Math.max(0, attempts - 1) - 1);
   }
 
-  async deliver(channel: AlertChannel, alert: Alert, sentAt: Date): Promise<DeliveryOutcome> {
+  get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  /**
+   * The vault is stopping: no attempt starts, the one in flight is cut and no retry waits, so that shutdown is not
+   * held up by a slow receiver. What is abandoned is released and sent by another replica, with the same id.
+   */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  async deliver(channel: AlertChannel, alert: Alert, sentAt: Date): Promise<DeliveryResult> {
     const { attempts, retryDelayMs } = this.settings.delivery;
     const request = channel.request(alert, sentAt);
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      if (this.stopped) return 'abandoned';
       const status = await this.post(request.url, request.headers, request.body);
       if (status !== null && status >= 200 && status < 300) return 'sent';
+      if (this.stopped) return 'abandoned';
       const retryable = status === null || status >= 500 || status === 429;
       // The URL can hold a secret (a Telegram bot token, a Slack webhook path): channel names only.
       const what = status === null ? 'no answer' : `HTTP ${status}`;
@@ -43,7 +61,7 @@ export class AlertDelivery {
         return 'failed';
       }
       this.logger.warn(`alert ${alert.id} to ${channel.name}: attempt ${attempt} got ${what}; retrying`);
-      await sleep(retryDelayMs * 2 ** (attempt - 1));
+      await sleep(retryDelayMs * 2 ** (attempt - 1), undefined, { signal: this.stopping.signal }).catch(() => undefined);
     }
     return 'failed';
   }
@@ -58,6 +76,7 @@ export class AlertDelivery {
           maxRedirects: 0,
           maxContentLength: MAX_RESPONSE_BYTES,
           validateStatus: () => true,
+          signal: this.stopping.signal,
           // The body is already JSON text; axios must send it as it is, byte for byte, or the signature breaks.
           transformRequest: [(data: string) => data],
         }),
@@ -68,8 +87,4 @@ export class AlertDelivery {
       return null;
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,23 +1,47 @@
 import { formatIstForPeople } from '../clock/ist-time';
-import { Alert } from './alert';
+import { Alert, LISTED_ACCOUNTS } from './alert';
 import { formatTimeOfDay } from '../clock/ist-time';
 import { DueCheck, formatDuration } from './alert-schedule';
+import { AlertWindow } from './alert-window';
 
 /**
  * Every alert in words an operator can act on from a phone: which account(s), when (in IST), and the link that
  * fixes it.
  */
 
+const numbers = new Intl.NumberFormat('en-US');
+
+/** The id of an account's expiring alert at one lead time, the same on every replica. */
+export function expiringAlertId(clientId: string, expiresAt: Date, leadMs: number): string {
+  return `expiring:${clientId}:${expiresAt.getTime()}:${leadMs}`;
+}
+
 export function expiringAlert(clientId: string, expiresAt: Date, leadMs: number, now: Date, loginUrl: string): Alert {
-  const left = formatDuration(Math.max(60_000, Math.round((expiresAt.getTime() - now.getTime()) / 60_000) * 60_000));
   return {
-    id: `expiring:${clientId}:${expiresAt.getTime()}:${leadMs}`,
+    id: expiringAlertId(clientId, expiresAt, leadMs),
     type: 'expiring',
     accounts: [clientId],
     expiresAt,
-    message: `The Pocketful token of ${clientId} expires in ${left}, at ${formatIstForPeople(expiresAt)}. Log in again to keep trading: ${loginUrl}`,
+    message: `The Pocketful token of ${clientId} expires in ${timeLeft(expiresAt, now)}, at ${formatIstForPeople(expiresAt)}. Log in again to keep trading: ${loginUrl}`,
     loginUrl,
   };
+}
+
+/**
+ * The alert of a window for its accounts not yet announced: with one account, the same alert as when each account
+ * had its own; with more, a digest that counts them and lists the first LISTED_ACCOUNTS.
+ */
+export function windowAlert(window: AlertWindow, accounts: string[], id: string, now: Date, loginUrl: string): Alert {
+  const { type, expiresAt } = window;
+  if (accounts.length === 1) {
+    return type === 'expiring' ? expiringAlert(accounts[0], expiresAt, window.leadMs!, now, loginUrl) : expiredAlert(accounts[0], expiresAt, loginUrl);
+  }
+  const count = numbers.format(accounts.length);
+  const message =
+    type === 'expiring'
+      ? `${count} Pocketful tokens expire in ${timeLeft(expiresAt, now)}, at ${formatIstForPeople(expiresAt)}: ${listed(accounts)}. Log in again to keep trading: ${loginUrl}`
+      : `${count} Pocketful tokens expired at ${formatIstForPeople(expiresAt)}: ${listed(accounts)}. No service can trade these accounts until someone logs in: ${loginUrl}`;
+  return { id, type, accounts, expiresAt, message, loginUrl };
 }
 
 export function expiredAlert(clientId: string, expiresAt: Date, loginUrl: string): Alert {
@@ -38,7 +62,7 @@ export function missingAlert(accounts: string[], check: DueCheck, loginUrl: stri
     type: 'missing',
     accounts,
     expiresAt: null,
-    message: `No live Pocketful token at ${time} IST on ${check.date} for ${accounts.join(', ')}. Log in before the market opens: ${loginUrl}`,
+    message: `No live Pocketful token at ${time} IST on ${check.date} for ${missingAccounts(accounts)}. Log in before the market opens: ${loginUrl}`,
     loginUrl,
   };
 }
@@ -63,4 +87,20 @@ export function storedAlert(clientId: string, issuedAt: Date, expiresAt: Date, l
     message: `A token for ${clientId} was stored at ${formatIstForPeople(issuedAt)}; it is valid until ${formatIstForPeople(expiresAt)}. Logins: ${loginUrl}`,
     loginUrl,
   };
+}
+
+/** Rounded to the minute, and never "0 min" for a token that still has seconds to live. */
+function timeLeft(expiresAt: Date, now: Date): string {
+  return formatDuration(Math.max(60_000, Math.round((expiresAt.getTime() - now.getTime()) / 60_000) * 60_000));
+}
+
+/** `A, B, C`, or past LISTED_ACCOUNTS, the first of them `and 9,950 more`. */
+function listed(accounts: readonly string[]): string {
+  if (accounts.length <= LISTED_ACCOUNTS) return accounts.join(', ');
+  return `${accounts.slice(0, LISTED_ACCOUNTS).join(', ')} and ${numbers.format(accounts.length - LISTED_ACCOUNTS)} more`;
+}
+
+/** As it always read for a few accounts; counted first when the list is cut. */
+function missingAccounts(accounts: readonly string[]): string {
+  return accounts.length <= LISTED_ACCOUNTS ? accounts.join(', ') : `${numbers.format(accounts.length)} accounts: ${listed(accounts)}`;
 }

@@ -1,15 +1,17 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { TokenEvents } from '../tokens/token-events';
-import { Alert } from './alert';
 import { ALERT_CHANNELS } from './alert-channels';
 import { AlertDispatcher } from './alert-dispatcher';
-import { invalidAlert, storedAlert } from './alert-messages';
-import { AlertScanner } from './alert-scanner';
+import { expiringAlertId, invalidAlert, storedAlert } from './alert-messages';
+import { AlertScanner, DueAlerts } from './alert-scanner';
 import { AlertSettings } from './alert-settings';
 import { AlertChannel } from './channels/alert-channel';
 
 const SCAN_INTERVAL_NAME = 'alert-scan';
+/** token.expiring events told between two turns of the event loop: each one sets listeners to work. */
+const EVENTS_PER_TURN = 25;
 
 /**
  * Ties the alerts together: a scan on every tick of ALERT_SCAN_INTERVAL for the alerts that fall due with time,
@@ -17,9 +19,10 @@ const SCAN_INTERVAL_NAME = 'alert-scan';
  * the dispatcher make each alert go out once.
  */
 @Injectable()
-export class AlertService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AlertService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AlertService.name);
-  private scanning: Promise<Alert[]> | null = null;
+  private scanning: Promise<DueAlerts> | null = null;
+  private stopping = false;
   private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
@@ -58,8 +61,8 @@ export class AlertService implements OnApplicationBootstrap, OnApplicationShutdo
    * One scan: find what is due and send it. A tick that comes while a scan is still sending joins that scan
    * rather than starting a second one in the same process.
    */
-  scan(): Promise<Alert[]> {
-    if (!this.enabled) return Promise.resolve([]);
+  scan(): Promise<DueAlerts> {
+    if (!this.enabled || this.stopping) return Promise.resolve({ windows: [], alerts: [] });
     if (!this.scanning) {
       this.scanning = this.runScan().finally(() => (this.scanning = null));
     }
@@ -71,21 +74,42 @@ export class AlertService implements OnApplicationBootstrap, OnApplicationShutdo
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before the HTTP server closes and Redis with it: no scan starts, deliveries under way are cut short and their
+   * claims released, so that another replica sends them at its next scan instead of waiting for a lease to lapse.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     if (this.scheduler.doesExist('interval', SCAN_INTERVAL_NAME)) this.scheduler.deleteInterval(SCAN_INTERVAL_NAME);
+    this.dispatcher.stop();
     await this.scanning?.catch(() => undefined);
     await this.settled();
   }
 
-  private async runScan(): Promise<Alert[]> {
+  private async runScan(): Promise<DueAlerts> {
     try {
-      const due = await this.scanner.due(this.channels.map((channel) => channel.name));
-      if (due.length > 0) await this.dispatcher.dispatch(due);
-      await this.scanner.forgetSettledExpiries(due, this.channels.map((channel) => channel.name));
+      const names = this.channels.map((channel) => channel.name);
+      const due = await this.scanner.due(names);
+      await this.announceExpiring(due);
+      if (due.alerts.length > 0) await this.dispatcher.dispatch(due.alerts);
+      if (due.windows.length > 0) await this.dispatcher.dispatchWindows(due.windows);
+      await this.scanner.forgetSettledExpiries(due.windows, names);
       return due;
     } catch (error) {
       this.logger.warn(`alert scan skipped: ${(error as { code?: string }).code ?? 'error'}; the next tick tries again`);
       throw error;
+    }
+  }
+
+  /** The token feed's token.expiring follows this ladder; it announces each account's alert id once, whoever says it. */
+  private async announceExpiring(due: DueAlerts): Promise<void> {
+    let told = 0;
+    for (const window of due.windows) {
+      if (window.type !== 'expiring') continue;
+      for (const clientId of window.accounts) {
+        if (++told % EVENTS_PER_TURN === 0) await nextTurn();
+        this.events.expiring({ clientId, expiresAt: window.expiresAt, alertId: expiringAlertId(clientId, window.expiresAt, window.leadMs!) });
+      }
     }
   }
 

@@ -9,9 +9,21 @@ export type AlertType = 'expiring' | 'expired' | 'missing' | 'invalid' | 'stored
 export interface Alert {
   id: string;
   type: AlertType;
+  /** Every account the alert is about; a digest (two or more) shows only the first LISTED_ACCOUNTS of them. */
   accounts: string[];
   /** When the token(s) concerned expire(d), if the alert is about an expiry. */
   expiresAt: Date | null;
   message: string;
   loginUrl: string;
+}
+
+/**
+ * A digest names this many accounts in its message and in a webhook's `accounts`, and says how many there are in
+ * all: a message about ten thousand accounts would be read by nobody, and Telegram refuses more than 4,096 characters.
+ */
+export const LISTED_ACCOUNTS = 50;
+
+/** An alert about two or more accounts: one per channel for every account of a kind due in the same window. */
+export function isDigest(alert: Alert): boolean {
+  return alert.accounts.length > 1;
 }

@@ -57,7 +57,9 @@ export class AuditTrail implements RefusalRecorder {
     const refused = REFUSALS.has(status);
     const action = refused ? 'refused' : auditedAction(request);
     if (action === null) return;
-    this.log.appendRefusal(this.event(request, action, code, accountOf(request), null)).catch(() => {
+    this.log.appendRefusal(this.event(request, action, code, accountOf(request), null)).catch((error: unknown) => {
+      // A store that does not answer is logged by its connection, once per interval, not once per refusal.
+      if (error instanceof VaultError && error.code === 'store_unavailable') return;
       this.logger.error(`could not write the audit entry for ${action} ${code}`);
     });
   }

@@ -1,16 +1,8 @@
-import { InvalidConfigurationError, loadVaultConfig } from '../vault-config';
+import { configurationProblems } from '../../test/support/configuration-problems';
+import { loadVaultConfig } from '../vault-config';
 
 const base = { SANDBOX: 'true', TOKEN_STORE: 'memory' };
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadVaultConfig({ ...base, ...env });
-  } catch (error) {
-    if (error instanceof InvalidConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = (env: Record<string, string>) => configurationProblems(() => loadVaultConfig({ ...base, ...env }));
 
 describe('audit settings', () => {
   it('keep a hundred thousand entries in each stream and fail reads closed by default', () => {

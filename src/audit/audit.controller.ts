@@ -1,4 +1,7 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../openapi/api-errors';
+import { AuditPageResponse } from './audit.api';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
 import { normalizeClientId } from '../pocketful/client-id';
@@ -7,12 +10,23 @@ import { AuditAction, AuditLog } from './audit-log';
 import { AuditQueryDto } from './audit-query.dto';
 
 @Controller('v1/audit')
+@ApiTags('audit')
+@ApiBearerAuth('serviceKey')
 @UseGuards(ServiceKeyGuard, RateLimitGuard)
 export class AuditController {
   constructor(private readonly log: AuditLog) {}
 
   /** Newest first, what was done and what was refused merged, filtered; `next` pages on to older entries. */
   @Get()
+  @ApiOperation({ summary: 'The audit trail, newest first, filtered and paged (admin clients)' })
+  @ApiOkResponse({ type: AuditPageResponse })
+  @ApiErrors({
+    400: ['invalid_request'],
+    401: ['unauthorized'],
+    403: ['forbidden'],
+    429: ['rate_limited'],
+    503: ['store_unavailable'],
+  })
   @AdminOnly()
   async list(@Query() query: AuditQueryDto) {
     const page = await this.log.page({

@@ -6,6 +6,7 @@ import { AuditLog } from './audit-log';
 import { AuditTrail } from './audit-trail';
 import { AuditInterceptor } from './audited';
 import { MemoryAuditLog } from './memory-audit.log';
+import { OutcomeMetrics } from './outcome-metrics';
 import { RedisAuditLog } from './redis-audit.log';
 
 @Global()
@@ -20,8 +21,9 @@ export class AuditModule {
         AuditTrail,
         AuditInterceptor,
         { provide: RefusalRecorder, useExisting: AuditTrail },
+        OutcomeMetrics,
       ],
-      exports: [AuditLog, AuditTrail, AuditInterceptor, RefusalRecorder],
+      exports: [AuditLog, AuditTrail, AuditInterceptor, RefusalRecorder, OutcomeMetrics],
     };
   }
 }

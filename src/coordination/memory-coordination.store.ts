@@ -8,6 +8,7 @@ const HELD = 'held';
 @Injectable()
 export class MemoryCoordinationStore extends CoordinationStore {
   private readonly keys = new Map<string, { value: string; expiresAt: number }>();
+  private readonly sets = new Map<string, { members: Set<string>; expiresAt: number }>();
 
   constructor(private readonly clock: Clock) {
     super();
@@ -28,6 +29,23 @@ export class MemoryCoordinationStore extends CoordinationStore {
     return this.current(key);
   }
 
+  async release(key: string): Promise<void> {
+    if (this.current(key) === HELD) this.keys.delete(key);
+  }
+
+  async notIn(setKey: string, members: readonly string[]): Promise<{ absent: string[]; size: number }> {
+    const set = this.liveSet(setKey);
+    return { absent: members.filter((member) => !set?.has(member)), size: set?.size ?? 0 };
+  }
+
+  async settleAdding(claimKey: string, value: string, setKey: string, members: readonly string[], ttlMs: number): Promise<void> {
+    const expiresAt = this.clock.now().getTime() + ttlMs;
+    const set = this.liveSet(setKey) ?? new Set<string>();
+    for (const member of members) set.add(member);
+    this.sets.set(setKey, { members: set, expiresAt });
+    this.keys.set(claimKey, { value, expiresAt });
+  }
+
   async count(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
     const now = this.clock.now().getTime();
     const entry = this.keys.get(key);
@@ -41,6 +59,16 @@ export class MemoryCoordinationStore extends CoordinationStore {
     const now = this.clock.now().getTime();
     const entry = this.keys.get(key);
     return entry && entry.expiresAt > now ? { count: Number(entry.value) || 0, resetInMs: entry.expiresAt - now } : { count: 0, resetInMs: 0 };
+  }
+
+  private liveSet(key: string): Set<string> | null {
+    const entry = this.sets.get(key);
+    if (!entry) return null;
+    if (entry.expiresAt <= this.clock.now().getTime()) {
+      this.sets.delete(key);
+      return null;
+    }
+    return entry.members;
   }
 
   private current(key: string): string | null {

@@ -36,14 +36,18 @@ describe('toErrorResponse: VaultError', () => {
   });
 
   it('marks 5xx VaultErrors as unexpected', () => {
+    expect(toErrorResponse(new VaultError('x', 'y', 500)).unexpected).toBe(true);
+    expect(toErrorResponse(new VaultError('audit_unavailable', 'y', 503)).unexpected).toBe(true);
+    expect(toErrorResponse(new VaultError('x', 'y', 499)).unexpected).toBe(false);
+  });
+
+  it('answers store_unavailable with 503 but not as unexpected: the store’s connection logs its outage', () => {
     expect(toErrorResponse(storeUnavailable())).toEqual({
       status: 503,
       body: { error: 'store_unavailable', message: 'the token store is not answering; try again shortly' },
       headers: expect.any(Object),
-      unexpected: true,
+      unexpected: false,
     });
-    expect(toErrorResponse(new VaultError('x', 'y', 500)).unexpected).toBe(true);
-    expect(toErrorResponse(new VaultError('x', 'y', 499)).unexpected).toBe(false);
   });
 });
 

@@ -60,7 +60,9 @@ export function fromFastifyError(error: unknown): unknown {
 export function toErrorResponse(thrown: unknown): ErrorResponse {
   const error = fromFastifyError(thrown);
   if (error instanceof VaultError) {
-    return { status: error.status, body: { error: error.code, message: error.message }, headers: error.headers, unexpected: error.status >= 500 };
+    // A store that does not answer is logged by its connection, once per interval, not once per request.
+    const unexpected = error.status >= 500 && error.code !== 'store_unavailable';
+    return { status: error.status, body: { error: error.code, message: error.message }, headers: error.headers, unexpected };
   }
   if (error instanceof ServiceUnavailableException) {
     // Terminus reports a failed readiness check this way, with the state of each indicator: keep it for ops.

@@ -8,5 +8,6 @@ import { StoreHealthIndicator } from './store.health';
   imports: [TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' })],
   controllers: [HealthController],
   providers: [StoreHealthIndicator, KeyringHealthIndicator],
+  exports: [StoreHealthIndicator, KeyringHealthIndicator],
 })
 export class HealthModule {}

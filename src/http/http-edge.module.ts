@@ -1,12 +1,16 @@
 import { Global, Module } from '@nestjs/common';
+import { Draining } from './draining';
 import { PageExceptionFilter } from './page-exception.filter';
 import { PageHeadersInterceptor } from './pages/page-responses';
 import { VaultExceptionFilter } from './vault-exception.filter';
 
-/** The error answers of every route: JSON by default (a global filter), pages for the controllers people visit. */
+/**
+ * The error answers of every route: JSON by default (a global filter), pages for the controllers people visit; and
+ * whether the replica is draining, for readiness.
+ */
 @Global()
 @Module({
-  providers: [VaultExceptionFilter, PageExceptionFilter, PageHeadersInterceptor],
-  exports: [VaultExceptionFilter, PageExceptionFilter, PageHeadersInterceptor],
+  providers: [VaultExceptionFilter, PageExceptionFilter, PageHeadersInterceptor, Draining],
+  exports: [VaultExceptionFilter, PageExceptionFilter, PageHeadersInterceptor, Draining],
 })
 export class HttpEdgeModule {}

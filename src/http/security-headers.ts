@@ -36,7 +36,8 @@ export const API_HEADERS: Readonly<Record<string, string>> = {
 
 type Middleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
 
-function headersOf(middleware: Middleware): Record<string, string> {
+/** Helmet's answer is the same for every request: computed once, at start. */
+export function headersOf(middleware: Middleware): Record<string, string> {
   const headers: Record<string, string> = {};
   const response = {
     setHeader: (name: string, value: unknown) => (headers[name.toLowerCase()] = String(value)),

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorResponse, toErrorResponse } from '../errors/error-response';
+import { noteAnsweredError } from './answered-error';
 import { RefusalRecorder } from './refusal-recorder';
 
 /**
@@ -22,6 +23,7 @@ export class VaultExceptionFilter implements ExceptionFilter {
     if (response.unexpected) this.logUnexpected(error, request, response);
     this.refusals.recordFailure(request, response.status, response.body.error);
     if (reply.sent) return;
+    noteAnsweredError(request, response.body.error);
     reply.headers(response.headers);
     this.answer(reply, response);
   }

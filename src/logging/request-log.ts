@@ -7,6 +7,9 @@ const QUIET = /^\/(health\/|metrics)/;
 const TOKEN_READ = /^\/v1\/tokens\/[^/?]+(\?|$)/;
 
 function levelOf(request: FastifyRequest, reply: FastifyReply): Level {
+  // A token read refused for want of its store or its audit trail: the cause is logged where it happens, the store's
+  // once per interval (redis/redis-outage-log.ts); a line per read would be thousands a second at market open.
+  if (reply.statusCode === 503 && request.method === 'GET' && TOKEN_READ.test(request.url)) return 'debug';
   if (reply.statusCode >= 500) return 'error';
   if (reply.statusCode >= 400) return 'warn';
   // A served token read is in the audit trail already; at market open there are thousands a second.

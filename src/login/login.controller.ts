@@ -1,4 +1,6 @@
 import { Controller, Get, Header, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiPageErrors } from '../openapi/api-errors';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { OperatorGuard } from '../access/operator.guard';
 import { Audited, audited } from '../audit/audited';
@@ -6,10 +8,16 @@ import { PageResponses } from '../http/pages/page-responses';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { LoginCookies } from './login-cookie';
 import { CallbackQuery, LoginService, STATE_LIFETIME_MS } from './login.service';
-import { homePage, successPage } from './pages/login-pages';
+import { successPage } from './pages/login-pages';
 
-/** The routes a person's browser visits. They answer pages, never JSON, whatever goes wrong. */
+/**
+ * The login routes a person's browser visits, from the status page at `/`. They answer pages, never JSON, whatever
+ * goes wrong.
+ */
 @Controller()
+@ApiTags('pages')
+@ApiSecurity('operator')
+@ApiSecurity({})
 @UseGuards(OperatorGuard, RateLimitGuard)
 @PageResponses()
 export class LoginController {
@@ -18,19 +26,32 @@ export class LoginController {
     private readonly cookies: LoginCookies,
   ) {}
 
-  @Get()
-  @Header('Content-Type', 'text/html; charset=utf-8')
-  home(): string {
-    return homePage();
-  }
-
   @Get('pocketful/login')
+  @ApiOperation({ summary: 'Start a Pocketful login (a page for a browser)', description: 'Sets a login cookie and redirects to Pocketful.' })
+  @ApiResponse({ status: 302, description: "To Pocketful's login, with state and code_challenge" })
+  @ApiPageErrors({ 401: ['operator_unauthorized'], 429: ['rate_limited'], 503: ['store_unavailable'] })
   async begin(@Res() reply: FastifyReply): Promise<void> {
     const { url, state, browserSecret } = await this.login.begin();
     reply.header('set-cookie', this.cookies.issue(state, browserSecret, STATE_LIFETIME_MS)).redirect(url, 302);
   }
 
   @Get('pocketful/callback')
+  @ApiOperation({ summary: "Pocketful's redirect after a login: stores the token (a page for a browser)" })
+  @ApiQuery({ name: 'code', required: false })
+  @ApiQuery({ name: 'state', required: false })
+  @ApiQuery({ name: 'error', required: false, description: "Pocketful's refusal, when the login did not succeed" })
+  @ApiOkResponse({ description: 'A page saying which account was stored until when', content: { 'text/html': { schema: { type: 'string' } } } })
+  @ApiPageErrors({
+    400: ['state_missing', 'state_unknown', 'code_missing', 'login_state_mismatch', 'login_cancelled', 'login_refused'],
+    401: ['operator_unauthorized'],
+    403: ['account_not_allowed'],
+    409: ['state_replayed', 'code_already_used'],
+    422: ['token_rejected', 'token_expired'],
+    429: ['rate_limited'],
+    502: ['broker_rejected', 'broker_unavailable', 'broker_malformed_response'],
+    503: ['audit_unavailable', 'store_unavailable'],
+    504: ['broker_timeout'],
+  })
   @Audited('store')
   @Header('Content-Type', 'text/html; charset=utf-8')
   async callback(@Query() query: CallbackQuery, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {

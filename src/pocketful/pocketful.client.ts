@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AxiosError, AxiosResponse, RawAxiosRequestConfig } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { BrokerSettings } from './pocketful.config';
+import { BrokerMetrics } from './broker-metrics';
 import { BrokerError, BrokerFailure } from './broker-error';
 import { readBrokerErrorBody } from './broker-error-body';
 import { newPkcePair } from './pkce';
@@ -41,6 +42,7 @@ export class PocketfulClient {
   constructor(
     private readonly http: HttpService,
     private readonly broker: BrokerSettings,
+    private readonly metrics: BrokerMetrics,
   ) {}
 
   authorizeRequest(state: string): AuthorizeRequest {
@@ -61,7 +63,15 @@ export class PocketfulClient {
   }
 
   /** `verifier` is the one authorizeRequest gave for this login: sent only if a challenge went out with it. */
-  async exchangeCode(code: string, verifier?: string): Promise<TokenGrant> {
+  exchangeCode(code: string, verifier?: string): Promise<TokenGrant> {
+    return this.metrics.measure('token', () => this.exchange(code, verifier));
+  }
+
+  tradingInfo(accessToken: string): Promise<TradingAccount> {
+    return this.metrics.measure('trading_info', () => this.askTradingInfo(accessToken));
+  }
+
+  private async exchange(code: string, verifier?: string): Promise<TokenGrant> {
     const { baseUrl, appId, appSecret, redirectUrl } = this.broker;
     const basic = Buffer.from(`${formEncode(appId)}:${formEncode(appSecret)}`).toString('base64');
     const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUrl });
@@ -81,7 +91,7 @@ export class PocketfulClient {
     return this.readGrant(response.data);
   }
 
-  async tradingInfo(accessToken: string): Promise<TradingAccount> {
+  private async askTradingInfo(accessToken: string): Promise<TradingAccount> {
     const response = await this.send('trading_info', [accessToken], {
       method: 'GET',
       url: `${this.broker.baseUrl}/api/v1/user/trading_info`,

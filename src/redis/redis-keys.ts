@@ -26,6 +26,24 @@ export class RedisKeys {
     return `${this.prefix}claim:alert:${alertId}:${channel}`;
   }
 
+  /**
+   * Set: the accounts of an alert window (a kind and its expiry, and lead) already announced to a channel, sent or
+   * given up, so that each account is in one alert of the window whichever replica scans.
+   */
+  alertAnnounced(windowId: string, channel: string): string {
+    return `${this.prefix}claim:alert-announced:${windowId}:${channel}`;
+  }
+
+  /** List: the newest settled alert deliveries (time, channel, type, result, accounts), trimmed to 100, for the status page. */
+  alertDeliveries(): string {
+    return `${this.prefix}alert-deliveries`;
+  }
+
+  /** Sorted set: replica id scored by its last heartbeat (ms, the vault's clock), so the status page counts live replicas. */
+  replicas(): string {
+    return `${this.prefix}replicas`;
+  }
+
   /** String: the verdict of the last check of a reported token, shared for 30 s. */
   reportCheck(clientId: string): string {
     return `${this.prefix}claim:report-check:${clientId}`;
@@ -52,6 +70,16 @@ export class RedisKeys {
    */
   auditRefusals(): string {
     return `${this.prefix}audit:refusals`;
+  }
+
+  /** Stream: token events (stored, removed, expiring) for GET /v1/events, never a token; trimmed to about 10,000. */
+  events(): string {
+    return `${this.prefix}events`;
+  }
+
+  /** String: which replica announces an event that every replica notices (an expiry, an expiring alert). */
+  eventClaim(event: string): string {
+    return `${this.prefix}claim:event:${event}`;
   }
 
   /** String: `pending:<sha256 of the login cookie>:<PKCE verifier>`, then `used`, for ten minutes after a login began. */

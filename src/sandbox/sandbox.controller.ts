@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, Post, Query, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { PageResponses } from '../http/pages/page-responses';
 import { SandboxBroker } from './sandbox-broker';
@@ -6,8 +7,12 @@ import { sandboxErrorPage, sandboxLoginPage } from './sandbox-pages';
 
 type Fields = Record<string, unknown>;
 
-/** Pocketful's endpoints, as the built-in sandbox broker answers them. Only mounted with SANDBOX=true. */
+/**
+ * Pocketful's endpoints, as the built-in sandbox broker answers them. Only mounted with SANDBOX=true. Not in the
+ * OpenAPI document: they are Pocketful's API, not the vault's.
+ */
 @Controller('sandbox')
+@ApiExcludeController()
 export class SandboxController {
   constructor(private readonly broker: SandboxBroker) {}
 

@@ -1,4 +1,7 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../openapi/api-errors';
+import { AccountsResponse } from './token.api';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
 import { Clock } from '../clock/clock';
@@ -6,6 +9,8 @@ import { accountView } from './token.views';
 import { TokensService } from './tokens.service';
 
 @Controller('v1/accounts')
+@ApiTags('tokens')
+@ApiBearerAuth('serviceKey')
 @UseGuards(ServiceKeyGuard, RateLimitGuard)
 export class AccountsController {
   constructor(
@@ -14,6 +19,14 @@ export class AccountsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Every account the vault knows, with its token\'s state, never the token (admin clients)' })
+  @ApiOkResponse({ type: AccountsResponse })
+  @ApiErrors({
+    401: ['unauthorized'],
+    403: ['forbidden'],
+    429: ['rate_limited'],
+    503: ['store_unavailable'],
+  })
   @AdminOnly()
   async list() {
     const now = this.clock.now();

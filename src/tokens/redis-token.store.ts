@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../clock/clock';
 import { TokenCipher } from '../crypto/token-cipher';
 import { RedisConnection } from '../redis/redis-connection';
@@ -51,6 +51,8 @@ interface AccountFields {
  */
 @Injectable()
 export class RedisTokenStore extends TokenStore {
+  private readonly logger = new Logger(RedisTokenStore.name);
+
   constructor(
     private readonly redis: RedisConnection,
     private readonly cipher: TokenCipher,
@@ -77,12 +79,20 @@ export class RedisTokenStore extends TokenStore {
     // A token already past its expiry still replaces the one before it: it is simply gone at once.
     if (lifetimeMs > 0) transaction.set(keys.token(token.clientId), value, 'PX', lifetimeMs);
     else transaction.del(keys.token(token.clientId));
-    const results = await transaction
+    const written = transaction
       .hset(keys.accounts(), token.clientId, JSON.stringify(account))
       .zadd(keys.expiries(), token.expiresAt.getTime(), token.clientId)
       .exec();
+    // Sent right behind the transaction, in the same round trip: a login is answered once a replica holds its
+    // token, so that a failover right after it does not lose it. A replica that does not confirm in time leaves the
+    // token stored on the master, and a warning.
+    const confirmed = this.redis.replicas > 0 ? client.wait(1, this.redis.replicationWaitMs).catch(() => 0) : null;
+    const results = await written;
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw new Error('Redis refused the token write');
+    if (confirmed !== null && (await confirmed) < 1) {
+      this.logger.warn(`stored the token of ${token.clientId}, but no replica confirmed it within ${this.redis.replicationWaitMs} ms: a failover now would lose it`);
+    }
   }
 
   find(clientId: string): Promise<StoredToken | null> {

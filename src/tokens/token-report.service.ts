@@ -69,7 +69,7 @@ export class TokenReportService {
     // Only this token goes: a login that stored a newer one meanwhile must not lose it.
     await this.store.removeIfCurrent(token);
     this.logger.warn(`${reportedBy} reported the token of ${clientId}; Pocketful refuses it, so it was removed`);
-    this.events.invalidated({ clientId, reportedBy, at: this.clock.now() });
+    this.events.invalidated({ clientId, reportedBy, at: this.clock.now(), expiresAt: token.expiresAt });
     return 'invalid';
   }
 }

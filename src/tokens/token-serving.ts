@@ -8,7 +8,7 @@ import { tokenNotFound } from '../errors/vault-error';
 import { RateLimitSettings } from '../rate-limit/rate-limit.config';
 import { rateTracker } from '../rate-limit/rate-limit.guard';
 import { StoredToken } from './stored-token';
-import { TokenReader } from './token-reader';
+import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
 
 /**
  * Serves a token to a service client: the read counted against the client's budget, the token taken and its audit
@@ -28,24 +28,41 @@ export class TokenServing {
   ) {}
 
   async serve(request: VaultRequest, clientId: string): Promise<StoredToken> {
-    const outcome = await this.reader.read({
+    const token = this.tokenOf(clientId, await this.reader.read(this.servingRead(request, clientId, true)));
+    if (token === null) throw tokenNotFound(clientId);
+    return token;
+  }
+
+  /**
+   * For a read that waits (`?wait=N`): null rather than 404 while there is no token. `counted: false` for the reads
+   * after the first: a read that waits is one request, counted against its client's budget once.
+   */
+  async serveIfStored(request: VaultRequest, clientId: string, counted: boolean): Promise<StoredToken | null> {
+    return this.tokenOf(clientId, await this.reader.read(this.servingRead(request, clientId, counted)));
+  }
+
+  private servingRead(request: VaultRequest, clientId: string, counted: boolean): ServingRead {
+    return {
       clientId,
-      rate: this.limits.enabled ? { tracker: rateTracker(request.caller, request.ip), limitPerMinute: this.limits.perMinute } : null,
+      rate: counted && this.limits.enabled ? { tracker: rateTracker(request.caller, request.ip), limitPerMinute: this.limits.perMinute } : null,
       audit: this.trail.caller(request, clientId),
       failClosed: this.audit.failClosed,
-    });
+    };
+  }
+
+  private tokenOf(clientId: string, outcome: ServingOutcome): StoredToken | null {
     switch (outcome.kind) {
       case 'limited':
         throw rateLimited(outcome.retryAfterSeconds, `more than ${this.limits.perMinute} requests a minute`);
       case 'missing':
-        throw tokenNotFound(clientId);
+        return null;
       case 'audit_failed':
         this.logger.error(`refused to serve the token of ${clientId}: the audit trail cannot be written`);
         throw auditUnavailable();
       case 'served':
         if (!outcome.audited) this.logger.warn(`served the token of ${clientId} without an audit entry (AUDIT_FAIL_CLOSED=false)`);
         // The store drops a token at its expiry by the same clock; this has the last word in the token's last second.
-        if (outcome.token.expiresAt.getTime() <= this.clock.now().getTime()) throw tokenNotFound(clientId);
+        if (outcome.token.expiresAt.getTime() <= this.clock.now().getTime()) return null;
         return outcome.token;
     }
   }

@@ -51,16 +51,9 @@ export function tokenViewJson(token: StoredToken, now: Date): string {
 }
 
 export function tokenView(token: StoredToken, now: Date): TokenView {
-  return {
-    clientId: token.clientId,
-    accessToken: token.accessToken,
-    tokenType: token.tokenType,
-    scope: token.scope,
-    source: token.source,
-    issuedAt: formatIst(token.issuedAt),
-    expiresAt: formatIst(token.expiresAt),
-    expiresIn: secondsUntil(token.expiresAt, now),
-  };
+  // The record's fields with the token second, where consumers have always found it.
+  const { clientId, ...record } = tokenRecordView(token, now);
+  return { clientId, accessToken: token.accessToken, ...record };
 }
 
 export function accountView(status: AccountStatus, now: Date) {

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { mayRead, ServiceClient } from '../access/service-client';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
 import { CurrentClient, serviceClientOf, VaultRequest } from '../access/vault-request';
@@ -8,19 +9,26 @@ import { forbidden } from '../errors/vault-error';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { ClientIdPipe, parseClientId } from './client-id.pipe';
 import { ImportTokenDto } from './dto/import-token.dto';
+import { ApiErrors } from '../openapi/api-errors';
+import { ReportOutcomeResponse, TokenRecordResponse, TokenResponse } from './token.api';
 import { TokenReportService } from './token-report.service';
 import { TokenServing } from './token-serving';
+import { MAX_WAIT_SECONDS, parseWaitSeconds, TokenWait } from './token-wait';
 import { tokenRecordView, tokenViewJson } from './token.views';
 import { TokensService } from './tokens.service';
 
 /** A read is counted against its client's budget by the TokenReader itself; the other routes by RateLimitGuard. */
 @Controller('v1/tokens')
 @UseGuards(ServiceKeyGuard)
+@ApiTags('tokens')
+@ApiBearerAuth('serviceKey')
+@ApiParam({ name: 'clientId', description: "Pocketful's client id: 1 to 32 letters, digits, - or _", example: 'YA0002' })
 export class TokensController {
   constructor(
     private readonly serving: TokenServing,
     private readonly tokens: TokensService,
     private readonly reports: TokenReportService,
+    private readonly waits: TokenWait,
     private readonly clock: Clock,
   ) {}
 
@@ -29,18 +37,52 @@ export class TokensController {
    * (token.views.ts). Answers the same JSON as TokenView.
    */
   @Get(':clientId')
+  @ApiOperation({ summary: "Read an account's token", description: 'Counted against the client\'s budget and audited before the token leaves.' })
+  @ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiErrors({
+    400: ['invalid_client_id', 'invalid_request'],
+    401: ['unauthorized'],
+    403: ['forbidden'],
+    404: ['token_not_found'],
+    429: ['rate_limited'],
+    503: ['audit_unavailable', 'store_unavailable', 'shutting_down'],
+  })
   @AuditedByTheStore('read')
   @Header('Content-Type', 'application/json; charset=utf-8')
   async read(@Req() request: VaultRequest): Promise<string> {
     const clientId = parseClientId((request.params as { clientId?: unknown }).clientId);
     const client = serviceClientOf(request);
     if (!mayRead(client, clientId)) throw forbidden(`client ${client.name} may not read the token of ${clientId}`);
+    const wait = (request.query as { wait?: unknown }).wait;
+    if (wait !== undefined) return this.readWaiting(request, clientId, parseWaitSeconds(wait));
     const token = await this.serving.serve(request, clientId);
     return tokenViewJson(token, this.clock.now());
   }
 
+  /** `?wait=N`: the same answer, once a token is stored on any replica, or 404 when N seconds pass without one. */
+  private async readWaiting(request: VaultRequest, clientId: string, seconds: number): Promise<string> {
+    const token = await this.waits.serve(request, clientId, seconds);
+    // The caller left while held: nobody reads this answer, and nothing is recorded of a read that never answered.
+    return token === null ? '' : tokenViewJson(token, this.clock.now());
+  }
+
   /** A token pasted from Pocketful's dashboard: Pocketful itself says whose it is. */
   @Post()
+  @ApiOperation({ summary: "Import a token pasted from Pocketful's dashboard (admin clients)", description: 'Pocketful is asked whose token it is.' })
+  @ApiCreatedResponse({ type: TokenRecordResponse })
+  @ApiErrors({
+    400: ['invalid_request', 'invalid_json'],
+    401: ['unauthorized'],
+    403: ['forbidden', 'account_not_allowed'],
+    413: ['payload_too_large'],
+    415: ['unsupported_media_type'],
+    422: ['token_rejected', 'token_expired'],
+    429: ['rate_limited'],
+    502: ['broker_rejected', 'broker_unavailable', 'broker_malformed_response'],
+    503: ['audit_unavailable', 'store_unavailable'],
+    504: ['broker_timeout'],
+  })
   @AdminOnly()
   @UseGuards(RateLimitGuard)
   @Audited('import')
@@ -54,6 +96,18 @@ export class TokensController {
    * says whether the vault found it dead (and removed it) or alive.
    */
   @Post(':clientId/report-invalid')
+  @ApiOperation({ summary: 'Report that Pocketful refused a token', description: 'The vault asks Pocketful; a dead token is removed.' })
+  @ApiOkResponse({ type: ReportOutcomeResponse })
+  @ApiErrors({
+    400: ['invalid_client_id'],
+    401: ['unauthorized'],
+    403: ['forbidden'],
+    404: ['token_not_found'],
+    429: ['rate_limited'],
+    502: ['broker_rejected', 'broker_unavailable', 'broker_malformed_response'],
+    503: ['audit_unavailable', 'store_unavailable'],
+    504: ['broker_timeout'],
+  })
   @HttpCode(200)
   @UseGuards(RateLimitGuard)
   @Audited('report')
@@ -64,6 +118,16 @@ export class TokensController {
   }
 
   @Delete(':clientId')
+  @ApiOperation({ summary: "Delete an account's token (admin clients)" })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors({
+    400: ['invalid_client_id'],
+    401: ['unauthorized'],
+    403: ['forbidden'],
+    404: ['token_not_found'],
+    429: ['rate_limited'],
+    503: ['audit_unavailable', 'store_unavailable'],
+  })
   @AdminOnly()
   @HttpCode(204)
   @UseGuards(RateLimitGuard)

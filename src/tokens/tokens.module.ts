@@ -6,6 +6,7 @@ import { OpenAccountsWarning } from './open-accounts-warning';
 import { RedisTokenReader } from './redis-token-reader';
 import { SteppedTokenReader } from './stepped-token-reader';
 import { TokenEvents } from './token-events';
+import { TokenMetrics } from './token-metrics';
 import { TokenReader } from './token-reader';
 import { TokenReportService } from './token-report.service';
 import { TokenServing } from './token-serving';
@@ -28,9 +29,10 @@ export class TokensModule {
         TokenEvents,
         TokenServing,
         OpenAccountsWarning,
+        TokenMetrics,
         { provide: TokenReader, useClass: kind === 'redis' ? RedisTokenReader : SteppedTokenReader },
       ],
-      exports: [TokensService, TokenEvents, TokenStoreModule],
+      exports: [TokensService, TokenEvents, TokenServing, TokenStoreModule],
     };
   }
 }

@@ -59,6 +59,16 @@ export class TestRedis {
     await this.launch();
   }
 
+  /** SIGSTOP: Redis keeps its connections open and answers nothing, as a stalled host or a full disk does. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: the paused Redis answers again, including what it was sent meanwhile. */
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   async destroy(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });

@@ -23,10 +23,13 @@ export const REQUIRED_TOOLS: RequiredTool[] = [
     ubuntu: 'chromium-browser',
     macos: 'brew install --cask chromium',
   },
+  // The Python client library is tested by its own unittest suite (3.9 or newer).
+  { name: 'python3', variable: 'PYTHON3_BIN', candidates: ['python3'], debian: 'python3', ubuntu: 'python3', macos: 'brew install python' },
 ];
 
 const REDIS = REQUIRED_TOOLS[0];
 const CHROMIUM = REQUIRED_TOOLS[1];
+const PYTHON = REQUIRED_TOOLS[2];
 
 /** The executable for a tool, or null when it is not installed. */
 export function locate(tool: RequiredTool, env: NodeJS.ProcessEnv = process.env): string | null {
@@ -48,6 +51,7 @@ function onPath(command: string, env: NodeJS.ProcessEnv = process.env): string |
 
 export const redisServerPath = (): string => locate(REDIS) ?? REDIS.name;
 export const chromiumPath = (): string => locate(CHROMIUM) ?? CHROMIUM.name;
+export const python3Path = (): string => locate(PYTHON) ?? PYTHON.name;
 
 function isExecutable(path: string): boolean {
   try {

@@ -5,7 +5,7 @@ import { Clock } from '../../src/clock/clock';
  * must see time pass for real (a key dropped at its lifetime) while the vault stands on the tests' base day.
  */
 export class RunningClock extends Clock {
-  private readonly offsetMs: number;
+  private offsetMs: number;
 
   constructor(start: Date) {
     super();
@@ -14,5 +14,15 @@ export class RunningClock extends Clock {
 
   now(): Date {
     return new Date(Date.now() + this.offsetMs);
+  }
+
+  /** Jumps to an instant, and keeps running from there. */
+  moveTo(instant: Date): void {
+    this.offsetMs = instant.getTime() - Date.now();
+  }
+
+  /** Jumps ahead, and keeps running from there. */
+  advance(ms: number): void {
+    this.offsetMs += ms;
   }
 }

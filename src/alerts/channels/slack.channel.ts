@@ -1,4 +1,4 @@
-import { Alert } from '../alert';
+import { Alert, isDigest } from '../alert';
 import { AlertChannel, ChannelRequest } from './alert-channel';
 
 const TITLES: Record<Alert['type'], string> = {
@@ -9,6 +9,17 @@ const TITLES: Record<Alert['type'], string> = {
   stored: ':white_check_mark: Pocketful token stored',
 };
 
+/** A digest's title counts its accounts; the message lists the first of them. */
+const DIGEST_TITLES: Record<Alert['type'], (count: string) => string> = {
+  expiring: (count) => `:hourglass_flowing_sand: ${count} Pocketful tokens expiring`,
+  expired: (count) => `:red_circle: ${count} Pocketful tokens expired`,
+  missing: (count) => `:warning: Pocketful tokens missing for ${count} accounts`,
+  invalid: (count) => `:no_entry: ${count} Pocketful tokens refused`,
+  stored: (count) => `:white_check_mark: ${count} Pocketful tokens stored`,
+};
+
+const numbers = new Intl.NumberFormat('en-US');
+
 /** Slack's incoming-webhook format: a plain `text` for notifications, and blocks with a login button. */
 export class SlackChannel extends AlertChannel {
   readonly name = 'slack';
@@ -18,11 +29,11 @@ export class SlackChannel extends AlertChannel {
   }
 
   request(alert: Alert): ChannelRequest {
-    const text = `${TITLES[alert.type]}: ${alert.message}`;
+    const title = isDigest(alert) ? DIGEST_TITLES[alert.type](numbers.format(alert.accounts.length)) : TITLES[alert.type];
     const body = {
-      text,
+      text: `${title}: ${alert.message}`,
       blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: `*${TITLES[alert.type]}*\n${escapeMrkdwn(alert.message)}` } },
+        { type: 'section', text: { type: 'mrkdwn', text: `*${title}*\n${escapeMrkdwn(alert.message)}` } },
         {
           type: 'actions',
           elements: [{ type: 'button', text: { type: 'plain_text', text: 'Log in to Pocketful' }, url: alert.loginUrl }],

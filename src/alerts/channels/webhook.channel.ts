@@ -1,11 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { formatIst } from '../../clock/ist-time';
-import { Alert } from '../alert';
+import { Alert, isDigest, LISTED_ACCOUNTS } from '../alert';
 import { AlertChannel, ChannelRequest } from './alert-channel';
 
 export const SIGNATURE_HEADER = 'X-Token-Vault-Signature';
 
-/** The JSON a receiver gets, signed so it can tell the vault's alerts from anyone else's POSTs. */
+/**
+ * The JSON a receiver gets, signed so it can tell the vault's alerts from anyone else's POSTs. A digest lists the
+ * first LISTED_ACCOUNTS accounts and says how many there are in `count`; an alert about one account is as it was.
+ */
 export class WebhookChannel extends AlertChannel {
   readonly name = 'webhook';
 
@@ -20,7 +23,7 @@ export class WebhookChannel extends AlertChannel {
     const body = JSON.stringify({
       id: alert.id,
       type: alert.type,
-      accounts: alert.accounts,
+      ...(isDigest(alert) ? { accounts: alert.accounts.slice(0, LISTED_ACCOUNTS), count: alert.accounts.length } : { accounts: alert.accounts }),
       expiresAt: alert.expiresAt ? formatIst(alert.expiresAt) : null,
       message: alert.message,
       loginUrl: alert.loginUrl,

@@ -1,6 +1,5 @@
 import { formatIstForPeople } from '../../clock/ist-time';
 import { escapeHtml, page } from '../../http/pages/html';
-import { LOGIN_PATH } from '../../http/pages/failure-page';
 
 export function successPage(clientId: string, expiresAt: Date): string {
   return page(
@@ -13,17 +12,7 @@ export function successPage(clientId: string, expiresAt: Date): string {
 <dt>Expires</dt><dd id="expires">${escapeHtml(formatIstForPeople(expiresAt))}</dd>
 </dl>
 <p>You can close this page. Reloading it does not log in again.</p>
-</main>`,
-  );
-}
-
-export function homePage(): string {
-  return page(
-    'token-vault',
-    `<main>
-<h1>token-vault</h1>
-<p>Keeps today's Pocketful access tokens for the trading services of this cluster.</p>
-<a class="button" href="${LOGIN_PATH}">Log in with Pocketful</a>
+<a class="button" id="status" href="/">See every account</a>
 </main>`,
   );
 }

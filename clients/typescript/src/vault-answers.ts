@@ -1,0 +1,48 @@
+/** `GET /v1/tokens/:clientId`: a live token and what the vault knows of it. */
+export interface VaultToken {
+  clientId: string;
+  accessToken: string;
+  tokenType: string;
+  scope: string;
+  /** `login` or `import`. */
+  source: string;
+  /** ISO-8601 in India's time, e.g. `2026-11-23T08:55:12+05:30`. */
+  issuedAt: string;
+  expiresAt: string;
+  /** Seconds left: as the vault said, or for a cached token, as this client counts them. */
+  expiresIn: number;
+}
+
+/** `POST /v1/tokens/:clientId/report-invalid`: what the vault found when it asked Pocketful. */
+export interface InvalidReport {
+  clientId: string;
+  /** `invalid`: Pocketful refused it and the vault removed it; `live`: Pocketful accepts it; `checking`: in progress. */
+  verdict: 'invalid' | 'live' | 'checking';
+  /** False when this is the verdict of a recent check, not a new one. */
+  checked: boolean;
+  /** Seconds until the vault will ask Pocketful about this account again. */
+  nextCheckIn: number;
+}
+
+type Fields = Record<string, unknown>;
+
+const isFields = (value: unknown): value is Fields => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isText = (value: unknown): value is string => typeof value === 'string';
+const isSeconds = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/** The token in an answer, or null when the answer is not the vault's token shape. */
+export function tokenOf(body: unknown): VaultToken | null {
+  if (!isFields(body)) return null;
+  const { clientId, accessToken, tokenType, scope, source, issuedAt, expiresAt, expiresIn } = body;
+  if (!isText(clientId) || !isText(accessToken) || accessToken === '' || !isSeconds(expiresIn)) return null;
+  if (![tokenType, scope, source, issuedAt, expiresAt].every(isText)) return null;
+  return { clientId, accessToken, tokenType, scope, source, issuedAt, expiresAt, expiresIn } as VaultToken;
+}
+
+export function reportOf(body: unknown): InvalidReport | null {
+  if (!isFields(body)) return null;
+  const { clientId, verdict, checked, nextCheckIn } = body;
+  if (!isText(clientId) || !['invalid', 'live', 'checking'].includes(verdict as string)) return null;
+  if (typeof checked !== 'boolean' || !isSeconds(nextCheckIn)) return null;
+  return { clientId, verdict: verdict as InvalidReport['verdict'], checked, nextCheckIn };
+}

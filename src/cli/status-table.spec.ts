@@ -1,0 +1,71 @@
+import type { StatusJson } from '../status/status.views';
+import { statusExitCode, statusLines } from './status-table';
+
+function status(accounts: StatusJson['accounts']): StatusJson {
+  return {
+    at: '2026-03-10T10:00:00+05:30',
+    version: '9.8.7',
+    expiringWithin: 3600,
+    accounts,
+    alerts: {
+      channels: ['webhook', 'slack'],
+      recent: [{ at: '2026-03-10T09:58:12+05:30', channel: 'slack', type: 'stored', result: 'sent', accounts: ['YA0002'], accountCount: 1 }],
+    },
+    health: {
+      store: { status: 'up', kind: 'redis', latencyMs: 2, message: null },
+      keys: { status: 'up', encrypted: true, sealing: 'k1', configured: ['k1'], unreadable: {}, message: null },
+      replicas: { seen: 2, ids: ['a', 'b'], within: 30 },
+    },
+  };
+}
+
+const LIVE = {
+  clientId: 'YA0002',
+  state: 'live',
+  expected: true,
+  source: 'login',
+  issuedAt: '2026-03-10T09:58:11+05:30',
+  expiresAt: '2026-03-11T00:00:00+05:30',
+  expiresIn: 50_400,
+} as const;
+const MISSING = { clientId: 'YA10000', state: 'missing', expected: true, source: null, issuedAt: null, expiresAt: null, expiresIn: 0 } as const;
+
+describe(statusLines.name, () => {
+  it('prints the accounts as a table whose columns line up', () => {
+    const lines = statusLines(status([LIVE, MISSING]), 'http://127.0.0.1:5000');
+    const table = lines.slice(lines.indexOf('') + 1, lines.indexOf('') + 4);
+    expect(table[0]).toMatch(/^ACCOUNT\s+STATE\s+SOURCE\s+ISSUED \(IST\)\s+EXPIRES \(IST\)\s+LEFT$/);
+    expect(table[1]).toMatch(/^YA0002\s+live\s+login\s+2026-03-10 09:58\s+2026-03-11 00:00\s+14 h 00 min$/);
+    expect(table[2]).toMatch(/^YA10000\s+missing\s+-\s+-\s+-\s+-$/);
+    for (const heading of ['STATE', 'SOURCE', 'ISSUED', 'EXPIRES', 'LEFT']) {
+      const column = table[0].indexOf(heading);
+      expect(table[1][column - 1]).toBe(' ');
+      expect(table[1][column]).not.toBe(' ');
+      expect(table[2][column]).not.toBe(' ');
+    }
+  });
+
+  it('prints the last alerts, the vault’s health and a verdict', () => {
+    const text = statusLines(status([LIVE, MISSING]), 'http://vault:5000').join('\n');
+    expect(text).toContain('token-vault 9.8.7 at http://vault:5000, 2026-03-10 10:00 IST');
+    expect(text).toMatch(/Last alerts \(to webhook, slack\):\n {2}2026-03-10 09:58 {2}slack {2}stored {2}sent {2}YA0002/);
+    expect(text).toContain('Vault: store redis up (2 ms); keys sealing k1, 1 configured; replicas 2 seen in the last 30 s');
+    expect(text).toContain('NOT OK: no live token for YA10000 (missing).');
+  });
+});
+
+describe(statusExitCode.name, () => {
+  it('is 0 when every expected account is live or expiring soon', () => {
+    expect(statusExitCode(status([LIVE, { ...LIVE, clientId: 'YA0003', state: 'expiring', expiresIn: 60 }]))).toBe(0);
+  });
+
+  it('is 1 when an expected account is missing or expired, or the accounts are unknown', () => {
+    expect(statusExitCode(status([LIVE, MISSING]))).toBe(1);
+    expect(statusExitCode(status([{ ...LIVE, state: 'expired', expiresIn: 0 }]))).toBe(1);
+    expect(statusExitCode(status(null))).toBe(1);
+  });
+
+  it('does not count an account the vault is not expected to keep', () => {
+    expect(statusExitCode(status([LIVE, { ...MISSING, expected: false }]))).toBe(0);
+  });
+});

@@ -1,0 +1,82 @@
+import type { AccountStatusJson, StatusJson } from '../status/status.views';
+import { formatTimeLeft } from '../status/time-left';
+
+const HEADINGS = ['ACCOUNT', 'STATE', 'SOURCE', 'ISSUED (IST)', 'EXPIRES (IST)', 'LEFT'];
+const NONE = '-';
+
+/** `2026-11-23T10:00:00+05:30` → `2026-11-23 10:00`: the API writes every instant in IST already. */
+const shortIst = (iso: string | null): string => (iso ? iso.slice(0, 16).replace('T', ' ') : NONE);
+
+const usable = (account: AccountStatusJson) => account.state === 'live' || account.state === 'expiring';
+
+/** What `npm run status` prints: the accounts as an aligned table, then the alerts, the vault's health and a verdict. */
+export function statusLines(status: StatusJson, origin: string): string[] {
+  const lines = [`token-vault ${status.version} at ${origin}, ${shortIst(status.at)} IST`, ''];
+  if (status.accounts === null) {
+    lines.push('Accounts: unknown, the vault cannot read its token store.');
+  } else if (status.accounts.length === 0) {
+    lines.push('Accounts: none logged in, none expected.');
+  } else {
+    lines.push(...alignedTable([HEADINGS, ...status.accounts.map(accountRow)]));
+  }
+  lines.push('', ...alertLines(status), '', healthLine(status), '', verdict(status));
+  return lines;
+}
+
+/** 0: every expected account has a live token; 1: one has none (or the vault cannot tell), for cron and monitors. */
+export function statusExitCode(status: StatusJson): 0 | 1 {
+  if (status.accounts === null) return 1;
+  return status.accounts.every((account) => !account.expected || usable(account)) ? 0 : 1;
+}
+
+function accountRow(account: AccountStatusJson): string[] {
+  const state = account.state === 'expiring' ? 'expiring soon' : account.state;
+  return [
+    account.clientId,
+    account.expected ? state : `${state} (not expected)`,
+    account.source ?? NONE,
+    shortIst(account.issuedAt),
+    shortIst(account.expiresAt),
+    usable(account) ? formatTimeLeft(account.expiresIn) : NONE,
+  ];
+}
+
+function alignedTable(rows: string[][]): string[] {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
+}
+
+function alertLines({ alerts }: StatusJson): string[] {
+  const heading = alerts.channels.length > 0 ? `Last alerts (to ${alerts.channels.join(', ')}):` : 'Last alerts (alerts are off on this vault):';
+  if (alerts.recent === null) return [heading, '  unknown, the vault cannot read its token store'];
+  if (alerts.recent.length === 0) return [heading, '  none sent yet'];
+  const rows = alerts.recent.map((delivery) => {
+    const more = delivery.accountCount - delivery.accounts.length;
+    const accounts = delivery.accounts.join(',') + (more > 0 ? ` +${more} more` : '');
+    return [shortIst(delivery.at), delivery.channel, delivery.type, delivery.result, accounts || NONE];
+  });
+  return [heading, ...alignedTable(rows).map((line) => `  ${line}`)];
+}
+
+function healthLine({ health }: StatusJson): string {
+  const { store, keys, replicas } = health;
+  const latency = store.latencyMs === null ? '' : ` (${store.latencyMs} ms)`;
+  const storeText = store.status === 'up' ? `${store.kind} up${latency}` : `${store.kind} DOWN (${store.message ?? 'no answer'})`;
+  let keysText =
+    keys.status !== 'up'
+      ? `unknown (${keys.message ?? 'no answer'})`
+      : keys.encrypted
+        ? `sealing ${keys.sealing}, ${keys.configured.length} configured`
+        : 'not encrypted (memory store)';
+  const unreadable = Object.entries(keys.unreadable);
+  if (unreadable.length > 0) keysText += `; not configured: ${unreadable.map(([id, accounts]) => `${id} (${accounts.join(',')})`).join(', ')}`;
+  const replicasText = replicas.seen === null ? 'unknown' : `${replicas.seen} seen in the last ${replicas.within} s`;
+  return `Vault: store ${storeText}; keys ${keysText}; replicas ${replicasText}`;
+}
+
+function verdict(status: StatusJson): string {
+  if (status.accounts === null) return 'NOT OK: the accounts cannot be read.';
+  const waiting = status.accounts.filter((account) => account.expected && !usable(account));
+  if (waiting.length === 0) return `OK: every expected account has a live token (${status.accounts.filter((account) => account.expected).length}).`;
+  return `NOT OK: no live token for ${waiting.map((account) => `${account.clientId} (${account.state})`).join(', ')}. Log in at /pocketful/login.`;
+}

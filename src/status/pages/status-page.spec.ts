@@ -1,0 +1,99 @@
+import { VaultStatus } from '../status.service';
+import { statusPage } from './status-page';
+
+const AT = new Date('2026-03-10T04:30:00.000Z'); // 10:00 IST
+const MIDNIGHT = new Date('2026-03-10T18:30:00.000Z'); // 00:00 IST, the next day
+
+function status(overrides: Partial<VaultStatus> = {}): VaultStatus {
+  return {
+    at: AT,
+    version: '9.8.7',
+    expiringWithinMs: 3_600_000,
+    accounts: [
+      { clientId: 'YA0002', state: 'live', expected: true, source: 'login', issuedAt: AT, expiresAt: MIDNIGHT, secondsLeft: 14 * 3600 },
+      { clientId: 'YA0003', state: 'missing', expected: true, source: null, issuedAt: null, expiresAt: null, secondsLeft: 0 },
+      { clientId: 'YA0009', state: 'expired', expected: false, source: 'import', issuedAt: AT, expiresAt: AT, secondsLeft: 0 },
+    ],
+    alerts: {
+      channels: ['webhook'],
+      recent: [{ at: AT, channel: 'webhook', type: 'missing', result: 'failed', accounts: ['YA0003'], accountCount: 25 }],
+    },
+    health: {
+      store: { up: true, kind: 'redis', latencyMs: 3, message: null },
+      keys: { up: true, encrypted: true, sealing: 'k2026', configured: ['k2026', 'k2025'], unreadable: { k2024: ['YA0009'] }, message: null },
+      replicas: { seen: ['a', 'b'], withinMs: 30_000 },
+    },
+    ...overrides,
+  };
+}
+
+const row = (html: string, clientId: string) => new RegExp(`<tr id="account-${clientId}"[\\s\\S]*?</tr>`).exec(html)?.[0] ?? '';
+
+describe(statusPage.name, () => {
+  const html = statusPage(status());
+
+  it('refreshes itself every 30 s without any script', () => {
+    expect(html).toContain('<meta http-equiv="refresh" content="30">');
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/\son[a-z]+=/i);
+  });
+
+  it('shows each account with its state, times in IST and time left, and a login button', () => {
+    const live = row(html, 'YA0002');
+    expect(live).toContain('data-state="live"');
+    expect(live).toContain('10 Mar 2026, 10:00:00 IST');
+    expect(live).toContain('11 Mar 2026, 00:00:00 IST');
+    expect(live).toContain('14 h 00 min');
+    expect(live).toContain('href="/pocketful/login"');
+    const missing = row(html, 'YA0003');
+    expect(missing).toContain('data-state="missing"');
+    expect(missing).not.toContain(' h ');
+    expect(missing).toContain('href="/pocketful/login"');
+  });
+
+  it('names the expected accounts without a live token, and marks those not expected', () => {
+    expect(html).toMatch(/id="summary"[^>]*>No live token for YA0003: log it in/);
+    expect(row(html, 'YA0009')).toContain('(not expected)');
+  });
+
+  it('says when a token starts to count as expiring', () => {
+    expect(html).toContain('<em>expiring soon</em> in its last 1 h,');
+  });
+
+  it('lists the last alerts with channel, kind, result and how many accounts more', () => {
+    expect(html).toMatch(/<td data-label="Channel">webhook<\/td>\s*<td data-label="Kind">missing<\/td>\s*<td data-label="Accounts">YA0003 and 24 more<\/td>/);
+    expect(html).toContain('failed');
+  });
+
+  it('shows the store, the keys (and the accounts of a key not configured), the replicas and the version', () => {
+    expect(html).toContain('redis, up (3 ms)');
+    expect(html).toContain('sealing key k2026, 2 configured; key k2024 is not configured and seals YA0009');
+    expect(html).toContain('2 seen in the last 30 s');
+    expect(html).toContain('<dd id="health-version">9.8.7</dd>');
+  });
+
+  it('still answers while the store is away: accounts and alerts unknown, the store down', () => {
+    const down = statusPage(
+      status({
+        accounts: null,
+        alerts: { channels: [], recent: null },
+        health: {
+          store: { up: false, kind: 'redis', latencyMs: null, message: 'redis refused a ping' },
+          keys: { up: false, encrypted: true, sealing: null, configured: [], unreadable: {}, message: 'unknown while the store does not answer' },
+          replicas: { seen: null, withinMs: 30_000 },
+        },
+      }),
+    );
+    expect(down).toContain('The accounts cannot be listed while the token store does not answer');
+    expect(down).toContain('redis, down: redis refused a ping');
+    expect(down).toContain('Alerts are off here');
+    expect(down).toContain('unknown while the token store does not answer');
+  });
+
+  it('escapes what it shows', () => {
+    const hostile = statusPage(status({ version: '<img src=x>', alerts: { channels: ['<b>'], recent: [] } }));
+    expect(hostile).not.toContain('<img src=x>');
+    expect(hostile).toContain('&lt;img src=x&gt;');
+    expect(hostile).not.toContain('<b>');
+  });
+});

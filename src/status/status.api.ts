@@ -1,0 +1,103 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { AccountLineState } from './account-line';
+import type { AccountStatusJson, DeliveryJson, StatusJson } from './status.views';
+
+// The shape GET /v1/status answers (status.views.ts), for the OpenAPI document.
+
+class StatusAccountResponse implements AccountStatusJson {
+  @ApiProperty({ example: 'YA0002' })
+  clientId: string;
+  @ApiProperty({ enum: ['live', 'expiring', 'expired', 'missing'], example: 'live' })
+  state: AccountLineState;
+  @ApiProperty({ example: true, description: 'Listed in ALLOWED_CLIENT_IDS' })
+  expected: boolean;
+  @ApiProperty({ type: String, nullable: true, example: 'login' })
+  source: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2026-11-23T08:55:12+05:30' })
+  issuedAt: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2026-11-24T00:00:00+05:30' })
+  expiresAt: string | null;
+  @ApiProperty({ example: 54288 })
+  expiresIn: number;
+}
+
+class DeliveryResponse implements DeliveryJson {
+  @ApiProperty({ example: '2026-11-23T08:00:00+05:30' })
+  at: string;
+  @ApiProperty({ example: 'slack' })
+  channel: string;
+  @ApiProperty({ example: 'missing' })
+  type: string;
+  @ApiProperty({ example: 'delivered' })
+  result: string;
+  @ApiProperty({ type: [String], example: ['YA0002'] })
+  accounts: string[];
+  @ApiProperty({ example: 1 })
+  accountCount: number;
+}
+
+class AlertsResponse {
+  @ApiProperty({ type: [String], example: ['slack'] })
+  channels: string[];
+  @ApiProperty({ type: [DeliveryResponse], nullable: true, description: 'Null when the delivery log cannot be read' })
+  recent: DeliveryResponse[] | null;
+}
+
+class StoreHealthResponse {
+  @ApiProperty({ enum: ['up', 'down'] })
+  status: 'up' | 'down';
+  @ApiProperty({ example: 'redis' })
+  kind: string;
+  @ApiProperty({ type: Number, nullable: true, example: 1 })
+  latencyMs: number | null;
+  @ApiProperty({ type: String, nullable: true })
+  message: string | null;
+}
+
+class KeysHealthResponse {
+  @ApiProperty({ enum: ['up', 'down'] })
+  status: 'up' | 'down';
+  @ApiProperty({ example: true })
+  encrypted: boolean;
+  @ApiProperty({ type: String, nullable: true, example: 'k1', description: 'The id of the key new tokens are sealed with' })
+  sealing: string | null;
+  @ApiProperty({ type: [String], example: ['k1'] })
+  configured: string[];
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, example: {}, description: 'Accounts whose token no configured key opens, by key id' })
+  unreadable: Record<string, string[]>;
+  @ApiProperty({ type: String, nullable: true })
+  message: string | null;
+}
+
+class ReplicasResponse {
+  @ApiProperty({ type: Number, nullable: true, example: 2 })
+  seen: number | null;
+  @ApiProperty({ type: [String] })
+  ids: string[];
+  @ApiProperty({ example: 30, description: 'Seconds: a replica counts when seen this recently' })
+  within: number;
+}
+
+class HealthPartsResponse {
+  @ApiProperty({ type: StoreHealthResponse })
+  store: StoreHealthResponse;
+  @ApiProperty({ type: KeysHealthResponse })
+  keys: KeysHealthResponse;
+  @ApiProperty({ type: ReplicasResponse })
+  replicas: ReplicasResponse;
+}
+
+export class StatusResponse implements StatusJson {
+  @ApiProperty({ example: '2026-11-23T09:00:00+05:30' })
+  at: string;
+  @ApiProperty({ example: '0.1.0' })
+  version: string;
+  @ApiProperty({ example: 1800, description: 'Seconds: a live token this close to its expiry is `expiring`' })
+  expiringWithin: number;
+  @ApiProperty({ type: [StatusAccountResponse], nullable: true, description: 'Null when the store cannot be read' })
+  accounts: StatusAccountResponse[] | null;
+  @ApiProperty({ type: AlertsResponse })
+  alerts: AlertsResponse;
+  @ApiProperty({ type: HealthPartsResponse })
+  health: HealthPartsResponse;
+}

@@ -1,0 +1,88 @@
+import { formatIst } from '../clock/ist-time';
+import { AccountLineState } from './account-line';
+import { VaultStatus } from './status.service';
+
+export interface AccountStatusJson {
+  clientId: string;
+  state: AccountLineState;
+  expected: boolean;
+  source: string | null;
+  issuedAt: string | null;
+  expiresAt: string | null;
+  expiresIn: number;
+}
+
+export interface DeliveryJson {
+  at: string;
+  channel: string;
+  type: string;
+  result: string;
+  accounts: string[];
+  accountCount: number;
+}
+
+/** The answer of `GET /v1/status`, which `npm run status` reads: times in IST, durations in seconds. */
+export interface StatusJson {
+  at: string;
+  version: string;
+  expiringWithin: number;
+  accounts: AccountStatusJson[] | null;
+  alerts: { channels: string[]; recent: DeliveryJson[] | null };
+  health: {
+    store: { status: 'up' | 'down'; kind: string; latencyMs: number | null; message: string | null };
+    keys: {
+      status: 'up' | 'down';
+      encrypted: boolean;
+      sealing: string | null;
+      configured: string[];
+      unreadable: Record<string, string[]>;
+      message: string | null;
+    };
+    replicas: { seen: number | null; ids: string[]; within: number };
+  };
+}
+
+const upOrDown = (up: boolean): 'up' | 'down' => (up ? 'up' : 'down');
+
+export function statusJson(status: VaultStatus): StatusJson {
+  const { store, keys, replicas } = status.health;
+  return {
+    at: formatIst(status.at),
+    version: status.version,
+    expiringWithin: Math.round(status.expiringWithinMs / 1000),
+    accounts:
+      status.accounts?.map((line) => ({
+        clientId: line.clientId,
+        state: line.state,
+        expected: line.expected,
+        source: line.source,
+        issuedAt: line.issuedAt && formatIst(line.issuedAt),
+        expiresAt: line.expiresAt && formatIst(line.expiresAt),
+        expiresIn: line.secondsLeft,
+      })) ?? null,
+    alerts: {
+      channels: status.alerts.channels,
+      recent:
+        status.alerts.recent?.map((delivery) => ({
+          at: formatIst(delivery.at),
+          channel: delivery.channel,
+          type: delivery.type,
+          result: delivery.result,
+          accounts: delivery.accounts,
+          accountCount: delivery.accountCount,
+        })) ?? null,
+    },
+    health: {
+      store: { status: upOrDown(store.up), kind: store.kind, latencyMs: store.latencyMs, message: store.message },
+      keys: {
+        status: upOrDown(keys.up),
+        encrypted: keys.encrypted,
+        sealing: keys.sealing,
+        configured: keys.configured,
+        unreadable: keys.unreadable,
+        message: keys.message,
+      },
+      replicas: { seen: replicas.seen?.length ?? null, ids: replicas.seen ?? [], within: Math.round(replicas.withinMs / 1000) },
+    },
+  };
+}

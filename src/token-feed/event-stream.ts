@@ -1,0 +1,78 @@
+import type { ServerResponse } from 'node:http';
+import { mayRead, ServiceClient } from '../access/service-client';
+import { FeedEvent } from './feed-event';
+
+/** Answered as is, Fastify's hooks being bypassed: the API's headers, and none that would let a proxy hold it back. */
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  // nginx would otherwise buffer the stream and hand events over late, in lumps.
+  'x-accel-buffering': 'no',
+  // A stream that ends (shutdown, a revoked key) takes its connection with it: nothing waits on an idle socket.
+  connection: 'close',
+};
+/** How long an EventSource waits before it reconnects, with Last-Event-ID. */
+const RETRY_MS = 3_000;
+/** A client that reads slower than events come is cut off once this much waits for it, rather than kept in memory. */
+const MOST_UNSENT_BYTES = 1024 * 1024;
+
+const frames = new WeakMap<FeedEvent, string>();
+
+/** `id`, `event` and one `data` line (JSON has no line breaks), made once per event, whatever the number of streams. */
+function frameOf(event: FeedEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame = `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.body)}\n\n`;
+    frames.set(event, frame);
+  }
+  return frame;
+}
+
+/**
+ * One open `text/event-stream` answer. Every event is checked against the key that opened it as that key stands
+ * now: a key scoped to one account hears nothing of another, and a key revoked meanwhile ends the stream.
+ */
+export class EventStream {
+  private ended = false;
+
+  constructor(
+    private readonly raw: ServerResponse,
+    /** The client that holds the stream's key now, or null once the key is no longer valid. */
+    private readonly holder: () => ServiceClient | null,
+  ) {}
+
+  open(requestId: string): void {
+    if (this.ended) return;
+    this.raw.writeHead(200, { ...STREAM_HEADERS, 'x-request-id': requestId });
+    this.write(`retry: ${RETRY_MS}\n\n`);
+  }
+
+  /** Tells the client that events after its Last-Event-ID may be lost: it should read again what it needs. */
+  reset(): void {
+    this.write('event: reset\ndata: {}\n\n');
+  }
+
+  send(event: FeedEvent): void {
+    const client = this.holder();
+    if (client === null) return this.end();
+    if (mayRead(client, event.body.clientId)) this.write(frameOf(event));
+  }
+
+  ping(): void {
+    if (this.holder() === null) return this.end();
+    this.write(': ping\n\n');
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.raw.end();
+  }
+
+  private write(text: string): void {
+    if (this.ended || this.raw.destroyed) return;
+    if (this.raw.writableLength > MOST_UNSENT_BYTES) return this.end();
+    this.raw.write(text);
+  }
+}

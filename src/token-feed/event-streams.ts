@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { ServiceClientRegistry } from '../access/service-client.registry';
+import { serviceClientOf, VaultRequest } from '../access/vault-request';
+import { EventFanOut } from './event-fan-out';
+import { EventFeed, Replay } from './event-feed';
+import { EventStream } from './event-stream';
+import { compareEventIds, FeedEvent } from './feed-event';
+import { HeldRequests } from './held-requests';
+import { parseLastEventId } from './last-event-id';
+import { TokenFeedSettings } from './token-feed.config';
+
+const BEARER = /^bearer ([\x21-\x7e]{1,512})$/i;
+
+/**
+ * `GET /v1/events`: opens event streams and keeps them. Anything refused (a bad Last-Event-ID, the bound, a store
+ * that cannot replay) is refused before the answer starts, as JSON; from then on the stream is written directly,
+ * and ends when its client goes, its key is revoked, or the replica shuts down. One heartbeat timer serves every
+ * open stream.
+ */
+@Injectable()
+export class EventStreams {
+  private readonly open = new Set<EventStream>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly feed: EventFeed,
+    private readonly fanOut: EventFanOut,
+    private readonly held: HeldRequests,
+    private readonly registry: ServiceClientRegistry,
+    private readonly settings: TokenFeedSettings,
+  ) {}
+
+  async serve(request: VaultRequest, reply: FastifyReply): Promise<void> {
+    const after = parseLastEventId(request.headers['last-event-id']);
+    const client = serviceClientOf(request);
+    // ServiceKeyGuard let this key in; each event is checked against what the key is allowed when it comes.
+    const key = BEARER.exec(String(request.headers.authorization))?.[1] ?? '';
+    const stream = new EventStream(reply.raw, () => this.registry.authenticate(key));
+    const release = this.held.admit(client.name, 'events', () => stream.end());
+    // Events that arrive while the stream replays wait their turn behind it.
+    let pending: FeedEvent[] | null = [];
+    const unsubscribe = this.fanOut.subscribe((event) => (pending ? pending.push(event) : stream.send(event)));
+    let closed = false;
+    const close = () => {
+      closed = true;
+      unsubscribe();
+      release();
+      stream.end();
+      this.open.delete(stream);
+      this.beat();
+    };
+    // The client may leave at any point from here on, the replay included.
+    reply.raw.once('close', close);
+    let replay: Replay | null = null;
+    try {
+      if (after !== null) replay = await this.feed.after(after);
+    } catch (error) {
+      reply.raw.removeListener('close', close);
+      unsubscribe();
+      release();
+      throw error;
+    }
+    if (closed) return;
+    reply.hijack();
+    stream.open(String(request.id));
+    if (replay && !replay.retained) stream.reset();
+    const replayed = replay?.events ?? [];
+    for (const event of replayed) stream.send(event);
+    const last = replayed.length > 0 ? replayed[replayed.length - 1].id : after;
+    for (const event of pending) if (last === null || compareEventIds(event.id, last) > 0) stream.send(event);
+    pending = null;
+    this.open.add(stream);
+    this.beat();
+  }
+
+  /** The heartbeat runs while a stream is open, and only then. */
+  private beat(): void {
+    if (this.open.size > 0 && this.heartbeat === null) {
+      this.heartbeat = setInterval(() => {
+        for (const stream of [...this.open]) stream.ping();
+      }, this.settings.heartbeatMs);
+    } else if (this.open.size === 0 && this.heartbeat !== null) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = null;
+    }
+  }
+}

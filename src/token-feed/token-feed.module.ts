@@ -1,0 +1,41 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { StorageKind } from '../redis/storage.config';
+import { TokenWait } from '../tokens/token-wait';
+import { EventFanOut } from './event-fan-out';
+import { EventFeed } from './event-feed';
+import { EventStreams } from './event-streams';
+import { EventsController } from './events.controller';
+import { ExpiryWatch } from './expiry-watch';
+import { FeedPublisher } from './feed-publisher';
+import { HeldRequests } from './held-requests';
+import { HeldRequestsGauge } from './held-requests.gauge';
+import { MemoryEventFeed } from './memory-event-feed';
+import { RedisEventFeed } from './redis-event-feed';
+import { TokenWaits } from './token-waits';
+
+/**
+ * What happens to tokens, as it happens, on every replica: reads that wait for a token (binding the TokenWait port
+ * of the tokens module, hence global), and the event streams of GET /v1/events. The feed is a Redis stream that each
+ * process follows on one connection, or memory.
+ */
+@Global()
+@Module({})
+export class TokenFeedModule {
+  static forRoot(kind: StorageKind): DynamicModule {
+    return {
+      module: TokenFeedModule,
+      controllers: [EventsController],
+      providers: [
+        { provide: EventFeed, useClass: kind === 'redis' ? RedisEventFeed : MemoryEventFeed },
+        EventFanOut,
+        HeldRequests,
+        HeldRequestsGauge,
+        FeedPublisher,
+        ExpiryWatch,
+        EventStreams,
+        { provide: TokenWait, useClass: TokenWaits },
+      ],
+      exports: [TokenWait],
+    };
+  }
+}

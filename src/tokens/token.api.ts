@@ -1,0 +1,64 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { AccountState } from './tokens.service';
+import type { TokenRecordView, TokenView } from './token.views';
+import type { ReportOutcome } from './token-report.service';
+
+// The shapes the token routes answer, for the OpenAPI document: the routes build plain objects (token.views.ts);
+// `implements` keeps these classes in step with them.
+
+export class TokenRecordResponse implements TokenRecordView {
+  @ApiProperty({ example: 'YA0002', description: "Pocketful's client id of the account" })
+  clientId: string;
+  @ApiProperty({ example: 'bearer' })
+  tokenType: string;
+  @ApiProperty({ example: 'orders holdings' })
+  scope: string;
+  @ApiProperty({ enum: ['login', 'import'], example: 'login', description: 'How the token reached the vault' })
+  source: string;
+  @ApiProperty({ example: '2026-11-23T08:55:12+05:30', description: 'IST, ISO-8601' })
+  issuedAt: string;
+  @ApiProperty({ example: '2026-11-24T00:00:00+05:30', description: 'IST, ISO-8601: at the latest the next midnight IST' })
+  expiresAt: string;
+  @ApiProperty({ example: 54288, minimum: 0, description: 'Seconds until expiresAt' })
+  expiresIn: number;
+}
+
+export class TokenResponse extends TokenRecordResponse implements TokenView {
+  @ApiProperty({ example: 'eyJhbGciOi…', description: "Pocketful's access token: send it as Authorization: Bearer to Pocketful" })
+  accessToken: string;
+}
+
+export class AccountResponse {
+  @ApiProperty({ example: 'YA0002' })
+  clientId: string;
+  @ApiProperty({ enum: ['live', 'expired', 'missing'], example: 'live' })
+  state: AccountState;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'login' })
+  source: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '2026-11-23T08:55:12+05:30' })
+  issuedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '2026-11-24T00:00:00+05:30' })
+  expiresAt: string | null;
+  @ApiProperty({ example: 54288, minimum: 0, description: 'Seconds left of a live token, else 0' })
+  expiresIn: number;
+}
+
+export class AccountsResponse {
+  @ApiProperty({ type: [AccountResponse] })
+  accounts: AccountResponse[];
+}
+
+export class ReportOutcomeResponse implements ReportOutcome {
+  @ApiProperty({ example: 'YA0002' })
+  clientId: string;
+  @ApiProperty({
+    enum: ['invalid', 'live', 'checking'],
+    example: 'invalid',
+    description: '`invalid`: Pocketful refused the token and it was removed; `live`: Pocketful accepts it; `checking`: another report is being checked',
+  })
+  verdict: ReportOutcome['verdict'];
+  @ApiProperty({ example: true, description: 'False when a recent check answered this report' })
+  checked: boolean;
+  @ApiProperty({ example: 30, description: 'Seconds until a report of this account leads to a new check' })
+  nextCheckIn: number;
+}

@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { closeAll } from './support/close-all';
+import { FakePocketful } from './support/fake-pocketful';
+import { Scrape } from './support/prometheus-text';
+import { TestRedis } from './support/redis-server';
+import { newEncryptionKey, TestVault } from './support/test-vault';
+
+const DEPLOY = join(__dirname, '..', 'deploy');
+const RULES = join(DEPLOY, 'prometheus', 'rules.yml');
+const RULE_TESTS = join(DEPLOY, 'prometheus', 'rules.test.yml');
+const DASHBOARD = join(DEPLOY, 'grafana', 'token-vault.json');
+
+/** Prometheus' own series that a rule or a panel may use besides the vault's. */
+const PROMETHEUS_SERIES = new Set(['up']);
+/** A metric name right before a selector or a range: what a PromQL expression reads. */
+const SELECTED = /([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=\{|\[)/g;
+const VAULT_NAME = /\btoken_vault_[a-z0-9_]+/g;
+
+interface Rule {
+  alert?: unknown;
+  expr?: unknown;
+  for?: unknown;
+  labels?: { severity?: unknown };
+  annotations?: { summary?: unknown };
+}
+
+/** Every series name an expression reads: the vault's wherever they appear, and any other before a selector. */
+function seriesIn(expr: string): string[] {
+  return [...new Set([...(expr.match(VAULT_NAME) ?? []), ...[...expr.matchAll(SELECTED)].map((match) => match[1])])];
+}
+
+/** The queries of a dashboard's panels, rows' panels included. */
+function queriesOf(panels: Array<{ panels?: unknown[]; targets?: Array<{ expr?: string }> }>): string[] {
+  return panels.flatMap((panel) => [
+    ...(panel.targets ?? []).map((target) => target.expr ?? ''),
+    ...queriesOf((panel.panels ?? []) as typeof panels),
+  ]);
+}
+
+/**
+ * deploy/: the Prometheus rules and the Grafana dashboard, checked against what a running vault (Redis store, so
+ * every metric is there) actually exports. promtool is not installed for the tests (it comes with the whole
+ * Prometheus server); rules.test.yml holds the rules' unit tests for it.
+ */
+describe('monitoring files', () => {
+  let redis: TestRedis;
+  let broker: FakePocketful;
+  let vault: TestVault;
+  let exported: ReadonlySet<string>;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    broker = await new FakePocketful().start();
+    vault = await TestVault.start({ broker, env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey() } });
+    exported = new Scrape(await (await vault.fetch('/metrics')).text()).names;
+  });
+
+  afterAll(() => closeAll(() => vault?.close(), () => broker?.stop(), () => redis?.destroy()));
+
+  const unknown = (exprs: string[]) => exprs.flatMap(seriesIn).filter((name) => !exported.has(name) && !PROMETHEUS_SERIES.has(name));
+
+  describe('deploy/prometheus/rules.yml', () => {
+    const rules = (): Rule[] => (parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((group) => group.rules);
+
+    it('gives every rule an alert, an expression, a duration, a severity and a summary', () => {
+      const problems = rules().flatMap((rule, index) => {
+        const name = typeof rule.alert === 'string' && rule.alert !== '' ? rule.alert : `rule ${index}`;
+        return [
+          typeof rule.alert === 'string' && /^[A-Z][A-Za-z0-9]+$/.test(rule.alert) ? null : `${name}: alert`,
+          typeof rule.expr === 'string' && rule.expr.trim() !== '' ? null : `${name}: expr`,
+          typeof rule.for === 'string' && /^\d+[smh]$/.test(rule.for) ? null : `${name}: for`,
+          rule.labels?.severity === 'critical' || rule.labels?.severity === 'warning' ? null : `${name}: labels.severity`,
+          typeof rule.annotations?.summary === 'string' && rule.annotations.summary.trim() !== '' ? null : `${name}: annotations.summary`,
+        ].filter((problem) => problem !== null);
+      });
+      expect(problems).toEqual([]);
+      const names = rules().map((rule) => rule.alert);
+      expect(new Set(names).size).toBe(names.length);
+    });
+
+    it('covers the day: a missing or short-lived token, the audit trail, Redis, Pocketful and the vault itself', () => {
+      const read = new Set(rules().flatMap((rule) => seriesIn(String(rule.expr))));
+      const wanted = ['token_vault_token_present', 'token_vault_token_expiry_seconds', 'token_vault_token_reads_total', 'token_vault_redis_up', 'token_vault_broker_requests_total', 'up'];
+      expect(wanted.filter((metric) => !read.has(metric))).toEqual([]);
+    });
+
+    it('reads only metrics the vault exports', () => {
+      const exprs = rules().map((rule) => String(rule.expr));
+      // Not vacuous: the search finds what the rules read.
+      expect(exprs.flatMap(seriesIn).filter((name) => name.startsWith('token_vault_')).length).toBeGreaterThan(0);
+      expect(unknown(exprs)).toEqual([]);
+    });
+
+    it('has unit tests for promtool about its own alerts and the vault\'s metrics', () => {
+      const tests = parse(readFileSync(RULE_TESTS, 'utf8')) as {
+        rule_files: string[];
+        tests: Array<{ input_series: Array<{ series: string }>; alert_rule_test: Array<{ alertname: string }> }>;
+      };
+      expect(tests.rule_files).toEqual(['rules.yml']);
+      const alerts = new Set(rules().map((rule) => String(rule.alert)));
+      const tested = new Set(tests.tests.flatMap((test) => test.alert_rule_test.map((check) => check.alertname)));
+      expect([...alerts].filter((alert) => !tested.has(alert))).toEqual([]);
+      expect([...tested].filter((alert) => !alerts.has(alert))).toEqual([]);
+      expect(unknown(tests.tests.flatMap((test) => test.input_series.map((input) => input.series)))).toEqual([]);
+    });
+  });
+
+  describe('deploy/grafana/token-vault.json', () => {
+    const dashboard = () => JSON.parse(readFileSync(DASHBOARD, 'utf8'));
+
+    it('is a dashboard whose panels all query the Prometheus chosen when it is imported', () => {
+      const board = dashboard();
+      expect(board).toMatchObject({ uid: 'token-vault', title: expect.any(String), schemaVersion: expect.any(Number) });
+      expect(board.templating.list).toContainEqual(expect.objectContaining({ name: 'datasource', type: 'datasource', query: 'prometheus' }));
+      const panels = (board.panels as Array<{ type: string; title: string; datasource?: { uid?: string } }>).filter((panel) => panel.type !== 'row');
+      expect(panels.filter((panel) => panel.datasource?.uid !== '${datasource}').map((panel) => panel.title)).toEqual([]);
+      const ids = board.panels.map((panel: { id: number }) => panel.id);
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+
+    it('shows the tokens, reads, latency, Pocketful, Redis and alert deliveries', () => {
+      const queried = new Set(queriesOf(dashboard().panels).flatMap(seriesIn));
+      const wanted = [
+        'token_vault_token_present',
+        'token_vault_token_expiry_seconds',
+        'token_vault_token_reads_total',
+        'token_vault_token_reads_by_client_total',
+        'token_vault_logins_total',
+        'token_vault_imports_total',
+        'token_vault_http_request_duration_seconds_bucket',
+        'token_vault_broker_requests_total',
+        'token_vault_broker_request_duration_seconds_bucket',
+        'token_vault_redis_up',
+        'token_vault_redis_command_duration_seconds_bucket',
+        'token_vault_alert_deliveries_total',
+      ];
+      expect(wanted.filter((name) => !queried.has(name))).toEqual([]);
+    });
+
+    it('queries only metrics the vault exports', () => {
+      const queries = queriesOf(dashboard().panels);
+      expect(queries.length).toBeGreaterThan(10);
+      expect(queries.filter((query) => query.trim() === '')).toEqual([]);
+      expect(unknown(queries)).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ConsumerCluster } from './consumer-cluster';
+
+type Body = Record<string, unknown>;
+type Move = (body: Body) => Promise<unknown> | unknown;
+
+/**
+ * The cluster's moves over HTTP, for a test written in another language that runs against it: a person logging
+ * in on a replica, Pocketful revoking a token, Redis or a replica going away, the clock moving. `POST /<move>`
+ * with a JSON body; 200 with the move's JSON answer, or 500 with what went wrong.
+ */
+export class ConsumerClusterControl {
+  private readonly moves: Record<string, Move>;
+  private readonly server: Server;
+
+  constructor(cluster: ConsumerCluster) {
+    this.moves = {
+      '/login': ({ replica, account, expiresIn }) => cluster.login(Number(replica), String(account), expiresIn === undefined ? undefined : Number(expiresIn)),
+      '/revoke': ({ accessToken }) => cluster.revoke(String(accessToken)),
+      '/redis/stop': () => cluster.stopRedis(),
+      '/redis/start': () => cluster.startRedis(),
+      '/spare/start': async () => ({ url: await cluster.startSpare() }),
+      '/spare/stop': () => cluster.stopSpare(),
+      '/clock/minute-ends-in': ({ seconds, sameWindow }) => cluster.minuteEndsIn(Number(seconds), { sameWindow: sameWindow === true }),
+    };
+    this.server = createServer((request, response) => void this.handle(request, response));
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const move = request.method === 'POST' ? this.moves[request.url ?? ''] : undefined;
+    try {
+      if (!move) throw new Error(`no move ${request.method} ${request.url}`);
+      const text = await readText(request);
+      const answer = await move(text ? (JSON.parse(text) as Body) : {});
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(answer ?? {}));
+    } catch (error) {
+      response.writeHead(500, { 'content-type': 'text/plain' });
+      response.end(error instanceof Error ? error.message : String(error));
+    }
+  }
+}
+
+function readText(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
