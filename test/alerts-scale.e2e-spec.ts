@@ -12,8 +12,13 @@ import { stallsDuring } from './support/loop-stalls';
 
 const ACCOUNTS = 10_000;
 const MIDNIGHT = BASE_DAY.plus(1).at('00:00');
-/** The longest the event loop may be held by a scan: a token read waiting behind it must still be quick. */
-const LONGEST_STALL_MS = 50;
+/**
+ * The longest the event loop may be held by a scan: a token read waiting behind it must still be quick. The scan is
+ * sliced to hold it about 20 ms on an idle machine, under the 50 ms the vault aims at; the bound allows for a run
+ * beside another test file compiling on two busy cores (seen at 53–69 ms), and still fails the unsliced scan (over
+ * a second) or a slice ten times too large.
+ */
+const LONGEST_STALL_MS = 100;
 /**
  * By the wall clock, only what no loaded machine explains: before digests and slices, a scan of these 10,000
  * accounts held the loop for over a second on an idle machine.
