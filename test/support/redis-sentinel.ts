@@ -1,10 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort } from './free-port';
+import { answersPing } from './redis-server';
 import { redisServerPath } from './required-tools';
 import { until } from './until';
 
@@ -176,7 +176,7 @@ async function launch(port: number, dir: string, args: string[], password: strin
     child.once('exit', (code) => reject(new Error(`redis-server on ${port} exited with ${code}`)));
   });
   try {
-    await Promise.race([until(() => pings(port, password), 10_000, `redis-server on ${port} to answer`), failed]);
+    await Promise.race([until(() => answersPing(port, password), 10_000, `redis-server on ${port} to answer`), failed]);
   } catch (error) {
     await stopNode(node);
     throw error;
@@ -188,23 +188,4 @@ async function stopNode(node: Node): Promise<void> {
   if (node.child.exitCode === null && node.child.signalCode === null) node.child.kill('SIGKILL');
   await node.exited;
   rmSync(node.dir, { recursive: true, force: true });
-}
-
-/** AUTH and PING on a bare socket: an ioredis client that never connected leaves timers behind. */
-function pings(port: number, password: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => finish(false));
-    socket.on('error', () => finish(false));
-    socket.on('connect', () => socket.write(`AUTH ${password}\r\nPING\r\n`));
-    socket.on('data', (chunk) => {
-      answer += chunk.toString();
-      if (answer.split('\r\n').length > 2) finish(answer.endsWith('+PONG\r\n'));
-    });
-  });
 }

@@ -95,29 +95,33 @@ export class TestRedis {
 
   private async waitForPing(): Promise<void> {
     for (let attempt = 0; attempt < 100; attempt += 1) {
-      if (await this.pings()) return;
+      if (await answersPing(this.port, this.options.password)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error('redis-server did not answer PING');
   }
 
-  /** A bare socket rather than ioredis: an ioredis client that never connected leaves timers behind. */
-  private pings(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const socket = connect(this.port, '127.0.0.1');
-      let answer = '';
-      const finish = (ok: boolean) => {
-        socket.destroy();
-        resolve(ok);
-      };
-      socket.setTimeout(1000, () => finish(false));
-      socket.on('error', () => finish(false));
-      const auth = this.options.password ? `AUTH ${this.options.password}\r\n` : '';
-      socket.on('connect', () => socket.write(`${auth}PING\r\n`));
-      socket.on('data', (chunk) => {
-        answer += chunk.toString();
-        if (answer.split('\r\n').length > (auth ? 2 : 1)) finish(answer.endsWith('+PONG\r\n'));
-      });
+}
+
+/**
+ * Whether a redis-server on the port answers PING (after AUTH, with a password). A bare socket rather than ioredis:
+ * an ioredis client that never connected leaves timers behind.
+ */
+export function answersPing(port: number, password?: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    const finish = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => finish(false));
+    socket.on('error', () => finish(false));
+    const auth = password ? `AUTH ${password}\r\n` : '';
+    socket.on('connect', () => socket.write(`${auth}PING\r\n`));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+      if (answer.split('\r\n').length > (auth ? 2 : 1)) finish(answer.endsWith('+PONG\r\n'));
     });
-  }
+  });
 }
