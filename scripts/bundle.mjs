@@ -1,7 +1,7 @@
 // Bundles the compiled vault (dist/main.js, from tsc) into one file, dist/vault.js, which `npm start` and the image
 // run. Node on its own resolves, reads and compiles some 1,500 module files at start, most of a second and a half
 // before the vault can answer; one file starts in well under a second (npm run bench shows both).
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
@@ -33,6 +33,17 @@ await build({
   logLevel: 'warning',
   external: OPTIONAL.flatMap((name) => [name, `${name}/*`]),
 });
+
+// V8 keeps a script's source for as long as the script lives, one byte a character if every character is Latin-1
+// and two bytes otherwise. esbuild escapes non-ASCII text in strings but not in regular expression literals, and
+// validator's locale patterns (class-validator's dependency) hold a few hundred such characters: one of them doubles
+// the whole 4 MB source in memory. Written as \uXXXX (one per UTF-16 unit) the patterns match the same text, with or
+// without the u flag, and the source stays one byte a character.
+const bundle = readFileSync('dist/vault.js', 'utf8');
+writeFileSync(
+  'dist/vault.js',
+  bundle.replace(/[^\x00-\x7f]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`),
+);
 
 // The docs page's two files from swagger-ui-dist, beside the bundle (src/openapi/docs-assets.ts reads them from
 // there): the image holds dist/ and no node_modules.

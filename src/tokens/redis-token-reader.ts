@@ -12,6 +12,14 @@ import { openTokenValue } from './sealed-token-value';
 import { StoredToken } from './stored-token';
 import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
 
+/** Distinct keys a call may name: a read names two at most, and a call holds MOST_PER_CALL reads. */
+const SLOT = 2048;
+
+/** A read's limit and the places of its token and counter in KEYS (0: not counted), as one number for the script. */
+function packSpec(limit: number, token: number, counter: number): number {
+  return (limit * SLOT + token) * SLOT + counter;
+}
+
 /**
  * Count, read, record, for every read of a batch: one script, one round trip. The counter is the rate limiter's
  * (same key, same window), moved once per client by the batch's reads of that client, each read then judged by its
@@ -20,69 +28,77 @@ import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
  * entry that cannot be written (redis.pcall) withholds the token when reads fail closed. The expiry beside the token
  * is compared with the vault's clock, so Redis and the vault agree on a token's last second.
  *
- * KEYS: the audit stream, then for each read its token and its rate counter.
- * ARGV: now (ms), the counter's lifetime, the stream's length, fail closed (1/0), then for each read its limit
- * (0: none) and its audit entry but for the fingerprint.
+ * KEYS: the audit stream, then each distinct token and rate counter the batch names, once.
+ * ARGV: now (ms), the counter's lifetime, the stream's length, fail closed (1/0), then for each read its spec
+ * (packSpec: its limit, 0 for none, and where its token and counter are in KEYS) and its audit entry but for the
+ * fingerprint.
+ * Answers one string, a word a read (comma-separated): the index of its token value, `-index` when served without
+ * an entry, or l (limited), m (missing), a (audit failed); and the distinct token values, by index.
  */
 const COUNT_READ_RECORD = `
 local now = tonumber(ARGV[1])
-local reads = (#KEYS - 1) / 2
-local wanted, counted = {}, {}
+local reads = (#ARGV - 4) / 2
+local specs, wanted, counted = {}, {}, {}
 for i = 1, reads do
-  if tonumber(ARGV[4 + (i - 1) * 2 + 1]) > 0 then
-    local counter = KEYS[2 * i + 1]
-    wanted[counter] = (wanted[counter] or 0) + 1
-  end
+  local spec = tonumber(ARGV[3 + 2 * i])
+  local counter = spec % ${SLOT}
+  local rest = (spec - counter) / ${SLOT}
+  local token = rest % ${SLOT}
+  local limit = (rest - token) / ${SLOT}
+  specs[i] = { token, counter, limit }
+  if limit > 0 then wanted[counter] = (wanted[counter] or 0) + 1 end
 end
 for counter, n in pairs(wanted) do
-  local after = redis.call('INCRBY', counter, n)
-  if after == n then redis.call('PEXPIRE', counter, ARGV[2]) end
+  local after = redis.call('INCRBY', KEYS[counter], n)
+  if after == n then redis.call('PEXPIRE', KEYS[counter], ARGV[2]) end
   counted[counter] = after - n
 end
-local found, values, answers, recorded = {}, {}, {}, false
+local found, fingerprints, values, answers, recorded = {}, {}, {}, {}, false
 for i = 1, reads do
-  local token, counter, a = KEYS[2 * i], KEYS[2 * i + 1], 4 + (i - 1) * 2
-  local limit = tonumber(ARGV[a + 1])
+  local spec = specs[i]
+  local token, counter, limit = spec[1], spec[2], spec[3]
   local answer = nil
   if limit > 0 then
-    counted[counter] = counted[counter] + 1
-    if counted[counter] > limit then answer = {'limited'} end
+    local place = counted[counter] + 1
+    counted[counter] = place
+    if place > limit then answer = 'l' end
   end
   if not answer then
-    local held = found[token]
-    if held == nil then
-      local value = redis.call('GET', token)
-      held = false
+    local index = found[token]
+    if index == nil then
+      local value = redis.call('GET', KEYS[token])
+      index = false
       if value then
         local expires, fingerprint = string.match(value, '^v2:(%d+):([%w_-]*):')
         if not expires or tonumber(expires) > now then
-          values[#values + 1] = value
-          held = { index = #values, fingerprint = fingerprint or '' }
+          index = #values + 1
+          values[index] = value
+          fingerprints[index] = fingerprint or ''
         end
       end
-      found[token] = held
+      found[token] = index
     end
-    if not held then
-      answer = {'missing'}
+    if not index then
+      answer = 'm'
     else
-      local entry = redis.pcall('XADD', KEYS[1], '*', '${ENTRY_FIELD}', ARGV[a + 2] .. held.fingerprint)
+      local entry = redis.pcall('XADD', KEYS[1], '*', '${ENTRY_FIELD}', ARGV[4 + 2 * i] .. fingerprints[index])
       local written = type(entry) ~= 'table' or not entry.err
       recorded = recorded or written
-      if not written and ARGV[4] == '1' then answer = {'audit_failed'} else answer = {'served', held.index, written and 1 or 0} end
+      if written then answer = index elseif ARGV[4] == '1' then answer = 'a' else answer = -index end
     end
   end
   answers[i] = answer
 end
 if recorded then redis.pcall('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[3]) end
-return {answers, values}`;
+return {table.concat(answers, ','), values}`;
 
-type ScriptAnswer = ['limited'] | ['missing'] | ['audit_failed'] | ['served', number, 0 | 1];
-/** Each read's answer, and the distinct token values they point into (by 1-based index): sent once a batch. */
-type ScriptReply = [ScriptAnswer[], string[]];
+/** The script's answers, and the distinct token values they point into (by 1-based index). */
+type ScriptReply = [string, string[]];
 
 interface Waiting {
   read: ServingRead;
-  settle: (outcome: Promise<ServingOutcome>) => void;
+  resolve: (outcome: ServingOutcome) => void;
+  reject: (error: unknown) => void;
 }
 
 /** Keeps one script call, and the time Redis spends in it, well under a millisecond. */
@@ -110,8 +126,8 @@ export class RedisTokenReader extends TokenReader {
   }
 
   read(read: ServingRead): Promise<ServingOutcome> {
-    return new Promise((resolve) => {
-      this.waiting.push({ read, settle: resolve });
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ read, resolve, reject });
       if (this.waiting.length === 1) setImmediate(() => this.flush());
     });
   }
@@ -119,8 +135,10 @@ export class RedisTokenReader extends TokenReader {
   private flush(): void {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, MOST_PER_CALL);
-      const outcomes = this.send(batch.map((waiting) => waiting.read));
-      batch.forEach((waiting, index) => waiting.settle(outcomes.then((all) => all[index])));
+      this.send(batch.map((waiting) => waiting.read)).then(
+        (outcomes) => batch.forEach((waiting, index) => waiting.resolve(outcomes[index])),
+        (error: unknown) => batch.forEach((waiting) => waiting.reject(error)),
+      );
     }
   }
 
@@ -129,27 +147,41 @@ export class RedisTokenReader extends TokenReader {
     const window = rateWindow(now);
     const { keys } = this.redis;
     const scriptKeys = [keys.audit()];
+    const places = new Map<string, number>();
+    const placeOf = (key: string) => {
+      let place = places.get(key);
+      if (place === undefined) {
+        place = scriptKeys.push(key);
+        places.set(key, place);
+      }
+      return place;
+    };
     const args: Array<string | number> = [now, RATE_COUNTER_LIFETIME_MS, this.audit.maxLength, reads[0].failClosed ? 1 : 0];
     for (const { clientId, rate, audit } of reads) {
-      scriptKeys.push(keys.token(clientId), rate ? keys.rateLimit(rate.tracker, window.index) : keys.token(clientId));
-      args.push(rate?.limitPerMinute ?? 0, readEntryPrefix(audit));
+      const token = placeOf(keys.token(clientId));
+      const counter = rate ? placeOf(keys.rateLimit(rate.tracker, window.index)) : 0;
+      args.push(packSpec(rate?.limitPerMinute ?? 0, token, counter), readEntryPrefix(audit));
     }
     const [answers, values] = await redisCall('read', () => this.countReadRecord(scriptKeys, args));
     // A value is opened once per batch, with the account of a read it was served to (its AAD).
     const tokens: Array<StoredToken | undefined> = [];
     const tokenOf = (index: number, clientId: string) =>
       (tokens[index] ??= this.opened.open(values[index - 1], (raw) => openTokenValue(raw, clientId, this.cipher)));
-    return answers.map((answer, read) => this.outcome(answer, (index) => tokenOf(index, reads[read].clientId), window, now));
+    return answers.split(',').map((answer, read) => this.outcome(answer, (index) => tokenOf(index, reads[read].clientId), window, now));
   }
 
-  private outcome(answer: ScriptAnswer, tokenAt: (index: number) => StoredToken, window: RateWindow, now: number): ServingOutcome {
-    switch (answer[0]) {
-      case 'served':
-        return { kind: 'served', token: tokenAt(answer[1]), audited: answer[2] === 1 };
-      case 'limited':
+  private outcome(answer: string, tokenAt: (index: number) => StoredToken, window: RateWindow, now: number): ServingOutcome {
+    switch (answer) {
+      case 'l':
         return { kind: 'limited', retryAfterSeconds: retryAfterSeconds(window, now) };
-      default:
-        return { kind: answer[0] };
+      case 'm':
+        return { kind: 'missing' };
+      case 'a':
+        return { kind: 'audit_failed' };
+      default: {
+        const index = Number(answer);
+        return { kind: 'served', token: tokenAt(Math.abs(index)), audited: index > 0 };
+      }
     }
   }
 }
