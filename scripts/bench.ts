@@ -29,8 +29,8 @@ async function main(): Promise<number> {
   const cleanup = new Cleanup();
   stopOnSignals(cleanup);
   try {
-    const { durationSeconds, connections, profileDir } = options;
-    const report = await runBench({ durationSeconds, connections, profileDir }, cleanup, (line) => process.stderr.write(`bench: ${line}\n`));
+    const { durationSeconds, connections, rounds, profileDir } = options;
+    const report = await runBench({ durationSeconds, connections, rounds, profileDir }, cleanup, (line) => process.stderr.write(`bench: ${line}\n`));
     mkdirSync(dirname(options.out), { recursive: true });
     writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`${formatTable(report)}\n`);

@@ -3,6 +3,7 @@ import autocannon from 'autocannon';
 export interface LoadSettings {
   durationSeconds: number;
   connections: number;
+  rounds: number;
   profileDir?: string | null;
 }
 

@@ -4,19 +4,24 @@ import { parseArgs } from 'node:util';
 export interface BenchOptions {
   durationSeconds: number;
   connections: number;
+  /** How many times each target is driven, the targets taken in turn. */
+  rounds: number;
   /** Absolute path of the JSON results. */
   out: string;
   /** Where the vault writes a CPU profile of its run (node --cpu-prof), or null. */
   profileDir: string | null;
 }
 
-export const USAGE = `npm run bench -- [--duration SECONDS] [--connections N] [--out FILE]
+export const USAGE = `npm run bench -- [--duration SECONDS] [--connections N] [--rounds N] [--out FILE]
 
 Drives a bare node:http server, a NestJS-on-Fastify server and the vault (with its own Redis), one at a time,
 with autocannon, and prints req/s, the ratio to bare, p50/p99 latency, peak RSS and time to ready.
 
-  --duration SECONDS   how long each target is driven, after a 1-second warm-up (default 10)
+  --duration SECONDS   how long each target is driven in a round, after a 1-second warm-up (default 10)
   --connections N      concurrent connections (default 64)
+  --rounds N           rounds, each driving every target once, in turn (default 3); the table shows the
+                       median of the rounds, so that a machine whose speed drifts during the run (a shared
+                       virtual machine's does) does not favour whichever target ran in its fast minute
   --out FILE           where the results are written as JSON (default bench-results.json)
   --profile DIR        run the vault with node --cpu-prof, writing its profile into DIR (open it in Chrome's
                        DevTools or speedscope)
@@ -35,6 +40,7 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
       options: {
         duration: { type: 'string', default: '10' },
         connections: { type: 'string', default: '64' },
+        rounds: { type: 'string', default: '3' },
         out: { type: 'string', default: 'bench-results.json' },
         profile: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -48,6 +54,7 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
   return {
     durationSeconds: wholeNumber('--duration', values.duration, 1, 3600),
     connections: wholeNumber('--connections', values.connections, 1, 10_000),
+    rounds: wholeNumber('--rounds', values.rounds, 1, 20),
     out: absolute(values.out, cwd),
     profileDir: values.profile === undefined ? null : absolute(values.profile, cwd),
   };

@@ -15,23 +15,65 @@ export interface Measured extends LoadResult {
 }
 
 export interface TargetReport extends Measured {
+  /** The median over the rounds of the target's req/s over the bare server's in the same round. */
   ratioToBare: number;
+  /** The same for p99 latency: the target's p99 over the bare server's, the median of the rounds. */
+  p99RatioToBare: number;
 }
 
 export interface BenchReport {
   settings: LoadSettings & { warmUpSeconds: number; node: string; cpus: number; at: string };
+  /** Each target across the rounds: medians of rates, latencies and CPU, the highest RSS, the sums of refusals. */
   targets: Record<TargetName, TargetReport>;
+  /** Every round as measured, targets by name. */
+  rounds: Array<Record<TargetName, Measured>>;
 }
 
-export function buildReport(settings: LoadSettings, measured: Record<TargetName, Measured>): BenchReport {
-  const bare = measured.bare.requestsPerSecond;
+export function buildReport(settings: LoadSettings, rounds: Array<Record<TargetName, Measured>>): BenchReport {
   const targets = Object.fromEntries(
-    TARGETS.map((name) => [name, { ...measured[name], ratioToBare: measured[name].requestsPerSecond / bare }]),
+    TARGETS.map((name) => {
+      const runs = rounds.map((round) => round[name]);
+      const ratioToBare = median(rounds.map((round) => round[name].requestsPerSecond / round.bare.requestsPerSecond));
+      const p99RatioToBare = median(rounds.map((round) => round[name].latencyMs.p99 / round.bare.latencyMs.p99));
+      return [name, { ...acrossRounds(runs), ratioToBare, p99RatioToBare }];
+    }),
   ) as Record<TargetName, TargetReport>;
   return {
     settings: { ...settings, warmUpSeconds: WARM_UP_SECONDS, node: process.version, cpus: availableParallelism(), at: new Date().toISOString() },
     targets,
+    rounds,
   };
+}
+
+function acrossRounds(runs: Measured[]): Measured {
+  const medianOf = (value: (run: Measured) => number | null) => {
+    const values = runs.map(value);
+    return values.some((one) => one === null) ? null : median(values as number[]);
+  };
+  const sum = (value: (run: Measured) => number) => runs.reduce((total, run) => total + value(run), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const run of runs) for (const [code, count] of Object.entries(run.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  const peaks = runs.map((run) => run.peakRssMiB);
+  return {
+    requestsPerSecond: medianOf((run) => run.requestsPerSecond)!,
+    latencyMs: { p50: medianOf((run) => run.latencyMs.p50)!, p99: medianOf((run) => run.latencyMs.p99)! },
+    requests: sum((run) => run.requests),
+    non2xx: sum((run) => run.non2xx),
+    errors: sum((run) => run.errors),
+    timeouts: sum((run) => run.timeouts),
+    statusCodes,
+    peakRssMiB: peaks.some((peak) => peak === null) ? null : Math.max(...(peaks as number[])),
+    readyMs: runs[0].readyMs,
+    cpuMicrosPerRequest: medianOf((run) => run.cpuMicrosPerRequest),
+    redisCpuMicrosPerRequest: medianOf((run) => run.redisCpuMicrosPerRequest),
+  };
+}
+
+/** The middle value; for an even count, the mean of the two middle ones. NaN (no 2xx latency) sorts as it comes. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 const COLUMNS: Array<{ title: string; cell: (report: TargetReport) => string }> = [
@@ -39,6 +81,7 @@ const COLUMNS: Array<{ title: string; cell: (report: TargetReport) => string }> 
   { title: '× bare', cell: (r) => r.ratioToBare.toFixed(2) },
   { title: 'p50 ms', cell: (r) => fixed(r.latencyMs.p50, 2) },
   { title: 'p99 ms', cell: (r) => fixed(r.latencyMs.p99, 2) },
+  { title: 'p99 × bare', cell: (r) => fixed(r.p99RatioToBare, 2) },
   { title: 'CPU µs/req', cell: (r) => fixed(r.cpuMicrosPerRequest, 0) + (r.redisCpuMicrosPerRequest === null ? '' : ` +${fixed(r.redisCpuMicrosPerRequest, 0)}`) },
   { title: 'peak RSS MiB', cell: (r) => fixed(r.peakRssMiB, 1) },
   { title: 'ready ms', cell: (r) => fixed(r.readyMs, 0) },
@@ -49,10 +92,11 @@ export function formatTable(report: BenchReport): string {
   const rows = [['', ...COLUMNS.map((column) => column.title)], ...TARGETS.map((name) => [name, ...COLUMNS.map((column) => column.cell(report.targets[name]))])];
   const widths = rows[0].map((_, index) => Math.max(...rows.map((row) => row[index].length)));
   const lines = rows.map((row) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join('  '));
-  const { durationSeconds, connections, warmUpSeconds, node, cpus } = report.settings;
+  const { durationSeconds, connections, rounds, warmUpSeconds, node, cpus } = report.settings;
   lines.push(
     '',
-    `${durationSeconds} s per target after a ${warmUpSeconds} s warm-up, ${connections} connections, one target at a time; node ${node}, ${cpus} CPUs.`,
+    `${rounds} round${rounds === 1 ? '' : 's'} of ${durationSeconds} s per target after a ${warmUpSeconds} s warm-up, ${connections} connections, one target at a time; node ${node}, ${cpus} CPUs.`,
+    "Medians over the rounds (× bare: of each round's ratio to the bare server); peak RSS: the highest of any round.",
     'ready: spawn to first 200 (the vault: /health/ready). non-2xx: non-2xx answers plus connection errors.',
     "CPU µs/req: the target process's CPU time per request under load (+ its Redis's, for the vault).",
   );

@@ -8,7 +8,7 @@ import { drive, LoadResult, LoadSettings } from './load';
 import { startReferenceServer } from './reference-server';
 import { startRedis } from './redis';
 import { cpuDuring } from './cpu';
-import { BenchReport, buildReport, Measured } from './report';
+import { BenchReport, buildReport, Measured, TargetName, TARGETS } from './report';
 import { sampleRss } from './rss';
 import { seedToken } from './token-seed';
 import { ACCOUNT, startVault } from './vault';
@@ -16,9 +16,10 @@ import { ACCOUNT, startVault } from './vault';
 const ROUTE = `/v1/tokens/${ACCOUNT}`;
 
 /**
- * The vault first, since its answer is the body the others serve; then the bare server, then the framework
- * server. Each is stopped (the vault with its Redis) before the next starts, so every target has the machine to
- * itself while it is driven.
+ * Starts the vault (with its Redis) first, since its answer is the body the others serve, then the bare and the
+ * framework server; then drives them one at a time, round after round, each round starting with the next target,
+ * so that none is always the one driven in the machine's fastest or slowest minute. The others stay idle while one
+ * is driven.
  */
 export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (line: string) => void): Promise<BenchReport> {
   const workDir = mkdtempSync(join(tmpdir(), 'token-vault-bench-'));
@@ -31,24 +32,28 @@ export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (l
   const body = await seedToken(vault);
   const bodyFile = join(workDir, 'body.json');
   writeFileSync(bodyFile, body, { mode: 0o600 });
+  say('starting the bare and the framework server');
+  const bare = await startReferenceServer('bare', ROUTE, bodyFile, workDir, cleanup);
+  const framework = await startReferenceServer('framework', ROUTE, bodyFile, workDir, cleanup);
   // Every target gets the same request, key included, so they parse the same bytes.
   const headers = { authorization: `Bearer ${vault.readerKey}` };
 
-  say(`driving the vault for ${settings.durationSeconds} s`);
-  const vaultRun = await measure(vault.child, `${vault.url}${ROUTE}`, headers, settings, vault.readyMs, redis.child);
-  await vault.child.stop(10_000);
-  await redis.child.stop();
-
-  const reference = async (kind: 'bare' | 'framework'): Promise<Measured> => {
-    const server = await startReferenceServer(kind, ROUTE, bodyFile, workDir, cleanup);
-    say(`driving the ${kind} server for ${settings.durationSeconds} s`);
-    const result = await measure(server.child, server.url, headers, settings, server.readyMs);
-    await server.child.stop();
-    return result;
+  const drivers: Record<TargetName, () => Promise<Measured>> = {
+    vault: () => measure(vault.child, `${vault.url}${ROUTE}`, headers, settings, vault.readyMs, redis.child),
+    bare: () => measure(bare.child, bare.url, headers, settings, bare.readyMs),
+    framework: () => measure(framework.child, framework.url, headers, settings, framework.readyMs),
   };
-  const bare = await reference('bare');
-  const framework = await reference('framework');
-  return buildReport(settings, { bare, framework, vault: vaultRun });
+  const rounds: Array<Record<TargetName, Measured>> = [];
+  for (let round = 0; round < settings.rounds; round += 1) {
+    const measured: Partial<Record<TargetName, Measured>> = {};
+    for (let turn = 0; turn < TARGETS.length; turn += 1) {
+      const target = TARGETS[(round + turn) % TARGETS.length];
+      say(`round ${round + 1} of ${settings.rounds}: driving the ${target === 'vault' ? 'vault' : `${target} server`} for ${settings.durationSeconds} s`);
+      measured[target] = await drivers[target]();
+    }
+    rounds.push(measured as Record<TargetName, Measured>);
+  }
+  return buildReport(settings, rounds);
 }
 
 async function measure(
