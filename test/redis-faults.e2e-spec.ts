@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { TokenReader } from '../src/tokens/token-reader';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
 import { TestRedis } from './support/redis-server';
@@ -68,6 +69,29 @@ describe('a Redis that stops answering', () => {
       expect(reads.map(({ status, error }) => `${status} ${error}`)).toEqual(Array(40).fill('503 store_unavailable'));
       // The deadline is 400 ms; a generous bound for a loaded machine, well below the 2 s the vault used to wait.
       expect(Math.max(...reads.map((read) => read.ms))).toBeLessThan(1_500);
+    });
+  }, 20_000);
+
+  it('fails a read held behind a call to a silent Redis at its own deadline, not the call’s and then its own', async () => {
+    await withVault({ REDIS_COMMAND_TIMEOUT_MS: '400' }, async (vault) => {
+      const reader = vault.app.get(TokenReader);
+      const timed = async (requestId: string) => {
+        const started = performance.now();
+        const outcome = await reader
+          .read({ clientId: 'YA0002', rate: null, audit: { client: 'strategy-a', account: 'YA0002', requestId, remote: '127.0.0.1' }, failClosed: true })
+          .then(() => 'answered', (error: { code?: string }) => error.code ?? 'failed');
+        return { outcome, ms: performance.now() - started };
+      };
+      redis.pause();
+      const first = timed('first');
+      await new Promise((resolve) => setImmediate(resolve));
+      // Arrives while the first call is out: held for the next call, which goes out after the hold, not after the
+      // first call's deadline.
+      const held = await timed('held');
+      expect(held.outcome).toBe('store_unavailable');
+      expect((await first).outcome).toBe('store_unavailable');
+      // 400 ms and the hold on a loaded machine; waiting for the first call first would take 800.
+      expect(held.ms).toBeLessThan(700);
     });
   }, 20_000);
 

@@ -105,15 +105,27 @@ interface Waiting {
 const MOST_PER_CALL = 128;
 
 /**
+ * How long reads may wait for the call before theirs to come back. A call costs both processes a fixed share
+ * (a write that wakes the other, a read, a script start) whatever its size; under load the call before is back
+ * within a fraction of this, and a Redis that stalls keeps reads waiting no longer than this beyond its own
+ * deadline.
+ */
+const HOLD_MS = 2;
+
+/**
  * Reads arriving together (at market open, hundreds in one turn of the event loop) go to Redis together: they
- * are gathered until the loop has taken in what arrived, then sent as one call. Each still gets its own count,
- * token and audit entry; only the round trip and the script's start-up are shared.
+ * are gathered until the loop has taken in what arrived, and while a call is out (for up to HOLD_MS), then sent as
+ * one call. Each still gets its own count, token and audit entry; only the round trip and the script's start-up
+ * are shared.
  */
 @Injectable()
 export class RedisTokenReader extends TokenReader {
   private readonly countReadRecord: LuaCommand<ScriptReply>;
   private readonly opened = new OpenedTokenCache();
   private waiting: Waiting[] = [];
+  private calling = 0;
+  private lastCallAt = 0;
+  private holding: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -128,18 +140,39 @@ export class RedisTokenReader extends TokenReader {
   read(read: ServingRead): Promise<ServingOutcome> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ read, resolve, reject });
-      if (this.waiting.length === 1) setImmediate(() => this.flush());
+      if (this.waiting.length === 1 && this.holding === null) setImmediate(() => this.flush());
     });
   }
 
   private flush(): void {
+    if (this.waiting.length === 0 || this.holding !== null) return;
+    const held = performance.now() - this.lastCallAt;
+    if (this.calling > 0 && held < HOLD_MS) {
+      this.holding = setTimeout(() => this.release(), HOLD_MS - held);
+      return;
+    }
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, MOST_PER_CALL);
+      this.calling += 1;
+      this.lastCallAt = performance.now();
       this.send(batch.map((waiting) => waiting.read)).then(
-        (outcomes) => batch.forEach((waiting, index) => waiting.resolve(outcomes[index])),
-        (error: unknown) => batch.forEach((waiting) => waiting.reject(error)),
+        (outcomes) => this.answered(() => batch.forEach((waiting, index) => waiting.resolve(outcomes[index]))),
+        (error: unknown) => this.answered(() => batch.forEach((waiting) => waiting.reject(error))),
       );
     }
+  }
+
+  /** A call came back: its reads are settled, and the reads held behind it go out at once. */
+  private answered(settle: () => void): void {
+    this.calling -= 1;
+    settle();
+    this.release();
+  }
+
+  private release(): void {
+    if (this.holding !== null) clearTimeout(this.holding);
+    this.holding = null;
+    this.flush();
   }
 
   private async send(reads: ServingRead[]): Promise<ServingOutcome[]> {
