@@ -17,9 +17,9 @@ export const USAGE = `npm run bench -- [--duration SECONDS] [--connections N] [-
 Drives a bare node:http server, a NestJS-on-Fastify server and the vault (with its own Redis), one at a time,
 with autocannon, and prints req/s, the ratio to bare, p50/p99 latency, peak RSS and time to ready.
 
-  --duration SECONDS   how long each target is driven in a round, after a 1-second warm-up (default 10)
+  --duration SECONDS   how long each target is driven in a round, after a 1-second warm-up (default 5)
   --connections N      concurrent connections (default 64)
-  --rounds N           rounds, each driving every target once, in turn (default 3); the table shows the
+  --rounds N           rounds, each driving every target once, in turn (default 5); the table shows the
                        median of the rounds, so that a machine whose speed drifts during the run (a shared
                        virtual machine's does) does not favour whichever target ran in its fast minute
   --out FILE           where the results are written as JSON (default bench-results.json)
@@ -38,9 +38,9 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
     parsed = parseArgs({
       args: argv,
       options: {
-        duration: { type: 'string', default: '10' },
+        duration: { type: 'string', default: '5' },
         connections: { type: 'string', default: '64' },
-        rounds: { type: 'string', default: '3' },
+        rounds: { type: 'string', default: '5' },
         out: { type: 'string', default: 'bench-results.json' },
         profile: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
