@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { TokenVaultClient, VaultError } from '../clients/typescript/src';
 import { closeAll } from './support/close-all';
+import { LocalHttpServer } from './support/local-http-server';
 
 const PACKAGE = join(__dirname, '..', 'clients', 'typescript');
 const TSC = join(__dirname, '..', 'node_modules', 'typescript', 'bin', 'tsc');
@@ -19,29 +19,14 @@ async function rejectionOf(promise: Promise<unknown>): Promise<VaultError> {
 }
 
 /** A local server that answers as `handle` says, remembering what reached it. */
-class StandIn {
+class StandIn extends LocalHttpServer {
   readonly requests: IncomingMessage[] = [];
-  private readonly server: Server;
 
   constructor(handle: (request: IncomingMessage, response: ServerResponse) => void) {
-    this.server = createServer((request, response) => {
+    super((request, response) => {
       this.requests.push(request);
       handle(request, response);
     });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
   }
 }
 

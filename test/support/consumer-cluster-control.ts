@@ -1,6 +1,6 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { ConsumerCluster } from './consumer-cluster';
+import { LocalHttpServer } from './local-http-server';
 
 type Body = Record<string, unknown>;
 type Move = (body: Body) => Promise<unknown> | unknown;
@@ -10,11 +10,11 @@ type Move = (body: Body) => Promise<unknown> | unknown;
  * in on a replica, Pocketful revoking a token, Redis or a replica going away, the clock moving. `POST /<move>`
  * with a JSON body; 200 with the move's JSON answer, or 500 with what went wrong.
  */
-export class ConsumerClusterControl {
+export class ConsumerClusterControl extends LocalHttpServer {
   private readonly moves: Record<string, Move>;
-  private readonly server: Server;
 
   constructor(cluster: ConsumerCluster) {
+    super((request, response) => void this.handle(request, response));
     this.moves = {
       '/login': ({ replica, account, expiresIn }) => cluster.login(Number(replica), String(account), expiresIn === undefined ? undefined : Number(expiresIn)),
       '/revoke': ({ accessToken }) => cluster.revoke(String(accessToken)),
@@ -24,21 +24,6 @@ export class ConsumerClusterControl {
       '/spare/stop': () => cluster.stopSpare(),
       '/clock/minute-ends-in': ({ seconds, sameWindow }) => cluster.minuteEndsIn(Number(seconds), { sameWindow: sameWindow === true }),
     };
-    this.server = createServer((request, response) => void this.handle(request, response));
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
