@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { clientFor, newServiceKey, writeClientsFile } from '../src/access/clients-file';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
-import { freePort } from './support/free-port';
 import { ReadLoad } from './support/read-load';
 import { TestRedis } from './support/redis-server';
-import { SpawnedVault } from './support/spawned-vault';
+import { SpawnedReplica, spawnReplicas } from './support/spawned-replicas';
 import { newEncryptionKey } from './support/test-vault';
 import { until } from './support/until';
 
@@ -18,12 +17,6 @@ const GRACE_MS = 8_000;
 /** Longer than the drain: a login whose code exchange is under way when the listener closes. */
 const EXCHANGE_MS = 3_000;
 const READ = '/v1/tokens/YA0002';
-
-interface Replica {
-  process: SpawnedVault;
-  url: string;
-  port: number;
-}
 
 interface Readiness {
   at: number;
@@ -42,7 +35,7 @@ describe('a replica stopping under load', () => {
   let broker: FakePocketful;
   let dir: string;
   let key: string;
-  const replicas: Replica[] = [];
+  const replicas: SpawnedReplica[] = [];
   let load: ReadLoad | null = null;
   const idle = new Agent({ keepAlive: true });
   const sockets: Socket[] = [];
@@ -57,12 +50,8 @@ describe('a replica stopping under load', () => {
       TOKEN_STORE: 'redis',
       REDIS_URL: redis.url,
       VAULT_ENCRYPTION_KEY: newEncryptionKey(),
-      BROKER_API_KEY: broker.options.appId,
-      BROKER_API_SECRET: broker.options.appSecret,
-      REDIRECT_URL: broker.options.redirectUrl,
-      POCKETFUL_BASE_URL: broker.url,
+      ...broker.variables,
       VAULT_CLIENTS_FILE: join(dir, 'clients.json'),
-      HOST: '127.0.0.1',
       ADMIN_AUTH: 'none',
       // Every served read is logged, with the request id the client chose.
       LOG_LEVEL: 'debug',
@@ -71,11 +60,7 @@ describe('a replica stopping under load', () => {
       // Reads go without pause, shared by both replicas: the default budget of a client would run out mid-test.
       RATE_LIMIT_PER_MINUTE: '1000000',
     };
-    for (let index = 0; index < 2; index += 1) {
-      const port = await freePort();
-      replicas.push({ process: SpawnedVault.start('vault', { ...variables, PORT: String(port) }), url: `http://127.0.0.1:${port}`, port });
-    }
-    for (const replica of replicas) await until(async () => (await fetch(`${replica.url}/health/ready`)).ok, 15_000, `${replica.url} ready`);
+    await spawnReplicas(replicas, 2, variables, 15_000);
     expect((await logIn(replicas[1])).status).toBe(200);
   }, 40_000);
 
@@ -84,7 +69,7 @@ describe('a replica stopping under load', () => {
       () => load?.stop(),
       () => idle.destroy(),
       () => sockets.forEach((socket) => socket.destroy()),
-      () => Promise.all(replicas.map((replica) => replica.process.stop())),
+      () => Promise.all(replicas.map((replica) => replica.vault.stop())),
       () => broker.stop(),
       () => redis.destroy(),
       () => rmSync(dir, { recursive: true, force: true }),
@@ -92,7 +77,7 @@ describe('a replica stopping under load', () => {
   });
 
   /** A whole login on `replica`: begun, approved at the broker, and its callback answered; the callback's answer. */
-  async function logIn(replica: Replica): Promise<Response> {
+  async function logIn(replica: SpawnedReplica): Promise<Response> {
     const begin = await fetch(`${replica.url}/pocketful/login`, { redirect: 'manual' });
     const location = new URL(begin.headers.get('location')!);
     const code = broker.authorize(location, 'YA0002');
@@ -101,7 +86,7 @@ describe('a replica stopping under load', () => {
   }
 
   /** Readiness on a connection of its own, so that kept-alive connections play no part; status 0 when turned away. */
-  const readiness = (replica: Replica) =>
+  const readiness = (replica: SpawnedReplica) =>
     new Promise<Readiness>((resolve) => {
       get(`${replica.url}/health/ready`, { agent: false }, (response) => {
         const chunks: Buffer[] = [];
@@ -111,7 +96,7 @@ describe('a replica stopping under load', () => {
     });
 
   /** Kept-alive connections that sit idle in a client's pool, the way an HTTP client leaves them between requests. */
-  async function idleConnections(replica: Replica, count: number): Promise<void> {
+  async function idleConnections(replica: SpawnedReplica, count: number): Promise<void> {
     const answers = Array.from(
       { length: count },
       () =>
@@ -148,11 +133,11 @@ describe('a replica stopping under load', () => {
     await until(() => broker.exchangedCodes.length > exchanges, 5_000, 'the code exchange under way');
 
     const signalled = Date.now();
-    const exited = stopping.process.stop(GRACE_MS + 5_000);
+    const exited = stopping.vault.stop(GRACE_MS + 5_000);
     const draining = await readinessWhileDraining(stopping);
     const code = await exited;
     const exitedAt = Date.now();
-    await until(() => stopping.process.child.stdout!.readableEnded, 5_000, 'the stopping replica’s output read to its end');
+    await until(() => stopping.vault.child.stdout!.readableEnded, 5_000, 'the stopping replica’s output read to its end');
     broker.tokenDelayMs = 0;
     const page = await login;
     // The other replica goes on serving after its twin has gone.
@@ -192,7 +177,7 @@ describe('a replica stopping under load', () => {
    * Readiness, asked again and again from its first 503 (the signal takes a moment to arrive) until the listener is
    * closed: every answer in between.
    */
-  async function readinessWhileDraining(replica: Replica): Promise<Readiness[]> {
+  async function readinessWhileDraining(replica: SpawnedReplica): Promise<Readiness[]> {
     const answers: Readiness[] = [];
     for (;;) {
       const answer = await readiness(replica);
@@ -203,8 +188,8 @@ describe('a replica stopping under load', () => {
   }
 
   /** The ids of the token reads the replica logged as answered with 200. */
-  function servedReadIds(replica: Replica): string[] {
-    return replica.process.stdout
+  function servedReadIds(replica: SpawnedReplica): string[] {
+    return replica.vault.stdout
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as { msg?: string; req?: { id?: string; url?: string }; res?: { statusCode?: number } })

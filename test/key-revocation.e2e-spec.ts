@@ -6,8 +6,8 @@ import { clientFor, newServiceKey, writeClientsFile } from '../src/access/client
 import { ServiceClient } from '../src/access/service-client';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
-import { freePort } from './support/free-port';
 import { TestRedis } from './support/redis-server';
+import { SpawnedReplica, spawnReplicas } from './support/spawned-replicas';
 import { SpawnedVault } from './support/spawned-vault';
 import { newEncryptionKey } from './support/test-vault';
 import { until } from './support/until';
@@ -28,7 +28,7 @@ describe('service keys revoked live, on every replica', () => {
   const keys: Record<string, string> = {};
   /** Every hash the file ever held: none may appear in a log. */
   const hashes: string[] = [];
-  const replicas: Array<{ vault: SpawnedVault; url: string }> = [];
+  const replicas: SpawnedReplica[] = [];
 
   const client = (name: string, accounts: string[], admin = false): ServiceClient => {
     keys[name] = newServiceKey();
@@ -77,21 +77,13 @@ describe('service keys revoked live, on every replica', () => {
       TOKEN_STORE: 'redis',
       REDIS_URL: redis.url,
       VAULT_ENCRYPTION_KEY: newEncryptionKey(),
-      BROKER_API_KEY: broker.options.appId,
-      BROKER_API_SECRET: broker.options.appSecret,
-      REDIRECT_URL: broker.options.redirectUrl,
-      POCKETFUL_BASE_URL: broker.url,
+      ...broker.variables,
       ADMIN_AUTH: 'none',
       VAULT_CLIENTS_FILE: file,
       // The revoked keys asked about here are failed authentications from one address: not a guessing attack.
       AUTH_FAILURES_PER_MINUTE: '1000',
-      HOST: '127.0.0.1',
     };
-    for (let index = 0; index < 2; index += 1) {
-      const port = await freePort();
-      replicas.push({ vault: SpawnedVault.start('vault', { ...env, PORT: String(port) }), url: `http://127.0.0.1:${port}` });
-    }
-    for (const replica of replicas) await until(async () => (await fetch(`${replica.url}/health/ready`)).ok, 10_000, `${replica.url} ready`);
+    await spawnReplicas(replicas, 2, env);
     const stored = await fetch(`${replicas[0].url}/v1/tokens`, {
       method: 'POST',
       headers: { authorization: `Bearer ${keys.ops}`, 'content-type': 'application/json' },

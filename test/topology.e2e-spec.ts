@@ -5,6 +5,7 @@ import { clientFor, newServiceKey, writeClientsFile } from '../src/access/client
 import { FakePocketful } from './support/fake-pocketful';
 import { freePort } from './support/free-port';
 import { TestRedis } from './support/redis-server';
+import { SpawnedReplica, spawnReplicas, untilReady } from './support/spawned-replicas';
 import { SpawnedVault } from './support/spawned-vault';
 import { newEncryptionKey } from './support/test-vault';
 import { until } from './support/until';
@@ -24,7 +25,7 @@ describe('two vault processes on one append-only Redis', () => {
   let dir: string;
   let key: string;
   let variables: Record<string, string>;
-  const replicas: Array<{ process: SpawnedVault; url: string }> = [];
+  const replicas: SpawnedReplica[] = [];
 
   beforeAll(async () => {
     redis = await TestRedis.start({ appendOnly: true, password: REDIS_PASSWORD });
@@ -37,24 +38,16 @@ describe('two vault processes on one append-only Redis', () => {
       REDIS_URL: redis.url,
       REDIS_PASSWORD,
       VAULT_ENCRYPTION_KEY: newEncryptionKey(),
-      BROKER_API_KEY: broker.options.appId,
-      BROKER_API_SECRET: broker.options.appSecret,
-      REDIRECT_URL: broker.options.redirectUrl,
-      POCKETFUL_BASE_URL: broker.url,
+      ...broker.variables,
       VAULT_CLIENTS_FILE: join(dir, 'clients.json'),
-      HOST: '127.0.0.1',
       ADMIN_AUTH: 'none',
     };
-    for (let index = 0; index < 2; index += 1) {
-      const port = await freePort();
-      replicas.push({ process: SpawnedVault.start('vault', { ...variables, PORT: String(port) }), url: `http://127.0.0.1:${port}` });
-    }
-    for (const replica of replicas) await until(async () => (await fetch(`${replica.url}/health/ready`)).ok, 10_000, `${replica.url} ready`);
+    await spawnReplicas(replicas, 2, variables);
   }, 30_000);
 
   afterAll(async () => {
     await closeAll(
-      () => Promise.all(replicas.map((replica) => replica.process.stop())),
+      () => Promise.all(replicas.map((replica) => replica.vault.stop())),
       () => broker.stop(),
       () => redis.destroy(),
       () => rmSync(dir, { recursive: true, force: true }),
@@ -95,14 +88,14 @@ describe('two vault processes on one append-only Redis', () => {
       expect((await fetch(`${replica.url}/health/live`)).status).toBe(200);
     }
     await redis.restart();
-    for (const replica of replicas) await until(async () => (await fetch(`${replica.url}/health/ready`)).ok, 10_000, `${replica.url} ready`);
+    for (const replica of replicas) await untilReady(replica);
     const after = (await (await read(replicas[1].url)).json()) as { accessToken: string };
     expect(after.accessToken).toBe(before.accessToken);
   });
 
   it('keeps a replica with the wrong Redis password out of service, saying why once and never the password', async () => {
     const port = await freePort();
-    const wrong = SpawnedVault.start('vault', { ...variables, REDIS_PASSWORD: 'not-the-password-0123', PORT: String(port) });
+    const wrong = SpawnedVault.start('vault', { ...variables, REDIS_PASSWORD: 'not-the-password-0123', HOST: '127.0.0.1', PORT: String(port) });
     try {
       await wrong.waitFor(/WRONGPASS: check REDIS_PASSWORD/);
       const ready = () => fetch(`http://127.0.0.1:${port}/health/ready`).then((response) => response.status, () => 0);
@@ -117,7 +110,7 @@ describe('two vault processes on one append-only Redis', () => {
   }, 20_000);
 
   it('shuts each replica down cleanly on SIGTERM', async () => {
-    const codes = await Promise.all(replicas.map((replica) => replica.process.stop()));
+    const codes = await Promise.all(replicas.map((replica) => replica.vault.stop()));
     expect(codes).toEqual([0, 0]);
   });
 });

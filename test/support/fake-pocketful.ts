@@ -50,6 +50,16 @@ export class FakePocketful {
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }
 
+  /** The variables that point a vault here, as an operator's point it at the real Pocketful. */
+  get variables(): Record<string, string> {
+    return {
+      BROKER_API_KEY: this.options.appId,
+      BROKER_API_SECRET: this.options.appSecret,
+      REDIRECT_URL: this.options.redirectUrl,
+      POCKETFUL_BASE_URL: this.url,
+    };
+  }
+
   /**
    * The person approves, at Pocketful, the login the vault redirected to `location` (its authorize URL): a code for
    * `clientId`, bound to the PKCE challenge that came with it. Throws what Pocketful's page would show instead.

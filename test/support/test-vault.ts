@@ -49,10 +49,7 @@ export class TestVault {
   static async start(options: TestVaultOptions): Promise<TestVault> {
     const { broker } = options;
     const env = {
-      BROKER_API_KEY: broker.options.appId,
-      BROKER_API_SECRET: broker.options.appSecret,
-      REDIRECT_URL: broker.options.redirectUrl,
-      POCKETFUL_BASE_URL: broker.url,
+      ...broker.variables,
       TOKEN_STORE: 'memory',
       PORT: '0',
       LOG_LEVEL: 'debug',
