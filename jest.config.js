@@ -28,6 +28,10 @@ const atBase = (base) => ({
 
 module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
+  // Each file's Nest app and module graph leave some of a worker's heap behind: past a gigabyte by the end of a run.
+  // Such a worker, with no handle left open, at times took longer to exit than the half second Jest waits for it,
+  // which Jest reports as a worker that "failed to exit gracefully". Past this, a worker is replaced between files.
+  workerIdleMemoryLimit: '600MB',
   projects: [
     {
       ...common,
