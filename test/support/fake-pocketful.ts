@@ -50,7 +50,7 @@ export class FakePocketful {
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }
 
-  /** The variables that point a vault here, as an operator's point it at the real Pocketful. */
+  /** The variables that point a vault at this fake, as an operator's own point it at Pocketful. */
   get variables(): Record<string, string> {
     return {
       BROKER_API_KEY: this.options.appId,
