@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { Cleanup } from './bench/cleanup';
 import { parseOptions, USAGE, UsageError } from './bench/options';
@@ -25,23 +25,29 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (options.compareBundle !== null && !existsSync(options.compareBundle)) {
+    process.stderr.write(`--compare: ${options.compareBundle} does not exist (keep a copy of dist/vault.js from before the change)\n`);
+    return 2;
+  }
 
   const cleanup = new Cleanup();
   stopOnSignals(cleanup);
   try {
-    const { durationSeconds, connections, rounds, profileDir } = options;
-    const report = await runBench({ durationSeconds, connections, rounds, profileDir }, cleanup, (line) => process.stderr.write(`bench: ${line}\n`));
+    const { durationSeconds, connections, rounds, profileDir, compareBundle } = options;
+    const report = await runBench({ durationSeconds, connections, rounds, profileDir, compareBundle }, cleanup, (line) => process.stderr.write(`bench: ${line}\n`));
     mkdirSync(dirname(options.out), { recursive: true });
     writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`${formatTable(report)}\n`);
     process.stderr.write(`bench: results written to ${shortPath(cwd, options.out)}\n`);
-    const refused = report.targets.vault.non2xx + report.targets.vault.errors;
-    if (refused > 0) {
-      // Refusals are answered faster than reads: the vault's figures would flatter it.
-      process.stderr.write(`bench: ${refused} requests to the vault failed or were not answered 2xx (${JSON.stringify(report.targets.vault.statusCodes)}); its figures do not measure reads\n`);
-      return 1;
+    let failed = false;
+    for (const [name, target] of [['vault', report.targets.vault], ['compared build', report.targets.compare]] as const) {
+      const refused = target ? target.non2xx + target.errors : 0;
+      if (refused === 0) continue;
+      // Refusals are answered faster than reads: the figures would flatter it.
+      process.stderr.write(`bench: ${refused} requests to the ${name} failed or were not answered 2xx (${JSON.stringify(target!.statusCodes)}); its figures do not measure reads\n`);
+      failed = true;
     }
-    return 0;
+    return failed ? 1 : 0;
   } finally {
     await cleanup.run();
   }

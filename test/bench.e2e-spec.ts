@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { turnsOf } from '../scripts/bench/run-bench';
 
 const ROOT = join(__dirname, '..');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const BENCH = join(ROOT, 'dist-scripts', 'scripts', 'bench.js');
 
 interface Run {
   code: number | null;
@@ -36,35 +38,72 @@ function run(args: string[], timeoutMs: number): Promise<Run> {
 describe('npm run bench', () => {
   let dir: string;
 
-  beforeAll(() => {
+  // npm test builds dist before the tests; the bench's own scripts are compiled here.
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'token-vault-bench-test-'));
-  });
+    const compiled = await run([TSC, '-p', 'scripts/tsconfig.json'], 60_000);
+    if (compiled.code !== 0) throw new Error(`the bench's scripts did not compile:\n${compiled.stdout}${compiled.stderr}`);
+  }, 90_000);
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('drives the bare server, the framework server and the vault in rounds, reports their medians, and the vault answers only 200', async () => {
-    // npm test builds dist before the tests; the bench's own scripts are compiled here.
+  it('drives the bare server, the framework server, the vault and a compared build in rounds, reports their medians, and both builds answer only 200', async () => {
     if (!existsSync(join(ROOT, 'dist', 'vault.js'))) throw new Error('dist/vault.js is missing: npm run build first (npm test does)');
-    const compiled = await run([TSC, '-p', 'scripts/tsconfig.json'], 60_000);
-    expect(compiled).toMatchObject({ code: 0 });
+    // The build from "before a change", kept outside dist as a developer would keep it.
+    const before = join(dir, 'vault-before.js');
+    copyFileSync(join(ROOT, 'dist', 'vault.js'), before);
 
     const out = join(dir, 'results.json');
-    const bench = await run([join(ROOT, 'dist-scripts', 'scripts', 'bench.js'), '--duration', '2', '--connections', '8', '--rounds', '2', '--out', out], 90_000);
+    const bench = await run([BENCH, '--duration', '2', '--connections', '8', '--rounds', '2', '--compare', before, '--out', out], 120_000);
     expect({ code: bench.code, stderr: bench.stderr }).toMatchObject({ code: 0 });
 
     const report = JSON.parse(readFileSync(out, 'utf8'));
-    for (const target of ['bare', 'framework', 'vault']) {
+    const targets = ['bare', 'framework', 'vault', 'compare'];
+    expect(Object.keys(report.targets)).toEqual(targets);
+    for (const target of targets) {
       expect(typeof report.targets[target].requestsPerSecond).toBe('number');
       expect(report.targets[target].requestsPerSecond).toBeGreaterThan(0);
     }
     // Two rounds, each driving every target; the table's figures are their medians (of two: the mean).
     expect(report.rounds).toHaveLength(2);
-    for (const target of ['bare', 'framework', 'vault']) {
-      const [one, two] = report.rounds.map((round: Record<string, { requestsPerSecond: number }>) => round[target].requestsPerSecond);
+    type Round = Record<string, { requestsPerSecond: number }>;
+    for (const target of targets) {
+      const [one, two] = report.rounds.map((round: Round) => round[target].requestsPerSecond);
       expect(report.targets[target].requestsPerSecond).toBeCloseTo((one + two) / 2, 6);
     }
-    const vault = report.targets.vault;
-    expect({ non2xx: vault.non2xx, errors: vault.errors, timeouts: vault.timeouts }).toEqual({ non2xx: 0, errors: 0, timeouts: 0 });
-    expect(Object.keys(vault.statusCodes)).toEqual(['200']);
+    for (const build of [report.targets.vault, report.targets.compare]) {
+      expect({ non2xx: build.non2xx, errors: build.errors, timeouts: build.timeouts }).toEqual({ non2xx: 0, errors: 0, timeouts: 0 });
+      expect(Object.keys(build.statusCodes)).toEqual(['200']);
+    }
+    // The comparison is of each round's pair, not of the medians.
+    const ratios = report.rounds.map((round: Round) => round.vault.requestsPerSecond / round.compare.requestsPerSecond);
+    expect(report.comparison.bundle).toBe(before);
+    expect(report.comparison.vaultOverCompare).toBeCloseTo((ratios[0] + ratios[1]) / 2, 9);
+    expect(report.comparison.range).toEqual([Math.min(...ratios), Math.max(...ratios)]);
+    expect(bench.stdout).toMatch(/^compare +[\d,]+ /m);
+    expect(bench.stdout).toContain(`vault ÷ compare, req/s in the same round: ${report.comparison.vaultOverCompare.toFixed(3)}`);
   }, 180_000);
+
+  it('orders each pair of rounds so that every target follows every other once each way round', () => {
+    for (const targets of [['bare', 'framework', 'vault'], ['bare', 'framework', 'vault', 'compare']]) {
+      const orders = Array.from({ length: 2 * targets.length }, (_, round) => turnsOf(targets, round));
+      for (const order of orders) expect([...order].sort()).toEqual([...targets].sort());
+      for (let pair = 0; pair < orders.length; pair += 2) {
+        const follows = (order: string[]) => order.slice(1).map((target, index) => `${order[index]}>${target}`);
+        const swapped = follows(orders[pair + 1]).map((step) => step.split('>').reverse().join('>'));
+        expect(swapped.sort()).toEqual(follows(orders[pair]).sort());
+      }
+      // Every target opens a round as often as any other: twice in these rounds.
+      const opened = orders.map((order) => order[0]);
+      expect(targets.map((target) => opened.filter((first) => first === target).length)).toEqual(targets.map(() => 2));
+    }
+  });
+
+  it('refuses a --compare build that does not exist before starting anything', async () => {
+    const missing = join(dir, 'no-such-build.js');
+    const bench = await run([BENCH, '--compare', missing], 30_000);
+    expect(bench.code).toBe(2);
+    expect(bench.stderr).toContain(`--compare: ${missing} does not exist`);
+    expect(bench.stderr).not.toContain('starting');
+  });
 });

@@ -10,21 +10,27 @@ export interface BenchOptions {
   out: string;
   /** Where the vault writes a CPU profile of its run (node --cpu-prof), or null. */
   profileDir: string | null;
+  /** Absolute path of another build of dist/vault.js to drive beside this one, or null. */
+  compareBundle: string | null;
 }
 
-export const USAGE = `npm run bench -- [--duration SECONDS] [--connections N] [--rounds N] [--out FILE]
+export const USAGE = `npm run bench -- [--duration SECONDS] [--connections N] [--rounds N] [--out FILE] [--profile DIR] [--compare FILE]
 
 Drives a bare node:http server, a NestJS-on-Fastify server and the vault (with its own Redis), one at a time,
 with autocannon, and prints req/s, the ratio to bare, p50/p99 latency, peak RSS and time to ready.
 
   --duration SECONDS   how long each target is driven in a round, after a 1-second warm-up (default 5)
   --connections N      concurrent connections (default 64)
-  --rounds N           rounds, each driving every target once, in turn (default 5); the table shows the
+  --rounds N           rounds, each driving every target once, in turn (default 6); the table shows the
                        median of the rounds, so that a machine whose speed drifts during the run (a shared
                        virtual machine's does) does not favour whichever target ran in its fast minute
   --out FILE           where the results are written as JSON (default bench-results.json)
   --profile DIR        run the vault with node --cpu-prof, writing its profile into DIR (open it in Chrome's
                        DevTools or speedscope)
+  --compare FILE       also drive another build of the vault's bundle (a copy of dist/vault.js kept from before
+                       a change), with the same settings and a Redis of its own, in every round; the table adds
+                       its row and the median of the rounds' vault ÷ compare req/s (best with an even --rounds,
+                       since the order of the targets goes in pairs of rounds)
 
 The vault runs with RATE_LIMIT_PER_MINUTE=1000000, the most it allows. A run that reads faster than that in a
 minute gets 429s; the bench then says so and exits 1, since refusals would flatter the vault's figures.`;
@@ -40,9 +46,10 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
       options: {
         duration: { type: 'string', default: '5' },
         connections: { type: 'string', default: '64' },
-        rounds: { type: 'string', default: '5' },
+        rounds: { type: 'string', default: '6' },
         out: { type: 'string', default: 'bench-results.json' },
         profile: { type: 'string' },
+        compare: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -57,6 +64,7 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
     rounds: wholeNumber('--rounds', values.rounds, 1, 20),
     out: absolute(values.out, cwd),
     profileDir: values.profile === undefined ? null : absolute(values.profile, cwd),
+    compareBundle: values.compare === undefined ? null : absolute(values.compare, cwd),
   };
 }
 

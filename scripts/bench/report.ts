@@ -1,8 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { LoadResult, LoadSettings, WARM_UP_SECONDS } from './load';
 
-export const TARGETS = ['bare', 'framework', 'vault'] as const;
+/** Every target, in the order of the table; `compare` only with --compare. */
+export const TARGETS = ['bare', 'framework', 'vault', 'compare'] as const;
 export type TargetName = (typeof TARGETS)[number];
+/** One thing per target: always the bare server, the framework server and the vault, and the compared build if any. */
+export type PerTarget<T> = Record<Exclude<TargetName, 'compare'>, T> & { compare?: T };
+
+/** The targets a run drove, in the table's order. */
+export const targetsOf = (perTarget: PerTarget<unknown>): TargetName[] => TARGETS.filter((name) => perTarget[name] !== undefined);
 
 export interface Measured extends LoadResult {
   /** Highest resident set of the target's process under load, MiB (null off Linux). */
@@ -21,28 +27,46 @@ export interface TargetReport extends Measured {
   p99RatioToBare: number;
 }
 
+/** The vault beside another build of itself, round by round. */
+export interface Comparison {
+  /** The other build's bundle. */
+  bundle: string;
+  /** The median over the rounds of the vault's req/s over the other build's in the same round. */
+  vaultOverCompare: number;
+  /** The lowest and the highest of those ratios. */
+  range: [number, number];
+}
+
 export interface BenchReport {
   settings: LoadSettings & { warmUpSeconds: number; node: string; cpus: number; at: string };
   /** Each target across the rounds: medians of rates, latencies and CPU, the highest RSS, the sums of refusals. */
-  targets: Record<TargetName, TargetReport>;
+  targets: PerTarget<TargetReport>;
   /** Every round as measured, targets by name. */
-  rounds: Array<Record<TargetName, Measured>>;
+  rounds: Array<PerTarget<Measured>>;
+  /** With --compare. */
+  comparison?: Comparison;
 }
 
-export function buildReport(settings: LoadSettings, rounds: Array<Record<TargetName, Measured>>): BenchReport {
+export function buildReport(settings: LoadSettings, rounds: Array<PerTarget<Measured>>): BenchReport {
+  const of = (round: PerTarget<Measured>, name: TargetName) => round[name]!;
   const targets = Object.fromEntries(
-    TARGETS.map((name) => {
-      const runs = rounds.map((round) => round[name]);
-      const ratioToBare = median(rounds.map((round) => round[name].requestsPerSecond / round.bare.requestsPerSecond));
-      const p99RatioToBare = median(rounds.map((round) => round[name].latencyMs.p99 / round.bare.latencyMs.p99));
+    targetsOf(rounds[0]).map((name) => {
+      const runs = rounds.map((round) => of(round, name));
+      const ratioToBare = median(rounds.map((round) => of(round, name).requestsPerSecond / round.bare.requestsPerSecond));
+      const p99RatioToBare = median(rounds.map((round) => of(round, name).latencyMs.p99 / round.bare.latencyMs.p99));
       return [name, { ...acrossRounds(runs), ratioToBare, p99RatioToBare }];
     }),
-  ) as Record<TargetName, TargetReport>;
-  return {
+  ) as PerTarget<TargetReport>;
+  const report: BenchReport = {
     settings: { ...settings, warmUpSeconds: WARM_UP_SECONDS, node: process.version, cpus: availableParallelism(), at: new Date().toISOString() },
     targets,
     rounds,
   };
+  if (settings.compareBundle) {
+    const ratios = rounds.map((round) => round.vault.requestsPerSecond / of(round, 'compare').requestsPerSecond);
+    report.comparison = { bundle: settings.compareBundle, vaultOverCompare: median(ratios), range: [Math.min(...ratios), Math.max(...ratios)] };
+  }
+  return report;
 }
 
 function acrossRounds(runs: Measured[]): Measured {
@@ -89,7 +113,7 @@ const COLUMNS: Array<{ title: string; cell: (report: TargetReport) => string }> 
 ];
 
 export function formatTable(report: BenchReport): string {
-  const rows = [['', ...COLUMNS.map((column) => column.title)], ...TARGETS.map((name) => [name, ...COLUMNS.map((column) => column.cell(report.targets[name]))])];
+  const rows = [['', ...COLUMNS.map((column) => column.title)], ...targetsOf(report.targets).map((name) => [name, ...COLUMNS.map((column) => column.cell(report.targets[name]!))])];
   const widths = rows[0].map((_, index) => Math.max(...rows.map((row) => row[index].length)));
   const lines = rows.map((row) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join('  '));
   const { durationSeconds, connections, rounds, warmUpSeconds, node, cpus } = report.settings;
@@ -98,8 +122,16 @@ export function formatTable(report: BenchReport): string {
     `${rounds} round${rounds === 1 ? '' : 's'} of ${durationSeconds} s per target after a ${warmUpSeconds} s warm-up, ${connections} connections, one target at a time; node ${node}, ${cpus} CPUs.`,
     "Medians over the rounds (× bare: of each round's ratio to the bare server); peak RSS: the highest of any round.",
     'ready: spawn to first 200 (the vault: /health/ready). non-2xx: non-2xx answers plus connection errors.',
-    "CPU µs/req: the target process's CPU time per request under load (+ its Redis's, for the vault).",
+    "CPU µs/req: the target process's CPU time per request under load (+ its Redis's, for the vault and a compared build).",
   );
+  const { comparison } = report;
+  if (comparison) {
+    const [low, high] = comparison.range;
+    lines.push(
+      `compare: ${comparison.bundle}, with the vault's settings and a Redis of its own.`,
+      `vault ÷ compare, req/s in the same round: ${comparison.vaultOverCompare.toFixed(3)} (the median; the rounds gave ${low.toFixed(3)}–${high.toFixed(3)}).`,
+    );
+  }
   return lines.join('\n');
 }
 

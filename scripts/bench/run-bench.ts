@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBrokerStub } from './broker-stub';
@@ -8,7 +8,7 @@ import { drive, LoadResult, LoadSettings } from './load';
 import { startReferenceServer } from './reference-server';
 import { startRedis } from './redis';
 import { cpuDuring } from './cpu';
-import { BenchReport, buildReport, Measured, TargetName, TARGETS } from './report';
+import { BenchReport, buildReport, Measured, PerTarget, targetsOf } from './report';
 import { sampleRss } from './rss';
 import { seedToken } from './token-seed';
 import { ACCOUNT, startVault } from './vault';
@@ -17,9 +17,9 @@ const ROUTE = `/v1/tokens/${ACCOUNT}`;
 
 /**
  * Starts the vault (with its Redis) first, since its answer is the body the others serve, then the bare and the
- * framework server; then drives them one at a time, round after round, each round starting with the next target,
- * so that none is always the one driven in the machine's fastest or slowest minute. The others stay idle while one
- * is driven.
+ * framework server, and with --compare the other build (with a Redis of its own); then drives them one at a time,
+ * round after round, in an order that changes from round to round (turnsOf), so that none is always the one
+ * driven in the machine's fastest or slowest minute. The others stay idle while one is driven.
  */
 export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (line: string) => void): Promise<BenchReport> {
   const workDir = mkdtempSync(join(tmpdir(), 'token-vault-bench-'));
@@ -28,7 +28,7 @@ export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (l
   say('starting redis-server and the vault');
   const redis = await startRedis(workDir, cleanup);
   const brokerUrl = await startBrokerStub(ACCOUNT, cleanup);
-  const vault = await startVault(workDir, redis.url, brokerUrl, cleanup, settings.profileDir ?? null);
+  const vault = await startVault(workDir, redis.url, brokerUrl, cleanup, { profileDir: settings.profileDir ?? null });
   const body = await seedToken(vault);
   const bodyFile = join(workDir, 'body.json');
   writeFileSync(bodyFile, body, { mode: 0o600 });
@@ -38,22 +38,59 @@ export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (l
   // Every target gets the same request, key included, so they parse the same bytes.
   const headers = { authorization: `Bearer ${vault.readerKey}` };
 
-  const drivers: Record<TargetName, () => Promise<Measured>> = {
+  const drivers: PerTarget<() => Promise<Measured>> = {
     vault: () => measure(vault.child, `${vault.url}${ROUTE}`, headers, settings, vault.readyMs, redis.child),
     bare: () => measure(bare.child, bare.url, headers, settings, bare.readyMs),
     framework: () => measure(framework.child, framework.url, headers, settings, framework.readyMs),
   };
-  const rounds: Array<Record<TargetName, Measured>> = [];
+  if (settings.compareBundle) drivers.compare = await startCompared(settings, settings.compareBundle, brokerUrl, workDir, cleanup, say);
+
+  const rounds: Array<PerTarget<Measured>> = [];
   for (let round = 0; round < settings.rounds; round += 1) {
-    const measured: Partial<Record<TargetName, Measured>> = {};
-    for (let turn = 0; turn < TARGETS.length; turn += 1) {
-      const target = TARGETS[(round + turn) % TARGETS.length];
-      say(`round ${round + 1} of ${settings.rounds}: driving the ${target === 'vault' ? 'vault' : `${target} server`} for ${settings.durationSeconds} s`);
-      measured[target] = await drivers[target]();
+    const measured: Partial<PerTarget<Measured>> = {};
+    for (const target of turnsOf(targetsOf(drivers), round)) {
+      say(`round ${round + 1} of ${settings.rounds}: driving ${DRIVEN[target]} for ${settings.durationSeconds} s`);
+      measured[target] = await drivers[target]!();
     }
-    rounds.push(measured as Record<TargetName, Measured>);
+    rounds.push(measured as PerTarget<Measured>);
   }
   return buildReport(settings, rounds);
+}
+
+/**
+ * The order of a round. Rounds go in pairs, the second the first reversed, and each pair starts one target further
+ * on: whatever one target followed in a pair's first round, it goes before in the second, and every target opens
+ * a round as often as any other. Whatever a run leaves behind for the next (a process still collecting its
+ * garbage, a Redis still writing its file) then weighs on every target alike.
+ */
+export function turnsOf<T>(targets: readonly T[], round: number): T[] {
+  const start = Math.floor(round / 2) % targets.length;
+  const order = [...targets.slice(start), ...targets.slice(0, start)];
+  return round % 2 === 0 ? order : order.reverse();
+}
+
+const DRIVEN = { bare: 'the bare server', framework: 'the framework server', vault: 'the vault', compare: 'the compared build' } as const;
+
+/**
+ * The other build, as the vault itself runs: the same variables, a token of its own in a Redis of its own, so that
+ * neither build's writes (audit entries, counters) weigh on the other's reads.
+ */
+async function startCompared(
+  settings: LoadSettings,
+  bundle: string,
+  brokerUrl: string,
+  workDir: string,
+  cleanup: Cleanup,
+  say: (line: string) => void,
+): Promise<() => Promise<Measured>> {
+  say(`starting redis-server and the compared build (${bundle})`);
+  const dir = join(workDir, 'compare');
+  mkdirSync(dir);
+  const redis = await startRedis(dir, cleanup);
+  const compared = await startVault(dir, redis.url, brokerUrl, cleanup, { bundle, name: 'compare' });
+  await seedToken(compared);
+  const headers = { authorization: `Bearer ${compared.readerKey}` };
+  return () => measure(compared.child, `${compared.url}${ROUTE}`, headers, settings, compared.readyMs, redis.child);
 }
 
 async function measure(

@@ -22,6 +22,15 @@ export interface StartedVault {
   adminKey: string;
 }
 
+export interface VaultRun {
+  /** Where node --cpu-prof writes the process's profile; none when null. */
+  profileDir?: string | null;
+  /** The bundle to run: dist/vault.js unless another build is compared with it. */
+  bundle?: string;
+  /** What the bench calls it in its messages. */
+  name?: string;
+}
+
 /**
  * `node dist/vault.js` (the bundle `npm start` runs) as an operator runs it: Redis store, rate limiting and fail-closed audit on, request logs
  * at info. It runs in an empty directory with only these variables, so no developer's .env changes what is
@@ -32,7 +41,7 @@ export async function startVault(
   redisUrl: string,
   brokerUrl: string,
   cleanup: Cleanup,
-  profileDir: string | null = null,
+  { profileDir = null, bundle = join(projectRoot(), 'dist', 'vault.js'), name = 'vault' }: VaultRun = {},
 ): Promise<StartedVault> {
   const readerKey = newServiceKey();
   const adminKey = newServiceKey();
@@ -61,7 +70,7 @@ export async function startVault(
     ADMIN_AUTH: 'none',
   };
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const child = Child.start('vault', process.execPath, [...profile, join(projectRoot(), 'dist', 'vault.js')], { cwd, env, logDir: workDir });
+  const child = Child.start(name, process.execPath, [...profile, bundle], { cwd, env, logDir: workDir });
   cleanup.add(() => child.stop(10_000));
   const readyMs = await timeToFirst200(child, `${url}/health/ready`);
   return { child, url, readyMs, readerKey, adminKey };

@@ -1,0 +1,69 @@
+import autocannon from 'autocannon';
+import type { LoadResult } from './load';
+
+/** What the bench asks of one load generator: a warm-up, then, on `go`, the measured run. */
+export interface LoadOrder {
+  url: string;
+  headers: Record<string, string>;
+  connections: number;
+  warmUpSeconds: number;
+  durationSeconds: number;
+}
+
+export type LoadReply = { kind: 'warm' } | { kind: 'measured'; result: LoadResult } | { kind: 'failed'; error: string };
+
+/**
+ * Latencies are taken from each response rather than from autocannon's histogram, which keeps whole
+ * milliseconds: a bare server answers in well under one, and its p50 would read as 0 or 1. As in autocannon's
+ * own figures, only 2xx answers count towards latency.
+ */
+function run(url: string, headers: Record<string, string>, connections: number, durationSeconds: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ url, headers, connections, duration: durationSeconds }, (error, result) => {
+      if (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0]));
+      resolve({
+        requestsPerSecond: result.requests.total / result.duration,
+        latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) },
+        requests: result.requests.total,
+        non2xx: result.non2xx,
+        errors: result.errors,
+        timeouts: result.timeouts,
+        statusCodes,
+      });
+    });
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+  });
+}
+
+/** Nearest-rank percentile; NaN when nothing answered 2xx, which the report shows as such. */
+function percentile(values: number[], fraction: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}
+
+/** A process of its own, forked by load.ts for one run: it answers over the IPC channel, then exits. */
+function serve(): void {
+  const send = (reply: LoadReply) => process.send!(reply);
+  const last = (reply: LoadReply) => process.send!(reply, () => process.disconnect());
+  const fail = (error: unknown) => last({ kind: 'failed', error: error instanceof Error ? error.message : String(error) });
+  // A bench stopped by Ctrl-C, or gone, leaves no load running behind it.
+  process.once('disconnect', () => process.exit(0));
+  process.once('message', (order: LoadOrder) => {
+    run(order.url, order.headers, order.connections, order.warmUpSeconds).then(() => {
+      process.once('message', () => {
+        run(order.url, order.headers, order.connections, order.durationSeconds).then((result) => last({ kind: 'measured', result }), fail);
+      });
+      send({ kind: 'warm' });
+    }, fail);
+  });
+}
+
+if (require.main === module) serve();
