@@ -9,9 +9,15 @@ import { RateLimiter } from './rate-limiter';
 /** A store that does not answer is said once a minute, not once a request. */
 const WARN_EVERY_MS = 60_000;
 
+/** A client's tracker, made once: the read path looks it up in maps, and a string made anew is hashed anew. */
+const clientTrackers = new WeakMap<object, string>();
+
 /** Who a request is counted against: its service client, or else its address. */
 export function rateTracker(caller: Caller | undefined, address: string): string {
-  return caller?.kind === 'service' ? `client:${caller.client.name}` : `address:${address}`;
+  if (caller?.kind !== 'service') return `address:${address}`;
+  let tracker = clientTrackers.get(caller.client);
+  if (tracker === undefined) clientTrackers.set(caller.client, (tracker = `client:${caller.client.name}`));
+  return tracker;
 }
 
 /**

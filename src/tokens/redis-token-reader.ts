@@ -180,19 +180,23 @@ export class RedisTokenReader extends TokenReader {
     const window = rateWindow(now);
     const { keys } = this.redis;
     const scriptKeys = [keys.audit()];
-    const places = new Map<string, number>();
-    const placeOf = (key: string) => {
-      let place = places.get(key);
+    // By account and by tracker, so that a key is made once a batch, and looked up by a short string.
+    const tokenPlaces = new Map<string, number>();
+    const counterPlaces = new Map<string, number>();
+    const placeOf = (places: Map<string, number>, name: string, key: (name: string) => string) => {
+      let place = places.get(name);
       if (place === undefined) {
-        place = scriptKeys.push(key);
-        places.set(key, place);
+        place = scriptKeys.push(key(name));
+        places.set(name, place);
       }
       return place;
     };
+    const tokenKey = (clientId: string) => keys.token(clientId);
+    const counterKey = (tracker: string) => keys.rateLimit(tracker, window.index);
     const args: Array<string | number> = [now, RATE_COUNTER_LIFETIME_MS, this.audit.maxLength, reads[0].failClosed ? 1 : 0];
     for (const { clientId, rate, audit } of reads) {
-      const token = placeOf(keys.token(clientId));
-      const counter = rate ? placeOf(keys.rateLimit(rate.tracker, window.index)) : 0;
+      const token = placeOf(tokenPlaces, clientId, tokenKey);
+      const counter = rate ? placeOf(counterPlaces, rate.tracker, counterKey) : 0;
       args.push(packSpec(rate?.limitPerMinute ?? 0, token, counter), readEntryPrefix(audit));
     }
     const [answers, values] = await redisCall('read', () => this.countReadRecord(scriptKeys, args));
