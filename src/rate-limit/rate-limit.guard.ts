@@ -1,4 +1,5 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { ServiceClient } from '../access/service-client';
 import { Caller, VaultRequest } from '../access/vault-request';
 import { Clock } from '../clock/clock';
 import { rateLimited } from '../errors/rate-limited';
@@ -10,7 +11,7 @@ import { RateLimiter } from './rate-limiter';
 const WARN_EVERY_MS = 60_000;
 
 /** A client's tracker, made once: the read path looks it up in maps, and a string made anew is hashed anew. */
-const clientTrackers = new WeakMap<object, string>();
+const clientTrackers = new WeakMap<ServiceClient, string>();
 
 /** Who a request is counted against: its service client, or else its address. */
 export function rateTracker(caller: Caller | undefined, address: string): string {
