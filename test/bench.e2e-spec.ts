@@ -75,6 +75,14 @@ describe('npm run bench', () => {
       expect({ non2xx: build.non2xx, errors: build.errors, timeouts: build.timeouts }).toEqual({ non2xx: 0, errors: 0, timeouts: 0 });
       expect(Object.keys(build.statusCodes)).toEqual(['200']);
     }
+    // × bare is of each round's pair; the table's footer gives the rounds' spread beside it.
+    for (const target of ['framework', 'vault', 'compare']) {
+      const ofRounds = report.rounds.map((round: Round) => round[target].requestsPerSecond / round.bare.requestsPerSecond);
+      expect(report.targets[target].ratioToBare).toBeCloseTo((ofRounds[0] + ofRounds[1]) / 2, 9);
+      expect(report.targets[target].ratioRange).toEqual([Math.min(...ofRounds), Math.max(...ofRounds)]);
+    }
+    const [lowVault, highVault] = report.targets.vault.ratioRange;
+    expect(bench.stdout).toMatch(new RegExp(`^× bare, lowest–highest round: framework [\\d.]+–[\\d.]+, vault ${lowVault.toFixed(2)}–${highVault.toFixed(2)}, compare `, 'm'));
     // The comparison is of each round's pair, not of the medians.
     const ratios = report.rounds.map((round: Round) => round.vault.requestsPerSecond / round.compare.requestsPerSecond);
     expect(report.comparison.bundle).toBe(before);

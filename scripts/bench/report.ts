@@ -23,6 +23,8 @@ export interface Measured extends LoadResult {
 export interface TargetReport extends Measured {
   /** The median over the rounds of the target's req/s over the bare server's in the same round. */
   ratioToBare: number;
+  /** The lowest and the highest of those ratios: how far one round can be from the median on this host. */
+  ratioRange: [number, number];
   /** The same for p99 latency: the target's p99 over the bare server's, the median of the rounds. */
   p99RatioToBare: number;
 }
@@ -52,9 +54,9 @@ export function buildReport(settings: LoadSettings, rounds: Array<PerTarget<Meas
   const targets = Object.fromEntries(
     targetsOf(rounds[0]).map((name) => {
       const runs = rounds.map((round) => of(round, name));
-      const ratioToBare = median(rounds.map((round) => of(round, name).requestsPerSecond / round.bare.requestsPerSecond));
+      const ratios = rounds.map((round) => of(round, name).requestsPerSecond / round.bare.requestsPerSecond);
       const p99RatioToBare = median(rounds.map((round) => of(round, name).latencyMs.p99 / round.bare.latencyMs.p99));
-      return [name, { ...acrossRounds(runs), ratioToBare, p99RatioToBare }];
+      return [name, { ...acrossRounds(runs), ratioToBare: median(ratios), ratioRange: [Math.min(...ratios), Math.max(...ratios)], p99RatioToBare }];
     }),
   ) as PerTarget<TargetReport>;
   const report: BenchReport = {
@@ -123,6 +125,7 @@ export function formatTable(report: BenchReport): string {
     "Medians over the rounds (× bare: of each round's ratio to the bare server); peak RSS: the highest of any round.",
     'ready: spawn to first 200 (the vault: /health/ready). non-2xx: non-2xx answers plus connection errors.',
     "CPU µs/req: the target process's CPU time per request under load (+ its Redis's, for the vault and a compared build).",
+    spread(report),
   );
   const { comparison } = report;
   if (comparison) {
@@ -133,6 +136,21 @@ export function formatTable(report: BenchReport): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * The rounds' spread, so that a reader can tell a host that holds still from one whose speed wanders: × bare of the
+ * lowest and the highest round for each target, and the bare server's own lowest and highest req/s.
+ */
+function spread(report: BenchReport): string {
+  const others = targetsOf(report.targets).filter((name) => name !== 'bare');
+  const ranges = others.map((name) => {
+    const [low, high] = report.targets[name]!.ratioRange;
+    return `${name} ${low.toFixed(2)}–${high.toFixed(2)}`;
+  });
+  const bare = report.rounds.map((round) => round.bare.requestsPerSecond);
+  const rate = (value: number) => Math.round(value).toLocaleString('en-US');
+  return `× bare, lowest–highest round: ${ranges.join(', ')}; the bare server itself: ${rate(Math.min(...bare))}–${rate(Math.max(...bare))} req/s.`;
 }
 
 function fixed(value: number | null, digits: number): string {
