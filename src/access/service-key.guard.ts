@@ -12,6 +12,12 @@ export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
 /** The scheme's name is case-insensitive (RFC 9110); the key is not. */
 const BEARER = /^bearer ([\x21-\x7e]{1,512})$/i;
 
+/** The key an Authorization header carries, or null for none or a malformed one. */
+export function bearerKey(header: string | undefined): string | null {
+  const match = typeof header === 'string' ? BEARER.exec(header) : null;
+  return match ? match[1] : null;
+}
+
 @Injectable()
 export class ServiceKeyGuard implements CanActivate {
   private readonly adminOnlyByHandler = new WeakMap<object, boolean>();
@@ -28,9 +34,8 @@ export class ServiceKeyGuard implements CanActivate {
    */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<VaultRequest>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? BEARER.exec(header) : null;
-    const client = match ? this.registry.authenticate(match[1]) : null;
+    const key = bearerKey(request.headers.authorization);
+    const client = key === null ? null : this.registry.authenticate(key);
     if (!client) return this.refuse(request.ip);
     request.caller = { kind: 'service', client };
     if (this.adminOnly(context) && !client.admin) throw forbidden(`client ${client.name} is not an admin client`);

@@ -10,6 +10,9 @@ export interface VaultRequest extends FastifyRequest {
   caller?: Caller;
 }
 
+/** What the audit trail and the rate limit know a request by: its id, its caller's address, and who the caller is. */
+export type RequestParty = Pick<VaultRequest, 'id' | 'ip' | 'caller'>;
+
 /** The caller as the audit trail names it: the client's name, `browser` or `browser:<operator>`, or null. */
 export function callerName(caller: Caller | undefined): string | null {
   if (caller?.kind === 'service') return caller.client.name;

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { callerName, VaultRequest } from '../access/vault-request';
+import { callerName, RequestParty, VaultRequest } from '../access/vault-request';
 import { RefusalRecorder } from '../http/refusal-recorder';
 import { VaultError } from '../errors/vault-error';
 import { isClientId, normalizeClientId } from '../pocketful/client-id';
@@ -65,7 +65,7 @@ export class AuditTrail implements RefusalRecorder {
   }
 
   /** Who made a request, as its entry names them: for a token read, which the store records in the same step. */
-  caller(request: VaultRequest, account: string | null): Pick<AuditEvent, 'client' | 'account' | 'requestId' | 'remote'> {
+  caller(request: RequestParty, account: string | null): Pick<AuditEvent, 'client' | 'account' | 'requestId' | 'remote'> {
     return {
       client: callerName(request.caller),
       account,

@@ -60,6 +60,12 @@ export class OutcomeMetrics {
     });
   }
 
+  /** A token read served to `client`, answered past Fastify (tokens/token-read-lane.ts): counted as count() would. */
+  servedRead(client: string): void {
+    this.byAction.get('read')!(SUCCESS.read!).inc();
+    this.readsByClient(client, SUCCESS.read!).inc();
+  }
+
   private count(request: VaultRequest, reply: FastifyReply): void {
     const action = auditedAction(request);
     const counter = action === null ? undefined : this.byAction.get(action);

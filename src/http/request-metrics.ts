@@ -16,12 +16,16 @@ function routeOf(request: FastifyRequest): string {
   return request.is404 ? UNMATCHED : (request.routeOptions.url ?? UNMATCHED);
 }
 
+/** Notes one answer sent: its route pattern, its method as Fastify names it, its status and its time in seconds. */
+export type RequestDuration = (route: string, method: string, status: number, seconds: number) => void;
+
 /**
  * `token_vault_http_request_duration_seconds{route,method,status}`, observed once each answer is sent. The labels
  * are bounded by the vault's routes, a handful of methods and the statuses it answers; each combination's series is
  * made once and kept, so the read path pays one lookup and an addition (a deferred histogram: see its reasons).
+ * Returns the same observation for answers sent past Fastify (tokens/token-read-lane.ts).
  */
-export function registerRequestMetrics(fastify: FastifyInstance, metrics: VaultMetrics): void {
+export function registerRequestMetrics(fastify: FastifyInstance, metrics: VaultMetrics): RequestDuration {
   const series = deferredHistogram({
     name: 'token_vault_http_request_duration_seconds',
     help: 'Time from a request arriving to its answer being sent, by route pattern ("unmatched" for none), method and status.',
@@ -29,9 +33,11 @@ export function registerRequestMetrics(fastify: FastifyInstance, metrics: VaultM
     buckets: BUCKETS,
     registers: [metrics.registry],
   });
+  const observed: RequestDuration = (route, method, status, seconds) =>
+    series(route, METHODS.has(method) ? method : 'other', String(status)).observe(seconds);
   fastify.addHook('onResponse', (request, reply, done) => {
-    const method = METHODS.has(request.method) ? request.method : 'other';
-    series(routeOf(request), method, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+    observed(routeOf(request), request.method, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
+  return observed;
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { VaultRequest } from '../access/vault-request';
+import type { IncomingMessage } from 'node:http';
+import { RequestParty, VaultRequest } from '../access/vault-request';
 import { AuditSettings } from '../audit/audit.config';
 import { AuditTrail, auditUnavailable } from '../audit/audit-trail';
 import { Clock } from '../clock/clock';
@@ -10,6 +11,9 @@ import { rateTracker } from '../rate-limit/rate-limit.guard';
 import { StoredToken } from './stored-token';
 import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
 
+/** A read the token read lane made and did not answer: what serve() is to answer for it instead of reading again. */
+type Deferred = { outcome: ServingOutcome } | { error: unknown };
+
 /**
  * Serves a token to a service client: the read counted against the client's budget, the token taken and its audit
  * entry written, all by the TokenReader in one step (one Redis round trip); here, only the outcome is turned into
@@ -18,6 +22,8 @@ import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
 @Injectable()
 export class TokenServing {
   private readonly logger = new Logger(TokenServing.name);
+  /** By the request as node:http has it, so that the framework's request for the same one finds it (request.raw). */
+  private readonly deferred = new WeakMap<IncomingMessage, Deferred>();
 
   constructor(
     private readonly reader: TokenReader,
@@ -28,9 +34,39 @@ export class TokenServing {
   ) {}
 
   async serve(request: VaultRequest, clientId: string): Promise<StoredToken> {
-    const token = this.tokenOf(clientId, await this.reader.read(this.servingRead(request, clientId, true)));
+    const token = this.tokenOf(clientId, await this.readOnce(request, clientId));
     if (token === null) throw tokenNotFound(clientId);
     return token;
+  }
+
+  /**
+   * The token read lane's read (tokens/token-read-lane.ts): the token when it is to be served, else null, and what
+   * was found instead (a limit, no token, an audit or store failure) is kept for serve(), which the framework then
+   * calls for the same request: the read is counted and recorded once, and refused in the framework's one way.
+   */
+  async serveOrDefer(raw: IncomingMessage, party: RequestParty, clientId: string): Promise<StoredToken | null> {
+    try {
+      const outcome = await this.reader.read(this.servingRead(party, clientId, true));
+      const token = outcome.kind === 'served' ? this.tokenOf(clientId, outcome) : null;
+      if (token === null) this.deferred.set(raw, { outcome });
+      return token;
+    } catch (error: unknown) {
+      this.deferred.set(raw, { error });
+      return null;
+    }
+  }
+
+  /** A fault of the lane's own after its read: serve() throws it, for the framework to answer and log its one way. */
+  deferFailure(raw: IncomingMessage, error: unknown): void {
+    this.deferred.set(raw, { error });
+  }
+
+  private async readOnce(request: VaultRequest, clientId: string): Promise<ServingOutcome> {
+    const deferred = this.deferred.get(request.raw);
+    if (deferred === undefined) return this.reader.read(this.servingRead(request, clientId, true));
+    this.deferred.delete(request.raw);
+    if ('error' in deferred) throw deferred.error;
+    return deferred.outcome;
   }
 
   /**
@@ -41,7 +77,7 @@ export class TokenServing {
     return this.tokenOf(clientId, await this.reader.read(this.servingRead(request, clientId, counted)));
   }
 
-  private servingRead(request: VaultRequest, clientId: string, counted: boolean): ServingRead {
+  private servingRead(request: RequestParty, clientId: string, counted: boolean): ServingRead {
     return {
       clientId,
       rate: counted && this.limits.enabled ? { tracker: rateTracker(request.caller, request.ip), limitPerMinute: this.limits.perMinute } : null,

@@ -43,6 +43,9 @@ interface Serialised {
 
 const SERIALISED = new WeakMap<StoredToken, Serialised>();
 
+/** The type of the bytes tokenViewBody makes, for both ways a read is answered (the controller, the read lane). */
+export const TOKEN_BODY_TYPE = 'application/json; charset=utf-8';
+
 /**
  * The JSON of `TokenView`, as the bytes sent. At market open a token is read thousands of times a second, and all
  * that changes from read to read is `expiresIn`, once a second: the answer is encoded once a second per token, and

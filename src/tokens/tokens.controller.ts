@@ -14,7 +14,7 @@ import { ReportOutcomeResponse, TokenRecordResponse, TokenResponse } from './tok
 import { TokenReportService } from './token-report.service';
 import { TokenServing } from './token-serving';
 import { MAX_WAIT_SECONDS, parseWaitSeconds, TokenWait } from './token-wait';
-import { tokenRecordView, tokenViewBody } from './token.views';
+import { TOKEN_BODY_TYPE, tokenRecordView, tokenViewBody } from './token.views';
 import { TokensService } from './tokens.service';
 
 const NO_BODY = Buffer.alloc(0);
@@ -51,7 +51,7 @@ export class TokensController {
     503: ['audit_unavailable', 'store_unavailable', 'shutting_down'],
   })
   @AuditedByTheStore('read')
-  @Header('Content-Type', 'application/json; charset=utf-8')
+  @Header('Content-Type', TOKEN_BODY_TYPE)
   async read(@Req() request: VaultRequest): Promise<Buffer> {
     const clientId = parseClientId((request.params as { clientId?: unknown }).clientId);
     const client = serviceClientOf(request);

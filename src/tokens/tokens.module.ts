@@ -8,6 +8,7 @@ import { SteppedTokenReader } from './stepped-token-reader';
 import { TokenEvents } from './token-events';
 import { TokenMetrics } from './token-metrics';
 import { TokenReader } from './token-reader';
+import { TokenReadLane } from './token-read-lane';
 import { TokenReportService } from './token-report.service';
 import { TokenServing } from './token-serving';
 import { TokenStoreModule } from './token-store.module';
@@ -28,11 +29,12 @@ export class TokensModule {
         TokenReportService,
         TokenEvents,
         TokenServing,
+        TokenReadLane,
         OpenAccountsWarning,
         TokenMetrics,
         { provide: TokenReader, useClass: kind === 'redis' ? RedisTokenReader : SteppedTokenReader },
       ],
-      exports: [TokensService, TokenEvents, TokenServing, TokenStoreModule],
+      exports: [TokensService, TokenEvents, TokenServing, TokenReadLane, TokenStoreModule],
     };
   }
 }
