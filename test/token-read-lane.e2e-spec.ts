@@ -119,6 +119,15 @@ describe('the token read lane', () => {
     expect(decisions()).toEqual([false, false, false, true]);
   });
 
+  it('takes no path that another route answers: the read is the only GET one step under /v1/tokens/', async () => {
+    // The OpenAPI document lists every route the vault registered (openapi.e2e-spec.ts holds it to that).
+    const document = await json(await vault.fetch('/openapi.json'));
+    const gets = Object.entries<Record<string, unknown>>(document.paths)
+      .filter(([path, item]) => /^\/v1\/tokens\/[^/]+$/.test(path) && item.get !== undefined)
+      .map(([path]) => path);
+    expect(gets).toEqual(['/v1/tokens/{clientId}']);
+  });
+
   // Last: the replica stays draining.
   it('closes the connection of a read it took before the replica began to drain, and leaves new ones to the framework', async () => {
     let answer: Promise<Response> | undefined;
