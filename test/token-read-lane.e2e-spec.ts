@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
+import { ServiceClientRegistry } from '../src/access/service-client.registry';
 import { Draining } from '../src/http/draining';
+import { rateTracker } from '../src/rate-limit/rate-limit.guard';
 import { rateWindow } from '../src/rate-limit/rate-window';
 import { RedisConnection } from '../src/redis/redis-connection';
 import { TokenReadLane } from '../src/tokens/token-read-lane';
@@ -98,7 +100,9 @@ describe('the token read lane', () => {
     expect(decisions()).toEqual([true, true, true, true, true]);
 
     // Five reads counted five times: the refused one was not read again.
-    const counter = vault.app.get(RedisConnection).keys.rateLimit('client:strategy-a', rateWindow(clock.now().getTime()).index);
+    const client = vault.app.get(ServiceClientRegistry).authenticate(vault.keys['strategy-a'])!;
+    const tracker = rateTracker({ kind: 'service', client }, '127.0.0.1');
+    const counter = vault.app.get(RedisConnection).keys.rateLimit(tracker, rateWindow(clock.now().getTime()).index);
     const redis = cluster.redis.client();
     try {
       expect(await redis.get(counter)).toBe('5');

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import { mayRead, ServiceClient } from '../access/service-client';
@@ -54,6 +54,10 @@ export interface LaneEdge {
  */
 @Injectable()
 export class TokenReadLane {
+  private readonly logger = new Logger(TokenReadLane.name);
+  /** A fault after an answer went out would repeat on every read: it is said once. */
+  private faultAfterAnswerSaid = false;
+
   constructor(
     private readonly registry: ServiceClientRegistry,
     private readonly serving: TokenServing,
@@ -112,10 +116,20 @@ export class TokenReadLane {
 
   /**
    * Only a fault of the vault's own gets here (TokenServing hands every refusal back as a value): the framework
-   * answers it, logs it and records it, as it would have had it happened there.
+   * answers it, logs it and records it, as it would have had it happened there. Once the answer has gone out
+   * (a fault in the counts after it) there is nothing left to answer: it is logged by its type alone, as the
+   * exception filter logs what it did not expect.
    */
   private failed(request: IncomingMessage, response: ServerResponse, error: unknown, framework: Listener): void {
-    if (response.headersSent) return void response.destroy();
+    if (response.headersSent) {
+      if (!this.faultAfterAnswerSaid) {
+        this.faultAfterAnswerSaid = true;
+        const name = error instanceof Error ? error.name : typeof error;
+        this.logger.error(`a token read answered by the read lane failed after its answer (${name}); said once`);
+      }
+      if (!response.writableEnded) response.destroy();
+      return;
+    }
     this.serving.deferFailure(request, error);
     framework(request, response);
   }
