@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
+import { collectProcessMetrics } from './process-metrics';
 
 /**
  * The vault's Prometheus metrics, in a registry of its own so that two vaults in one process (as in tests) do
@@ -17,6 +18,6 @@ export class VaultMetrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'token_vault_' });
+    collectProcessMetrics(this.registry, 'token_vault_');
   }
 }
