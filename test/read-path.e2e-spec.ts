@@ -108,8 +108,8 @@ describe('a token read', () => {
     const read = (n: number) =>
       reader.read({ clientId: 'YA0002', rate: null, audit: { client: 'strategy-a', account: 'YA0002', requestId: `held-${n}`, remote: '127.0.0.1' }, failClosed: true });
     const turn = () => new Promise((resolve) => setImmediate(resolve));
-    /** Reads a script call carries: its last argument holds them all, seven `|` a read (a spec and six fields). */
-    const readsIn = (args: string[]) => (args[args.length - 1].match(/\|/g) ?? []).length / 7;
+    /** Reads a script call carries: its last argument holds them all, a JSON array of four values a read. */
+    const readsIn = (args: string[]) => (JSON.parse(args[args.length - 1]) as unknown[]).length / 4;
     // Three reads in three turns of the loop while the first call is out. A pause of this process longer than the
     // hold between them (a GC on a busy machine) would split them; the scenario is then run again.
     for (let attempt = 1; ; attempt += 1) {
