@@ -60,6 +60,27 @@ describe('rate limits shared by the replicas', () => {
     expect((await read(b)).status).toBe(200);
   });
 
+  it('says once across the replicas that a client went past its limit, and logs its refusals at debug', async () => {
+    const [a, b] = replicas;
+    type Line = { level: number; msg?: string; req?: { url?: string }; res?: { statusCode?: number } };
+    // Every replica's log: the replicas share this process, and Nest's Logger writes to the last one started.
+    const before = replicas.map((vault) => vault.logs.lines.length);
+    const linesSince = () => replicas.flatMap((vault, index) => vault.logs.lines.slice(before[index]).map((line) => JSON.parse(line) as Line));
+    for (let attempt = 0; attempt < 5; attempt += 1) expect((await read(attempt % 2 ? a : b)).status).toBe(200);
+    // Refused on both replicas, on the read route and another (the guard), over and over.
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      expect((await read(attempt % 2 ? a : b)).status).toBe(429);
+      expect((await b.fetch('/v1/tokens/YA0002/report-invalid', { as: 'strategy-a', method: 'POST' })).status).toBe(429);
+    }
+    const logged = linesSince();
+    expect(logged.filter((line) => line.level === 40 && line.msg?.includes('went past'))).toEqual([
+      expect.objectContaining({ msg: 'client:strategy-a went past 5 requests a minute; its further requests get 429 for the rest of the minute' }),
+    ]);
+    const refusals = logged.filter((line) => line.msg === 'request completed' && line.res?.statusCode === 429);
+    expect(refusals).toHaveLength(12);
+    expect(new Set(refusals.map((line) => line.level))).toEqual(new Set([20]));
+  });
+
   it('lets no replica block a client for the others with a limit of its own', async () => {
     const [a, b, generous] = replicas;
     for (let attempt = 0; attempt < 5; attempt += 1) expect((await read(a)).status).toBe(200);

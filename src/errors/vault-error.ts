@@ -11,7 +11,12 @@ export class VaultError extends Error {
     /** Headers the answer must carry, such as Retry-After or WWW-Authenticate. */
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
+    // An answer, not a fault: its stack is never shown or logged. Capturing it was the largest cost of the vault's own
+    // code in a flood of refused requests (a profile of a client retrying past its limit).
+    const depth = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = depth;
     this.name = 'VaultError';
   }
 }

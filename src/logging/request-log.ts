@@ -20,6 +20,10 @@ function levelOf(request: FastifyRequest, reply: FastifyReply): Level {
   // A token read refused for want of its store or its audit trail: the cause is logged where it happens, the store's
   // once per interval (redis/redis-outage-log.ts); a line per read would be thousands a second at market open.
   if (reply.statusCode === 503 && request.method === 'GET' && TOKEN_READ.test(request.url)) return 'debug';
+  // Past a limit, a client that keeps retrying makes a refusal per request: the limit that refused says so once
+  // (rate-limit/rate-limiter.ts overLimitWarning, access/auth-failure-limiter.ts, token-feed/held-requests.ts), and
+  // metrics and the audit trail count every one.
+  if (reply.statusCode === 429) return 'debug';
   if (reply.statusCode >= 500) return 'error';
   if (reply.statusCode >= 400) return 'warn';
   return request.method === 'GET' && TOKEN_READ.test(request.url) ? SERVED_READ : 'info';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../clock/clock';
-import { RateDecision, RateLimiter } from './rate-limiter';
-import { rateWindow, retryAfterSeconds } from './rate-window';
+import { decision, RateDecision, RateLimiter } from './rate-limiter';
+import { rateWindow } from './rate-window';
 
 /** One process's counters, by the same fixed windows as Redis's; a window's counters go when it ends. */
 @Injectable()
@@ -22,6 +22,6 @@ export class MemoryRateLimiter extends RateLimiter {
     }
     const count = (this.counts.get(tracker) ?? 0) + 1;
     this.counts.set(tracker, count);
-    return { allowed: count <= limitPerMinute, retryAfterSeconds: retryAfterSeconds(window, now) };
+    return decision(count, limitPerMinute, window, now);
   }
 }

@@ -5,7 +5,7 @@ import { Clock } from '../clock/clock';
 import { rateLimited } from '../errors/rate-limited';
 import { VaultError } from '../errors/vault-error';
 import { RateLimitSettings } from './rate-limit.config';
-import { RateLimiter } from './rate-limiter';
+import { overLimitWarning, RateLimiter } from './rate-limiter';
 
 /** A store that does not answer is said once a minute, not once a request. */
 const WARN_EVERY_MS = 60_000;
@@ -40,15 +40,19 @@ export class RateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.settings.enabled) return true;
     const request = context.switchToHttp().getRequest<VaultRequest>();
+    const tracker = rateTracker(request.caller, request.ip);
     let decision;
     try {
-      decision = await this.limiter.consume(rateTracker(request.caller, request.ip), this.settings.perMinute);
+      decision = await this.limiter.consume(tracker, this.settings.perMinute);
     } catch (error) {
       if (!(error instanceof VaultError)) throw error;
       this.warnNowAndThen(error.code);
       return true;
     }
-    if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds, `more than ${this.settings.perMinute} requests a minute`);
+    if (!decision.allowed) {
+      if (decision.firstRefusal) this.logger.warn(overLimitWarning(tracker, this.settings.perMinute));
+      throw rateLimited(decision.retryAfterSeconds, `more than ${this.settings.perMinute} requests a minute`);
+    }
     return true;
   }
 

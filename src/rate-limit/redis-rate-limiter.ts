@@ -3,8 +3,8 @@ import { Clock } from '../clock/clock';
 import { LuaCommand, luaCommand } from '../redis/lua-command';
 import { redisCall } from '../redis/redis-call';
 import { RedisConnection } from '../redis/redis-connection';
-import { RateDecision, RateLimiter } from './rate-limiter';
-import { RATE_COUNTER_LIFETIME_MS, rateWindow, retryAfterSeconds } from './rate-window';
+import { decision, RateDecision, RateLimiter } from './rate-limiter';
+import { RATE_COUNTER_LIFETIME_MS, rateWindow } from './rate-window';
 
 /** Counts and starts the counter's lifetime in one step: a counter is never left without one. */
 export const COUNT_IN_WINDOW = `
@@ -28,6 +28,6 @@ export class RedisRateLimiter extends RateLimiter {
     const now = this.clock.now().getTime();
     const window = rateWindow(now);
     const count = await redisCall('rate count', () => this.count([this.redis.keys.rateLimit(tracker, window.index)], [RATE_COUNTER_LIFETIME_MS]));
-    return { allowed: count <= limitPerMinute, retryAfterSeconds: retryAfterSeconds(window, now) };
+    return decision(count, limitPerMinute, window, now);
   }
 }

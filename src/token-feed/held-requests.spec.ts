@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { HeldRequests } from './held-requests';
 import { TokenFeedSettings } from './token-feed.config';
 
@@ -24,6 +25,25 @@ describe(HeldRequests.name, () => {
     expect(held.count('wait')).toBe(1);
     expect(() => held.admit('a', 'wait', () => undefined)).not.toThrow();
     expect(() => held.admit('a', 'wait', () => undefined)).toThrow(expect.objectContaining({ status: 429 }));
+  });
+
+  it('says once that a client is at its bound, again only after it went below it', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const held = new HeldRequests(settings);
+      const release = held.admit('a', 'wait', () => undefined);
+      held.admit('a', 'wait', () => undefined);
+      for (let attempt = 0; attempt < 3; attempt += 1) expect(() => held.admit('a', 'wait', () => undefined)).toThrow(expect.objectContaining({ status: 429 }));
+      expect(warn.mock.calls.map(([message]) => message)).toEqual([
+        'client a holds 2 waits and event streams open on this replica, its bound; further ones get 429 until one ends',
+      ]);
+      release();
+      held.admit('a', 'wait', () => undefined);
+      expect(() => held.admit('a', 'wait', () => undefined)).toThrow(expect.objectContaining({ status: 429 }));
+      expect(warn).toHaveBeenCalledTimes(2);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('forgets a client once it holds nothing', () => {

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { rateLimited } from '../errors/rate-limited';
 import { VaultError } from '../errors/vault-error';
 import { TokenFeedSettings } from './token-feed.config';
@@ -25,6 +25,9 @@ interface Held {
 export class HeldRequests implements BeforeApplicationShutdown {
   private readonly perClient = new Map<string, number>();
   private readonly held = new Set<Held>();
+  /** Clients refused since they last held fewer than the bound: each is said once, not on every refusal. */
+  private readonly refused = new Set<string>();
+  private readonly logger = new Logger(HeldRequests.name);
   private closing = false;
 
   constructor(private readonly settings: TokenFeedSettings) {}
@@ -37,6 +40,10 @@ export class HeldRequests implements BeforeApplicationShutdown {
     if (this.closing) throw shuttingDown();
     const count = this.perClient.get(client) ?? 0;
     if (count >= this.settings.heldPerClient) {
+      if (!this.refused.has(client)) {
+        this.refused.add(client);
+        this.logger.warn(`client ${client} holds ${count} waits and event streams open on this replica, its bound; further ones get 429 until one ends`);
+      }
       throw rateLimited(RETRY_AFTER_SECONDS, `client ${client} already holds ${count} waits and event streams open on this replica`);
     }
     this.perClient.set(client, count + 1);
@@ -45,6 +52,7 @@ export class HeldRequests implements BeforeApplicationShutdown {
     return () => {
       if (!this.held.delete(entry)) return;
       const left = (this.perClient.get(client) ?? 1) - 1;
+      if (left < this.settings.heldPerClient) this.refused.delete(client);
       if (left > 0) this.perClient.set(client, left);
       else this.perClient.delete(client);
     };

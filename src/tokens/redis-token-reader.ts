@@ -27,7 +27,8 @@ import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
  * the client spends about a microsecond on each argument it sends. Redis's cjson takes it apart in C, in half the time
  * a Lua pattern took, and with no table a read.
  * Answers one string, a word a read (comma-separated): the index of its token value, `-index` when served without
- * an entry, or l (limited), m (missing), a (audit failed); and the distinct token values, by index.
+ * an entry, or L (the first read past its client's limit in the window), l (limited), m (missing), a (audit failed);
+ * and the distinct token values, by index.
  */
 const COUNT_READ_RECORD = `
 local now = tonumber(ARGV[1])
@@ -50,7 +51,7 @@ for at = 1, #reads, 4 do
   if limit > 0 then
     local place = counted[counter] + 1
     counted[counter] = place
-    if place > limit then answer = 'l' end
+    if place == limit + 1 then answer = 'L' elseif place > limit then answer = 'l' end
   end
   if not answer then
     local index = found[token]
@@ -200,8 +201,9 @@ export class RedisTokenReader extends TokenReader {
 
   private outcome(answer: string, tokenAt: (index: number) => StoredToken, window: RateWindow, now: number): ServingOutcome {
     switch (answer) {
+      case 'L':
       case 'l':
-        return { kind: 'limited', retryAfterSeconds: retryAfterSeconds(window, now) };
+        return { kind: 'limited', retryAfterSeconds: retryAfterSeconds(window, now), firstRefusal: answer === 'L' };
       case 'm':
         return { kind: 'missing' };
       case 'a':

@@ -20,7 +20,7 @@ export class SteppedTokenReader extends TokenReader {
   async read({ clientId, rate, audit, failClosed }: ServingRead): Promise<ServingOutcome> {
     if (rate) {
       const decision = await this.limiter.consume(rate.tracker, rate.limitPerMinute);
-      if (!decision.allowed) return { kind: 'limited', retryAfterSeconds: decision.retryAfterSeconds };
+      if (!decision.allowed) return { kind: 'limited', retryAfterSeconds: decision.retryAfterSeconds, firstRefusal: decision.firstRefusal };
     }
     const token = await this.store.find(clientId);
     if (!token || token.expiresAt.getTime() <= this.clock.now().getTime()) return { kind: 'missing' };

@@ -15,7 +15,7 @@ export interface ServingRead {
 export type ServingOutcome =
   | { kind: 'served'; token: StoredToken; audited: boolean }
   | { kind: 'missing' }
-  | { kind: 'limited'; retryAfterSeconds: number }
+  | { kind: 'limited'; retryAfterSeconds: number; firstRefusal: boolean }
   | { kind: 'audit_failed' };
 
 /**

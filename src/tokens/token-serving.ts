@@ -8,6 +8,7 @@ import { rateLimited } from '../errors/rate-limited';
 import { tokenNotFound } from '../errors/vault-error';
 import { RateLimitSettings } from '../rate-limit/rate-limit.config';
 import { rateTracker } from '../rate-limit/rate-limit.guard';
+import { overLimitWarning } from '../rate-limit/rate-limiter';
 import { StoredToken } from './stored-token';
 import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
 
@@ -34,7 +35,7 @@ export class TokenServing {
   ) {}
 
   async serve(request: VaultRequest, clientId: string): Promise<StoredToken> {
-    const token = this.tokenOf(clientId, await this.readOnce(request, clientId));
+    const token = this.tokenOf(request, clientId, await this.readOnce(request, clientId));
     if (token === null) throw tokenNotFound(clientId);
     return token;
   }
@@ -47,7 +48,7 @@ export class TokenServing {
   async serveOrDefer(raw: IncomingMessage, party: RequestParty, clientId: string): Promise<StoredToken | null> {
     try {
       const outcome = await this.reader.read(this.servingRead(party, clientId, true));
-      const token = outcome.kind === 'served' ? this.tokenOf(clientId, outcome) : null;
+      const token = outcome.kind === 'served' ? this.tokenOf(party, clientId, outcome) : null;
       if (token === null) this.deferred.set(raw, { outcome });
       return token;
     } catch (error: unknown) {
@@ -74,7 +75,7 @@ export class TokenServing {
    * after the first: a read that waits is one request, counted against its client's budget once.
    */
   async serveIfStored(request: VaultRequest, clientId: string, counted: boolean): Promise<StoredToken | null> {
-    return this.tokenOf(clientId, await this.reader.read(this.servingRead(request, clientId, counted)));
+    return this.tokenOf(request, clientId, await this.reader.read(this.servingRead(request, clientId, counted)));
   }
 
   private servingRead(request: RequestParty, clientId: string, counted: boolean): ServingRead {
@@ -86,9 +87,10 @@ export class TokenServing {
     };
   }
 
-  private tokenOf(clientId: string, outcome: ServingOutcome): StoredToken | null {
+  private tokenOf(request: RequestParty, clientId: string, outcome: ServingOutcome): StoredToken | null {
     switch (outcome.kind) {
       case 'limited':
+        if (outcome.firstRefusal) this.logger.warn(overLimitWarning(rateTracker(request.caller, request.ip), this.limits.perMinute));
         throw rateLimited(outcome.retryAfterSeconds, `more than ${this.limits.perMinute} requests a minute`);
       case 'missing':
         return null;
