@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientFor, newServiceKey, writeClientsFile } from '../../src/access/clients-file';
 import { Child } from './child';
@@ -31,9 +31,15 @@ export interface VaultRun {
   name?: string;
 }
 
+/** The node flags `npm start` runs the vault with (and the image's CMD, test/compose.e2e-spec.ts): as production runs it. */
+function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return start.split(' ').filter((word) => word.startsWith('--'));
+}
+
 /**
- * `node dist/vault.js` (the bundle `npm start` runs) as an operator runs it: Redis store, rate limiting and fail-closed audit on, request logs
- * at info. It runs in an empty directory with only these variables, so no developer's .env changes what is
+ * The bundle as `npm start` runs it (its node flags too), set as an operator sets it: Redis store, rate limiting and
+ * fail-closed audit on, request logs at info. It runs in an empty directory with only these variables, so no developer's .env changes what is
  * measured.
  */
 export async function startVault(
@@ -70,7 +76,7 @@ export async function startVault(
     ADMIN_AUTH: 'none',
   };
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const child = Child.start(name, process.execPath, [...profile, bundle], { cwd, env, logDir: workDir });
+  const child = Child.start(name, process.execPath, [...profile, ...startFlags(), bundle], { cwd, env, logDir: workDir });
   cleanup.add(() => child.stop(10_000));
   const readyMs = await timeToFirst200(child, `${url}/health/ready`);
   return { child, url, readyMs, readerKey, adminKey };
