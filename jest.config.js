@@ -5,7 +5,10 @@
  * (test/support/test-time.ts): the real now, the last second-but-ten of this month, and of this year, in India.
  * Every file runs in an environment that fails it if it leaves a socket, server, child or timer open.
  */
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  '^.+\\.lua$': '<rootDir>/test/support/text-transformer.js',
+};
 const common = {
   testEnvironment: '<rootDir>/test/support/leak-checking-environment.ts',
   transform,

@@ -1,10 +1,20 @@
-// Bundles the compiled vault (dist/main.js, from tsc) into one file, dist/vault.js, which `npm start` and the image
-// run. Node on its own resolves, reads and compiles some 1,500 module files at start, most of a second and a half
-// before the vault can answer; one file starts in well under a second (npm run bench shows both).
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Bundles tsc's output (build/) into the programs the package runs, one file each, in dist/: the vault that
+// `npm start` and the image run, the demo, and each command. Node on its own resolves, reads and compiles some
+// 1,500 module files at start, most of a second and a half before the vault can answer; one file starts in well
+// under a second (npm run bench shows it), and a command answers at once.
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
+
+const PROGRAMS = {
+  'vault.js': 'main.js',
+  'demo.js': 'demo.js',
+  'cli/clients.js': 'cli/clients.js',
+  'cli/operator-password.js': 'cli/operator-password.js',
+  'cli/reencrypt.js': 'cli/reencrypt.js',
+  'cli/status.js': 'cli/status.js',
+};
 
 // Packages that Nest and its helpers ask for only if they are installed (try/catch around require): none is, and
 // none may be pulled in.
@@ -21,32 +31,45 @@ const OPTIONAL = [
   'class-transformer/storage',
 ];
 
-await build({
-  entryPoints: ['dist/main.js'],
-  outfile: 'dist/vault.js',
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  // No keepNames: it wraps every function made at run time, closures in each request included, in a call that
-  // costs the read path a fifth of its time. Identifiers are not minified, so classes keep their names.
-  minifyWhitespace: true,
-  logLevel: 'warning',
-  external: OPTIONAL.flatMap((name) => [name, `${name}/*`]),
-});
+// tsc leaves the Lua scripts where the code imports them from; esbuild takes each in as its text.
+for (const file of filesUnder('src', '.lua')) {
+  const target = join('build', relative('src', file));
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync(file, target);
+}
 
-// V8 keeps a script's source for as long as the script lives, one byte a character if every character is Latin-1
-// and two bytes otherwise. esbuild escapes non-ASCII text in strings but not in regular expression literals, and
-// validator's locale patterns (class-validator's dependency) hold a few hundred such characters: one of them doubles
-// the whole 4 MB source in memory. Written as \uXXXX (one per UTF-16 unit) the patterns match the same text, with or
-// without the u flag, and the source stays one byte a character.
-const bundle = readFileSync('dist/vault.js', 'utf8');
-writeFileSync(
-  'dist/vault.js',
-  bundle.replace(/[^\x00-\x7f]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`),
-);
+for (const [program, entry] of Object.entries(PROGRAMS)) {
+  const outfile = join('dist', program);
+  await build({
+    entryPoints: [join('build', entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    // No keepNames: it wraps every function made at run time, closures in each request included, in a call that
+    // costs the read path a fifth of its time. Identifiers are not minified, so classes keep their names.
+    minifyWhitespace: true,
+    logLevel: 'warning',
+    loader: { '.lua': 'text' },
+    external: OPTIONAL.flatMap((name) => [name, `${name}/*`]),
+  });
+  // V8 keeps a script's source for as long as the script lives, one byte a character if every character is Latin-1
+  // and two bytes otherwise. esbuild escapes non-ASCII text in strings but not in regular expression literals, and
+  // validator's locale patterns (class-validator's dependency) hold a few hundred such characters: one of them
+  // doubles the whole 4 MB source in memory. Written as \uXXXX (one per UTF-16 unit) the patterns match the same
+  // text, with or without the u flag, and the source stays one byte a character.
+  const bundle = readFileSync(outfile, 'utf8');
+  writeFileSync(outfile, bundle.replace(/[^\x00-\x7f]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
 
 // The docs page's two files from swagger-ui-dist, beside the bundle (src/openapi/docs-assets.ts reads them from
 // there): the image holds dist/ and no node_modules.
 const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 mkdirSync('dist/docs', { recursive: true });
 for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css']) copyFileSync(join(swaggerUi, file), join('dist/docs', file));
+
+function filesUnder(dir, extension) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(extension))
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}

@@ -17,7 +17,6 @@ import { VaultFastifyAdapter } from './http/vault-fastify-adapter';
 import { vaultValidationPipe } from './errors/validation.pipe';
 import { VaultMetrics } from './metrics/vault-metrics';
 import { OpenApiDocument } from './openapi/openapi-document';
-import { TokenReadLane } from './tokens/token-read-lane';
 
 /** Token bodies are small; anything larger is a mistake or an attack. */
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -59,7 +58,7 @@ export async function createVaultApp(options: VaultAppFactoryOptions): Promise<N
   requireAddressFromProxies(fastify, options.config.http.trustedProxies);
   registerRequestLog(fastify, log);
   closeConnectionsWhileDraining(fastify, app.get(Draining));
-  const duration = registerRequestMetrics(fastify, app.get(VaultMetrics));
+  registerRequestMetrics(fastify, app.get(VaultMetrics));
   app.get(OutcomeMetrics).attach(fastify);
   fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(API_HEADERS);
@@ -67,6 +66,5 @@ export async function createVaultApp(options: VaultAppFactoryOptions): Promise<N
     done(null, payload);
   });
   await app.init();
-  app.get(TokenReadLane).install(app.getHttpServer(), { duration, log });
   return app;
 }

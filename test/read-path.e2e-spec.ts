@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { TokenReader } from '../src/tokens/token-reader';
+import { TokenReader } from '../src/tokens/read/token-reader';
 import { TestCluster } from './support/test-cluster';
 import { until } from './support/until';
 import { json, TestVault } from './support/test-vault';

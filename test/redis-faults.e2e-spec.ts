@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { TokenReader } from '../src/tokens/token-reader';
+import { TokenReader } from '../src/tokens/read/token-reader';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
 import { TestRedis } from './support/redis-server';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BASE_DAY, BASE_TIME, istIso } from './support/test-time';
 
-const DIST = join(__dirname, '..', 'dist');
+const DIST = join(__dirname, '..', 'build');
 
 const DAY = BASE_DAY;
 const MONDAY = BASE_DAY.next('Monday');

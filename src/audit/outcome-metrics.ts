@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Counter } from 'prom-client';
 import { VaultRequest } from '../access/vault-request';
 import { answeredErrorOf } from '../http/answered-error';
-import { deferredCounter, Tally } from '../metrics/deferred-counter';
+import { labelChildren } from '../metrics/label-children';
 import { VaultMetrics } from '../metrics/vault-metrics';
 import { AuditAction } from './audit-log';
 import { auditedAction } from './audited-route';
@@ -27,29 +28,31 @@ const READ_RESULTS = ['served', 'not_found', 'forbidden', 'rate_limited', 'audit
  */
 @Injectable()
 export class OutcomeMetrics {
-  private readonly byAction = new Map<AuditAction, (result: string) => Tally>();
-  private readonly readsByClient: (client: string, result: string) => Tally;
+  private readonly byAction = new Map<AuditAction, (result: string) => Counter.Internal>();
+  private readonly readsByClient: (client: string, result: string) => Counter.Internal;
 
   constructor(metrics: VaultMetrics) {
     const registers = [metrics.registry];
     const counted = (action: AuditAction, name: string, help: string) => {
-      const counter = deferredCounter({ name, help, labelNames: ['result'], registers });
-      this.byAction.set(action, counter);
-      return counter;
+      const counter = new Counter({ name, help, labelNames: ['result'] as const, registers });
+      const series = labelChildren((result) => counter.labels(result));
+      this.byAction.set(action, series);
+      return series;
     };
     const reads = counted('read', 'token_vault_token_reads_total', 'Token reads (GET /v1/tokens/:clientId) by result: served, not_found, forbidden, rate_limited, audit_failed, unauthorized, or another error code.');
     const logins = counted('store', 'token_vault_logins_total', 'Login callbacks by result: stored, or the error code the page showed.');
     const imports = counted('import', 'token_vault_imports_total', 'Token imports (POST /v1/tokens) by result: stored, or the error code.');
-    this.readsByClient = deferredCounter({
+    const byClient = new Counter({
       name: 'token_vault_token_reads_by_client_total',
       help: 'Token reads by service client (its name in the clients file) and result; reads without a valid key are only in token_vault_token_reads_total.',
-      labelNames: ['client', 'result'],
+      labelNames: ['client', 'result'] as const,
       registers,
     });
-    // Asking for a series makes it, at 0.
-    for (const result of READ_RESULTS) reads(result);
-    logins('stored');
-    imports('stored');
+    this.readsByClient = labelChildren((client, result) => byClient.labels(client, result));
+    // A series at 0 from the start, so that the first of each shows in rate().
+    for (const result of READ_RESULTS) reads(result).inc(0);
+    logins('stored').inc(0);
+    imports('stored').inc(0);
   }
 
   /** Counts each request once its answer is sent, after every guard, filter and interceptor has had its say. */
@@ -58,12 +61,6 @@ export class OutcomeMetrics {
       this.count(request as VaultRequest, reply);
       done();
     });
-  }
-
-  /** A token read served to `client`, answered past Fastify (tokens/token-read-lane.ts): counted as count() would. */
-  servedRead(client: string): void {
-    this.byAction.get('read')!(SUCCESS.read!).inc();
-    this.readsByClient(client, SUCCESS.read!).inc();
   }
 
   private count(request: VaultRequest, reply: FastifyReply): void {

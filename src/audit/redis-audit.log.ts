@@ -12,7 +12,7 @@ const BATCH = 500;
 /**
  * Two Redis Streams, `audit` for what was done and `audit:refusals` for what was refused or failed, each trimmed on
  * every append (`MAXLEN ~`, which trims whole nodes and costs nothing extra) to its own length. Token reads reach
- * `audit` from the read script (tokens/redis-token-reader.ts), everything else comes through here. Stream ids are
+ * `audit` from the read script (tokens/read/count-read-record.lua), everything else comes through here. Stream ids are
  * times, so a time filter is a range read; the others are applied while reading, newest first.
  */
 @Injectable()

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { deferredHistogram } from '../metrics/deferred-histogram';
+import { Histogram } from 'prom-client';
+import { labelChildren } from '../metrics/label-children';
 import { VaultMetrics } from '../metrics/vault-metrics';
 
 /** From half a millisecond (a token read served from one script call) to ten seconds (a login waiting on Pocketful). */
@@ -16,28 +17,22 @@ function routeOf(request: FastifyRequest): string {
   return request.is404 ? UNMATCHED : (request.routeOptions.url ?? UNMATCHED);
 }
 
-/** Notes one answer sent: its route pattern, its method as Fastify names it, its status and its time in seconds. */
-export type RequestDuration = (route: string, method: string, status: number, seconds: number) => void;
-
 /**
  * `token_vault_http_request_duration_seconds{route,method,status}`, observed once each answer is sent. The labels
- * are bounded by the vault's routes, a handful of methods and the statuses it answers; each combination's series is
- * made once and kept, so the read path pays one lookup and an addition (a deferred histogram: see its reasons).
- * Returns the same observation for answers sent past Fastify (tokens/token-read-lane.ts).
+ * are bounded by the vault's routes, a handful of methods and the statuses it answers.
  */
-export function registerRequestMetrics(fastify: FastifyInstance, metrics: VaultMetrics): RequestDuration {
-  const series = deferredHistogram({
+export function registerRequestMetrics(fastify: FastifyInstance, metrics: VaultMetrics): void {
+  const histogram = new Histogram({
     name: 'token_vault_http_request_duration_seconds',
     help: 'Time from a request arriving to its answer being sent, by route pattern ("unmatched" for none), method and status.',
-    labelNames: ['route', 'method', 'status'],
+    labelNames: ['route', 'method', 'status'] as const,
     buckets: BUCKETS,
     registers: [metrics.registry],
   });
-  const observed: RequestDuration = (route, method, status, seconds) =>
-    series(route, METHODS.has(method) ? method : 'other', String(status)).observe(seconds);
+  const series = labelChildren((route, method, status) => histogram.labels(route, method, status));
   fastify.addHook('onResponse', (request, reply, done) => {
-    observed(routeOf(request), request.method, reply.statusCode, reply.elapsedTime / 1000);
+    const method = METHODS.has(request.method) ? request.method : 'other';
+    series(routeOf(request), method, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
     done();
   });
-  return observed;
 }

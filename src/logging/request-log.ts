@@ -33,11 +33,6 @@ function logCompleted(log: VaultLog, level: Level, request: Requested, statusCod
   log[level]({ req: request, res: { statusCode }, responseTime: Math.round(elapsedMs) }, 'request completed');
 }
 
-/** The line of a token read served past Fastify (tokens/token-read-lane.ts), as the hook below writes it. */
-export function logServedRead(log: VaultLog, request: Requested, elapsedMs: number): void {
-  if (log.isLevelEnabled(SERVED_READ)) logCompleted(log, SERVED_READ, request, 200, elapsedMs);
-}
-
 /**
  * One line per request when it completes, with its id, method, path (query values left out), status and time.
  * A Fastify hook rather than a middleware holding a logger per request in an AsyncLocalStorage: on Node 20 that

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { StorageKind } from '../redis/storage.config';
-import { TokenWait } from '../tokens/token-wait';
+import { WaitingReads } from '../tokens/read/waiting-reads';
 import { EventFanOut } from './event-fan-out';
 import { EventFeed } from './event-feed';
 import { EventStreams } from './event-streams';
@@ -11,10 +11,10 @@ import { HeldRequests } from './held-requests';
 import { HeldRequestsGauge } from './held-requests.gauge';
 import { MemoryEventFeed } from './memory-event-feed';
 import { RedisEventFeed } from './redis-event-feed';
-import { TokenWaits } from './token-waits';
+import { FeedWaitingReads } from './feed-waiting-reads';
 
 /**
- * What happens to tokens, as it happens, on every replica: reads that wait for a token (binding the TokenWait port
+ * What happens to tokens, as it happens, on every replica: reads that wait for a token (binding the WaitingReads port
  * of the tokens module, hence global), and the event streams of GET /v1/events. The feed is a Redis stream that each
  * process follows on one connection, or memory.
  */
@@ -33,9 +33,9 @@ export class TokenFeedModule {
         FeedPublisher,
         ExpiryWatch,
         EventStreams,
-        { provide: TokenWait, useClass: TokenWaits },
+        { provide: WaitingReads, useClass: FeedWaitingReads },
       ],
-      exports: [TokenWait],
+      exports: [WaitingReads],
     };
   }
 }

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { AccountState } from './tokens.service';
-import type { TokenRecordView, TokenView } from './token.views';
+import type { TokenView } from './read/token-body';
+import type { TokenRecordView } from './token.views';
 import type { ReportOutcome } from './token-report.service';
 
-// The shapes the token routes answer, for the OpenAPI document: the routes build plain objects (token.views.ts);
+// The shapes the token routes answer, for the OpenAPI document: the routes build plain objects (token.views.ts, read/token-body.ts);
 // `implements` keeps these classes in step with them.
 
 export class TokenRecordResponse implements TokenRecordView {

@@ -12,9 +12,10 @@ import { ImportTokenDto } from './dto/import-token.dto';
 import { ApiErrors } from '../openapi/api-errors';
 import { ReportOutcomeResponse, TokenRecordResponse, TokenResponse } from './token.api';
 import { TokenReportService } from './token-report.service';
-import { TokenServing } from './token-serving';
-import { MAX_WAIT_SECONDS, parseWaitSeconds, TokenWait } from './token-wait';
-import { TOKEN_BODY_TYPE, tokenRecordView, tokenViewBody } from './token.views';
+import { TokenServing } from './read/token-serving';
+import { TOKEN_BODY_TYPE, tokenViewBody } from './read/token-body';
+import { MAX_WAIT_SECONDS, parseWaitSeconds, WaitingReads } from './read/waiting-reads';
+import { tokenRecordView } from './token.views';
 import { TokensService } from './tokens.service';
 
 const NO_BODY = Buffer.alloc(0);
@@ -30,7 +31,7 @@ export class TokensController {
     private readonly serving: TokenServing,
     private readonly tokens: TokensService,
     private readonly reports: TokenReportService,
-    private readonly waits: TokenWait,
+    private readonly waiting: WaitingReads,
     private readonly clock: Clock,
   ) {}
 
@@ -64,7 +65,7 @@ export class TokensController {
 
   /** `?wait=N`: the same answer, once a token is stored on any replica, or 404 when N seconds pass without one. */
   private async readWaiting(request: VaultRequest, clientId: string, seconds: number): Promise<Buffer> {
-    const token = await this.waits.serve(request, clientId, seconds);
+    const token = await this.waiting.serve(request, clientId, seconds);
     // The caller left while held: nobody reads this answer, and nothing is recorded of a read that never answered.
     return token === null ? NO_BODY : tokenViewBody(token, this.clock.now());
   }

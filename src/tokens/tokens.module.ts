@@ -3,14 +3,13 @@ import { PocketfulModule } from '../pocketful/pocketful.module';
 import { StorageKind } from '../redis/storage.config';
 import { AccountsController } from './accounts.controller';
 import { OpenAccountsWarning } from './open-accounts-warning';
-import { RedisTokenReader } from './redis-token-reader';
-import { SteppedTokenReader } from './stepped-token-reader';
+import { MemoryTokenReader } from './read/memory-token-reader';
+import { RedisTokenReader } from './read/redis-token-reader';
+import { TokenReader } from './read/token-reader';
+import { TokenServing } from './read/token-serving';
 import { TokenEvents } from './token-events';
 import { TokenMetrics } from './token-metrics';
-import { TokenReader } from './token-reader';
-import { TokenReadLane } from './token-read-lane';
 import { TokenReportService } from './token-report.service';
-import { TokenServing } from './token-serving';
 import { TokenStoreModule } from './token-store.module';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
@@ -29,12 +28,11 @@ export class TokensModule {
         TokenReportService,
         TokenEvents,
         TokenServing,
-        TokenReadLane,
         OpenAccountsWarning,
         TokenMetrics,
-        { provide: TokenReader, useClass: kind === 'redis' ? RedisTokenReader : SteppedTokenReader },
+        { provide: TokenReader, useClass: kind === 'redis' ? RedisTokenReader : MemoryTokenReader },
       ],
-      exports: [TokensService, TokenEvents, TokenServing, TokenReadLane, TokenStoreModule],
+      exports: [TokensService, TokenEvents, TokenServing, TokenStoreModule],
     };
   }
 }

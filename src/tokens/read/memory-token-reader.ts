@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { AuditLog } from '../audit/audit-log';
-import { Clock } from '../clock/clock';
-import { RateLimiter } from '../rate-limit/rate-limiter';
+import { AuditLog } from '../../audit/audit-log';
+import { Clock } from '../../clock/clock';
+import { RateLimiter } from '../../rate-limit/rate-limiter';
+import { TokenStore } from '../token.store';
 import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
-import { TokenStore } from './token.store';
 
-/** The read path one step at a time, for the memory store, where a step costs no round trip. */
+/** The read for the memory store: the rate limiter, the store and the audit log one after another, each a step in memory. */
 @Injectable()
-export class SteppedTokenReader extends TokenReader {
+export class MemoryTokenReader extends TokenReader {
   constructor(
     private readonly limiter: RateLimiter,
     private readonly store: TokenStore,

@@ -1,12 +1,12 @@
-import type { AuditEvent } from '../audit/audit-log';
-import { StoredToken } from './stored-token';
+import type { AuditEvent } from '../../audit/audit-log';
+import { StoredToken } from '../stored-token';
 
 /** A token read as a service client makes it: counted, read, and recorded, in that order. */
 export interface ServingRead {
   clientId: string;
-  /** The budget the read is counted against first; null when rate limits are off. */
+  /** The budget the read is counted against first; null when rate limits are off, or for a waiting read's rereads. */
   rate: { tracker: string; limitPerMinute: number } | null;
-  /** Who reads, for the audit entry; the store adds the token's fingerprint. */
+  /** Who reads, for the audit entry; the reader adds the token's fingerprint. */
   audit: Pick<AuditEvent, 'client' | 'account' | 'requestId' | 'remote'>;
   /** Without an entry, no token (AUDIT_FAIL_CLOSED). */
   failClosed: boolean;
@@ -19,9 +19,9 @@ export type ServingOutcome =
   | { kind: 'audit_failed' };
 
 /**
- * The read path of the service API as one operation, so that a store can do it in one round trip: count the
- * read against its client's budget, take the token, and write its audit entry before the token leaves. Redis does
- * all three in one script; memory does them one after another.
+ * A service client's token read as one operation, so that Redis can do it in one round trip: count the read against
+ * its client's budget, take the token, and write its audit entry before the token leaves. Bound by TokensModule to
+ * RedisTokenReader (one script) or MemoryTokenReader (the memory ports, one after another).
  */
 export abstract class TokenReader {
   abstract read(read: ServingRead): Promise<ServingOutcome>;

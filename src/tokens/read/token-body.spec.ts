@@ -1,5 +1,5 @@
-import { StoredToken } from './stored-token';
-import { tokenView, tokenViewBody } from './token.views';
+import { StoredToken } from '../stored-token';
+import { tokenView, tokenViewBody } from './token-body';
 
 // Instants are built from the real now, so the token's fields change with the day the test runs on.
 const issuedAt = new Date(Math.floor(Date.now() / 1000) * 1000);

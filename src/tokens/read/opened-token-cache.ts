@@ -1,4 +1,4 @@
-import { StoredToken } from './stored-token';
+import { StoredToken } from '../stored-token';
 
 /** Enough for every account of a large desk, with room for the values that replace them through the day. */
 const CAPACITY = 4096;

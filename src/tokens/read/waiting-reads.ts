@@ -1,6 +1,6 @@
-import type { VaultRequest } from '../access/vault-request';
-import { invalidRequest } from '../errors/vault-error';
-import { StoredToken } from './stored-token';
+import type { VaultRequest } from '../../access/vault-request';
+import { invalidRequest } from '../../errors/vault-error';
+import { StoredToken } from '../stored-token';
 
 /** Under the 60 s idle timeout of most proxies and load balancers, so a held read is never cut off on the way. */
 export const MAX_WAIT_SECONDS = 55;
@@ -14,11 +14,11 @@ export function parseWaitSeconds(raw: unknown): number {
 }
 
 /**
- * A token read that waits, up to `seconds`, for a token to be stored when there is none (`GET
- * /v1/tokens/:clientId?wait=N`). A port, so that the tokens module does not depend on what signals a store from any
- * replica: the token feed (src/token-feed/) binds it.
+ * Token reads that wait, up to `seconds`, for a token to be stored when there is none (`GET
+ * /v1/tokens/:clientId?wait=N`). A port, so that the tokens module does not depend on what tells of a store on any
+ * replica: the token feed binds it (token-feed/feed-waiting-reads.ts).
  */
-export abstract class TokenWait {
+export abstract class WaitingReads {
   /**
    * The token, served as any read is (counted once, audited when served); `token_not_found` when the time runs out;
    * null when the caller went away first, and there is no one left to answer.

@@ -1,5 +1,5 @@
-import { VaultError } from '../errors/vault-error';
-import { MAX_WAIT_SECONDS, parseWaitSeconds } from './token-wait';
+import { VaultError } from '../../errors/vault-error';
+import { MAX_WAIT_SECONDS, parseWaitSeconds } from './waiting-reads';
 
 describe(parseWaitSeconds.name, () => {
   it.each([

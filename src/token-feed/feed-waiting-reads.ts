@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { serviceClientOf, VaultRequest } from '../access/vault-request';
 import { tokenNotFound } from '../errors/vault-error';
 import { StoredToken } from '../tokens/stored-token';
-import { TokenServing } from '../tokens/token-serving';
-import { TokenWait } from '../tokens/token-wait';
+import { TokenServing } from '../tokens/read/token-serving';
+import { WaitingReads } from '../tokens/read/waiting-reads';
 import { EventFanOut } from './event-fan-out';
 import { HeldRequests, shuttingDown } from './held-requests';
 import { Wakeup } from './wakeup';
@@ -15,7 +15,7 @@ import { Wakeup } from './wakeup';
  * in case a store's event was lost on the way, and answers 404 if there is still none.
  */
 @Injectable()
-export class TokenWaits extends TokenWait {
+export class FeedWaitingReads extends WaitingReads {
   constructor(
     private readonly serving: TokenServing,
     private readonly fanOut: EventFanOut,

@@ -1,0 +1,70 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { RequestParty } from '../../access/vault-request';
+import { AuditSettings } from '../../audit/audit.config';
+import { AuditTrail, auditUnavailable } from '../../audit/audit-trail';
+import { Clock } from '../../clock/clock';
+import { rateLimited } from '../../errors/rate-limited';
+import { tokenNotFound } from '../../errors/vault-error';
+import { RateLimitSettings } from '../../rate-limit/rate-limit.config';
+import { rateTracker } from '../../rate-limit/rate-limit.guard';
+import { overLimitWarning } from '../../rate-limit/rate-limiter';
+import { StoredToken } from '../stored-token';
+import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
+
+/**
+ * Serves a token to a service client. The read is counted against the client's budget, the token taken and its
+ * audit entry written, all by the TokenReader in one step; here the outcome becomes the token or a refusal.
+ */
+@Injectable()
+export class TokenServing {
+  private readonly logger = new Logger(TokenServing.name);
+
+  constructor(
+    private readonly reader: TokenReader,
+    private readonly trail: AuditTrail,
+    private readonly limits: RateLimitSettings,
+    private readonly audit: AuditSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  async serve(request: RequestParty, clientId: string): Promise<StoredToken> {
+    const token = await this.serveIfStored(request, clientId, true);
+    if (token === null) throw tokenNotFound(clientId);
+    return token;
+  }
+
+  /**
+   * For a read that waits (`?wait=N`): null rather than 404 while there is no token. `counted: false` for the reads
+   * after the first: a read that waits is one request, counted against its client's budget once.
+   */
+  async serveIfStored(request: RequestParty, clientId: string, counted: boolean): Promise<StoredToken | null> {
+    return this.tokenOf(request, clientId, await this.reader.read(this.servingRead(request, clientId, counted)));
+  }
+
+  private servingRead(request: RequestParty, clientId: string, counted: boolean): ServingRead {
+    return {
+      clientId,
+      rate: counted && this.limits.enabled ? { tracker: rateTracker(request.caller, request.ip), limitPerMinute: this.limits.perMinute } : null,
+      audit: this.trail.caller(request, clientId),
+      failClosed: this.audit.failClosed,
+    };
+  }
+
+  private tokenOf(request: RequestParty, clientId: string, outcome: ServingOutcome): StoredToken | null {
+    switch (outcome.kind) {
+      case 'limited':
+        if (outcome.firstRefusal) this.logger.warn(overLimitWarning(rateTracker(request.caller, request.ip), this.limits.perMinute));
+        throw rateLimited(outcome.retryAfterSeconds, `more than ${this.limits.perMinute} requests a minute`);
+      case 'missing':
+        return null;
+      case 'audit_failed':
+        this.logger.error(`refused to serve the token of ${clientId}: the audit trail cannot be written`);
+        throw auditUnavailable();
+      case 'served':
+        if (!outcome.audited) this.logger.warn(`served the token of ${clientId} without an audit entry (AUDIT_FAIL_CLOSED=false)`);
+        // The store drops a token at its expiry by the same clock; this has the last word in the token's last second.
+        if (outcome.token.expiresAt.getTime() <= this.clock.now().getTime()) return null;
+        return outcome.token;
+    }
+  }
+}
