@@ -1,5 +1,6 @@
 /**
- * Unit specs live beside the code; end-to-end tests, which start redis-server and HTTP servers, under test/.
+ * Unit specs live beside the code, and the checks of the repository's own files (architecture, README, compose,
+ * bundle) under test/static/; end-to-end tests, which start redis-server and HTTP servers, under test/.
  *
  * The suites that depend on the time of day run three times, each standing on another base instant
  * (test/support/test-time.ts): the real now, the last second-but-ten of this month, and of this year, in India.
@@ -40,7 +41,7 @@ module.exports = {
       ...common,
       displayName: 'unit',
       roots: ['<rootDir>/src', '<rootDir>/test'],
-      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts', '<rootDir>/test/static/**/*.spec.ts'],
     },
     {
       ...common,
