@@ -33,15 +33,16 @@ async function main(): Promise<number> {
   const cleanup = new Cleanup();
   stopOnSignals(cleanup);
   try {
-    const { durationSeconds, connections, rounds, profileDir, compareBundle } = options;
-    const report = await runBench({ durationSeconds, connections, rounds, profileDir, compareBundle }, cleanup, (line) => process.stderr.write(`bench: ${line}\n`));
+    const { durationSeconds, connections, rounds, rate, profileDir, compareBundle } = options;
+    const report = await runBench({ durationSeconds, connections, rounds, rate, profileDir, compareBundle }, cleanup, (line) => process.stderr.write(`bench: ${line}\n`));
     mkdirSync(dirname(options.out), { recursive: true });
     writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`${formatTable(report)}\n`);
     process.stderr.write(`bench: results written to ${shortPath(cwd, options.out)}\n`);
     let failed = false;
     for (const [name, target] of [['vault', report.targets.vault], ['compared build', report.targets.compare]] as const) {
-      const refused = target ? target.non2xx + target.errors : 0;
+      const atRate = target?.atRate;
+      const refused = target ? target.non2xx + target.errors + (atRate ? atRate.non2xx + atRate.errors + atRate.timeouts : 0) : 0;
       if (refused === 0) continue;
       // Refusals are answered faster than reads: the figures would flatter it.
       process.stderr.write(`bench: ${refused} requests to the ${name} failed or were not answered 2xx (${JSON.stringify(target!.statusCodes)}); its figures do not measure reads\n`);

@@ -47,14 +47,14 @@ describe('npm run bench', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('drives the bare server, the framework server, the vault and a compared build in rounds, reports their medians, and both builds answer only 200', async () => {
+  it('drives the bare server, the framework server, the vault and a compared build in rounds, at full speed and at a fixed rate, reports their medians and the targets, and both builds answer only 200', async () => {
     if (!existsSync(join(ROOT, 'dist', 'vault.js'))) throw new Error('dist/vault.js is missing: npm run build first (npm test does)');
     // The build from "before a change", kept outside dist as a developer would keep it.
     const before = join(dir, 'vault-before.js');
     copyFileSync(join(ROOT, 'dist', 'vault.js'), before);
 
     const out = join(dir, 'results.json');
-    const bench = await run([BENCH, '--duration', '2', '--connections', '8', '--rounds', '2', '--compare', before, '--out', out], 120_000);
+    const bench = await run([BENCH, '--duration', '1', '--connections', '8', '--rounds', '2', '--rate', '1000', '--compare', before, '--out', out], 120_000);
     expect({ code: bench.code, stderr: bench.stderr }).toMatchObject({ code: 0 });
 
     const report = JSON.parse(readFileSync(out, 'utf8'));
@@ -74,7 +74,29 @@ describe('npm run bench', () => {
     for (const build of [report.targets.vault, report.targets.compare]) {
       expect({ non2xx: build.non2xx, errors: build.errors, timeouts: build.timeouts }).toEqual({ non2xx: 0, errors: 0, timeouts: 0 });
       expect(Object.keys(build.statusCodes)).toEqual(['200']);
+      expect({ non2xx: build.atRate.non2xx, errors: build.atRate.errors, timeouts: build.atRate.timeouts }).toEqual({ non2xx: 0, errors: 0, timeouts: 0 });
     }
+    // The fixed-rate run sends what it is asked, a second of it at 1,000 a second, and every answer has a latency.
+    type AtRateRound = Record<string, { atRate: { rate: number; requests: number; latencyMs: { p50: number; p99: number } } }>;
+    for (const round of report.rounds as AtRateRound[]) {
+      for (const target of targets) {
+        expect(round[target].atRate).toMatchObject({ rate: 1000, requests: 1000 });
+        expect(round[target].atRate.latencyMs.p99).toBeGreaterThanOrEqual(round[target].atRate.latencyMs.p50);
+      }
+    }
+    // × framework and the fixed rate's p99 × bare are of each round's pair, as × bare is.
+    const ofEach = (ratio: (round: AtRateRound & Round) => number) => report.rounds.map(ratio);
+    const toFramework = ofEach((round) => round.vault.requestsPerSecond / round.framework.requestsPerSecond);
+    expect(report.targets.vault.ratioToFramework).toBeCloseTo((toFramework[0] + toFramework[1]) / 2, 9);
+    const p99s = ofEach((round) => round.vault.atRate.latencyMs.p99 / round.bare.atRate.latencyMs.p99);
+    expect(report.targets.vault.p99AtRateRatioToBare).toBeCloseTo((p99s[0] + p99s[1]) / 2, 9);
+    // The targets are judged on those figures, and the table says which were met.
+    const verdicts = Object.fromEntries(report.verdicts.map((verdict: { name: string; value: number; met: boolean }) => [verdict.name, verdict]));
+    expect(verdicts['req/s × framework']).toMatchObject({ value: report.targets.vault.ratioToFramework, limit: 0.75, met: report.targets.vault.ratioToFramework >= 0.75 });
+    expect(verdicts['p99 at the fixed rate × bare']).toMatchObject({ value: report.targets.vault.p99AtRateRatioToBare, limit: 2, met: report.targets.vault.p99AtRateRatioToBare <= 2 });
+    expect(verdicts['peak RSS MiB']).toMatchObject({ value: report.targets.vault.peakRssMiB, limit: 150 });
+    expect(verdicts['ready s']).toMatchObject({ value: report.targets.vault.readyMs / 1000, limit: 1 });
+    expect(bench.stdout).toMatch(/^targets of the vault: req\/s × framework [\d.]+ \(≥ 0\.75: (met|MISSED)\); p99 at the fixed rate × bare [\d.]+ \(≤ 2: (met|MISSED)\)/m);
     // × bare is of each round's pair; the table's footer gives the rounds' spread beside it.
     for (const target of ['framework', 'vault', 'compare']) {
       const ofRounds = report.rounds.map((round: Round) => round[target].requestsPerSecond / round.bare.requestsPerSecond);

@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import type { LoadResult } from './load';
+import { pacedRun, percentile } from './paced-load';
 
 /** What the bench asks of one load generator: a warm-up, then, on `go`, the measured run. */
 export interface LoadOrder {
@@ -8,6 +9,8 @@ export interface LoadOrder {
   connections: number;
   warmUpSeconds: number;
   durationSeconds: number;
+  /** Requests a second for a run at a fixed rate (paced-load.ts); absent for a run as fast as the target answers. */
+  rate?: number;
 }
 
 export type LoadReply = { kind: 'warm' } | { kind: 'measured'; result: LoadResult } | { kind: 'failed'; error: string };
@@ -42,13 +45,6 @@ function run(url: string, headers: Record<string, string>, connections: number, 
   });
 }
 
-/** Nearest-rank percentile; NaN when nothing answered 2xx, which the report shows as such. */
-function percentile(values: number[], fraction: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
-}
-
 /** A process of its own, forked by load.ts for one run: it answers over the IPC channel, then exits. */
 function serve(): void {
   const send = (reply: LoadReply) => process.send!(reply);
@@ -57,9 +53,12 @@ function serve(): void {
   // A bench stopped by Ctrl-C, or gone, leaves no load running behind it.
   process.once('disconnect', () => process.exit(0));
   process.once('message', (order: LoadOrder) => {
-    run(order.url, order.headers, order.connections, order.warmUpSeconds).then(() => {
+    const { url, headers, connections, rate } = order;
+    const drive = (seconds: number) => (rate === undefined ? run(url, headers, connections, seconds) : pacedRun(url, headers, rate, seconds, connections));
+    const warmUp = order.warmUpSeconds > 0 ? drive(order.warmUpSeconds) : Promise.resolve();
+    warmUp.then(() => {
       process.once('message', () => {
-        run(order.url, order.headers, order.connections, order.durationSeconds).then((result) => last({ kind: 'measured', result }), fail);
+        drive(order.durationSeconds).then((result) => last({ kind: 'measured', result }), fail);
       });
       send({ kind: 'warm' });
     }, fail);

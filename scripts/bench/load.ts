@@ -7,6 +7,8 @@ export interface LoadSettings {
   durationSeconds: number;
   connections: number;
   rounds: number;
+  /** Requests a second of the run at a fixed rate that follows each target's run at full speed; 0 for none. */
+  rate: number;
   profileDir?: string | null;
   /** Another build of the vault's bundle, run beside this one as the `compare` target, or null. */
   compareBundle?: string | null;
@@ -29,8 +31,8 @@ export const WARM_UP_SECONDS = 1;
 const SLACK_MS = 30_000;
 
 /**
- * A warm-up that is thrown away, then the measured run, with the same connections and headers; `measured` wraps
- * the run alone (to count the CPU it costs). Both are made by a load generator in a process of its own, a fresh one
+ * A warm-up that is thrown away, then the measured run, with the same connections and headers, as fast as the
+ * target answers or, given a `rate`, at that rate; `measured` wraps the run alone (to count the CPU it costs). Both are made by a load generator in a process of its own, a fresh one
  * for every run. One process driving every target in turn carried something of each run into the next: a build of
  * the vault driven just after another ran about a tenth faster than the same build driven after the framework
  * server. With a generator per run, the same build driven against itself comes out even.
@@ -40,6 +42,7 @@ export async function drive(
   headers: Record<string, string>,
   settings: LoadSettings,
   measured: (run: () => Promise<LoadResult>) => Promise<LoadResult> = (run) => run(),
+  rate?: number,
 ): Promise<LoadResult> {
   const child = fork(join(__dirname, 'load-generator.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<never>((_, reject) =>
@@ -55,7 +58,9 @@ export async function drive(
   const stuck = setTimeout(() => child.kill('SIGKILL'), (WARM_UP_SECONDS + settings.durationSeconds) * 1000 + SLACK_MS);
   try {
     // The key goes over the IPC channel, never on a command line that `ps` shows.
-    const order: LoadOrder = { url, headers, connections: settings.connections, warmUpSeconds: WARM_UP_SECONDS, durationSeconds: settings.durationSeconds };
+    // A run at a fixed rate follows the target's run at full speed, which has warmed it up.
+    const warmUpSeconds = rate === undefined ? WARM_UP_SECONDS : 0;
+    const order: LoadOrder = { url, headers, connections: settings.connections, warmUpSeconds, durationSeconds: settings.durationSeconds, rate };
     child.send(order);
     await reply();
     return await measured(async () => {

@@ -6,6 +6,8 @@ export interface BenchOptions {
   connections: number;
   /** How many times each target is driven, the targets taken in turn. */
   rounds: number;
+  /** Requests a second of the fixed-rate run; 0 for none. */
+  rate: number;
   /** Absolute path of the JSON results. */
   out: string;
   /** Where the vault writes a CPU profile of its run (node --cpu-prof), or null. */
@@ -14,13 +16,17 @@ export interface BenchOptions {
   compareBundle: string | null;
 }
 
-export const USAGE = `npm run bench -- [--duration SECONDS] [--connections N] [--rounds N] [--out FILE] [--profile DIR] [--compare FILE]
+export const USAGE = `npm run bench -- [--duration SECONDS] [--connections N] [--rounds N] [--rate N] [--out FILE] [--profile DIR] [--compare FILE]
 
-Drives a bare node:http server, a NestJS-on-Fastify server and the vault (with its own Redis), one at a time,
-with autocannon, and prints req/s, the ratio to bare, p50/p99 latency, peak RSS and time to ready.
+Drives a bare node:http server, a NestJS-on-Fastify server (the framework's ceiling) and the vault (with its own
+Redis), one at a time: as fast as each answers (autocannon), then at a fixed rate. Prints req/s and its ratio to
+the bare and the framework server, p50/p99 latency at full speed and at the fixed rate (and that p99's ratio to the
+bare server's), CPU per request, peak RSS and time to ready, and whether the vault meets its targets.
 
-  --duration SECONDS   how long each target is driven in a round, after a 1-second warm-up (default 5)
+  --duration SECONDS   how long each target is driven in a round, each way, after a 1-second warm-up (default 5)
   --connections N      concurrent connections (default 64)
+  --rate N             requests a second of the fixed-rate run, sent on a steady clock whether or not earlier ones
+                       were answered, latency counted from each one's turn (default 5000; 0: no such run)
   --rounds N           rounds, each driving every target once, in turn (default 6); the table shows the
                        median of the rounds, so that a machine whose speed drifts during the run (a shared
                        virtual machine's does) does not favour whichever target ran in its fast minute
@@ -47,6 +53,7 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
         duration: { type: 'string', default: '5' },
         connections: { type: 'string', default: '64' },
         rounds: { type: 'string', default: '6' },
+        rate: { type: 'string', default: '5000' },
         out: { type: 'string', default: 'bench-results.json' },
         profile: { type: 'string' },
         compare: { type: 'string' },
@@ -62,6 +69,7 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
     durationSeconds: wholeNumber('--duration', values.duration, 1, 3600),
     connections: wholeNumber('--connections', values.connections, 1, 10_000),
     rounds: wholeNumber('--rounds', values.rounds, 1, 20),
+    rate: wholeNumber('--rate', values.rate, 0, 1_000_000),
     out: absolute(values.out, cwd),
     profileDir: values.profile === undefined ? null : absolute(values.profile, cwd),
     compareBundle: values.compare === undefined ? null : absolute(values.compare, cwd),

@@ -10,7 +10,20 @@ export type PerTarget<T> = Record<Exclude<TargetName, 'compare'>, T> & { compare
 /** The targets a run drove, in the table's order. */
 export const targetsOf = (perTarget: PerTarget<unknown>): TargetName[] => TARGETS.filter((name) => perTarget[name] !== undefined);
 
+/** The run at a fixed rate (paced-load.ts): latency from each request's turn. */
+export interface AtRate {
+  rate: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p99: number };
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
 export interface Measured extends LoadResult {
+  /** The fixed-rate run that followed, or null with --rate 0. */
+  atRate: AtRate | null;
   /** Highest resident set of the target's process under load, MiB (null off Linux). */
   peakRssMiB: number | null;
   /** From spawning the process to its first 200: /health/ready for the vault, the token route for the others. */
@@ -27,6 +40,20 @@ export interface TargetReport extends Measured {
   ratioRange: [number, number];
   /** The same for p99 latency: the target's p99 over the bare server's, the median of the rounds. */
   p99RatioToBare: number;
+  /** The median over the rounds of the target's req/s over the framework server's in the same round. */
+  ratioToFramework: number;
+  /** The same for the fixed-rate run's p99 over the bare server's at the same rate; null without that run. */
+  p99AtRateRatioToBare: number | null;
+}
+
+/** What the read path is built to, each judged on the medians of one run. */
+export interface Target {
+  name: string;
+  value: number | null;
+  limit: number;
+  /** `min`: the value must be at least the limit; `max`: at most. */
+  kind: 'min' | 'max';
+  met: boolean;
 }
 
 /** The vault beside another build of itself, round by round. */
@@ -47,6 +74,8 @@ export interface BenchReport {
   rounds: Array<PerTarget<Measured>>;
   /** With --compare. */
   comparison?: Comparison;
+  /** The vault's targets, met or not. */
+  verdicts: Target[];
 }
 
 export function buildReport(settings: LoadSettings, rounds: Array<PerTarget<Measured>>): BenchReport {
@@ -56,13 +85,25 @@ export function buildReport(settings: LoadSettings, rounds: Array<PerTarget<Meas
       const runs = rounds.map((round) => of(round, name));
       const ratios = rounds.map((round) => of(round, name).requestsPerSecond / round.bare.requestsPerSecond);
       const p99RatioToBare = median(rounds.map((round) => of(round, name).latencyMs.p99 / round.bare.latencyMs.p99));
-      return [name, { ...acrossRounds(runs), ratioToBare: median(ratios), ratioRange: [Math.min(...ratios), Math.max(...ratios)], p99RatioToBare }];
+      const ratioToFramework = median(rounds.map((round) => of(round, name).requestsPerSecond / round.framework.requestsPerSecond));
+      const atRate = rounds.every((round) => of(round, name).atRate && round.bare.atRate);
+      const p99AtRateRatioToBare = atRate ? median(rounds.map((round) => of(round, name).atRate!.latencyMs.p99 / round.bare.atRate!.latencyMs.p99)) : null;
+      const target: TargetReport = {
+        ...acrossRounds(runs),
+        ratioToBare: median(ratios),
+        ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+        p99RatioToBare,
+        ratioToFramework,
+        p99AtRateRatioToBare,
+      };
+      return [name, target];
     }),
   ) as PerTarget<TargetReport>;
   const report: BenchReport = {
     settings: { ...settings, warmUpSeconds: WARM_UP_SECONDS, node: process.version, cpus: availableParallelism(), at: new Date().toISOString() },
     targets,
     rounds,
+    verdicts: verdictsOf(targets.vault),
   };
   if (settings.compareBundle) {
     const ratios = rounds.map((round) => round.vault.requestsPerSecond / of(round, 'compare').requestsPerSecond);
@@ -80,7 +121,20 @@ function acrossRounds(runs: Measured[]): Measured {
   const statusCodes: Record<string, number> = {};
   for (const run of runs) for (const [code, count] of Object.entries(run.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
   const peaks = runs.map((run) => run.peakRssMiB);
+  const paced = runs.map((run) => run.atRate);
+  const atRate: AtRate | null = paced.some((run) => run === null)
+    ? null
+    : {
+        rate: paced[0]!.rate,
+        requestsPerSecond: median(paced.map((run) => run!.requestsPerSecond)),
+        latencyMs: { p50: median(paced.map((run) => run!.latencyMs.p50)), p99: median(paced.map((run) => run!.latencyMs.p99)) },
+        requests: paced.reduce((total, run) => total + run!.requests, 0),
+        non2xx: paced.reduce((total, run) => total + run!.non2xx, 0),
+        errors: paced.reduce((total, run) => total + run!.errors, 0),
+        timeouts: paced.reduce((total, run) => total + run!.timeouts, 0),
+      };
   return {
+    atRate,
     requestsPerSecond: medianOf((run) => run.requestsPerSecond)!,
     latencyMs: { p50: medianOf((run) => run.latencyMs.p50)!, p99: medianOf((run) => run.latencyMs.p99)! },
     requests: sum((run) => run.requests),
@@ -95,6 +149,25 @@ function acrossRounds(runs: Measured[]): Measured {
   };
 }
 
+/** The issue's figures for the token read: against the framework's ceiling and the bare server, in the same run. */
+export const TARGETS_OF_THE_READ = { ratioToFramework: 0.75, p99AtRateRatioToBare: 2, peakRssMiB: 150, readySeconds: 1 } as const;
+
+function verdictsOf(vault: TargetReport): Target[] {
+  const judged = (name: string, value: number | null, limit: number, kind: 'min' | 'max'): Target => ({
+    name,
+    value,
+    limit,
+    kind,
+    met: value !== null && !Number.isNaN(value) && (kind === 'min' ? value >= limit : value <= limit),
+  });
+  return [
+    judged('req/s × framework', vault.ratioToFramework, TARGETS_OF_THE_READ.ratioToFramework, 'min'),
+    judged('p99 at the fixed rate × bare', vault.p99AtRateRatioToBare, TARGETS_OF_THE_READ.p99AtRateRatioToBare, 'max'),
+    judged('peak RSS MiB', vault.peakRssMiB, TARGETS_OF_THE_READ.peakRssMiB, 'max'),
+    judged('ready s', vault.readyMs / 1000, TARGETS_OF_THE_READ.readySeconds, 'max'),
+  ];
+}
+
 /** The middle value; for an even count, the mean of the two middle ones. NaN (no 2xx latency) sorts as it comes. */
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -105,27 +178,32 @@ export function median(values: number[]): number {
 const COLUMNS: Array<{ title: string; cell: (report: TargetReport) => string }> = [
   { title: 'req/s', cell: (r) => Math.round(r.requestsPerSecond).toLocaleString('en-US') },
   { title: '× bare', cell: (r) => r.ratioToBare.toFixed(2) },
+  { title: '× framework', cell: (r) => r.ratioToFramework.toFixed(2) },
   { title: 'p50 ms', cell: (r) => fixed(r.latencyMs.p50, 2) },
   { title: 'p99 ms', cell: (r) => fixed(r.latencyMs.p99, 2) },
-  { title: 'p99 × bare', cell: (r) => fixed(r.p99RatioToBare, 2) },
+  { title: 'at rate: p50 ms', cell: (r) => fixed(r.atRate?.latencyMs.p50 ?? null, 2) },
+  { title: 'p99 ms', cell: (r) => fixed(r.atRate?.latencyMs.p99 ?? null, 2) },
+  { title: 'p99 × bare', cell: (r) => fixed(r.p99AtRateRatioToBare, 2) },
   { title: 'CPU µs/req', cell: (r) => fixed(r.cpuMicrosPerRequest, 0) + (r.redisCpuMicrosPerRequest === null ? '' : ` +${fixed(r.redisCpuMicrosPerRequest, 0)}`) },
   { title: 'peak RSS MiB', cell: (r) => fixed(r.peakRssMiB, 1) },
   { title: 'ready ms', cell: (r) => fixed(r.readyMs, 0) },
-  { title: 'non-2xx', cell: (r) => String(r.non2xx + r.errors) },
+  { title: 'non-2xx', cell: (r) => String(r.non2xx + r.errors + (r.atRate ? r.atRate.non2xx + r.atRate.errors + r.atRate.timeouts : 0)) },
 ];
 
 export function formatTable(report: BenchReport): string {
   const rows = [['', ...COLUMNS.map((column) => column.title)], ...targetsOf(report.targets).map((name) => [name, ...COLUMNS.map((column) => column.cell(report.targets[name]!))])];
   const widths = rows[0].map((_, index) => Math.max(...rows.map((row) => row[index].length)));
   const lines = rows.map((row) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join('  '));
-  const { durationSeconds, connections, rounds, warmUpSeconds, node, cpus } = report.settings;
+  const { durationSeconds, connections, rounds, rate, warmUpSeconds, node, cpus } = report.settings;
+  const atRate = rate > 0 ? `, then at ${rate.toLocaleString('en-US')} req/s for as long ("at rate": on a steady clock, latency from each request's hand-over)` : '';
   lines.push(
     '',
-    `${rounds} round${rounds === 1 ? '' : 's'} of ${durationSeconds} s per target after a ${warmUpSeconds} s warm-up, ${connections} connections, one target at a time; node ${node}, ${cpus} CPUs.`,
-    "Medians over the rounds (× bare: of each round's ratio to the bare server); peak RSS: the highest of any round.",
+    `${rounds} round${rounds === 1 ? '' : 's'} of ${durationSeconds} s per target as fast as it answers after a ${warmUpSeconds} s warm-up${atRate}, ${connections} connections, one target at a time; node ${node}, ${cpus} CPUs.`,
+    "Medians over the rounds (× bare, × framework, p99 × bare: of each round's ratio); peak RSS: the highest of any round.",
     'ready: spawn to first 200 (the vault: /health/ready). non-2xx: non-2xx answers plus connection errors.',
     "CPU µs/req: the target process's CPU time per request under load (+ its Redis's, for the vault and a compared build).",
     spread(report),
+    `targets of the vault: ${report.verdicts.map(describeVerdict).join('; ')}.`,
   );
   const { comparison } = report;
   if (comparison) {
@@ -151,6 +229,11 @@ function spread(report: BenchReport): string {
   const bare = report.rounds.map((round) => round.bare.requestsPerSecond);
   const rate = (value: number) => Math.round(value).toLocaleString('en-US');
   return `× bare, lowest–highest round: ${ranges.join(', ')}; the bare server itself: ${rate(Math.min(...bare))}–${rate(Math.max(...bare))} req/s.`;
+}
+
+function describeVerdict(target: Target): string {
+  const sign = target.kind === 'min' ? '≥' : '≤';
+  return `${target.name} ${fixed(target.value, 2)} (${sign} ${target.limit}: ${target.met ? 'met' : 'MISSED'})`;
 }
 
 function fixed(value: number | null, digits: number): string {

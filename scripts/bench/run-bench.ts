@@ -19,7 +19,8 @@ const ROUTE = `/v1/tokens/${ACCOUNT}`;
  * Starts the vault (with its Redis) first, since its answer is the body the others serve, then the bare and the
  * framework server, and with --compare the other build (with a Redis of its own); then drives them one at a time,
  * round after round, in an order that changes from round to round (turnsOf), so that none is always the one
- * driven in the machine's fastest or slowest minute. The others stay idle while one is driven.
+ * driven in the machine's fastest or slowest minute: each as fast as it answers, then at the fixed rate. The others
+ * stay idle while one is driven.
  */
 export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (line: string) => void): Promise<BenchReport> {
   const workDir = mkdtempSync(join(tmpdir(), 'token-vault-bench-'));
@@ -49,7 +50,8 @@ export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (l
   for (let round = 0; round < settings.rounds; round += 1) {
     const measured: Partial<PerTarget<Measured>> = {};
     for (const target of turnsOf(targetsOf(drivers), round)) {
-      say(`round ${round + 1} of ${settings.rounds}: driving ${DRIVEN[target]} for ${settings.durationSeconds} s`);
+      const atRate = settings.rate > 0 ? `, then at ${settings.rate.toLocaleString('en-US')} req/s for as long` : '';
+      say(`round ${round + 1} of ${settings.rounds}: driving ${DRIVEN[target]} for ${settings.durationSeconds} s${atRate}`);
       measured[target] = await drivers[target]!();
     }
     rounds.push(measured as PerTarget<Measured>);
@@ -105,6 +107,7 @@ async function measure(
   const pids = redis ? [child.pid, redis.pid] : [child.pid];
   let peakRssMiB: number | null;
   let result: LoadResult;
+  let atRate: LoadResult | null = null;
   let cpu: Array<number | null> = [];
   try {
     result = await drive(url, headers, settings, async (run) => {
@@ -112,11 +115,19 @@ async function measure(
       cpu = measured.cpuSeconds;
       return measured.result;
     });
+    if (settings.rate > 0) atRate = await drive(url, headers, settings, undefined, settings.rate);
   } finally {
     peakRssMiB = rss.stop();
   }
   // A target that died under load would otherwise show up only as a run of connection errors.
   if (child.hasExited) throw new Error(`${child.name} exited under load:\n${child.lastOutput()}`);
   const perRequest = (seconds: number | null | undefined) => (seconds === null || seconds === undefined || result.requests === 0 ? null : (seconds * 1e6) / result.requests);
-  return { ...result, peakRssMiB, readyMs, cpuMicrosPerRequest: perRequest(cpu[0]), redisCpuMicrosPerRequest: redis ? perRequest(cpu[1]) : null };
+  return {
+    ...result,
+    atRate: atRate && { rate: settings.rate, ...atRate },
+    peakRssMiB,
+    readyMs,
+    cpuMicrosPerRequest: perRequest(cpu[0]),
+    redisCpuMicrosPerRequest: redis ? perRequest(cpu[1]) : null,
+  };
 }

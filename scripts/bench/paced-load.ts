@@ -1,0 +1,88 @@
+import { Pool } from 'undici';
+import type { LoadResult } from './load';
+
+/** How long to wait, past the last request's turn, for the answers still out. */
+const DRAIN_MS = 10_000;
+
+/**
+ * Requests at a fixed rate, each sent when its turn comes whether or not those before it were answered (an open
+ * loop), its latency counted from when it was handed to the connection pool, so that a request waiting there for a
+ * connection a slow answer holds counts that wait: what a fleet of services asking on their own clocks sees, a
+ * server that falls behind included. (Counted from its turn instead, every latency would also carry the timer's own
+ * lateness, up to a millisecond, which is the load generator's and not the server's.) autocannon's rate does not do this: it is a quota per
+ * connection per second, which each connection sends back to back at the start of the second before idling out the
+ * rest, so its latencies at a "rate" are those of a burst.
+ *
+ * A timer wakes every millisecond or so and sends the requests whose turn has come (five at a time at 5,000 a
+ * second); connections are kept alive, at most one request on each.
+ */
+export async function pacedRun(url: string, headers: Record<string, string>, rate: number, durationSeconds: number, connections: number): Promise<LoadResult> {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections, pipelining: 1 });
+  const path = `${target.pathname}${target.search}`;
+  const total = Math.round(rate * durationSeconds);
+  const intervalMs = 1000 / rate;
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  let answered = 0;
+  let non2xx = 0;
+  let errors = 0;
+  let lastAnswerAt = 0;
+
+  const send = () => {
+    const handed = performance.now();
+    return pool.request({ path, method: 'GET', headers }).then(
+      async ({ statusCode, body }) => {
+        await body.dump();
+        const now = performance.now();
+        statusCodes[statusCode] = (statusCodes[statusCode] ?? 0) + 1;
+        if (statusCode >= 200 && statusCode < 300) latencies.push(now - handed);
+        else non2xx += 1;
+        answered += 1;
+        lastAnswerAt = now;
+      },
+      () => {
+        errors += 1;
+      },
+    );
+  };
+
+  const started = performance.now();
+  const out: Array<Promise<void>> = [];
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      const due = Math.min(total, Math.floor((now - started) / intervalMs) + 1);
+      while (out.length < due) out.push(send());
+      if (out.length < total) setTimeout(tick, Math.max(0, started + out.length * intervalMs - performance.now()));
+      else resolve();
+    };
+    tick();
+  });
+  let timedOut = false;
+  const drained = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      timedOut = true;
+      resolve();
+    }, DRAIN_MS).unref(),
+  );
+  await Promise.race([Promise.all(out).then(() => undefined), drained]);
+  await pool.destroy();
+  const seconds = ((lastAnswerAt || performance.now()) - started) / 1000;
+  return {
+    requestsPerSecond: answered / seconds,
+    latencyMs: { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99) },
+    requests: answered,
+    non2xx,
+    errors,
+    timeouts: timedOut ? total - answered - errors : 0,
+    statusCodes,
+  };
+}
+
+/** Nearest-rank percentile; NaN when nothing answered 2xx, which the report shows as such. */
+export function percentile(values: number[], fraction: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}
