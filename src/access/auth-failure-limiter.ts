@@ -6,6 +6,9 @@ import { AccessSettings } from './access.config';
 
 const WINDOW_MS = 60_000;
 
+const tooManyFailures = (resetInMs: number) =>
+  rateLimited(Math.max(1, Math.ceil(resetInMs / 1000)), 'too many failed authentications from this address');
+
 /**
  * Slows down key guessing without ever standing in the way of a valid key: only failed attempts are counted, and
  * once an address has failed AUTH_FAILURES_PER_MINUTE times in its minute, its further failures are answered 429
@@ -29,7 +32,7 @@ export class AuthFailureLimiter {
   async refuseIfBlocked(address: string): Promise<void> {
     const counted = await this.counters.peek(this.keys.authFailures(address)).catch(() => null);
     if (counted !== null && counted.count > this.settings.authFailuresPerMinute) {
-      throw rateLimited(Math.max(1, Math.ceil(counted.resetInMs / 1000)), 'too many failed authentications from this address');
+      throw tooManyFailures(counted.resetInMs);
     }
   }
 
@@ -47,6 +50,6 @@ export class AuthFailureLimiter {
     if (counted.count === budget + 1) {
       this.logger.warn(`address ${address} failed authentication ${budget} times in a minute; its further failures get 429 for the rest of it`);
     }
-    throw rateLimited(Math.max(1, Math.ceil(counted.resetInMs / 1000)), 'too many failed authentications from this address');
+    throw tooManyFailures(counted.resetInMs);
   }
 }
