@@ -101,7 +101,9 @@ describe('the OpenAPI document and the docs page', () => {
   it('documents only codes of the error catalogue, each under its own status', () => {
     const documented = Object.entries<OpenApi>(document.paths).flatMap(([path, item]) =>
       METHODS.filter((method) => item[method]).flatMap((method) =>
-        Object.entries(documentedCodes(item[method])).flatMap(([status, codes]) => codes.map((code) => ({ route: `${method.toUpperCase()} ${path}`, status, code }))),
+        Object.entries(documentedCodes(item[method])).flatMap(([status, codes]) =>
+          codes.map((code) => ({ route: `${method.toUpperCase()} ${path}`, status, code })),
+        ),
       ),
     );
     // The pages' codes are read as well as the JSON routes'.

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CoordinationStore } from '../coordination/coordination.store';
-import { rateLimited } from '../errors/rate-limited';
+import { rateLimited, retryAfterOf } from '../errors/rate-limited';
 import { RedisKeys } from '../redis/redis-keys';
 import { AccessSettings } from './access.config';
 
 const WINDOW_MS = 60_000;
 
 const tooManyFailures = (resetInMs: number) =>
-  rateLimited(Math.max(1, Math.ceil(resetInMs / 1000)), 'too many failed authentications from this address');
+  rateLimited(retryAfterOf(resetInMs), 'too many failed authentications from this address');
 
 /**
  * Slows down key guessing without ever standing in the way of a valid key: only failed attempts are counted, and

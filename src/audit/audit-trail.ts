@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { callerName, RequestParty, VaultRequest } from '../access/vault-request';
 import { RefusalRecorder } from '../http/refusal-recorder';
+import type { ErrorCode } from '../errors/error-catalogue';
 import { VaultError } from '../errors/vault-error';
 import { isClientId, normalizeClientId } from '../pocketful/client-id';
 import { AuditAction, AuditEvent, AuditLog } from './audit-log';
@@ -40,7 +41,7 @@ export class AuditTrail implements RefusalRecorder {
    * can fail a login callback, so a flood of either must not trim reads and stores out of the trail. Not awaited by
    * the filter: the answer does not wait on the trail, and a failure to write is logged.
    */
-  recordFailure(request: VaultRequest, status: number, code: string): void {
+  recordFailure(request: VaultRequest, status: number, code: ErrorCode): void {
     const refused = REFUSALS.has(status);
     const action = refused ? 'refused' : auditedAction(request);
     if (action === null) return;

@@ -89,7 +89,10 @@ function documentedErrors(): string[] {
       const responses = (Reflect.getMetadata('swagger/apiResponse', handler) ?? {}) as Responses;
       for (const [status, response] of Object.entries(responses)) {
         const content = response.content ?? {};
-        const codes: string[] = [...(content['application/json']?.schema?.properties?.error?.enum ?? []), ...(content['text/html']?.schema?.['x-error-codes'] ?? [])];
+        const codes: string[] = [
+          ...(content['application/json']?.schema?.properties?.error?.enum ?? []),
+          ...(content['text/html']?.schema?.['x-error-codes'] ?? []),
+        ];
         for (const code of codes) found.push(`${status} ${code}`);
       }
     }

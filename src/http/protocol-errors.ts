@@ -33,7 +33,9 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
 /** For Fastify's `frameworkErrors`: the URL did not decode, or the route could not be matched safely. */
 export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   const { status, code, message } =
-    error.code === 'FST_ERR_BAD_URL' ? vaultError('invalid_url', 'the URL is not validly percent-encoded') : vaultError('invalid_request', 'the request was refused');
+    error.code === 'FST_ERR_BAD_URL'
+      ? vaultError('invalid_url', 'the URL is not validly percent-encoded')
+      : vaultError('invalid_request', 'the request was refused');
   reply.header('Cache-Control', 'no-store');
   reply.code(status).type('application/json; charset=utf-8').send({ error: code, message });
 }

@@ -6,6 +6,7 @@ import { OperatorGuard } from '../access/operator.guard';
 import { Audited, audited } from '../audit/audited';
 import { PageResponses } from '../http/pages/page-responses';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
+import { REGISTER_ERRORS } from '../tokens/tokens.service';
 import { LoginCookies } from './login-cookie';
 import { CallbackQuery, LoginService, STATE_LIFETIME_MS } from './login.service';
 import { successPage } from './pages/login-pages';
@@ -49,17 +50,10 @@ export class LoginController {
     'login_cancelled',
     'login_refused',
     'operator_unauthorized',
-    'account_not_allowed',
     'state_replayed',
     'code_already_used',
-    'token_rejected',
-    'token_expired',
     'rate_limited',
-    'broker_rejected',
-    'broker_unavailable',
-    'broker_malformed_response',
-    'store_unavailable',
-    'broker_timeout',
+    ...REGISTER_ERRORS,
   )
   @Audited('store')
   @Header('Content-Type', 'text/html; charset=utf-8')

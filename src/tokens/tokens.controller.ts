@@ -16,7 +16,7 @@ import { TokenServing } from './read/token-serving';
 import { TOKEN_BODY_TYPE, tokenViewBody } from './read/token-body';
 import { MAX_WAIT_SECONDS, parseWaitSeconds, WaitingReads } from './read/waiting-reads';
 import { tokenRecordView } from './token.views';
-import { TokensService } from './tokens.service';
+import { REGISTER_ERRORS, TokensService } from './tokens.service';
 
 const NO_BODY = Buffer.alloc(0);
 
@@ -83,17 +83,10 @@ export class TokensController {
     'invalid_json',
     'unauthorized',
     'forbidden',
-    'account_not_allowed',
     'payload_too_large',
     'unsupported_media_type',
-    'token_rejected',
-    'token_expired',
     'rate_limited',
-    'broker_rejected',
-    'broker_unavailable',
-    'broker_malformed_response',
-    'store_unavailable',
-    'broker_timeout',
+    ...REGISTER_ERRORS,
   )
   @AdminOnly()
   @UseGuards(RateLimitGuard)

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../clock/clock';
+import { ErrorCode } from '../errors/error-catalogue';
 import { accountNotAllowed, tokenNotFound, vaultError } from '../errors/vault-error';
 import { TokenFingerprint } from '../crypto/token-fingerprint';
 import { PocketfulClient, TokenGrant } from '../pocketful/pocketful.client';
@@ -19,6 +20,18 @@ export interface AccountStatus {
   expiresAt: Date | null;
   source: TokenSource | null;
 }
+
+/** What `register` can fail with, for the routes that store a token (an import, a login) to document. */
+export const REGISTER_ERRORS = [
+  'account_not_allowed',
+  'token_rejected',
+  'token_expired',
+  'broker_rejected',
+  'broker_unavailable',
+  'broker_malformed_response',
+  'broker_timeout',
+  'store_unavailable',
+] as const satisfies readonly ErrorCode[];
 
 /** The rules around the store: whose token it is, who may store one, and when it dies. */
 @Injectable()
