@@ -39,8 +39,6 @@ const HTTP_CODES: Readonly<Partial<Record<number, ErrorCode>>> = {
   431: 'headers_too_large',
 };
 
-const invalidJson = () => vaultError('invalid_json', 'the body is not valid JSON');
-
 /**
  * Fastify's refusals in the vault's words. Applied before Nest sees the error, because Nest turns them into a bare
  * HttpException and the reason (which limit, which header) would be lost.
@@ -48,7 +46,9 @@ const invalidJson = () => vaultError('invalid_json', 'the body is not valid JSON
 export function fromFastifyError(error: unknown): unknown {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string' && Object.hasOwn(FASTIFY_ERRORS, code)) return vaultError(...FASTIFY_ERRORS[code]);
-  if (error instanceof SyntaxError || (error as { name?: unknown })?.name === 'SyntaxError') return invalidJson();
+  if (error instanceof SyntaxError || (error as { name?: unknown })?.name === 'SyntaxError') {
+    return vaultError('invalid_json', 'the body is not valid JSON');
+  }
   return error;
 }
 
@@ -63,9 +63,10 @@ export function toErrorResponse(thrown: unknown): ErrorResponse {
   if (error instanceof ServiceUnavailableException) {
     // Terminus reports a failed readiness check this way, with the state of each indicator: keep it for ops.
     const details = error.getResponse();
+    const extra = typeof details === 'object' && details !== null ? details : {};
     const response = responseOf(vaultError('not_ready', 'the vault cannot serve tokens now: its store does not answer'));
     // A probe's answer, not a fault: the store's connection logs its outage.
-    return { ...response, body: { ...(typeof details === 'object' && details !== null ? details : {}), ...response.body }, unexpected: false };
+    return { ...response, body: { ...extra, ...response.body }, unexpected: false };
   }
   const status = statusOf(error);
   if (status >= 400 && status < 500) {
