@@ -1,10 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CoordinationStore } from '../coordination/coordination.store';
-import { rateLimited } from '../errors/rate-limited';
+import { rateLimited, retryAfterOf } from '../errors/rate-limited';
 import { RedisKeys } from '../redis/redis-keys';
 import { AccessSettings } from './access.config';
 
 const WINDOW_MS = 60_000;
+
+const tooManyFailures = (resetInMs: number) =>
+  rateLimited(retryAfterOf(resetInMs), 'too many failed authentications from this address');
 
 /**
  * Slows down key guessing without ever standing in the way of a valid key: only failed attempts are counted, and
@@ -29,7 +32,7 @@ export class AuthFailureLimiter {
   async refuseIfBlocked(address: string): Promise<void> {
     const counted = await this.counters.peek(this.keys.authFailures(address)).catch(() => null);
     if (counted !== null && counted.count > this.settings.authFailuresPerMinute) {
-      throw rateLimited(Math.max(1, Math.ceil(counted.resetInMs / 1000)), 'too many failed authentications from this address');
+      throw tooManyFailures(counted.resetInMs);
     }
   }
 
@@ -47,6 +50,6 @@ export class AuthFailureLimiter {
     if (counted.count === budget + 1) {
       this.logger.warn(`address ${address} failed authentication ${budget} times in a minute; its further failures get 429 for the rest of it`);
     }
-    throw rateLimited(Math.max(1, Math.ceil(counted.resetInMs / 1000)), 'too many failed authentications from this address');
+    throw tooManyFailures(counted.resetInMs);
   }
 }

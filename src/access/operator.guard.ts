@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { hash } from 'node:crypto';
 import { digestsEqual, sha256Hex } from '../crypto/digest';
-import { VaultError } from '../errors/vault-error';
+import { vaultError } from '../errors/vault-error';
 import { HttpSettings } from '../http/http.config';
 import { AccessSettings } from './access.config';
 import { AuthFailureLimiter } from './auth-failure-limiter';
@@ -9,7 +9,7 @@ import { passwordMatches } from './operator-password';
 import { VerifiedOperators } from './verified-operators';
 import { VaultRequest } from './vault-request';
 
-const operatorRequired = (message: string, headers: Record<string, string> = {}) => new VaultError('operator_unauthorized', message, 401, headers);
+const operatorRequired = (message: string, headers?: Record<string, string>) => vaultError('operator_unauthorized', message, headers);
 const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="token-vault", charset="UTF-8"' };
 
 /**

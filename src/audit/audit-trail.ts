@@ -1,15 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { callerName, RequestParty, VaultRequest } from '../access/vault-request';
 import { RefusalRecorder } from '../http/refusal-recorder';
+import type { ErrorCode } from '../errors/error-catalogue';
 import { VaultError } from '../errors/vault-error';
 import { isClientId, normalizeClientId } from '../pocketful/client-id';
-import { AuditSettings } from './audit.config';
 import { AuditAction, AuditEvent, AuditLog } from './audit-log';
 import type { AuditDetails } from './audited';
 import { auditedAction } from './audited-route';
-
-export const auditUnavailable = () =>
-  new VaultError('audit_unavailable', 'the audit trail cannot be written, so no token is served; try again shortly', 503);
 
 /** Who was turned away is part of the audit trail on any route: unauthenticated, forbidden, rate-limited. */
 const REFUSALS = new Set([401, 403, 429]);
@@ -23,27 +20,18 @@ const REFUSALS = new Set([401, 403, 429]);
 export class AuditTrail implements RefusalRecorder {
   private readonly logger = new Logger(AuditTrail.name);
 
-  constructor(
-    private readonly log: AuditLog,
-    private readonly settings: AuditSettings,
-  ) {}
+  constructor(private readonly log: AuditLog) {}
 
   /**
-   * What an audited route did. A token read is recorded before the token leaves, and with AUDIT_FAIL_CLOSED (the
-   * default) an entry that cannot be written fails the read: an unrecorded read of a live broker token is worse
-   * than a refused one. Anything else has already happened, so a failed write is only logged.
+   * What an audited route did, once it is done: a failed write is logged, and the answer stands. A token read is not
+   * recorded here but by the read itself (`@AuditedByTheStore`), which fails closed.
    */
   async recordSuccess(request: VaultRequest, action: AuditAction, details: AuditDetails): Promise<void> {
     const { account, fingerprint = null, result = 'ok' } = details;
     try {
       await this.log.append(this.event(request, action, result, account, fingerprint));
     } catch {
-      if (action === 'read' && this.settings.failClosed) {
-        this.logger.error(`refused to serve the token of ${account}: the audit trail cannot be written`);
-        throw auditUnavailable();
-      }
-      if (action === 'read') this.logger.warn(`served the token of ${account} without an audit entry (AUDIT_FAIL_CLOSED=false)`);
-      else this.logger.error(`could not write the audit entry for ${action} ${result}${account ? ` of ${account}` : ''}`);
+      this.logger.error(`could not write the audit entry for ${action} ${result}${account ? ` of ${account}` : ''}`);
     }
   }
 
@@ -53,7 +41,7 @@ export class AuditTrail implements RefusalRecorder {
    * can fail a login callback, so a flood of either must not trim reads and stores out of the trail. Not awaited by
    * the filter: the answer does not wait on the trail, and a failure to write is logged.
    */
-  recordFailure(request: VaultRequest, status: number, code: string): void {
+  recordFailure(request: VaultRequest, status: number, code: ErrorCode): void {
     const refused = REFUSALS.has(status);
     const action = refused ? 'refused' : auditedAction(request);
     if (action === null) return;

@@ -20,13 +20,7 @@ export class AuditController {
   @Get()
   @ApiOperation({ summary: 'The audit trail, newest first, filtered and paged (admin clients)' })
   @ApiOkResponse({ type: AuditPageResponse })
-  @ApiErrors({
-    400: ['invalid_request'],
-    401: ['unauthorized'],
-    403: ['forbidden'],
-    429: ['rate_limited'],
-    503: ['store_unavailable'],
-  })
+  @ApiErrors('invalid_request', 'unauthorized', 'forbidden', 'rate_limited', 'store_unavailable')
   @AdminOnly()
   async list(@Query() query: AuditQueryDto) {
     const page = await this.log.page({

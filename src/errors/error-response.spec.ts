@@ -35,10 +35,10 @@ describe('toErrorResponse: VaultError', () => {
     });
   });
 
-  it('marks 5xx VaultErrors as unexpected', () => {
-    expect(toErrorResponse(new VaultError('x', 'y', 500)).unexpected).toBe(true);
-    expect(toErrorResponse(new VaultError('audit_unavailable', 'y', 503)).unexpected).toBe(true);
-    expect(toErrorResponse(new VaultError('x', 'y', 499)).unexpected).toBe(false);
+  it('marks 5xx VaultErrors as unexpected, and 4xx not', () => {
+    expect(toErrorResponse(new VaultError('token_unreadable', 'y')).unexpected).toBe(true);
+    expect(toErrorResponse(new VaultError('audit_unavailable', 'y')).unexpected).toBe(true);
+    expect(toErrorResponse(new VaultError('headers_too_large', 'y')).unexpected).toBe(false);
   });
 
   it('answers store_unavailable with 503 but not as unexpected: the store’s connection logs its outage', () => {
@@ -128,7 +128,7 @@ describe('toErrorResponse: HttpException', () => {
     ['PayloadTooLargeException', 413, 'payload_too_large', () => new PayloadTooLargeException(LEAK)],
     ['HttpException 429', 429, 'too_many_requests', () => new HttpException(LEAK, HttpStatus.TOO_MANY_REQUESTS)],
     ['HttpException 431', 431, 'headers_too_large', () => new HttpException(LEAK, 431)],
-    ['HttpException 418', 418, 'invalid_request', () => new HttpException(LEAK, HttpStatus.I_AM_A_TEAPOT)],
+    ['HttpException 418, a 4xx of no code of its own', 400, 'invalid_request', () => new HttpException(LEAK, HttpStatus.I_AM_A_TEAPOT)],
   ] as const)('%s answers %i %s with a fixed message', (_label, status, error, thrown) => {
     const response = toErrorResponse(thrown());
     expect(response.status).toBe(status);

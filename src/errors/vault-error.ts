@@ -1,15 +1,19 @@
+import { ErrorCode, ErrorStatus, headersOfCode, statusOfCode } from './error-catalogue';
+
 /**
- * An error a caller can act on: a stable machine-readable `code`, a message for a person, and the HTTP status
- * it maps to. Messages are written here, from known facts, never copied from a library's error, so that no
- * secret a library put in its message can reach a response or a log.
+ * An error a caller can act on: a stable machine-readable `code` from the catalogue, which fixes its HTTP status,
+ * and a message for a person. Messages are written where the facts are known, never copied from a library's error,
+ * so that no secret a library put in its message can reach a response or a log.
  */
 export class VaultError extends Error {
+  readonly status: ErrorStatus;
+  /** The code's own headers, and any this answer adds (Retry-After, a challenge). */
+  readonly headers: Readonly<Record<string, string>>;
+
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    readonly status: number,
-    /** Headers the answer must carry, such as Retry-After or WWW-Authenticate. */
-    readonly headers: Readonly<Record<string, string>> = {},
+    headers?: Readonly<Record<string, string>>,
   ) {
     // An answer, not a fault: its stack is never shown or logged. Capturing it was the largest cost of the vault's own
     // code in a flood of refused requests (a profile of a client retrying past its limit).
@@ -18,24 +22,31 @@ export class VaultError extends Error {
     super(message);
     Error.stackTraceLimit = depth;
     this.name = 'VaultError';
+    this.status = statusOfCode(code);
+    this.headers = headers === undefined ? headersOfCode(code) : { ...headersOfCode(code), ...headers };
   }
 }
 
-export const invalidRequest = (message: string) => new VaultError('invalid_request', message, 400);
+export const vaultError = (code: ErrorCode, message: string, headers?: Readonly<Record<string, string>>) => new VaultError(code, message, headers);
+
+export const invalidRequest = (message: string) => vaultError('invalid_request', message);
 
 export const invalidClientId = () =>
-  new VaultError('invalid_client_id', 'the client id must be 1 to 32 letters, digits, "-" or "_", such as YA0002', 400);
+  vaultError('invalid_client_id', 'the client id must be 1 to 32 letters, digits, "-" or "_", such as YA0002');
 
-export const unauthorized = (message = 'a valid service key is required: Authorization: Bearer <key>') =>
-  new VaultError('unauthorized', message, 401, { 'WWW-Authenticate': 'Bearer realm="token-vault"' });
+export const unauthorized = () => vaultError('unauthorized', 'a valid service key is required: Authorization: Bearer <key>');
 
-export const forbidden = (message: string) => new VaultError('forbidden', message, 403);
+export const forbidden = (message: string) => vaultError('forbidden', message);
 
 export const tokenNotFound = (clientId: string) =>
-  new VaultError('token_not_found', `no live token is stored for ${clientId}; someone must log in at /pocketful/login`, 404);
+  vaultError('token_not_found', `no live token is stored for ${clientId}; someone must log in at /pocketful/login`);
 
 export const accountNotAllowed = (clientId: string) =>
-  new VaultError('account_not_allowed', `account ${clientId} is not in ALLOWED_CLIENT_IDS; nothing was stored`, 403);
+  vaultError('account_not_allowed', `account ${clientId} is not in ALLOWED_CLIENT_IDS; nothing was stored`);
 
-export const storeUnavailable = () =>
-  new VaultError('store_unavailable', 'the token store is not answering; try again shortly', 503);
+export const storeUnavailable = () => vaultError('store_unavailable', 'the token store is not answering; try again shortly');
+
+export const auditUnavailable = () =>
+  vaultError('audit_unavailable', 'the audit trail cannot be written, so no token is served; try again shortly');
+
+export const shuttingDown = () => vaultError('shutting_down', 'this replica is shutting down; ask again, and another replica answers');

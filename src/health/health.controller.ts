@@ -4,7 +4,8 @@ import { ApiErrors } from '../openapi/api-errors';
 import { HealthResponse } from './health.api';
 import type { FastifyReply } from 'fastify';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { Draining, shuttingDown } from '../http/draining';
+import { shuttingDown } from '../errors/vault-error';
+import { Draining } from '../http/draining';
 import { KeyringHealthIndicator } from './keyring.health';
 import { StoreHealthIndicator } from './store.health';
 
@@ -35,7 +36,7 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({ summary: 'The vault can serve tokens: for a readiness probe', description: '503 not_ready carries the indicators (`details.store.message`) beside `error` and `message`.' })
   @ApiOkResponse({ type: HealthResponse })
-  @ApiErrors({ 503: ['not_ready', 'shutting_down'] })
+  @ApiErrors('not_ready', 'shutting_down')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   ready(@Res({ passthrough: true }) reply: FastifyReply) {
     if (this.draining.active) {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { VaultError } from '../errors/vault-error';
 
 /**
  * Whether this replica is on its way out. From the shutdown signal on, readiness answers 503 so that load balancers
@@ -19,8 +18,6 @@ export class Draining {
     this.draining = true;
   }
 }
-
-export const shuttingDown = () => new VaultError('shutting_down', 'this replica is shutting down; ask again, and another replica answers', 503);
 
 /**
  * `Connection: close` on every answer while draining, set as the answer goes out, so that a request that began

@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { isIP } from 'node:net';
-import { VaultError } from '../errors/vault-error';
+import { vaultError } from '../errors/vault-error';
 import { TrustedProxies } from './trusted-proxies';
 
 const notAnAddress = () =>
-  new VaultError(
+  vaultError(
     'invalid_forwarded_for',
     'the caller\'s address taken from X-Forwarded-For is not an IP address: check TRUST_PROXY against the proxies in front of the vault',
-    400,
   );
 
 /**

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import type { FastifyRequest } from 'fastify';
 import { VaultError } from '../errors/vault-error';
 import { PageExceptionFilter } from './page-exception.filter';
-import { LOGIN_PATH } from './pages/failure-page';
+import { failurePage, LOGIN_PATH } from './pages/failure-page';
 import { RefusalRecorder } from './refusal-recorder';
 
 // What a library might put in its message: it came with the request.
@@ -79,7 +79,7 @@ describe(PageExceptionFilter.name, () => {
   }
 
   describe('a VaultError', () => {
-    const error = new VaultError('operator_unauthorized', 'the operator user name and password are needed to use the login pages', 401);
+    const error = new VaultError('operator_unauthorized', 'the operator user name and password are needed to use the login pages');
 
     it('answers its status with an HTML page, not JSON', () => {
       const { reply } = answer(error);
@@ -107,11 +107,14 @@ describe(PageExceptionFilter.name, () => {
       expect(page).toContain(`href="${LOGIN_PATH}"`);
     });
 
-    it('escapes the message and the code as HTML', () => {
-      const { page } = answer(new VaultError('bad_<state>', 'the state "<b>x</b>" & co is unknown', 400));
-      expect(textOf(page, 'code')).toBe('bad_&lt;state&gt;');
+    it('escapes the message as HTML', () => {
+      const { page } = answer(new VaultError('state_unknown', 'the state "<b>x</b>" & co is unknown'));
       expect(textOf(page, 'message')).toBe('the state &quot;&lt;b&gt;x&lt;/b&gt;&quot; &amp; co is unknown');
       expect(page).not.toContain('<b>x</b>');
+    });
+
+    it('escapes the code as HTML too, on the page itself', () => {
+      expect(textOf(failurePage('bad_<state>', 'x'), 'code')).toBe('bad_&lt;state&gt;');
     });
   });
 
@@ -137,7 +140,7 @@ describe(PageExceptionFilter.name, () => {
   });
 
   it('tells the refusal recorder exactly once, with the request, the status and the code', () => {
-    const { request } = answer(new VaultError('state_unknown', 'the login state is unknown', 400));
+    const { request } = answer(new VaultError('state_unknown', 'the login state is unknown'));
     expect(refusals.calls).toEqual([{ request, status: 400, code: 'state_unknown' }]);
   });
 

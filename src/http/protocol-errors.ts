@@ -1,6 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode } from '../errors/error-catalogue';
+import { vaultError } from '../errors/vault-error';
 
 /**
  * Requests that fail before routing (a URL that does not decode, a malformed request line or header) are answered
@@ -8,15 +10,16 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
  * `{error, message}` shape like every other refusal.
  */
 
-const CLIENT_ERRORS: Record<string, [number, string, string]> = {
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request_timeout', 'the request took too long to arrive'],
-  HPE_HEADER_OVERFLOW: [431, 'headers_too_large', 'the request headers are too large'],
+const CLIENT_ERRORS: Readonly<Record<string, readonly [ErrorCode, string]>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: ['request_timeout', 'the request took too long to arrive'],
+  HPE_HEADER_OVERFLOW: ['headers_too_large', 'the request headers are too large'],
 };
+const NOT_HTTP = ['bad_http_request', 'the request is not well-formed HTTP'] as const;
 
 /** For Fastify's `clientErrorHandler`: the request could not even be parsed as HTTP. */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, code, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'bad_http_request', 'the request is not well-formed HTTP'];
+  const { status, code, message } = vaultError(...(CLIENT_ERRORS[error.code ?? ''] ?? NOT_HTTP));
   const body = JSON.stringify({ error: code, message });
   if (socket.writable) {
     socket.write(
@@ -29,8 +32,10 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
 
 /** For Fastify's `frameworkErrors`: the URL did not decode, or the route could not be matched safely. */
 export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
-  const message = error.code === 'FST_ERR_BAD_URL' ? 'the URL is not validly percent-encoded' : 'the request was refused';
-  const code = error.code === 'FST_ERR_BAD_URL' ? 'invalid_url' : 'invalid_request';
+  const { status, code, message } =
+    error.code === 'FST_ERR_BAD_URL'
+      ? vaultError('invalid_url', 'the URL is not validly percent-encoded')
+      : vaultError('invalid_request', 'the request was refused');
   reply.header('Cache-Control', 'no-store');
-  reply.code(400).type('application/json; charset=utf-8').send({ error: code, message });
+  reply.code(status).type('application/json; charset=utf-8').send({ error: code, message });
 }

@@ -132,7 +132,7 @@ describe(VaultExceptionFilter.name, () => {
       ['NotFoundException', () => new NotFoundException(LEAK), 404, 'not_found', 'no such route'],
       ['ForbiddenException', () => new ForbiddenException(LEAK), 403, 'forbidden', 'the request was refused (forbidden)'],
       ['PayloadTooLargeException', () => new PayloadTooLargeException(LEAK), 413, 'payload_too_large', 'the request was refused (payload too large)'],
-      ['an HttpException with a status of no name', () => new HttpException(LEAK, HttpStatus.I_AM_A_TEAPOT), 418, 'invalid_request', 'the request was refused (invalid request)'],
+      ['an HttpException with a status of no code', () => new HttpException(LEAK, HttpStatus.I_AM_A_TEAPOT), 400, 'invalid_request', 'the request was refused (invalid request)'],
     ])('%s answers its status with a fixed message, never its own', (_label, thrown, status, error, message) => {
       const { reply } = answer(thrown());
       expect(reply.statusCode).toBe(status);
@@ -201,7 +201,7 @@ describe(VaultExceptionFilter.name, () => {
       ['a VaultError', () => tokenNotFound('YA0002'), 404, 'token_not_found'],
       ['an HttpException', () => new ForbiddenException(), 403, 'forbidden'],
       ['an unknown error', () => new Error(LEAK), 500, 'internal_error'],
-      ['a 429', () => new VaultError('rate_limited', 'slow down', 429), 429, 'rate_limited'],
+      ['a 429', () => new VaultError('rate_limited', 'slow down'), 429, 'rate_limited'],
     ])('hears of %s exactly once, with the request, the status and the code', (_label, thrown, status, code) => {
       const { request } = answer(thrown());
       expect(refusals.calls).toHaveLength(1);

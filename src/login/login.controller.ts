@@ -6,6 +6,7 @@ import { OperatorGuard } from '../access/operator.guard';
 import { Audited, audited } from '../audit/audited';
 import { PageResponses } from '../http/pages/page-responses';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
+import { REGISTER_ERRORS } from '../tokens/tokens.service';
 import { LoginCookies } from './login-cookie';
 import { CallbackQuery, LoginService, STATE_LIFETIME_MS } from './login.service';
 import { successPage } from './pages/login-pages';
@@ -29,7 +30,7 @@ export class LoginController {
   @Get('pocketful/login')
   @ApiOperation({ summary: 'Start a Pocketful login (a page for a browser)', description: 'Sets a login cookie and redirects to Pocketful.' })
   @ApiResponse({ status: 302, description: "To Pocketful's login, with state and code_challenge" })
-  @ApiPageErrors({ 401: ['operator_unauthorized'], 429: ['rate_limited'], 503: ['store_unavailable'] })
+  @ApiPageErrors('operator_unauthorized', 'rate_limited', 'store_unavailable')
   async begin(@Res() reply: FastifyReply): Promise<void> {
     const { url, state, browserSecret } = await this.login.begin();
     reply.header('set-cookie', this.cookies.issue(state, browserSecret, STATE_LIFETIME_MS)).redirect(url, 302);
@@ -41,17 +42,19 @@ export class LoginController {
   @ApiQuery({ name: 'state', required: false })
   @ApiQuery({ name: 'error', required: false, description: "Pocketful's refusal, when the login did not succeed" })
   @ApiOkResponse({ description: 'A page saying which account was stored until when', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiPageErrors({
-    400: ['state_missing', 'state_unknown', 'code_missing', 'login_state_mismatch', 'login_cancelled', 'login_refused'],
-    401: ['operator_unauthorized'],
-    403: ['account_not_allowed'],
-    409: ['state_replayed', 'code_already_used'],
-    422: ['token_rejected', 'token_expired'],
-    429: ['rate_limited'],
-    502: ['broker_rejected', 'broker_unavailable', 'broker_malformed_response'],
-    503: ['audit_unavailable', 'store_unavailable'],
-    504: ['broker_timeout'],
-  })
+  @ApiPageErrors(
+    'state_missing',
+    'state_unknown',
+    'code_missing',
+    'login_state_mismatch',
+    'login_cancelled',
+    'login_refused',
+    'operator_unauthorized',
+    'state_replayed',
+    'code_already_used',
+    'rate_limited',
+    ...REGISTER_ERRORS,
+  )
   @Audited('store')
   @Header('Content-Type', 'text/html; charset=utf-8')
   async callback(@Query() query: CallbackQuery, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {

@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { VaultError } from '../errors/vault-error';
+import { vaultError } from '../errors/vault-error';
 import { DOCS_ASSETS, DocsAsset, DocsAssets } from './docs-assets';
 import { DOCS_HEADERS } from './docs-headers';
 import { DOCS_INIT_SCRIPT, DOCS_PAGE } from './docs-page';
@@ -38,7 +38,7 @@ export class OpenApiController {
   /** Only the two files the page loads: the name is checked against that list, never joined to a path as given. */
   @Get('docs/:asset')
   asset(@Param('asset') asset: string, @Res() reply: FastifyReply): void {
-    if (!Object.hasOwn(DOCS_ASSETS, asset)) throw new VaultError('not_found', 'the docs page has no such file', 404);
+    if (!Object.hasOwn(DOCS_ASSETS, asset)) throw vaultError('not_found', 'the docs page has no such file');
     const name = asset as DocsAsset;
     reply.type(DOCS_ASSETS[name]).send(this.assets.read(name));
   }

@@ -1,16 +1,9 @@
+import { ErrorCode } from '../errors/error-catalogue';
 import { VaultError } from '../errors/vault-error';
 
 export type BrokerFailure = 'rejected' | 'unauthorized' | 'unavailable' | 'timeout' | 'malformed';
 
-const STATUS: Record<BrokerFailure, number> = {
-  rejected: 502,
-  unauthorized: 422,
-  unavailable: 502,
-  timeout: 504,
-  malformed: 502,
-};
-
-const CODE: Record<BrokerFailure, string> = {
+const CODE: Readonly<Record<BrokerFailure, ErrorCode>> = {
   rejected: 'broker_rejected',
   unauthorized: 'token_rejected',
   unavailable: 'broker_unavailable',
@@ -30,7 +23,7 @@ export class BrokerError extends VaultError {
     readonly brokerCode?: string,
     readonly brokerStatus?: number,
   ) {
-    super(CODE[failure], message, STATUS[failure]);
+    super(CODE[failure], message);
     this.name = 'BrokerError';
   }
 }

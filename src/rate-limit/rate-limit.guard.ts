@@ -2,10 +2,9 @@ import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/commo
 import { ServiceClient } from '../access/service-client';
 import { Caller, VaultRequest } from '../access/vault-request';
 import { Clock } from '../clock/clock';
-import { rateLimited } from '../errors/rate-limited';
 import { VaultError } from '../errors/vault-error';
 import { RateLimitSettings } from './rate-limit.config';
-import { overLimitWarning, RateLimiter } from './rate-limiter';
+import { overLimit, overLimitWarning, RateLimiter } from './rate-limiter';
 
 /** A store that does not answer is said once a minute, not once a request. */
 const WARN_EVERY_MS = 60_000;
@@ -51,7 +50,7 @@ export class RateLimitGuard implements CanActivate {
     }
     if (!decision.allowed) {
       if (decision.firstRefusal) this.logger.warn(overLimitWarning(tracker, this.settings.perMinute));
-      throw rateLimited(decision.retryAfterSeconds, `more than ${this.settings.perMinute} requests a minute`);
+      throw overLimit(decision.retryAfterSeconds, this.settings.perMinute);
     }
     return true;
   }

@@ -1,3 +1,4 @@
+import { rateLimited } from '../errors/rate-limited';
 import { RateWindow, retryAfterSeconds } from './rate-window';
 
 /** A request counted against a budget: within it, or not and for how long. */
@@ -16,6 +17,11 @@ export function decision(count: number, limitPerMinute: number, window: RateWind
 /** What a replica says once a window when a tracker goes past its budget (its further refusals log at debug). */
 export function overLimitWarning(tracker: string, limitPerMinute: number): string {
   return `${tracker} went past ${limitPerMinute} requests a minute; its further requests get 429 for the rest of the minute`;
+}
+
+/** The 429 of a tracker past its budget, the same from the guard and from the token read. */
+export function overLimit(retryAfterSeconds: number, limitPerMinute: number) {
+  return rateLimited(retryAfterSeconds, `more than ${limitPerMinute} requests a minute`);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { retryAfterOf } from '../errors/rate-limited';
+
 export const RATE_WINDOW_MS = 60_000;
 /** A window's counter outlives the window a little, for a replica whose clock is a few seconds behind. */
 export const RATE_COUNTER_LIFETIME_MS = 2 * RATE_WINDOW_MS;
@@ -17,7 +19,7 @@ export function rateWindow(now: number): RateWindow {
   return { index, endsAt: (index + 1) * RATE_WINDOW_MS };
 }
 
-/** Seconds until the window ends, as Retry-After says it: at least one. */
+/** Seconds until the window ends, as Retry-After says it. */
 export function retryAfterSeconds(window: RateWindow, now: number): number {
-  return Math.max(1, Math.ceil((window.endsAt - now) / 1000));
+  return retryAfterOf(window.endsAt - now);
 }

@@ -20,7 +20,7 @@ export class StatusPageController {
   @Get()
   @ApiOperation({ summary: "The status page: every account's token, the last alerts, the vault's health (a page for a browser)" })
   @ApiOkResponse({ description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiPageErrors({ 401: ['operator_unauthorized'], 429: ['rate_limited'] })
+  @ApiPageErrors('operator_unauthorized', 'rate_limited')
   @Header('Content-Type', 'text/html; charset=utf-8')
   async page(): Promise<string> {
     return statusPage(await this.status.report());

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ServiceClientRegistry } from '../access/service-client.registry';
+import { bearerKey } from '../access/service-key.guard';
 import { serviceClientOf, VaultRequest } from '../access/vault-request';
 import { EventFanOut } from './event-fan-out';
 import { EventFeed, Replay } from './event-feed';
@@ -9,8 +10,6 @@ import { compareEventIds, FeedEvent } from './feed-event';
 import { HeldRequests } from './held-requests';
 import { parseLastEventId } from './last-event-id';
 import { TokenFeedSettings } from './token-feed.config';
-
-const BEARER = /^bearer ([\x21-\x7e]{1,512})$/i;
 
 /**
  * `GET /v1/events`: opens event streams and keeps them. Anything refused (a bad Last-Event-ID, the bound, a store
@@ -35,7 +34,7 @@ export class EventStreams {
     const after = parseLastEventId(request.headers['last-event-id']);
     const client = serviceClientOf(request);
     // ServiceKeyGuard let this key in; each event is checked against what the key is allowed when it comes.
-    const key = BEARER.exec(String(request.headers.authorization))?.[1] ?? '';
+    const key = bearerKey(request.headers.authorization) ?? '';
     const stream = new EventStream(reply.raw, () => this.registry.authenticate(key));
     const release = this.held.admit(client.name, 'events', () => stream.end());
     // Events that arrive while the stream replays wait their turn behind it.

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { serviceClientOf, VaultRequest } from '../access/vault-request';
-import { tokenNotFound } from '../errors/vault-error';
+import { shuttingDown, tokenNotFound } from '../errors/vault-error';
 import { StoredToken } from '../tokens/stored-token';
 import { TokenServing } from '../tokens/read/token-serving';
 import { WaitingReads } from '../tokens/read/waiting-reads';
 import { EventFanOut } from './event-fan-out';
-import { HeldRequests, shuttingDown } from './held-requests';
+import { HeldRequests } from './held-requests';
 import { Wakeup } from './wakeup';
 
 /**

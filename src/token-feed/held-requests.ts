@@ -1,15 +1,12 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { rateLimited } from '../errors/rate-limited';
-import { VaultError } from '../errors/vault-error';
+import { shuttingDown } from '../errors/vault-error';
 import { TokenFeedSettings } from './token-feed.config';
 
 export type HeldKind = 'wait' | 'events';
 
 /** A held request ends within its 55 s at most, an event stream when it likes: a few seconds is an honest guess. */
 const RETRY_AFTER_SECONDS = 5;
-
-export const shuttingDown = () =>
-  new VaultError('shutting_down', 'this replica is shutting down; ask again, and another replica answers', 503);
 
 interface Held {
   kind: HeldKind;

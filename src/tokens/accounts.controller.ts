@@ -21,12 +21,7 @@ export class AccountsController {
   @Get()
   @ApiOperation({ summary: 'Every account the vault knows, with its token\'s state, never the token (admin clients)' })
   @ApiOkResponse({ type: AccountsResponse })
-  @ApiErrors({
-    401: ['unauthorized'],
-    403: ['forbidden'],
-    429: ['rate_limited'],
-    503: ['store_unavailable'],
-  })
+  @ApiErrors('unauthorized', 'forbidden', 'rate_limited', 'store_unavailable')
   @AdminOnly()
   async list() {
     const now = this.clock.now();

@@ -11,7 +11,6 @@ export class StoredValueError extends VaultError {
       keyId
         ? `the stored token for ${clientId} was sealed with key ${keyId}, which this vault cannot use; log in again, or configure that key`
         : `the stored token for ${clientId} is unreadable; log in again to replace it`,
-      500,
     );
     this.name = 'StoredValueError';
   }

@@ -16,7 +16,7 @@ import { TokenServing } from './read/token-serving';
 import { TOKEN_BODY_TYPE, tokenViewBody } from './read/token-body';
 import { MAX_WAIT_SECONDS, parseWaitSeconds, WaitingReads } from './read/waiting-reads';
 import { tokenRecordView } from './token.views';
-import { TokensService } from './tokens.service';
+import { REGISTER_ERRORS, TokensService } from './tokens.service';
 
 const NO_BODY = Buffer.alloc(0);
 
@@ -43,14 +43,18 @@ export class TokensController {
   @ApiOperation({ summary: "Read an account's token", description: 'Counted against the client\'s budget and audited before the token leaves.' })
   @ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiErrors({
-    400: ['invalid_client_id', 'invalid_request'],
-    401: ['unauthorized'],
-    403: ['forbidden'],
-    404: ['token_not_found'],
-    429: ['rate_limited'],
-    503: ['audit_unavailable', 'store_unavailable', 'shutting_down'],
-  })
+  @ApiErrors(
+    'invalid_client_id',
+    'invalid_request',
+    'unauthorized',
+    'forbidden',
+    'token_not_found',
+    'rate_limited',
+    'token_unreadable',
+    'audit_unavailable',
+    'store_unavailable',
+    'shutting_down',
+  )
   @AuditedByTheStore('read')
   @Header('Content-Type', TOKEN_BODY_TYPE)
   async read(@Req() request: VaultRequest): Promise<Buffer> {
@@ -74,18 +78,16 @@ export class TokensController {
   @Post()
   @ApiOperation({ summary: "Import a token pasted from Pocketful's dashboard (admin clients)", description: 'Pocketful is asked whose token it is.' })
   @ApiCreatedResponse({ type: TokenRecordResponse })
-  @ApiErrors({
-    400: ['invalid_request', 'invalid_json'],
-    401: ['unauthorized'],
-    403: ['forbidden', 'account_not_allowed'],
-    413: ['payload_too_large'],
-    415: ['unsupported_media_type'],
-    422: ['token_rejected', 'token_expired'],
-    429: ['rate_limited'],
-    502: ['broker_rejected', 'broker_unavailable', 'broker_malformed_response'],
-    503: ['audit_unavailable', 'store_unavailable'],
-    504: ['broker_timeout'],
-  })
+  @ApiErrors(
+    'invalid_request',
+    'invalid_json',
+    'unauthorized',
+    'forbidden',
+    'payload_too_large',
+    'unsupported_media_type',
+    'rate_limited',
+    ...REGISTER_ERRORS,
+  )
   @AdminOnly()
   @UseGuards(RateLimitGuard)
   @Audited('import')
@@ -101,16 +103,19 @@ export class TokensController {
   @Post(':clientId/report-invalid')
   @ApiOperation({ summary: 'Report that Pocketful refused a token', description: 'The vault asks Pocketful; a dead token is removed.' })
   @ApiOkResponse({ type: ReportOutcomeResponse })
-  @ApiErrors({
-    400: ['invalid_client_id'],
-    401: ['unauthorized'],
-    403: ['forbidden'],
-    404: ['token_not_found'],
-    429: ['rate_limited'],
-    502: ['broker_rejected', 'broker_unavailable', 'broker_malformed_response'],
-    503: ['audit_unavailable', 'store_unavailable'],
-    504: ['broker_timeout'],
-  })
+  @ApiErrors(
+    'invalid_client_id',
+    'unauthorized',
+    'forbidden',
+    'token_not_found',
+    'rate_limited',
+    'token_unreadable',
+    'broker_rejected',
+    'broker_unavailable',
+    'broker_malformed_response',
+    'store_unavailable',
+    'broker_timeout',
+  )
   @HttpCode(200)
   @UseGuards(RateLimitGuard)
   @Audited('report')
@@ -123,14 +128,7 @@ export class TokensController {
   @Delete(':clientId')
   @ApiOperation({ summary: "Delete an account's token (admin clients)" })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors({
-    400: ['invalid_client_id'],
-    401: ['unauthorized'],
-    403: ['forbidden'],
-    404: ['token_not_found'],
-    429: ['rate_limited'],
-    503: ['audit_unavailable', 'store_unavailable'],
-  })
+  @ApiErrors('invalid_client_id', 'unauthorized', 'forbidden', 'token_not_found', 'rate_limited', 'store_unavailable')
   @AdminOnly()
   @HttpCode(204)
   @UseGuards(RateLimitGuard)

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../clock/clock';
-import { accountNotAllowed, tokenNotFound, VaultError } from '../errors/vault-error';
+import { ErrorCode } from '../errors/error-catalogue';
+import { accountNotAllowed, tokenNotFound, vaultError } from '../errors/vault-error';
 import { TokenFingerprint } from '../crypto/token-fingerprint';
 import { PocketfulClient, TokenGrant } from '../pocketful/pocketful.client';
 import { isClientId, normalizeClientId } from '../pocketful/client-id';
@@ -19,6 +20,18 @@ export interface AccountStatus {
   expiresAt: Date | null;
   source: TokenSource | null;
 }
+
+/** What `register` can fail with, for the routes that store a token (an import, a login) to document. */
+export const REGISTER_ERRORS = [
+  'account_not_allowed',
+  'token_rejected',
+  'token_expired',
+  'broker_rejected',
+  'broker_unavailable',
+  'broker_malformed_response',
+  'broker_timeout',
+  'store_unavailable',
+] as const satisfies readonly ErrorCode[];
 
 /** The rules around the store: whose token it is, who may store one, and when it dies. */
 @Injectable()
@@ -41,14 +54,12 @@ export class TokensService {
   async register(grant: TokenGrant, source: TokenSource, issuedAt: Date): Promise<StoredToken> {
     const account = await this.pocketful.tradingInfo(grant.accessToken);
     const clientId = normalizeClientId(account.clientId);
-    if (!isClientId(clientId)) {
-      throw new VaultError('broker_malformed_response', 'Pocketful named an account id the vault cannot use', 502);
-    }
+    if (!isClientId(clientId)) throw vaultError('broker_malformed_response', 'Pocketful named an account id the vault cannot use');
     const allowed = this.settings.allowedClientIds;
     if (allowed && !allowed.includes(clientId)) throw accountNotAllowed(clientId);
     const expiresAt = tokenExpiry(issuedAt, grant.expiresIn, this.settings.cutoff);
     if (expiresAt.getTime() <= this.clock.now().getTime()) {
-      throw new VaultError('token_expired', `the token for ${clientId} has already expired; nothing was stored`, 422);
+      throw vaultError('token_expired', `the token for ${clientId} has already expired; nothing was stored`);
     }
     const token: StoredToken = {
       clientId,

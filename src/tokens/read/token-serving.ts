@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RequestParty } from '../../access/vault-request';
 import { AuditSettings } from '../../audit/audit.config';
-import { AuditTrail, auditUnavailable } from '../../audit/audit-trail';
+import { AuditTrail } from '../../audit/audit-trail';
 import { Clock } from '../../clock/clock';
-import { rateLimited } from '../../errors/rate-limited';
-import { tokenNotFound } from '../../errors/vault-error';
+import { auditUnavailable, tokenNotFound } from '../../errors/vault-error';
 import { RateLimitSettings } from '../../rate-limit/rate-limit.config';
 import { rateTracker } from '../../rate-limit/rate-limit.guard';
-import { overLimitWarning } from '../../rate-limit/rate-limiter';
+import { overLimit, overLimitWarning } from '../../rate-limit/rate-limiter';
 import { StoredToken } from '../stored-token';
 import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
 
@@ -54,7 +53,7 @@ export class TokenServing {
     switch (outcome.kind) {
       case 'limited':
         if (outcome.firstRefusal) this.logger.warn(overLimitWarning(rateTracker(request.caller, request.ip), this.limits.perMinute));
-        throw rateLimited(outcome.retryAfterSeconds, `more than ${this.limits.perMinute} requests a minute`);
+        throw overLimit(outcome.retryAfterSeconds, this.limits.perMinute);
       case 'missing':
         return null;
       case 'audit_failed':
