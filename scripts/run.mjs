@@ -23,8 +23,9 @@ const bundle = join(ROOT, 'dist', `${program}.js`);
 if (staleBecause()) buildOnce();
 if (!existsSync(bundle)) fail(`there is no program ${program} in dist/`);
 
-// The bundle runs in this process, as `node dist/PROGRAM.js ARGS…` would run it: it is the main module, and its exit
-// code, signals and standard streams are this process's own, with no second process to pass them through.
+// The bundle runs in this process, as `node dist/PROGRAM.js ARGS…` runs it (runMain is what node starts a main module
+// with): it is require.main, and its exit code, signals and standard streams are this process's own, with no second
+// process to pass them through, nor a Ctrl-C reaching the program twice.
 process.argv = [process.argv[0], bundle, ...args];
 Module.runMain();
 
