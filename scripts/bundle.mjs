@@ -68,6 +68,10 @@ const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dis
 mkdirSync('dist/docs', { recursive: true });
 for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css']) copyFileSync(join(swaggerUi, file), join('dist/docs', file));
 
+// Last, once every bundle is written: scripts/run.mjs builds again when this is missing or older than a source, so a
+// build cut short is never taken for a whole one.
+writeFileSync('dist/.built', '');
+
 function filesUnder(dir, extension) {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith(extension))
