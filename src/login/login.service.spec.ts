@@ -4,6 +4,7 @@ import { closeAll } from '../../test/support/close-all';
 import { FakePocketful } from '../../test/support/fake-pocketful';
 import { ManualClock } from '../../test/support/manual-clock';
 import { RecordingLogger } from '../../test/support/recording-logger';
+import { settled } from '../../test/support/settled';
 import { BASE_DAY } from '../../test/support/test-time';
 import { Clock } from '../clock/clock';
 import { loadConfiguration } from '../config/load-configuration';
@@ -29,15 +30,6 @@ import { MemoryLoginStateStore } from './memory-login-state.store';
 const MORNING = BASE_DAY.at('09:00');
 const NEXT_MIDNIGHT = BASE_DAY.plus(1).at('00:00');
 const TEN_MINUTES = 10 * 60_000;
-
-/** What a call to the service came to: its answer, or the error it threw. */
-async function settled<T>(promise: Promise<T>): Promise<T | unknown> {
-  try {
-    return await promise;
-  } catch (error) {
-    return error;
-  }
-}
 
 /**
  * The login as the controller drives it, on the real Pocketful client against Pocketful played by a local server:

@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { ManualClock } from '../../../test/support/manual-clock';
 import { RecordingLogger } from '../../../test/support/recording-logger';
+import { settled } from '../../../test/support/settled';
 import { BASE_DAY } from '../../../test/support/test-time';
 import { RequestParty } from '../../access/vault-request';
 import { auditConfig } from '../../audit/audit.config';
@@ -55,15 +56,6 @@ class AnsweringReader extends TokenReader {
   }
   async read(): Promise<ServingOutcome> {
     return this.outcome;
-  }
-}
-
-/** What a call to the service came to: its answer, or the error it threw. */
-async function settled<T>(promise: Promise<T>): Promise<T | unknown> {
-  try {
-    return await promise;
-  } catch (error) {
-    return error;
   }
 }
 
