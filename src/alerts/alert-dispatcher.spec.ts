@@ -66,6 +66,13 @@ class UnreachableCoordinationStore extends MemoryCoordinationStore {
   }
 }
 
+/** A delivery log the store cannot take now. */
+class UnwritableDeliveryLog extends MemoryAlertDeliveryLog {
+  override async record(): Promise<never> {
+    throw new Error('OOM command not allowed when used memory > maxmemory.');
+  }
+}
+
 /**
  * Replicas of the vault's alert sending: each its own dispatcher and delivery, all on one (memory) coordination store
  * and delivery log, as replicas share Redis; the webhook and a pager channel each a real local HTTP receiver.
@@ -109,7 +116,7 @@ describe(AlertDispatcher.name, () => {
         PUBLIC_URL: 'https://vault.desk.example',
         ALERT_RETRY_ATTEMPTS: String(ATTEMPTS),
         ALERT_RETRY_DELAY: '5ms',
-        ALERT_TIMEOUT: '2s',
+        ALERT_TIMEOUT: '10s',
         ...env,
       },
       [alertsConfig],
@@ -254,6 +261,16 @@ describe(AlertDispatcher.name, () => {
       expect(webhook.attempts).toBe(1);
     });
 
+    it('is logged by the channel’s name, never its URL, which can hold a secret', async () => {
+      const sut = await replica();
+      webhook.failures = [503, 'drop', 500];
+      await sut.dispatchWindows([expiring(['YA0002', 'YA0003'])]);
+      expect(logger.at('warn')).toHaveLength(2);
+      expect(logger.at('error')).toHaveLength(1);
+      expect(logger.text).not.toContain(webhook.url);
+      expect(logger.text).not.toContain('/hooks/vault');
+    });
+
     it('does not hold up the other channel', async () => {
       const channels = (settings: AlertSettings) => [...webhookOnly(settings), new PagerChannel(pager.url)];
       const sut = await replica(channels);
@@ -291,6 +308,16 @@ describe(AlertDispatcher.name, () => {
       await sut.dispatchWindows([window]);
       expect(webhook.attempts).toBe(0);
       expect(await deliveries.latest(10)).toEqual([]);
+    });
+
+    it('misses only a line when it cannot be written: the alert is sent and its claim settled', async () => {
+      deliveries = new UnwritableDeliveryLog();
+      const sut = await replica();
+      const window = expiring(['YA0002', 'YA0003']);
+      await sut.dispatchWindows([window]);
+      expect(webhook.received).toHaveLength(1);
+      expect(await coordination.read(keys.alertClaim(window.id, 'webhook'))).toBe('sent');
+      expect(logger.at('warn')).toEqual([`alert ${window.id} to webhook: not kept in the delivery log`]);
     });
   });
 

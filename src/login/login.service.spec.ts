@@ -51,7 +51,7 @@ describe(LoginService.name, () => {
     states = new MemoryLoginStateStore(clock);
     store = new MemoryTokenStore(clock);
     logger = new RecordingLogger();
-    const configuration = loadConfiguration({ TOKEN_STORE: 'memory', POCKETFUL_TIMEOUT_MS: '2000', ...broker.variables, ...env }, [
+    const configuration = loadConfiguration({ TOKEN_STORE: 'memory', ...broker.variables, ...env }, [
       httpConfig,
       pocketfulConfig,
       tokensConfig,
