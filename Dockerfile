@@ -18,7 +18,7 @@ COPY --from=build /app/dist/vault.js ./dist/vault.js
 COPY --from=build /app/dist/docs ./dist/docs
 USER node
 EXPOSE 5000
-# The young generation at its full size from the start (npm start has the same flag): left to V8, it starts at 1 MB
-# and shrinks again while the vault idles, and a burst of reads then (market open) promotes what is still in flight;
-# the bench saw such vaults stay at 1.5 times the CPU a read and over 200 MiB for the rest of the run (README, Performance).
+# The young generation at its full size from the start (npm start has the same flag): left to V8, it starts small and
+# shrinks again while the vault idles, and a burst of reads then (market open) promotes what is still in flight
+# (README, Performance).
 CMD ["node", "--min-semi-space-size=16", "dist/vault.js"]

@@ -1,7 +1,6 @@
 // Bundles tsc's output (build/) into the programs the package runs, one file each, in dist/: the vault that
 // `npm start` and the image run, the demo, and each command. Node on its own resolves, reads and compiles some
-// 1,500 module files at start, most of a second and a half before the vault can answer; one file starts in well
-// under a second (npm run bench shows it), and a command answers at once.
+// 1,500 module files at start; one file starts the vault within its second (npm run bench), and a command at once.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -46,8 +45,8 @@ for (const [program, entry] of Object.entries(PROGRAMS)) {
     bundle: true,
     platform: 'node',
     target: 'node20',
-    // No keepNames: it wraps every function made at run time, closures in each request included, in a call that
-    // costs the read path a fifth of its time. Identifiers are not minified, so classes keep their names.
+    // No keepNames: it wraps every function made at run time, closures in each request included, in a call, on
+    // every request. Identifiers are not minified, so classes keep their names.
     minifyWhitespace: true,
     logLevel: 'warning',
     loader: { '.lua': 'text' },

@@ -6,7 +6,7 @@ const SEPARATOR = '|';
 
 /**
  * An audit entry as one stream field, `action|result|client|account|requestId|remote|fingerprint` ('' for none):
- * Redis appends one field four times faster than seven, and the token read script writes an entry on every read.
+ * Redis appends one field in a fraction of the time seven take, and the token read script writes an entry on every read.
  * No value holds a `|` (codes, client names, account ids, request ids, addresses and fingerprints cannot), and
  * one that somehow did would have it replaced rather than shift the fields after it.
  */

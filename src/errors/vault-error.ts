@@ -15,8 +15,8 @@ export class VaultError extends Error {
     message: string,
     headers?: Readonly<Record<string, string>>,
   ) {
-    // An answer, not a fault: its stack is never shown or logged. Capturing it was the largest cost of the vault's own
-    // code in a flood of refused requests (a profile of a client retrying past its limit).
+    // An answer, not a fault: its stack is never shown or logged, and capturing one would be most of what a refusal
+    // costs a client that keeps retrying past its limit.
     const depth = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     super(message);

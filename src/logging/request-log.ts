@@ -36,8 +36,7 @@ function logCompleted(log: VaultLog, level: Level, request: Requested, statusCod
 /**
  * One line per request when it completes, with its id, method, path (query values left out), status and time.
  * A Fastify hook rather than a middleware holding a logger per request in an AsyncLocalStorage: on Node 20 that
- * turns on promise hooks for every promise in the process, which cost a token read more than everything else it
- * does (the bench shows it).
+ * turns on promise hooks for every promise in the process (vault-logger.ts).
  */
 export function registerRequestLog(fastify: FastifyInstance, log: VaultLog): void {
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -19,9 +19,9 @@ function options(settings: LoggingSettings): LoggerOptions {
 
 /**
  * The vault's one pino logger, JSON lines to stdout; `stream` lets a test read every line it writes. pino itself
- * rather than nestjs-pino: that module binds a child logger to every request through AsyncLocalStorage, which cost a
- * token read about 120 µs on Node 20 (more than the rest of the read); the request log (request-log.ts) names each
- * request by its id instead.
+ * rather than nestjs-pino: that module binds a child logger to every request through AsyncLocalStorage, which on
+ * Node 20 costs every request more than the rest of a token read (README, Performance); the request log
+ * (request-log.ts) names each request by its id instead.
  */
 export function createVaultLog(settings: LoggingSettings, stream?: DestinationStream): VaultLog {
   return stream ? pino(options(settings), stream) : pino(options(settings));
