@@ -3,7 +3,7 @@ import { FakePocketful } from './support/fake-pocketful';
 import { json, TestVault } from './support/test-vault';
 import { BASE_DAY, istForPeople, istIso } from './support/test-time';
 import { closeAll } from './support/close-all';
-import { TestCluster } from './support/test-cluster';
+import { VaultFixture } from './support/vault-fixture';
 
 const NOON_IST = BASE_DAY.at('12:00');
 const MIDNIGHT_AFTER = BASE_DAY.plus(1).at('00:00');
@@ -173,7 +173,7 @@ describe('login through Pocketful', () => {
 
     it.each(shapes)('turns %s at the token exchange into a clear page and stores nothing', async (_name, reply, code, message) => {
       broker.tokenReply = reply;
-      const page = await vault.login('YA0002', broker);
+      const page = await vault.tryLogin('YA0002', broker);
       const html = await page.text();
       expect(page.status).toBeGreaterThanOrEqual(400);
       expect(page.status).toBeLessThan(600);
@@ -185,14 +185,14 @@ describe('login through Pocketful', () => {
 
     it('stores nothing when trading_info refuses the new token', async () => {
       broker.tradingInfoReply = { status: 401, body: { status: 'error', message: 'Request Unauthorised', error_code: 40000, data: {} } };
-      const page = await vault.login('YA0002', broker);
+      const page = await vault.tryLogin('YA0002', broker);
       expect(pageCode(await page.text())).toBe('token_rejected');
       expect(await storedToken(vault, 'YA0002')).toBe(404);
     });
 
     it('stores nothing when trading_info names no usable account', async () => {
       broker.tradingInfoReply = { status: 200, body: { data: { client_id: '../../etc' }, status: 'success' } };
-      const page = await vault.login('YA0002', broker);
+      const page = await vault.tryLogin('YA0002', broker);
       expect(pageCode(await page.text())).toBe('broker_malformed_response');
       expect(await json(await vault.fetch('/v1/accounts', { as: 'ops' }))).toEqual({ accounts: [] });
     });
@@ -219,7 +219,7 @@ describe('login through Pocketful', () => {
   it('refuses a login or an import for an account outside ALLOWED_CLIENT_IDS and stores nothing', async () => {
     const restricted = await TestVault.start({ broker, clock, env: { ALLOWED_CLIENT_IDS: 'YA0003' } });
     try {
-      const page = await restricted.login('YA0002', broker);
+      const page = await restricted.tryLogin('YA0002', broker);
       expect(page.status).toBe(403);
       expect(pageCode(await page.text())).toBe('account_not_allowed');
       expect(await storedToken(restricted, 'YA0002')).toBe(404);
@@ -241,12 +241,12 @@ describe('login through Pocketful', () => {
 });
 
 describe('login with two replicas on one Redis', () => {
-  let cluster: TestCluster;
+  let cluster: VaultFixture;
   let broker: FakePocketful;
   let replicas: TestVault[];
 
   beforeAll(async () => {
-    cluster = await TestCluster.start();
+    cluster = await VaultFixture.start({ replicas: 2 });
     ({ broker, replicas } = cluster);
   });
 

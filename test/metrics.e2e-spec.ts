@@ -169,7 +169,7 @@ describe('/metrics over a day', () => {
     broker.tokenReply = { status: 503, body: { error: 'temporarily_unavailable' } };
     broker.tradingInfoReply = { status: 401, body: { message: 'Request Unauthorised', status: 'error', error_code: 40000 } };
     try {
-      expect((await vault.login('YA0002', broker)).status).toBe(502);
+      expect((await vault.tryLogin('YA0002', broker)).status).toBe(502);
       const refused = await vault.fetch('/v1/tokens', { as: 'ops', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken: 'pasted-token-the-broker-refuses' }) });
       expect(refused.status).toBe(422);
     } finally {

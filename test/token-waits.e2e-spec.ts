@@ -6,7 +6,7 @@ import { EventStreamClient } from './support/event-stream-client';
 import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
 import { TestRedis } from './support/redis-server';
-import { TestCluster } from './support/test-cluster';
+import { VaultFixture } from './support/vault-fixture';
 import { BASE_DAY } from './support/test-time';
 import { json, newEncryptionKey, TestVault } from './support/test-vault';
 import { until } from './support/until';
@@ -56,13 +56,13 @@ const held = (vault: TestVault) => vault.app.get(HeldRequests);
 const heldWaits = (vault: TestVault) => held(vault).count('wait');
 
 describe('GET /v1/tokens/:clientId?wait=N across replicas', () => {
-  let cluster: TestCluster;
+  let cluster: VaultFixture;
   let a: TestVault;
   let b: TestVault;
   const clock = new ManualClock(BASE_DAY.at('10:00'));
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ replicas: 2, clock, clients: CLIENTS });
+    cluster = await VaultFixture.start({ replicas: 2, clock, clients: CLIENTS });
     [a, b] = cluster.replicas;
     await a.login('YA0002', cluster.broker);
   });

@@ -1,0 +1,133 @@
+import { Clock } from '../../src/clock/clock';
+import { SandboxBrokerOptions } from '../../src/sandbox/sandbox-broker';
+import { closeAll, closingOnFailure } from './close-all';
+import { FakePocketful } from './fake-pocketful';
+import { LogCapture } from './log-capture';
+import { TestRedis, TestRedisOptions } from './redis-server';
+import { newEncryptionKey, TestClient, TestVault } from './test-vault';
+
+/** A Redis a vault can be pointed at: the variables that point it there, and how to take it down. */
+export interface VaultRedis {
+  readonly variables: Record<string, string>;
+  destroy(): Promise<void>;
+}
+
+/** Variables as a test sets them; one set to undefined is left out, as an operator leaves it unset. */
+export type TestVariables = Record<string, string | undefined>;
+
+/** What each vault of a fixture may have of its own. */
+export interface VaultOptions {
+  /** Over the fixture's variables. */
+  env?: TestVariables;
+  clients?: TestClient[];
+  clock?: Clock;
+  /** Where the vault's log lines go; a capture of its own by default (the fixture's replicas share the one given). */
+  logs?: LogCapture;
+}
+
+export interface VaultFixtureOptions extends VaultOptions {
+  /** `redis` (the default): a private redis-server of the fixture's own; `memory`: no Redis at all. */
+  store?: 'redis' | 'memory';
+  /** How that redis-server runs: append-only, behind a password. */
+  redis?: TestRedisOptions;
+  /** What the fake Pocketful says: its accounts, the lifetime of its tokens, how it checks PKCE. */
+  broker?: Partial<SandboxBrokerOptions>;
+  /** How many vaults start at once, as replicas of one another: 1 by default; 0 for none, each then from `another`. */
+  replicas?: number;
+}
+
+/**
+ * A vault on a store of its own, as a test needs it: a private redis-server (or the memory store), a fake Pocketful
+ * on a local port, and the vault configured for both with a fresh encryption key, as `replicas` replicas. Further
+ * vaults on the same Redis, with the same key and service keys, come from `another`. `close` closes every vault it
+ * started, then Pocketful, then Redis, and start closes what it had started when a step fails.
+ */
+export class VaultFixture<R extends VaultRedis = TestRedis> {
+  readonly replicas: TestVault[] = [];
+  /** Every vault begun, whether or not its start finished: close must not leave one running after its Redis. */
+  private readonly begun: Array<Promise<TestVault>> = [];
+  /** The service keys of the first vault started, which every later one takes. */
+  private serviceKeys: Record<string, string> | undefined;
+
+  private constructor(
+    private readonly store: R | null,
+    readonly broker: FakePocketful,
+    private readonly env: TestVariables,
+    private readonly defaults: Pick<VaultOptions, 'clients' | 'clock'>,
+  ) {}
+
+  static start(options: VaultFixtureOptions = {}): Promise<VaultFixture> {
+    const { store = 'redis', redis, ...rest } = options;
+    return VaultFixture.assemble(store === 'redis' ? () => TestRedis.start(redis) : null, rest);
+  }
+
+  /** The same, on a Redis already running (a server a test prepared, a Sentinel group): the fixture takes it down with the rest. */
+  static startOn<R extends VaultRedis>(redis: R, options: Omit<VaultFixtureOptions, 'store' | 'redis'> = {}): Promise<VaultFixture<R>> {
+    return VaultFixture.assemble(async () => redis, options);
+  }
+
+  private static async assemble<R extends VaultRedis>(
+    startRedis: (() => Promise<R>) | null,
+    options: Omit<VaultFixtureOptions, 'store' | 'redis'>,
+  ): Promise<VaultFixture<R>> {
+    const redis = startRedis ? await startRedis() : null;
+    const broker = await closingOnFailure(() => new FakePocketful(options.broker).start(), () => redis?.destroy());
+    const storage = redis ? { TOKEN_STORE: 'redis', ...redis.variables, VAULT_ENCRYPTION_KEY: newEncryptionKey() } : {};
+    const { env, replicas = 1, clients, clock, logs } = options;
+    const fixture = new VaultFixture(redis, broker, { ...storage, ...env }, { clients, clock });
+    return closingOnFailure(async () => {
+      for (let index = 0; index < replicas; index += 1) fixture.replicas.push(await fixture.another({ logs }));
+      return fixture;
+    }, () => fixture.close());
+  }
+
+  /** The first vault. */
+  get vault(): TestVault {
+    return this.replicas[0];
+  }
+
+  /** The Redis the vaults share; a fixture on the memory store has none. */
+  get redis(): R {
+    if (!this.store) throw new Error('this fixture keeps its tokens in memory: it has no Redis');
+    return this.store;
+  }
+
+  /** The service keys, by client name, that every vault of the fixture takes. */
+  get keys(): Record<string, string> {
+    if (!this.serviceKeys) throw new Error('no vault of this fixture has started yet');
+    return this.serviceKeys;
+  }
+
+  /** The variables every vault of the fixture starts with. */
+  get variables(): Record<string, string> {
+    return definedOnly(this.env);
+  }
+
+  /**
+   * One more vault on the same store, Pocketful, encryption key and service keys, with the fixture's variables under
+   * `env`.
+   */
+  async another(options: VaultOptions = {}): Promise<TestVault> {
+    const started = TestVault.start({
+      broker: this.broker,
+      env: definedOnly({ ...this.env, ...options.env }),
+      clients: options.clients ?? this.defaults.clients,
+      keys: this.serviceKeys,
+      clock: options.clock ?? this.defaults.clock,
+      logs: options.logs,
+    });
+    this.begun.push(started);
+    const vault = await started;
+    this.serviceKeys ??= vault.keys;
+    return vault;
+  }
+
+  async close(): Promise<void> {
+    const vaults = (await Promise.allSettled(this.begun)).flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    await closeAll(...vaults.map((vault) => () => vault.close()), () => this.broker.stop(), () => this.store?.destroy());
+  }
+}
+
+function definedOnly(env: TestVariables): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
