@@ -5,6 +5,7 @@ import { clientFor, newServiceKey, readClientsFile, writeClientsFile } from '../
 import { ServiceClient } from '../src/access/service-client';
 import { SpawnedReplica, SpawnedReplicas } from './support/spawned-replicas';
 import { SpawnedVault } from './support/spawned-vault';
+import { importToken } from './support/token-requests';
 import { until } from './support/until';
 
 const CLI = join(__dirname, '..', 'dist', 'cli', 'clients.js');
@@ -73,13 +74,7 @@ describe('service keys revoked live, on every replica', () => {
     });
     ({ replicas, keys, dir, clientsFile: file } = fixture);
     hashes.push(...readClientsFile(file).map((written) => written.keySha256));
-    const stored = await replicas[0].fetch('/v1/tokens', {
-      as: 'ops',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ accessToken: fixture.broker.broker.mintToken('YA0002') }),
-    });
-    expect(stored.status).toBe(201);
+    expect((await importToken(replicas[0], fixture.broker.broker.mintToken('YA0002'))).status).toBe(201);
   }, 30_000);
 
   afterAll(() => fixture?.close());

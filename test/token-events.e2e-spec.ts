@@ -9,6 +9,7 @@ import { EventStreamClient, ReceivedEvent } from './support/event-stream-client'
 import { ManualClock } from './support/manual-clock';
 import { VaultFixture } from './support/vault-fixture';
 import { BASE_DAY, istIso } from './support/test-time';
+import { readToken } from './support/token-requests';
 import { json, TestVault } from './support/test-vault';
 import { until } from './support/until';
 
@@ -44,7 +45,7 @@ describe('GET /v1/events across replicas', () => {
     return stream;
   }
 
-  const tokenOf = async (clientId: string): Promise<string> => (await json(await a.fetch(`/v1/tokens/${clientId}`, { as: 'ops' }))).accessToken;
+  const tokenOf = (clientId: string): Promise<string> => readToken(a, clientId, 'ops');
 
   it('answers text/event-stream, uncached and unbuffered, after the service key guard', async () => {
     const stream = await open(b, 'watcher');

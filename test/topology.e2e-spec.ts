@@ -1,5 +1,5 @@
 import { FakePocketful } from './support/fake-pocketful';
-import { readToken } from './support/read-token';
+import { readToken } from './support/token-requests';
 import { TestRedis } from './support/redis-server';
 import { SpawnedReplica, SpawnedReplicas, untilReady } from './support/spawned-replicas';
 import { until } from './support/until';

@@ -40,7 +40,7 @@ export interface VaultFixtureOptions extends VaultOptions {
  * A vault on a store of its own, as a test needs it: a private redis-server (or the memory store), a fake Pocketful
  * on a local port, and the vault configured for both with a fresh encryption key, as `replicas` replicas. Further
  * vaults on the same Redis, with the same key and service keys, come from `another`. `close` closes every vault it
- * started, then Pocketful, then Redis, and start closes what it had started when a step fails.
+ * started, then Pocketful, then its Redis; start closes what it had started when a step fails.
  */
 export class VaultFixture<R extends VaultRedis = TestRedis> {
   readonly replicas: TestVault[] = [];
@@ -51,6 +51,7 @@ export class VaultFixture<R extends VaultRedis = TestRedis> {
 
   private constructor(
     private readonly store: R | null,
+    private readonly stopRedis: () => unknown,
     readonly broker: FakePocketful,
     private readonly env: TestVariables,
     private readonly defaults: Pick<VaultOptions, 'clients' | 'clock'>,
@@ -58,23 +59,25 @@ export class VaultFixture<R extends VaultRedis = TestRedis> {
 
   static start(options: VaultFixtureOptions = {}): Promise<VaultFixture> {
     const { store = 'redis', redis, ...rest } = options;
-    return VaultFixture.assemble(store === 'redis' ? () => TestRedis.start(redis) : null, rest);
+    return VaultFixture.assemble(store === 'redis' ? () => TestRedis.start(redis) : null, true, rest);
   }
 
-  /** The same, on a Redis already running (a server a test prepared, a Sentinel group): the fixture takes it down with the rest. */
+  /** The same, on a Redis a test runs itself (a server it prepared, a Sentinel group), which close leaves to it. */
   static startOn<R extends VaultRedis>(redis: R, options: Omit<VaultFixtureOptions, 'store' | 'redis'> = {}): Promise<VaultFixture<R>> {
-    return VaultFixture.assemble(async () => redis, options);
+    return VaultFixture.assemble(async () => redis, false, options);
   }
 
   private static async assemble<R extends VaultRedis>(
     startRedis: (() => Promise<R>) | null,
+    ownsRedis: boolean,
     options: Omit<VaultFixtureOptions, 'store' | 'redis'>,
   ): Promise<VaultFixture<R>> {
     const redis = startRedis ? await startRedis() : null;
-    const broker = await closingOnFailure(() => new FakePocketful(options.broker).start(), () => redis?.destroy());
+    const stopRedis = () => (ownsRedis ? redis?.destroy() : undefined);
+    const broker = await closingOnFailure(() => new FakePocketful(options.broker).start(), stopRedis);
     const storage = redis ? { TOKEN_STORE: 'redis', ...redis.variables, VAULT_ENCRYPTION_KEY: newEncryptionKey() } : {};
     const { env, replicas = 1, clients, clock, logs } = options;
-    const fixture = new VaultFixture(redis, broker, { ...storage, ...env }, { clients, clock });
+    const fixture = new VaultFixture(redis, stopRedis, broker, { ...storage, ...env }, { clients, clock });
     return closingOnFailure(async () => {
       for (let index = 0; index < replicas; index += 1) fixture.replicas.push(await fixture.another({ logs }));
       return fixture;
@@ -124,7 +127,7 @@ export class VaultFixture<R extends VaultRedis = TestRedis> {
 
   async close(): Promise<void> {
     const vaults = (await Promise.allSettled(this.begun)).flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
-    await closeAll(...vaults.map((vault) => () => vault.close()), () => this.broker.stop(), () => this.store?.destroy());
+    await closeAll(...vaults.map((vault) => () => vault.close()), () => this.broker.stop(), this.stopRedis);
   }
 }
 

@@ -36,3 +36,8 @@ export async function readTokenRecord(vault: KeyedVault, account: string, as: st
 export async function readToken(vault: KeyedVault, account: string, as: string, init: RequestInit = {}): Promise<string> {
   return (await readTokenRecord(vault, account, as, init)).accessToken;
 }
+
+/** POST /v1/tokens as the client `as`: a token pasted from Pocketful's dashboard, handed in; the answer, whatever it is. */
+export function importToken(vault: KeyedVault, accessToken: string, as = 'ops'): Promise<Response> {
+  return vault.fetch('/v1/tokens', { as, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken }) });
+}
