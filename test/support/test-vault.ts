@@ -94,8 +94,8 @@ export class TestVault {
   }
 
   /**
-   * A whole login, as a browser would make it, for an account the broker knows, that must store its token: any page
-   * but the 200 fails the test, with its status and error code. `tryLogin` is the same login whatever it answers.
+   * A whole login, as a browser would make it, for an account the broker knows, that must succeed: any page but the
+   * 200 fails the test, with its status and error code. `tryLogin` is the same login, whatever it answers.
    */
   async login(clientId: string, broker: FakePocketful): Promise<Response> {
     const page = await this.tryLogin(clientId, broker);

@@ -1,26 +1,15 @@
+import { TokenView } from '../../src/tokens/read/token-body';
 import { KeyedVault } from './keyed-fetch';
-
-/** What GET /v1/tokens/:clientId serves. */
-export interface ServedToken {
-  clientId: string;
-  accessToken: string;
-  tokenType: string;
-  scope: string;
-  source: string;
-  issuedAt: string;
-  expiresAt: string;
-  expiresIn: number;
-}
 
 /**
  * The token the vault serves for `account` to the client `as`, with its times. Anything but a 200 carrying a token
  * fails the test, naming the status and the answer's error code (never a token): a test that means to read the
  * token never goes on with nothing.
  */
-export async function readTokenRecord(vault: KeyedVault, account: string, as: string, init: RequestInit = {}): Promise<ServedToken> {
+export async function readTokenRecord(vault: KeyedVault, account: string, as: string, init: RequestInit = {}): Promise<TokenView> {
   const response = await vault.fetch(`/v1/tokens/${account}`, { ...init, as });
   const text = await response.text();
-  let body: Partial<ServedToken> & { error?: string } = {};
+  let body: Partial<TokenView> & { error?: string } = {};
   try {
     body = JSON.parse(text);
   } catch {
@@ -29,7 +18,7 @@ export async function readTokenRecord(vault: KeyedVault, account: string, as: st
   if (response.status !== 200 || typeof body.accessToken !== 'string' || body.accessToken === '') {
     throw new Error(`reading the token of ${account} as ${as} answered ${response.status} (${body.error ?? 'no error code'})`);
   }
-  return body as ServedToken;
+  return body as TokenView;
 }
 
 /** The access token the vault serves for `account` to the client `as`; fails the test as readTokenRecord does. */

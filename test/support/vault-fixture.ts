@@ -57,22 +57,21 @@ export class VaultFixture<R extends VaultRedis = TestRedis> {
     private readonly defaults: Pick<VaultOptions, 'clients' | 'clock'>,
   ) {}
 
-  static start(options: VaultFixtureOptions = {}): Promise<VaultFixture> {
+  static async start(options: VaultFixtureOptions = {}): Promise<VaultFixture> {
     const { store = 'redis', redis, ...rest } = options;
-    return VaultFixture.assemble(store === 'redis' ? () => TestRedis.start(redis) : null, true, rest);
+    return VaultFixture.assemble(store === 'redis' ? await TestRedis.start(redis) : null, true, rest);
   }
 
   /** The same, on a Redis a test runs itself (a server it prepared, a Sentinel group), which close leaves to it. */
   static startOn<R extends VaultRedis>(redis: R, options: Omit<VaultFixtureOptions, 'store' | 'redis'> = {}): Promise<VaultFixture<R>> {
-    return VaultFixture.assemble(async () => redis, false, options);
+    return VaultFixture.assemble(redis, false, options);
   }
 
   private static async assemble<R extends VaultRedis>(
-    startRedis: (() => Promise<R>) | null,
+    redis: R | null,
     ownsRedis: boolean,
     options: Omit<VaultFixtureOptions, 'store' | 'redis'>,
   ): Promise<VaultFixture<R>> {
-    const redis = startRedis ? await startRedis() : null;
     const stopRedis = () => (ownsRedis ? redis?.destroy() : undefined);
     const broker = await closingOnFailure(() => new FakePocketful(options.broker).start(), stopRedis);
     const storage = redis ? { TOKEN_STORE: 'redis', ...redis.variables, VAULT_ENCRYPTION_KEY: newEncryptionKey() } : {};
@@ -84,7 +83,7 @@ export class VaultFixture<R extends VaultRedis = TestRedis> {
     }, () => fixture.close());
   }
 
-  /** The first vault. */
+  /** The first of the vaults the fixture started with. */
   get vault(): TestVault {
     return this.replicas[0];
   }
@@ -95,21 +94,12 @@ export class VaultFixture<R extends VaultRedis = TestRedis> {
     return this.store;
   }
 
-  /** The service keys, by client name, that every vault of the fixture takes. */
-  get keys(): Record<string, string> {
-    if (!this.serviceKeys) throw new Error('no vault of this fixture has started yet');
-    return this.serviceKeys;
-  }
-
   /** The variables every vault of the fixture starts with. */
   get variables(): Record<string, string> {
     return definedOnly(this.env);
   }
 
-  /**
-   * One more vault on the same store, Pocketful, encryption key and service keys, with the fixture's variables under
-   * `env`.
-   */
+  /** One more vault on the same Redis, Pocketful, encryption key and service keys, with `env` over the fixture's variables. */
   async another(options: VaultOptions = {}): Promise<TestVault> {
     const started = TestVault.start({
       broker: this.broker,
