@@ -2,13 +2,13 @@ import { AlertScanner, DueAlerts } from '../src/alerts/alert-scanner';
 import { AlertService } from '../src/alerts/alert.service';
 import { TokenStore } from '../src/tokens/token.store';
 import { AlertReceiver } from './support/alert-receiver';
-import { FakePocketful } from './support/fake-pocketful';
-import { ManualClock } from './support/manual-clock';
-import { TestRedis } from './support/redis-server';
-import { newEncryptionKey, TestVault } from './support/test-vault';
-import { BASE_DAY } from './support/test-time';
 import { closeAll } from './support/close-all';
 import { stallsDuring } from './support/loop-stalls';
+import { ManualClock } from './support/manual-clock';
+import { TestRedis } from './support/redis-server';
+import { TestVault } from './support/test-vault';
+import { BASE_DAY } from './support/test-time';
+import { VaultFixture } from './support/vault-fixture';
 
 const ACCOUNTS = 10_000;
 const MIDNIGHT = BASE_DAY.plus(1).at('00:00');
@@ -33,37 +33,14 @@ const SAVED_TOGETHER = 250;
  * messages a webhook receives when ten thousand tokens expire together, and the longest the event loop stalls.
  */
 describe('alert scans at scale', () => {
+  let fixture: VaultFixture;
   let redis: TestRedis;
-  let broker: FakePocketful;
   let receiver: AlertReceiver;
   const clock = new ManualClock(BASE_DAY.at('10:00'));
   const vaults: Record<string, TestVault> = {};
-  /**
-   * Every vault begun, whether or not the set-up got as far as naming it: a set-up cut short on a loaded machine
-   * must not leave a vault running on after its Redis is gone.
-   */
-  const begun: Array<Promise<TestVault>> = [];
 
-  function replicaOf(name: string): Promise<TestVault> {
-    const vault = TestVault.start({
-      broker,
-      clock,
-      env: {
-        TOKEN_STORE: 'redis',
-        REDIS_URL: redis.url,
-        REDIS_KEY_PREFIX: `${name}:`,
-        VAULT_ENCRYPTION_KEY: newEncryptionKey(),
-        ALERT_WEBHOOK_URL: receiver.url,
-        ALERT_SCAN_INTERVAL: '1h',
-        MISSING_TOKEN_CHECK_AT: 'off',
-        // What is measured here is commands and stalls, not deadlines: a scan of 10,000 accounts, or the fixture's
-        // saves, on two cores busy with other test files, must not be cut off by the one-second default.
-        REDIS_COMMAND_TIMEOUT_MS: '10000',
-      },
-    });
-    begun.push(vault);
-    return vault;
-  }
+  /** A vault of its own name on the one Redis: its keys under `name:`. */
+  const replicaOf = (name: string) => fixture.another({ env: { REDIS_KEY_PREFIX: `${name}:` } });
 
   async function vaultWith(accounts: number, name: string): Promise<TestVault> {
     const vault = await replicaOf(name);
@@ -103,9 +80,20 @@ describe('alert scans at scale', () => {
   }
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
     receiver = await new AlertReceiver().start();
+    fixture = await VaultFixture.start({
+      clock,
+      env: {
+        ALERT_WEBHOOK_URL: receiver.url,
+        ALERT_SCAN_INTERVAL: '1h',
+        MISSING_TOKEN_CHECK_AT: 'off',
+        // What is measured here is commands and stalls, not deadlines: a scan of 10,000 accounts, or the fixture's
+        // saves, on two cores busy with other test files, must not be cut off by the one-second default.
+        REDIS_COMMAND_TIMEOUT_MS: '10000',
+      },
+      replicas: 0,
+    });
+    redis = fixture.redis;
     vaults.small = await vaultWith(10, 'small');
     vaults.large = await vaultWith(ACCOUNTS, 'large');
     vaults.twin = await replicaOf('large');
@@ -113,10 +101,7 @@ describe('alert scans at scale', () => {
   }, 120_000);
 
   // A vault with 10,000 accounts may be mid-scan when it closes, and waits for the scan: longer than Jest's default.
-  afterAll(async () => {
-    const started = (await Promise.allSettled(begun)).flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
-    await closeAll(...started.map((vault) => () => vault.close()), () => receiver.stop(), () => broker.stop(), () => redis.destroy());
-  }, 30_000);
+  afterAll(() => closeAll(() => fixture?.close(), () => receiver?.stop()), 30_000);
 
   it('costs the same with 10,000 accounts as with 10 when nothing is due', async () => {
     const small = await commandsDuring(() => vaults.small.app.get(AlertService).scan());

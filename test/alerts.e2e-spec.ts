@@ -4,10 +4,12 @@ import { AlertReceiver } from './support/alert-receiver';
 import { FakePocketful } from './support/fake-pocketful';
 import { LogCapture } from './support/log-capture';
 import { ManualClock } from './support/manual-clock';
+import { readToken } from './support/token-requests';
 import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { json, TestVault } from './support/test-vault';
 import { BASE_DAY, istForPeople, istIso } from './support/test-time';
 import { until } from './support/until';
+import { VaultFixture, VaultFixtureOptions } from './support/vault-fixture';
 import { closeAll } from './support/close-all';
 
 const WEBHOOK_SECRET = 'whsec-0123456789abcdef';
@@ -19,6 +21,7 @@ const MIDNIGHT = DAY.plus(1).at('00:00');
 const MONDAY = BASE_DAY.next('Monday');
 
 describe('alerts', () => {
+  let fixture: VaultFixture | null;
   let redis: TestRedis;
   let broker: FakePocketful;
   let webhook: AlertReceiver;
@@ -26,34 +29,20 @@ describe('alerts', () => {
   let telegram: AlertReceiver;
   let clock: ManualClock;
   let vaults: TestVault[];
-  let prefix = 0;
-
-  beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-  });
-
-  afterAll(async () => {
-    await closeAll(() => broker.stop(), () => redis.destroy());
-  });
 
   beforeEach(async () => {
     [webhook, slack, telegram] = await Promise.all([new AlertReceiver().start(), new AlertReceiver().start(), new AlertReceiver().start()]);
     clock = new ManualClock(DAY.at('10:00'));
-    prefix += 1;
+    fixture = null;
     vaults = [];
   });
 
   afterEach(async () => {
-    await closeAll(() => Promise.all(vaults.map((vault) => vault.close())), () => Promise.all([webhook.stop(), slack.stop(), telegram.stop()]));
+    await closeAll(() => fixture?.close(), () => Promise.all([webhook.stop(), slack.stop(), telegram.stop()]));
   });
 
   function alertEnv(extra: Record<string, string> = {}): Record<string, string> {
     return {
-      TOKEN_STORE: 'redis',
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: `alerts-${prefix}:`,
-      VAULT_ENCRYPTION_KEY: 'mF2mBd0G3oQ1b7l0p1cXw9o6Jm4q8v1s2t3u4w5y6z8=',
       ALERT_WEBHOOK_URL: `${webhook.url}/hooks/vault`,
       ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET,
       SLACK_WEBHOOK_URL: `${slack.url}/services/T000/B000/XXXX`,
@@ -69,11 +58,26 @@ describe('alerts', () => {
     };
   }
 
+  /** A test's first vault starts its Redis, and later ones join it as replicas; each scans once, as at start. */
   async function startVault(extra: Record<string, string> = {}, logs?: LogCapture): Promise<TestVault> {
-    const vault = await TestVault.start({ broker, clock, env: alertEnv(extra), logs });
+    const vault = fixture ? await fixture.another({ env: extra, logs }) : await firstVault({ clock, env: alertEnv(extra), logs });
     vaults.push(vault);
     await alerts(vault).scan();
     return vault;
+  }
+
+  /** A vault holding YA0002's token at 23:50 on the day it expires: inside the lead of its 15-minute alert. */
+  async function dueIn10Minutes(extra: Record<string, string> = {}, logs?: LogCapture): Promise<TestVault> {
+    const vault = await startVault(extra, logs);
+    await vault.login('YA0002', broker);
+    clock.set(DAY.at('23:50:00'));
+    return vault;
+  }
+
+  async function firstVault(options: VaultFixtureOptions): Promise<TestVault> {
+    fixture = await VaultFixture.start(options);
+    ({ redis, broker } = fixture);
+    return fixture.vault;
   }
 
   const alerts = (vault: TestVault) => vault.app.get(AlertService);
@@ -216,15 +220,13 @@ describe('alerts', () => {
   });
 
   it('sends a replica’s abandoned alert once its lease lapses, with the same id', async () => {
-    const vault = await startVault();
-    await vault.login('YA0002', broker);
-    clock.set(DAY.at('23:50:00'));
+    await dueIn10Minutes();
     const client = redis.client();
     try {
       const keys = await (async () => {
         // A replica that claimed the webhook delivery of the window's alert and died before sending it.
         const id = `expiring:YA0002:${MIDNIGHT.getTime()}:900000`;
-        const key = `alerts-${prefix}:claim:alert:expiring:${MIDNIGHT.getTime()}:900000:webhook`;
+        const key = `token-vault:claim:alert:expiring:${MIDNIGHT.getTime()}:900000:webhook`;
         await client.set(key, 'held', 'PX', 300);
         return { id, key };
       })();
@@ -244,12 +246,10 @@ describe('alerts', () => {
   it('hands its claim back when it stops mid-delivery, and another replica sends the alert at its next scan', async () => {
     // A receiver that never answers, and a time limit far longer than a shutdown may take.
     webhook.failures = ['hang'];
-    const stopping = await startVault({ ALERT_TIMEOUT: '60s' });
-    await stopping.login('YA0002', broker);
-    clock.set(DAY.at('23:50:00'));
+    const stopping = await dueIn10Minutes({ ALERT_TIMEOUT: '60s' });
     const scan = alerts(stopping).scan();
     await until(() => webhook.attempts > 0 && slack.received.length > 0 && telegram.received.length > 0, 5000, 'deliveries under way');
-    const claim = `alerts-${prefix}:claim:alert:expiring:${MIDNIGHT.getTime()}:900000:webhook`;
+    const claim = `token-vault:claim:alert:expiring:${MIDNIGHT.getTime()}:900000:webhook`;
     const client = redis.client();
     try {
       expect(await client.get(claim)).toBe('held');
@@ -340,9 +340,7 @@ describe('alerts', () => {
   describe('a failing channel', () => {
     it('is retried with the same id, and the receiver gets one alert', async () => {
       webhook.failures = [503, 'drop', 502];
-      const vault = await startVault();
-      await vault.login('YA0002', broker);
-      clock.set(DAY.at('23:50:00'));
+      await dueIn10Minutes();
       await scanAll();
       expect(webhook.attempts).toBe(4);
       expect(webhook.received).toHaveLength(1);
@@ -352,9 +350,7 @@ describe('alerts', () => {
     it('holds up no other channel, and a final failure is logged and counted', async () => {
       webhook.failures = ['hang', 'hang', 'hang', 'hang'];
       const logs = new LogCapture();
-      const vault = await startVault({}, logs);
-      await vault.login('YA0002', broker);
-      clock.set(DAY.at('23:50:00'));
+      const vault = await dueIn10Minutes({}, logs);
       let done = false;
       const scan = alerts(vault).scan().then(() => (done = true));
       await until(() => slack.received.length > 0, 5000, 'a Slack alert');
@@ -373,9 +369,7 @@ describe('alerts', () => {
 
     it('is not retried on a 4xx other than 429', async () => {
       webhook.failures = [400];
-      const vault = await startVault();
-      await vault.login('YA0002', broker);
-      clock.set(DAY.at('23:50:00'));
+      await dueIn10Minutes();
       await scanAll();
       expect(webhook.attempts).toBe(1);
       expect(slack.received).toHaveLength(1);
@@ -386,8 +380,7 @@ describe('alerts', () => {
     it('removes a token Pocketful refuses and raises one invalid alert, checking once per 30 s', async () => {
       const vault = await startVault();
       await vault.login('YA0002', broker);
-      const token = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' }));
-      broker.broker.revoke(token.accessToken);
+      broker.broker.revoke(await readToken(vault, 'YA0002', 'strategy-a'));
       const before = broker.broker.tradingInfoCalls;
       const reports = await Promise.all(
         Array.from({ length: 5 }, () => vault.fetch('/v1/tokens/YA0002/report-invalid', { as: 'strategy-a', method: 'POST' })),
@@ -433,8 +426,7 @@ describe('alerts', () => {
 
   it('starts with no channel, says once that alerts are off, and is ready', async () => {
     const logs = new LogCapture();
-    const vault = await TestVault.start({ broker, clock, logs, env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey() } });
-    vaults.push(vault);
+    const vault = await firstVault({ clock, logs });
     expect((await vault.fetch('/health/ready')).status).toBe(200);
     expect(logs.lines.filter((line) => line.includes('alerts are off'))).toHaveLength(1);
     expect(await alerts(vault).scan()).toEqual({ windows: [], alerts: [] });

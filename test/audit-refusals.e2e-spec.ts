@@ -1,7 +1,7 @@
 import { FakePocketful } from './support/fake-pocketful';
 import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
-import { closeAll } from './support/close-all';
+import { json, TestVault } from './support/test-vault';
+import { VaultFixture } from './support/vault-fixture';
 
 interface Entry {
   id: string;
@@ -49,18 +49,18 @@ async function everything(vault: TestVault, query: string, limit = 500): Promise
 }
 
 describe.each(['redis', 'memory'] as const)('refused requests, kept apart from the trail (%s store)', (store) => {
+  let fixture: VaultFixture;
   let redis: TestRedis | null = null;
   let broker: FakePocketful;
   let vault: TestVault;
 
   beforeAll(async () => {
-    if (store === 'redis') redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-    const storage: Record<string, string> = redis ? { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey() } : {};
-    vault = await TestVault.start({ broker, env: { ...storage, AUDIT_MAX_LENGTH: String(CAP), RATE_LIMIT_PER_MINUTE: '1000000' } });
+    fixture = await VaultFixture.start({ store, env: { AUDIT_MAX_LENGTH: String(CAP), RATE_LIMIT_PER_MINUTE: '1000000' } });
+    ({ broker, vault } = fixture);
+    if (store === 'redis') redis = fixture.redis;
   });
 
-  afterAll(() => closeAll(() => vault?.close(), () => broker?.stop(), () => redis?.destroy()));
+  afterAll(() => fixture?.close());
 
   it(`keeps every read and store through a flood of ${FLOOD} refused requests, five times AUDIT_MAX_LENGTH`, async () => {
     expect((await vault.login('YA0002', broker)).status).toBe(200);
@@ -153,8 +153,7 @@ describe.each(['redis', 'memory'] as const)('refused requests, kept apart from t
 });
 
 describe('the merged trail, where both streams hold the same ids', () => {
-  let redis: TestRedis;
-  let broker: FakePocketful;
+  let fixture: VaultFixture;
   let vault: TestVault;
   const PREFIX = 'same-ids:';
   // Written by hand: the ids each stream would make for entries in the same milliseconds.
@@ -162,19 +161,19 @@ describe('the merged trail, where both streams hold the same ids', () => {
   const refused = ['4000000000000-0', '4000000000000-1', '4000000000000-2', '4000000000001-0'];
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-    const client = redis.client();
+    // The trail is written before the vault starts.
+    fixture = await VaultFixture.start({ env: { REDIS_KEY_PREFIX: PREFIX }, replicas: 0 });
+    const client = fixture.redis.client();
     try {
       for (const id of done) await client.xadd(`${PREFIX}audit`, id, 'e', `read|ok|strategy-a|YA0002|done-${id}|10.0.0.1|Qm3v0x9Yc2aLw8Tr`);
       for (const id of refused) await client.xadd(`${PREFIX}audit:refusals`, id, 'e', `refused|unauthorized||YA0002|refused-${id}|10.0.0.9|`);
     } finally {
       client.disconnect();
     }
-    vault = await TestVault.start({ broker, env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey(), REDIS_KEY_PREFIX: PREFIX } });
+    vault = await fixture.another();
   });
 
-  afterAll(() => closeAll(() => vault?.close(), () => broker?.stop(), () => redis?.destroy()));
+  afterAll(() => fixture?.close());
 
   it('orders the same id done before refused, and pages across it with any limit', async () => {
     const expected = [

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { FakePocketful } from './support/fake-pocketful';
 import { LogCapture } from './support/log-capture';
+import { importToken, readToken } from './support/token-requests';
 import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
-import { closeAll } from './support/close-all';
+import { json, TestVault } from './support/test-vault';
+import { VaultFixture } from './support/vault-fixture';
 
 interface Entry {
   id: string;
@@ -18,6 +19,7 @@ interface Entry {
 }
 
 describe('the audit trail', () => {
+  let fixture: VaultFixture;
   let redis: TestRedis;
   let broker: FakePocketful;
   let vault: TestVault;
@@ -25,31 +27,23 @@ describe('the audit trail', () => {
   const secrets: string[] = [];
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-    vault = await TestVault.start({
-      broker,
-      logs,
-      env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey(), AUDIT_MAX_LENGTH: '1000', RATE_LIMIT_PER_MINUTE: '100000' },
-    });
+    fixture = await VaultFixture.start({ logs, env: { AUDIT_MAX_LENGTH: '1000', RATE_LIMIT_PER_MINUTE: '100000' } });
+    ({ redis, broker, vault } = fixture);
   });
 
-  afterAll(async () => {
-    await closeAll(() => vault.close(), () => broker.stop(), () => redis.destroy());
-  });
+  afterAll(() => fixture?.close());
 
   const entries = async (query = ''): Promise<Entry[]> => (await json(await vault.fetch(`/v1/audit${query}`, { as: 'ops' }))).entries;
 
   it('records a login, reads, an import, a report, a delete and every refusal, newest first', async () => {
     await vault.login('YA0002', broker);
-    const read = await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a', headers: { 'x-request-id': 'read-1' } });
-    const token = (await json(read)).accessToken;
+    const token = await readToken(vault, 'YA0002', 'strategy-a', { headers: { 'x-request-id': 'read-1' } });
     secrets.push(token);
     await vault.fetch('/v1/tokens/YA0003', { as: 'strategy-a' });
     await vault.fetch('/v1/tokens/YA0002', { headers: { authorization: 'Bearer tvk_wrong' } });
     const imported = broker.broker.mintToken('YA0003');
     secrets.push(imported);
-    await vault.fetch('/v1/tokens', { as: 'ops', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken: imported }) });
+    await importToken(vault, imported);
     await vault.fetch('/v1/tokens/YA0003/report-invalid', { as: 'ops', method: 'POST' });
     await vault.fetch('/v1/tokens/YA0003', { as: 'ops', method: 'DELETE' });
     await vault.fetch('/v1/tokens/YA0004', { as: 'ops' });
@@ -111,12 +105,7 @@ describe('the audit trail', () => {
 
   it('records the caller behind a trusted proxy by its forwarded address, and ignores the header otherwise', async () => {
     await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a', headers: { 'x-forwarded-for': '10.9.8.7', 'x-request-id': 'untrusted-1' } });
-    const proxied = await TestVault.start({
-      broker,
-      env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: vault.config.keyring.keys[0].key.toString('base64'), TRUST_PROXY: '127.0.0.1' },
-      keys: vault.keys,
-      clients: [{ name: 'ops', accounts: ['*'], admin: true }, { name: 'strategy-a', accounts: ['YA0002'] }],
-    });
+    const proxied = await fixture.another({ env: { TRUST_PROXY: '127.0.0.1' } });
     try {
       await proxied.fetch('/v1/tokens/YA0002', { as: 'strategy-a', headers: { 'x-forwarded-for': '10.9.8.7', 'x-request-id': 'trusted-1' } });
     } finally {
@@ -160,10 +149,7 @@ describe('the audit trail', () => {
       expect(refused.status).toBe(503);
       expect((await json(refused)).error).toBe('audit_unavailable');
 
-      const open = await TestVault.start({
-        broker,
-        env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: vault.config.keyring.keys[0].key.toString('base64'), AUDIT_FAIL_CLOSED: 'false', RATE_LIMIT_PER_MINUTE: '100000' },
-      });
+      const open = await fixture.another({ env: { AUDIT_FAIL_CLOSED: 'false' } });
       try {
         expect((await open.fetch('/v1/tokens/YA0002', { as: 'strategy-a' })).status).toBe(200);
         expect(open.logs.text).toContain('without an audit entry');

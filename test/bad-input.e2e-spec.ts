@@ -2,44 +2,39 @@ import { connect } from 'node:net';
 import { BAD_REQUESTS } from './corpus/bad-requests';
 import { FakePocketful } from './support/fake-pocketful';
 import { rawRequest } from './support/raw-request';
-import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
-import { closeAll } from './support/close-all';
+import { readToken } from './support/token-requests';
+import { TestVault } from './support/test-vault';
+import { VaultFixture } from './support/vault-fixture';
 
 /** What a stack trace or a library's internals look like in a response. */
 const LEAKY = /\n\s+at |node_modules|Error: |FST_ERR|TypeError|undefined|\[object Object\]/;
 
 describe('bad input on every route', () => {
-  let redis: TestRedis;
+  let fixture: VaultFixture;
   let broker: FakePocketful;
   let vault: TestVault;
   let before: Record<string, string>;
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-    vault = await TestVault.start({
-      broker,
+    fixture = await VaultFixture.start({
       // The corpus comes from one address with many bad keys: the budgets are raised so that every case reaches
       // the check it is meant for (the budgets have their own test).
-      env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey(), AUTH_FAILURES_PER_MINUTE: '1000', RATE_LIMIT_PER_MINUTE: '100000' },
+      env: { AUTH_FAILURES_PER_MINUTE: '1000', RATE_LIMIT_PER_MINUTE: '100000' },
       clients: [
         { name: 'admin', accounts: ['*'], admin: true },
         { name: 'reader', accounts: ['YA0002'] },
       ],
     });
+    ({ broker, vault } = fixture);
     await vault.login('YA0002', broker);
     await vault.login('YA0003', broker);
     before = await tokens();
   });
 
-  afterAll(async () => {
-    await closeAll(() => vault.close(), () => broker.stop(), () => redis.destroy());
-  });
+  afterAll(() => fixture?.close());
 
   async function tokens(): Promise<Record<string, string>> {
-    const read = async (id: string) => (await json(await vault.fetch(`/v1/tokens/${id}`, { as: 'admin' }))).accessToken;
-    return { YA0002: await read('YA0002'), YA0003: await read('YA0003') };
+    return { YA0002: await readToken(vault, 'YA0002', 'admin'), YA0003: await readToken(vault, 'YA0003', 'admin') };
   }
 
   it('has a corpus worth sending', () => {

@@ -1,10 +1,8 @@
-import { Browser, chromium } from 'playwright-core';
+import { Browser } from 'playwright-core';
+import { approveAtSandbox, launchChromium } from './support/chromium';
 import { freePort } from './support/free-port';
-import { chromiumPath } from './support/required-tools';
 import { SpawnedVault } from './support/spawned-vault';
 import { closeAll } from './support/close-all';
-
-const CHROMIUM = chromiumPath();
 
 /**
  * The README's first command, `npm run demo`, as a person uses it: the printed login URL opened in a real browser,
@@ -26,10 +24,7 @@ describe('the demo in a real browser', () => {
     [, loginUrl] = await demo.waitFor(/Log in:\s+(\S+)/);
     [, key] = await demo.waitFor(/Bearer (tvk_[A-Za-z0-9_-]+)/);
     base = `http://127.0.0.1:${port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -49,9 +44,7 @@ describe('the demo in a real browser', () => {
     });
     await page.goto(loginUrl);
     expect(await page.title()).toContain('Sandbox broker');
-    await page.check('input[value="YA0002"]');
-    await page.click('#approve');
-    await page.waitForSelector('#account');
+    await approveAtSandbox(page, 'YA0002');
     expect(await page.textContent('#account')).toBe('YA0002');
     expect(await page.textContent('#expires')).toMatch(/00:00:00 IST$/);
     // The strict Content-Security-Policy lets the page's own stylesheet through, and nothing was refused.

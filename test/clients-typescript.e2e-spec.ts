@@ -3,6 +3,7 @@ import { inspect } from 'node:util';
 import { TokenVaultClient, TokenVaultClientOptions, VaultError } from '../clients/typescript/src';
 import { ConsumerCluster, LIMITED_BUDGET, ServiceName } from './support/consumer-cluster';
 import { freePort } from './support/free-port';
+import { readTokenRecord } from './support/token-requests';
 import { until } from './support/until';
 
 /** What a promise settles to, without waiting for it. */
@@ -40,7 +41,7 @@ describe('the TypeScript client, against two vault replicas on one Redis', () =>
   }
 
   /** What the vault itself serves for an account right now. */
-  const served = async (account: string) => (await (await cluster.replicas[1].fetch(`/v1/tokens/${account}`, { as: 'ops' })).json()) as { accessToken: string };
+  const served = (account: string) => readTokenRecord(cluster.replicas[1], account, 'ops');
 
   describe('caching', () => {
     it('fetches a token once, then hands it out from its cache (ids in any case)', async () => {

@@ -1,15 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { connect, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { clientFor, newServiceKey, writeClientsFile } from '../src/access/clients-file';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
 import { ReadLoad } from './support/read-load';
-import { TestRedis } from './support/redis-server';
-import { SpawnedReplica, spawnReplicas } from './support/spawned-replicas';
-import { newEncryptionKey } from './support/test-vault';
+import { SpawnedReplica, SpawnedReplicas } from './support/spawned-replicas';
 import { until } from './support/until';
 
 const DRAIN_MS = 1_500;
@@ -31,36 +25,29 @@ interface Readiness {
  * within the grace. The other replica serves throughout.
  */
 describe('a replica stopping under load', () => {
-  let redis: TestRedis;
+  let fixture: SpawnedReplicas;
   let broker: FakePocketful;
-  let dir: string;
+  let replicas: SpawnedReplica[];
   let key: string;
-  const replicas: SpawnedReplica[] = [];
   let load: ReadLoad | null = null;
   const idle = new Agent({ keepAlive: true });
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-    dir = mkdtempSync(join(tmpdir(), 'token-vault-shutdown-'));
-    key = newServiceKey();
-    writeClientsFile(join(dir, 'clients.json'), [clientFor('strategy-a', key, ['YA0002'], false)]);
-    const variables = {
-      TOKEN_STORE: 'redis',
-      REDIS_URL: redis.url,
-      VAULT_ENCRYPTION_KEY: newEncryptionKey(),
-      ...broker.variables,
-      VAULT_CLIENTS_FILE: join(dir, 'clients.json'),
-      ADMIN_AUTH: 'none',
-      // Every served read is logged, with the request id the client chose.
-      LOG_LEVEL: 'debug',
-      SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
-      SHUTDOWN_GRACE_MS: String(GRACE_MS),
-      // Reads go without pause, shared by both replicas: the default budget of a client would run out mid-test.
-      RATE_LIMIT_PER_MINUTE: '1000000',
-    };
-    await spawnReplicas(replicas, 2, variables, 15_000);
+    fixture = await SpawnedReplicas.start({
+      clients: [{ name: 'strategy-a', accounts: ['YA0002'] }],
+      env: {
+        // Every served read is logged, with the request id the client chose.
+        LOG_LEVEL: 'debug',
+        SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
+        SHUTDOWN_GRACE_MS: String(GRACE_MS),
+        // Reads go without pause, shared by both replicas: the default budget of a client would run out mid-test.
+        RATE_LIMIT_PER_MINUTE: '1000000',
+      },
+      readyWithinMs: 15_000,
+    });
+    ({ broker, replicas } = fixture);
+    key = fixture.keys['strategy-a'];
     expect((await logIn(replicas[1])).status).toBe(200);
   }, 40_000);
 
@@ -69,10 +56,7 @@ describe('a replica stopping under load', () => {
       () => load?.stop(),
       () => idle.destroy(),
       () => sockets.forEach((socket) => socket.destroy()),
-      () => Promise.all(replicas.map((replica) => replica.vault.stop())),
-      () => broker.stop(),
-      () => redis.destroy(),
-      () => rmSync(dir, { recursive: true, force: true }),
+      () => fixture?.close(),
     );
   });
 

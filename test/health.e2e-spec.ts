@@ -1,25 +1,22 @@
 import { FakePocketful } from './support/fake-pocketful';
 import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { json, TestVault } from './support/test-vault';
 import { until } from './support/until';
-import { closeAll } from './support/close-all';
-
+import { VaultFixture } from './support/vault-fixture';
 
 describe('health', () => {
+  let fixture: VaultFixture;
   let redis: TestRedis;
   let broker: FakePocketful;
   let vault: TestVault;
 
   beforeAll(async () => {
-    redis = await TestRedis.start({ appendOnly: true });
-    broker = await new FakePocketful().start();
-    vault = await TestVault.start({ broker, env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey() } });
+    fixture = await VaultFixture.start({ redis: { appendOnly: true } });
+    ({ redis, broker, vault } = fixture);
     await vault.login('YA0002', broker);
   });
 
-  afterAll(async () => {
-    await closeAll(() => vault.close(), () => broker.stop(), () => redis.destroy());
-  });
+  afterAll(() => fixture?.close());
 
   it('is live and ready while Redis answers', async () => {
     const live = await vault.fetch('/health/live');

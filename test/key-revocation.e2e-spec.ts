@@ -1,15 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clientFor, newServiceKey, writeClientsFile } from '../src/access/clients-file';
+import { clientFor, newServiceKey, readClientsFile, writeClientsFile } from '../src/access/clients-file';
 import { ServiceClient } from '../src/access/service-client';
-import { closeAll } from './support/close-all';
-import { FakePocketful } from './support/fake-pocketful';
-import { TestRedis } from './support/redis-server';
-import { SpawnedReplica, spawnReplicas } from './support/spawned-replicas';
+import { SpawnedReplica, SpawnedReplicas } from './support/spawned-replicas';
 import { SpawnedVault } from './support/spawned-vault';
-import { newEncryptionKey } from './support/test-vault';
+import { importToken } from './support/token-requests';
 import { until } from './support/until';
 
 const CLI = join(__dirname, '..', 'dist', 'cli', 'clients.js');
@@ -21,14 +17,13 @@ const REVOKED_WITHIN_MS = 5000;
  * while they serve: by `npm run clients` as an operator runs it, by a hand edit gone wrong, and with SIGHUP.
  */
 describe('service keys revoked live, on every replica', () => {
-  let redis: TestRedis;
-  let broker: FakePocketful;
+  let fixture: SpawnedReplicas;
+  let replicas: SpawnedReplica[];
   let dir: string;
   let file: string;
-  const keys: Record<string, string> = {};
+  let keys: Record<string, string>;
   /** Every hash the file ever held: none may appear in a log. */
   const hashes: string[] = [];
-  const replicas: SpawnedReplica[] = [];
 
   const client = (name: string, accounts: string[], admin = false): ServiceClient => {
     keys[name] = newServiceKey();
@@ -68,38 +63,21 @@ describe('service keys revoked live, on every replica', () => {
       .map(({ level, msg }) => `${level >= 40 ? 'warn' : 'info'}: ${msg}`);
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-    dir = mkdtempSync(join(tmpdir(), 'token-vault-revocation-'));
-    file = join(dir, 'clients.json');
-    writeClientsFile(file, [client('ops', ['*'], true), client('strategy-a', ['YA0002']), client('strategy-b', ['YA0002'])]);
-    const env = {
-      TOKEN_STORE: 'redis',
-      REDIS_URL: redis.url,
-      VAULT_ENCRYPTION_KEY: newEncryptionKey(),
-      ...broker.variables,
-      ADMIN_AUTH: 'none',
-      VAULT_CLIENTS_FILE: file,
+    fixture = await SpawnedReplicas.start({
+      clients: [
+        { name: 'ops', accounts: ['*'], admin: true },
+        { name: 'strategy-a', accounts: ['YA0002'] },
+        { name: 'strategy-b', accounts: ['YA0002'] },
+      ],
       // The revoked keys asked about here are failed authentications from one address: not a guessing attack.
-      AUTH_FAILURES_PER_MINUTE: '1000',
-    };
-    await spawnReplicas(replicas, 2, env);
-    const stored = await fetch(`${replicas[0].url}/v1/tokens`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${keys.ops}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ accessToken: broker.broker.mintToken('YA0002') }),
+      env: { AUTH_FAILURES_PER_MINUTE: '1000' },
     });
-    expect(stored.status).toBe(201);
+    ({ replicas, keys, dir, clientsFile: file } = fixture);
+    hashes.push(...readClientsFile(file).map((written) => written.keySha256));
+    expect((await importToken(replicas[0], fixture.broker.broker.mintToken('YA0002'))).status).toBe(201);
   }, 30_000);
 
-  afterAll(async () => {
-    await closeAll(
-      () => Promise.all(replicas.map((replica) => replica.vault.stop())),
-      () => broker.stop(),
-      () => redis.destroy(),
-      () => rmSync(dir, { recursive: true, force: true }),
-    );
-  });
+  afterAll(() => fixture?.close());
 
   it('watches the file on each replica from the start', async () => {
     for (const { vault } of replicas) {

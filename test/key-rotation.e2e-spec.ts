@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { keyIdOf } from '../src/crypto/token-cipher';
 import { FakePocketful } from './support/fake-pocketful';
+import { readToken } from './support/token-requests';
 import { TestRedis } from './support/redis-server';
-import { json, TestVault } from './support/test-vault';
-import { closeAll } from './support/close-all';
+import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { VaultFixture } from './support/vault-fixture';
 
 const REENCRYPT = join(__dirname, '..', 'dist', 'cli', 'reencrypt.js');
 
@@ -22,35 +22,35 @@ function reencrypt(env: Record<string, string>): Promise<{ code: number | null; 
 }
 
 describe('encryption key rotation', () => {
-  const keyA = randomBytes(32).toString('base64');
-  const keyB = randomBytes(32).toString('base64');
-  const keyC = randomBytes(32).toString('base64');
+  const keyA = newEncryptionKey();
+  const keyB = newEncryptionKey();
+  const keyC = newEncryptionKey();
   const oldId = keyIdOf(Buffer.from(keyA, 'base64'));
+  const PREFIX = 'rotation:';
+  let fixture: VaultFixture;
   let redis: TestRedis;
   let broker: FakePocketful;
-  const open: TestVault[] = [];
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
+    // Each test starts the vaults it needs, each with its own keys.
+    fixture = await VaultFixture.start({ env: { REDIS_KEY_PREFIX: PREFIX }, replicas: 0 });
+    ({ redis, broker } = fixture);
   });
 
-  afterAll(async () => {
-    await closeAll(() => Promise.all(open.map((vault) => vault.close())), () => broker.stop(), () => redis.destroy());
-  });
+  afterAll(() => fixture?.close());
 
-  const redisEnv = { TOKEN_STORE: 'redis', REDIS_URL: '', REDIS_KEY_PREFIX: 'rotation:' };
-  async function vaultWith(keys: Record<string, string>): Promise<TestVault> {
-    const vault = await TestVault.start({ broker, env: { ...redisEnv, REDIS_URL: redis.url, ...keys } });
-    open.push(vault);
-    return vault;
-  }
+  /** A vault on the shared Redis with these keys only: VAULT_ENCRYPTION_KEY and VAULT_ENCRYPTION_KEYS as given. */
+  const vaultWith = (keys: { VAULT_ENCRYPTION_KEY?: string; VAULT_ENCRYPTION_KEYS?: string }) =>
+    fixture.another({ env: { VAULT_ENCRYPTION_KEY: undefined, ...keys } });
+
+  /** What `npm run reencrypt` needs besides the keys: the vaults' Redis. */
+  const redisEnv = () => ({ TOKEN_STORE: 'redis', REDIS_URL: redis.url, REDIS_KEY_PREFIX: PREFIX });
 
   async function kidOf(clientId: string): Promise<string> {
     const client = redis.client();
     try {
       // The envelope follows the expiry and fingerprint that stand in the clear ahead of it.
-      return JSON.parse((await client.get(`rotation:token:${clientId}`))!.replace(/^v2:\d+:[A-Za-z0-9_-]*:/, '')).kid;
+      return JSON.parse((await client.get(`${PREFIX}token:${clientId}`))!.replace(/^v2:\d+:[A-Za-z0-9_-]*:/, '')).kid;
     } finally {
       client.disconnect();
     }
@@ -59,13 +59,13 @@ describe('encryption key rotation', () => {
   async function expiryOf(clientId: string): Promise<unknown> {
     const client = redis.client();
     try {
-      return await client.call('PEXPIRETIME', `rotation:token:${clientId}`);
+      return await client.call('PEXPIRETIME', `${PREFIX}token:${clientId}`);
     } finally {
       client.disconnect();
     }
   }
 
-  const tokenOf = async (vault: TestVault, clientId: string) => (await json(await vault.fetch(`/v1/tokens/${clientId}`, { as: 'ops' }))).accessToken;
+  const tokenOf = (vault: TestVault, clientId: string) => readToken(vault, clientId, 'ops');
 
   it('reads tokens sealed with the single key after a key list is put in front of it, and seals new ones with the first', async () => {
     const single = await vaultWith({ VAULT_ENCRYPTION_KEY: keyA });
@@ -84,8 +84,10 @@ describe('encryption key rotation', () => {
   it('re-seals every token under the new key while replicas serve, keeping expiries and newer logins', async () => {
     const serving = await vaultWith({ VAULT_ENCRYPTION_KEYS: `k2:${keyB}`, VAULT_ENCRYPTION_KEY: keyA });
     const before = { YA0002: await tokenOf(serving, 'YA0002'), expiry: await expiryOf('YA0002') };
+    // A lifetime to keep: PEXPIRETIME, in the future.
+    expect(Number(before.expiry)).toBeGreaterThan(Date.now());
     const [run] = await Promise.all([
-      reencrypt({ ...redisEnv, REDIS_URL: redis.url, VAULT_ENCRYPTION_KEYS: `k2:${keyB}`, VAULT_ENCRYPTION_KEY: keyA, SANDBOX: 'true' }),
+      reencrypt({ ...redisEnv(), VAULT_ENCRYPTION_KEYS: `k2:${keyB}`, VAULT_ENCRYPTION_KEY: keyA, SANDBOX: 'true' }),
       (async () => {
         for (let round = 0; round < 5; round += 1) await serving.login('YA0003', broker);
       })(),
@@ -107,7 +109,7 @@ describe('encryption key rotation', () => {
   it('names the missing key when a token cannot be opened, reports it on readiness, and serves everything else', async () => {
     const serving = await vaultWith({ VAULT_ENCRYPTION_KEYS: `k2:${keyB}` });
     await serving.login('YA0005', broker);
-    const lost = await vaultWith({ VAULT_ENCRYPTION_KEYS: `k3:${keyC},k4:${randomBytes(32).toString('base64')}` });
+    const lost = await vaultWith({ VAULT_ENCRYPTION_KEYS: `k3:${keyC},k4:${newEncryptionKey()}` });
     // k2 is gone from this replica: every token sealed with it is unreadable here.
     const read = await lost.fetch('/v1/tokens/YA0002', { as: 'ops' });
     const body = await json(read);
@@ -123,8 +125,8 @@ describe('encryption key rotation', () => {
     expect((await lost.fetch('/v1/accounts', { as: 'ops' })).status).toBe(200);
     expect((await lost.login('YA0006', broker)).status).toBe(200);
     expect(await kidOf('YA0006')).toBe('k3');
-    expect(await tokenOf(lost, 'YA0006')).toBeDefined();
-    const run = await reencrypt({ ...redisEnv, REDIS_URL: redis.url, VAULT_ENCRYPTION_KEYS: `k3:${keyC}`, SANDBOX: 'true' });
+    expect(broker.broker.tradingInfo(`Bearer ${await tokenOf(lost, 'YA0006')}`).status).toBe(200);
+    const run = await reencrypt({ ...redisEnv(), VAULT_ENCRYPTION_KEYS: `k3:${keyC}`, SANDBOX: 'true' });
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/key k2 cannot open the tokens of .*YA0002/);
   });

@@ -2,7 +2,7 @@ import { FakePocketful } from './support/fake-pocketful';
 import { LogCapture } from './support/log-capture';
 import { json, TestVault } from './support/test-vault';
 import { closeAll } from './support/close-all';
-import { TestCluster } from './support/test-cluster';
+import { VaultFixture } from './support/vault-fixture';
 
 /** The machine code a failure page shows in its #code element. */
 const pageCode = async (page: Response) => /id="code">([^<]*)</.exec(await page.text())?.[1];
@@ -176,10 +176,10 @@ describe('a login bound to the browser that began it', () => {
 });
 
 describe('a bound login across two replicas on one Redis', () => {
-  let cluster: TestCluster;
+  let cluster: VaultFixture;
 
   beforeAll(async () => {
-    cluster = await TestCluster.start();
+    cluster = await VaultFixture.start({ replicas: 2 });
   });
 
   afterAll(() => cluster?.close());

@@ -3,7 +3,7 @@ import { LoginStateStore, StateTake } from '../src/login/login-state.store';
 import { MemoryLoginStateStore } from '../src/login/memory-login-state.store';
 import { closeAll } from './support/close-all';
 import { ManualClock } from './support/manual-clock';
-import { TestCluster } from './support/test-cluster';
+import { VaultFixture } from './support/vault-fixture';
 import { BASE_TIME } from './support/test-time';
 
 const hash = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -73,10 +73,10 @@ const memory = new MemoryLoginStateStore(clock);
 contract('memory', () => ({ stores: [memory, memory], pass: async (ms) => clock.advance(ms) }));
 
 describe('on Redis', () => {
-  let cluster: TestCluster;
+  let cluster: VaultFixture;
 
   beforeAll(async () => {
-    cluster = await TestCluster.start();
+    cluster = await VaultFixture.start({ replicas: 2 });
   });
 
   afterAll(() => closeAll(() => cluster?.close()));

@@ -1,9 +1,10 @@
 import { ManualClock } from './support/manual-clock';
 import { FakePocketful } from './support/fake-pocketful';
+import { importToken, readToken, readTokenRecord } from './support/token-requests';
 import { json, TestVault } from './support/test-vault';
 import { BASE_DAY, istForPeople, istIso } from './support/test-time';
 import { closeAll } from './support/close-all';
-import { TestCluster } from './support/test-cluster';
+import { VaultFixture } from './support/vault-fixture';
 
 const NOON_IST = BASE_DAY.at('12:00');
 const MIDNIGHT_AFTER = BASE_DAY.plus(1).at('00:00');
@@ -55,7 +56,7 @@ describe('login through Pocketful', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(html).toContain('YA0002');
     expect(html).toContain(istForPeople(MIDNIGHT_AFTER));
-    const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' }));
+    const body = await readTokenRecord(vault, 'YA0002', 'strategy-a');
     expect(broker.broker.tradingInfo(`Bearer ${body.accessToken}`).status).toBe(200);
     expect(body.expiresAt).toBe(istIso(MIDNIGHT_AFTER));
   });
@@ -116,7 +117,7 @@ describe('login through Pocketful', () => {
       const code = broker.broker.issueCode('YA0002');
       const first = await vault.beginLogin();
       expect((await vault.callback({ code, state: first.state })).status).toBe(200);
-      const before = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
+      const before = await readToken(vault, 'YA0002', 'ops');
 
       const second = await vault.beginLogin();
       const again = await vault.callback({ code, state: second.state });
@@ -124,7 +125,7 @@ describe('login through Pocketful', () => {
       expect(pageCode(await again.text())).toBe('code_already_used');
       expect(broker.exchangedCodes).toEqual([code]);
       // Had the code gone out again, Pocketful would have revoked the token it gave.
-      expect(broker.broker.tradingInfo(`Bearer ${before.accessToken}`).status).toBe(200);
+      expect(broker.broker.tradingInfo(`Bearer ${before}`).status).toBe(200);
     });
 
     it('is exchanged once when the same callback arrives many times at once', async () => {
@@ -173,7 +174,7 @@ describe('login through Pocketful', () => {
 
     it.each(shapes)('turns %s at the token exchange into a clear page and stores nothing', async (_name, reply, code, message) => {
       broker.tokenReply = reply;
-      const page = await vault.login('YA0002', broker);
+      const page = await vault.tryLogin('YA0002', broker);
       const html = await page.text();
       expect(page.status).toBeGreaterThanOrEqual(400);
       expect(page.status).toBeLessThan(600);
@@ -185,14 +186,14 @@ describe('login through Pocketful', () => {
 
     it('stores nothing when trading_info refuses the new token', async () => {
       broker.tradingInfoReply = { status: 401, body: { status: 'error', message: 'Request Unauthorised', error_code: 40000, data: {} } };
-      const page = await vault.login('YA0002', broker);
+      const page = await vault.tryLogin('YA0002', broker);
       expect(pageCode(await page.text())).toBe('token_rejected');
       expect(await storedToken(vault, 'YA0002')).toBe(404);
     });
 
     it('stores nothing when trading_info names no usable account', async () => {
       broker.tradingInfoReply = { status: 200, body: { data: { client_id: '../../etc' }, status: 'success' } };
-      const page = await vault.login('YA0002', broker);
+      const page = await vault.tryLogin('YA0002', broker);
       expect(pageCode(await page.text())).toBe('broker_malformed_response');
       expect(await json(await vault.fetch('/v1/accounts', { as: 'ops' }))).toEqual({ accounts: [] });
     });
@@ -219,18 +220,13 @@ describe('login through Pocketful', () => {
   it('refuses a login or an import for an account outside ALLOWED_CLIENT_IDS and stores nothing', async () => {
     const restricted = await TestVault.start({ broker, clock, env: { ALLOWED_CLIENT_IDS: 'YA0003' } });
     try {
-      const page = await restricted.login('YA0002', broker);
+      const page = await restricted.tryLogin('YA0002', broker);
       expect(page.status).toBe(403);
       expect(pageCode(await page.text())).toBe('account_not_allowed');
       expect(await storedToken(restricted, 'YA0002')).toBe(404);
       expect((await restricted.login('YA0003', broker)).status).toBe(200);
       // A token pasted from the dashboard is held to the same list.
-      const pasted = await restricted.fetch('/v1/tokens', {
-        as: 'ops',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ accessToken: broker.broker.mintToken('YA0002') }),
-      });
+      const pasted = await importToken(restricted, broker.broker.mintToken('YA0002'));
       expect(pasted.status).toBe(403);
       expect((await json(pasted)).error).toBe('account_not_allowed');
       expect(await storedToken(restricted, 'YA0002')).toBe(404);
@@ -241,12 +237,12 @@ describe('login through Pocketful', () => {
 });
 
 describe('login with two replicas on one Redis', () => {
-  let cluster: TestCluster;
+  let cluster: VaultFixture;
   let broker: FakePocketful;
   let replicas: TestVault[];
 
   beforeAll(async () => {
-    cluster = await TestCluster.start();
+    cluster = await VaultFixture.start({ replicas: 2 });
     ({ broker, replicas } = cluster);
   });
 
@@ -257,9 +253,7 @@ describe('login with two replicas on one Redis', () => {
     const { state } = await a.beginLogin();
     const page = await b.callback({ code: broker.broker.issueCode('YA0002'), state });
     expect(page.status).toBe(200);
-    const fromA = await json(await a.fetch('/v1/tokens/YA0002', { as: 'ops' }));
-    const fromB = await json(await b.fetch('/v1/tokens/YA0002', { as: 'ops' }));
-    expect(fromA.accessToken).toBe(fromB.accessToken);
+    expect(await readToken(a, 'YA0002', 'ops')).toBe(await readToken(b, 'YA0002', 'ops'));
   });
 
   it('exchanges a code once when both replicas receive the callback at the same moment', async () => {

@@ -6,9 +6,10 @@ import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
 import { Scrape } from './support/prometheus-text';
 import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { json, TestVault } from './support/test-vault';
 import { BASE_DAY } from './support/test-time';
 import { until } from './support/until';
+import { VaultFixture } from './support/vault-fixture';
 
 const TEN_AM_IST = BASE_DAY.at('10:00');
 const MIDNIGHT_AFTER = BASE_DAY.plus(1).at('00:00');
@@ -26,43 +27,28 @@ const scrape = async (vault: TestVault): Promise<Scrape> => {
  * clock running out the tokens, Redis going away; each compares a scrape after what it did with one before.
  */
 describe('/metrics over a day', () => {
+  let fixture: VaultFixture;
   let redis: TestRedis;
   let broker: FakePocketful;
   let vault: TestVault;
   let inspector: Redis;
   const clock = new ManualClock(TEN_AM_IST);
   const redisPassword = randomBytes(16).toString('hex');
-  const encryptionKey = newEncryptionKey();
   /** Every token the vault handed out or was given, for the last test's search. */
   const tokensSeen: string[] = [];
 
   beforeAll(async () => {
-    redis = await TestRedis.start({ password: redisPassword, appendOnly: true });
-    inspector = redis.client();
-    broker = await new FakePocketful().start();
-    vault = await TestVault.start({
-      broker,
+    fixture = await VaultFixture.start({
+      redis: { password: redisPassword, appendOnly: true },
       clock,
-      env: {
-        TOKEN_STORE: 'redis',
-        REDIS_URL: redis.url,
-        REDIS_PASSWORD: redisPassword,
-        VAULT_ENCRYPTION_KEY: encryptionKey,
-        ALLOWED_CLIENT_IDS: 'YA0002,YA0003',
-        RATE_LIMIT_PER_MINUTE: '4',
-      },
+      env: { ALLOWED_CLIENT_IDS: 'YA0002,YA0003', RATE_LIMIT_PER_MINUTE: '4' },
     });
+    ({ redis, broker, vault } = fixture);
+    inspector = redis.client();
     expect((await vault.login('YA0002', broker)).status).toBe(200);
   });
 
-  afterAll(() =>
-    closeAll(
-      () => vault?.close(),
-      () => inspector?.quit(),
-      () => broker?.stop(),
-      () => redis?.destroy(),
-    ),
-  );
+  afterAll(() => closeAll(() => inspector?.quit(), () => fixture?.close()));
 
   /** Each test in a minute of its own, so that the rate limit counts only its own requests. */
   beforeEach(() => clock.advance(60_000));
@@ -169,7 +155,7 @@ describe('/metrics over a day', () => {
     broker.tokenReply = { status: 503, body: { error: 'temporarily_unavailable' } };
     broker.tradingInfoReply = { status: 401, body: { message: 'Request Unauthorised', status: 'error', error_code: 40000 } };
     try {
-      expect((await vault.login('YA0002', broker)).status).toBe(502);
+      expect((await vault.tryLogin('YA0002', broker)).status).toBe(502);
       const refused = await vault.fetch('/v1/tokens', { as: 'ops', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken: 'pasted-token-the-broker-refuses' }) });
       expect(refused.status).toBe(422);
     } finally {
@@ -240,7 +226,7 @@ describe('/metrics over a day', () => {
       ...tokensSeen,
       ...Object.values(vault.keys),
       ...broker.exchangedCodes,
-      encryptionKey,
+      fixture.variables.VAULT_ENCRYPTION_KEY,
       redisPassword,
       broker.options.appSecret,
       broker.url,
@@ -257,15 +243,16 @@ describe('/metrics over a day', () => {
 });
 
 describe('/metrics with the memory store', () => {
+  let fixture: VaultFixture;
   let broker: FakePocketful;
   let vault: TestVault;
 
   beforeAll(async () => {
-    broker = await new FakePocketful().start();
-    vault = await TestVault.start({ broker, clock: new ManualClock(TEN_AM_IST), env: { ALLOWED_CLIENT_IDS: 'YA0002,YA0003' } });
+    fixture = await VaultFixture.start({ store: 'memory', clock: new ManualClock(TEN_AM_IST), env: { ALLOWED_CLIENT_IDS: 'YA0002,YA0003' } });
+    ({ broker, vault } = fixture);
   });
 
-  afterAll(() => closeAll(() => vault?.close(), () => broker?.stop()));
+  afterAll(() => fixture?.close());
 
   it('shows the tokens and the reads, and says nothing of a Redis it does not have', async () => {
     await vault.login('YA0003', broker);

@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { closeAll } from './support/close-all';
-import { FakePocketful } from './support/fake-pocketful';
 import { Scrape } from './support/prometheus-text';
-import { TestRedis } from './support/redis-server';
-import { newEncryptionKey, TestVault } from './support/test-vault';
+import { VaultFixture } from './support/vault-fixture';
 
 const DEPLOY = join(__dirname, '..', 'deploy');
 const RULES = join(DEPLOY, 'prometheus', 'rules.yml');
@@ -45,19 +42,17 @@ function queriesOf(panels: Array<{ panels?: unknown[]; targets?: Array<{ expr?: 
  * Prometheus server); rules.test.yml holds the rules' unit tests for it.
  */
 describe('monitoring files', () => {
-  let redis: TestRedis;
-  let broker: FakePocketful;
-  let vault: TestVault;
+  let fixture: VaultFixture;
   let exported: ReadonlySet<string>;
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-    vault = await TestVault.start({ broker, env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey() } });
-    exported = new Scrape(await (await vault.fetch('/metrics')).text()).names;
+    fixture = await VaultFixture.start();
+    const metrics = await fixture.vault.fetch('/metrics');
+    expect(metrics.status).toBe(200);
+    exported = new Scrape(await metrics.text()).names;
   });
 
-  afterAll(() => closeAll(() => vault?.close(), () => broker?.stop(), () => redis?.destroy()));
+  afterAll(() => fixture?.close());
 
   const unknown = (exprs: string[]) => exprs.flatMap(seriesIn).filter((name) => !exported.has(name) && !PROMETHEUS_SERIES.has(name));
 

@@ -1,6 +1,6 @@
 import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
-import { TestCluster } from './support/test-cluster';
+import { VaultFixture } from './support/vault-fixture';
 import { BASE_DAY } from './support/test-time';
 import { json, TestVault } from './support/test-vault';
 
@@ -8,20 +8,16 @@ import { json, TestVault } from './support/test-vault';
 const MINUTE = BASE_DAY.at('10:00');
 
 describe('rate limits shared by the replicas', () => {
-  let cluster: TestCluster;
+  let cluster: VaultFixture;
   let broker: FakePocketful;
   let replicas: TestVault[];
   const clock = new ManualClock(MINUTE);
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({
-      clock,
-      env: { RATE_LIMIT_PER_MINUTE: '5', AUTH_FAILURES_PER_MINUTE: '3' },
-      // One replica started with a larger budget: it must not change what the others allow.
-      envOf: (index): Record<string, string> => (index === 2 ? { RATE_LIMIT_PER_MINUTE: '8' } : {}),
-      replicas: 3,
-    });
-    ({ broker, replicas } = cluster);
+    cluster = await VaultFixture.start({ clock, env: { RATE_LIMIT_PER_MINUTE: '5', AUTH_FAILURES_PER_MINUTE: '3' }, replicas: 2 });
+    broker = cluster.broker;
+    // A third replica started with a larger budget: it must not change what the others allow.
+    replicas = [...cluster.replicas, await cluster.another({ env: { RATE_LIMIT_PER_MINUTE: '8' } })];
     await replicas[0].login('YA0002', broker);
   });
 
@@ -127,10 +123,10 @@ describe('rate limits shared by the replicas', () => {
 });
 
 describe('RATE_LIMIT_PER_MINUTE=0', () => {
-  let cluster: TestCluster;
+  let cluster: VaultFixture;
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ replicas: 1, env: { RATE_LIMIT_PER_MINUTE: '0' } });
+    cluster = await VaultFixture.start({ env: { RATE_LIMIT_PER_MINUTE: '0' } });
     await cluster.replicas[0].login('YA0002', cluster.broker);
   });
 

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { TokenReader } from '../src/tokens/read/token-reader';
-import { TestCluster } from './support/test-cluster';
+import { VaultFixture } from './support/vault-fixture';
 import { until } from './support/until';
 import { json, TestVault } from './support/test-vault';
 
@@ -24,7 +24,7 @@ function background(args: string[]): boolean {
 }
 
 describe('a token read', () => {
-  let cluster: TestCluster;
+  let cluster: VaultFixture;
   let vault: TestVault;
   let monitor: Redis | null = null;
   /** Connected before any count begins: a fresh client's own INFO would be counted with the read. */
@@ -32,7 +32,7 @@ describe('a token read', () => {
   const seen: Seen[] = [];
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ replicas: 1 });
+    cluster = await VaultFixture.start();
     [vault] = cluster.replicas;
     await vault.login('YA0002', cluster.broker);
     // The first read after start sends the script in full once (NOSCRIPT); reads after it go by its hash.

@@ -1,10 +1,10 @@
 import Redis from 'ioredis';
 import { TokenReader } from '../src/tokens/read/token-reader';
 import { closeAll } from './support/close-all';
-import { FakePocketful } from './support/fake-pocketful';
 import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { json, TestVault } from './support/test-vault';
 import { until } from './support/until';
+import { VaultFixture } from './support/vault-fixture';
 
 interface Timed {
   status: number;
@@ -32,28 +32,28 @@ async function callsOf(client: Redis, command: string): Promise<number> {
  * back by itself.
  */
 describe('a Redis that stops answering', () => {
+  let fixture: VaultFixture;
   let redis: TestRedis;
-  let broker: FakePocketful;
   let inspector: Redis;
 
   beforeAll(async () => {
-    // Append-only, so that the token stored before a restart is served after it.
-    redis = await TestRedis.start({ appendOnly: true });
-    broker = await new FakePocketful().start();
+    // Append-only, so that the token stored before a restart is served after it. Each test starts its own vault.
+    fixture = await VaultFixture.start({ redis: { appendOnly: true }, replicas: 0 });
+    redis = fixture.redis;
     inspector = redis.client();
   });
 
   afterEach(() => redis.resume());
 
   afterAll(async () => {
-    redis.resume();
-    await closeAll(() => inspector.quit(), () => broker.stop(), () => redis.destroy());
+    redis?.resume();
+    await closeAll(() => inspector?.quit(), () => fixture?.close());
   });
 
   async function withVault(env: Record<string, string>, use: (vault: TestVault) => Promise<void>): Promise<void> {
-    const vault = await TestVault.start({ broker, env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey(), ...env } });
+    const vault = await fixture.another({ env });
     try {
-      expect((await vault.login('YA0002', broker)).status).toBe(200);
+      expect((await vault.login('YA0002', fixture.broker)).status).toBe(200);
       await use(vault);
     } finally {
       redis.resume();

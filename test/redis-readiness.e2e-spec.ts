@@ -2,8 +2,9 @@ import Redis from 'ioredis';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
 import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { json, TestVault } from './support/test-vault';
 import { until } from './support/until';
+import { VaultFixture } from './support/vault-fixture';
 
 async function readiness(vault: TestVault): Promise<{ status: number; message: string | undefined }> {
   const response = await vault.fetch('/health/ready');
@@ -18,15 +19,15 @@ const read = async (vault: TestVault) => (await vault.fetch('/v1/tokens/YA0002',
  * password. Each leaves the vault up, not ready, saying why, and serving nothing rather than serving wrong.
  */
 describe('a Redis the vault must not use', () => {
-  let broker: FakePocketful;
-  const vaults: TestVault[] = [];
+  const fixtures: VaultFixture[] = [];
   const servers: TestRedis[] = [];
   const clients: Redis[] = [];
 
-  async function vaultOn(env: Record<string, string>): Promise<TestVault> {
-    const vault = await TestVault.start({ broker, env: { TOKEN_STORE: 'redis', VAULT_ENCRYPTION_KEY: newEncryptionKey(), LOG_LEVEL: 'info', ...env } });
-    vaults.push(vault);
-    return vault;
+  /** A vault and its Pocketful on `redis`, with these variables over the ones that point it there. */
+  async function vaultOn(redis: TestRedis, env: Record<string, string> = {}): Promise<{ vault: TestVault; broker: FakePocketful }> {
+    const fixture = await VaultFixture.startOn(redis, { env: { LOG_LEVEL: 'info', ...env } });
+    fixtures.push(fixture);
+    return fixture;
   }
 
   async function redisServer(options: { password?: string } = {}): Promise<TestRedis> {
@@ -42,15 +43,10 @@ describe('a Redis the vault must not use', () => {
     return client;
   }
 
-  beforeAll(async () => {
-    broker = await new FakePocketful().start();
-  });
-
   afterAll(async () => {
     await closeAll(
-      () => Promise.all(vaults.map((vault) => vault.close())),
+      ...fixtures.map((fixture) => () => fixture.close()),
       () => Promise.all(clients.map((client) => client.quit())),
-      () => broker.stop(),
       () => Promise.all(servers.map((server) => server.destroy())),
     );
   });
@@ -58,7 +54,7 @@ describe('a Redis the vault must not use', () => {
   describe('the database in REDIS_URL', () => {
     it('when Redis has no such database: not ready, saying why once, serving nothing and writing nothing to database 0', async () => {
       const redis = await redisServer();
-      const vault = await vaultOn({ REDIS_URL: `${redis.url}/99` });
+      const { vault } = await vaultOn(redis, { REDIS_URL: `${redis.url}/99` });
       const ready = await readiness(vault);
       expect(ready.status).toBe(503);
       expect(ready.message).toMatch(/^Redis refused SELECT 99 \(this Redis has fewer databases\): REDIS_URL names a database this Redis does not have/);
@@ -75,7 +71,7 @@ describe('a Redis the vault must not use', () => {
 
     it('when Redis has it: ready, and every key in that database, none in database 0', async () => {
       const redis = await redisServer();
-      const vault = await vaultOn({ REDIS_URL: `${redis.url}/3` });
+      const { vault, broker } = await vaultOn(redis, { REDIS_URL: `${redis.url}/3` });
       expect((await readiness(vault)).status).toBe(200);
       expect((await vault.login('YA0002', broker)).status).toBe(200);
       expect(await read(vault)).toBe(200);
@@ -89,7 +85,7 @@ describe('a Redis the vault must not use', () => {
       const master = await redisServer();
       const replica = await redisServer();
       await clientOf(replica).replicaof('127.0.0.1', master.port);
-      const vault = await vaultOn({ REDIS_URL: replica.url });
+      const { vault } = await vaultOn(replica);
       await until(async () => (await readiness(vault)).status === 503, 5_000, 'readiness to fail');
       expect((await readiness(vault)).message).toBe('Redis cannot serve (READONLY: connected to a read-only replica)');
       expect(await read(vault)).toBe(503);
@@ -102,7 +98,7 @@ describe('a Redis the vault must not use', () => {
     it('stops serving, and is not ready, once its master is demoted under it', async () => {
       const master = await redisServer();
       const other = await redisServer();
-      const vault = await vaultOn({ REDIS_URL: master.url });
+      const { vault, broker } = await vaultOn(master);
       expect((await vault.login('YA0002', broker)).status).toBe(200);
       expect(await read(vault)).toBe(200);
       await clientOf(master).replicaof('127.0.0.1', other.port);
@@ -116,7 +112,7 @@ describe('a Redis the vault must not use', () => {
   describe('a password Redis refuses', () => {
     it('is not ready, saying so without the password, and serves nothing', async () => {
       const redis = await redisServer({ password: 'the-right-password-0123456789' });
-      const vault = await vaultOn({ REDIS_URL: redis.url, REDIS_PASSWORD: 'a-wrong-password-9876543210' });
+      const { vault } = await vaultOn(redis, { REDIS_PASSWORD: 'a-wrong-password-9876543210' });
       const ready = await readiness(vault);
       expect(ready.status).toBe(503);
       expect(ready.message).toMatch(/WRONGPASS: check REDIS_PASSWORD/);

@@ -3,10 +3,12 @@ import { BAD_REQUESTS } from './corpus/bad-requests';
 import { AlertReceiver } from './support/alert-receiver';
 import { FakePocketful } from './support/fake-pocketful';
 import { LogCapture } from './support/log-capture';
-import { rawRequest } from './support/raw-request';
-import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
 import { closeAll } from './support/close-all';
+import { rawRequest } from './support/raw-request';
+import { importToken, readToken } from './support/token-requests';
+import { TestRedis } from './support/redis-server';
+import { TestVault } from './support/test-vault';
+import { VaultFixture } from './support/vault-fixture';
 
 /**
  * One run through every path of the vault, successful and failing, with every log line captured; then a search of
@@ -16,29 +18,22 @@ describe('secrets never reach the logs', () => {
   const logs = new LogCapture();
   const secrets: string[] = [];
   const responses: string[] = [];
+  let fixture: VaultFixture;
   let redis: TestRedis;
   let broker: FakePocketful;
   let vault: TestVault;
-  let encryptionKey: string;
   let receiver: AlertReceiver;
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-    encryptionKey = newEncryptionKey();
     receiver = await new AlertReceiver().start();
     // The first delivery of each channel fails, so that failures and retries are logged too.
     receiver.failures = [503, 'drop'];
     const slackPath = '/services/T0SECRET/B0SECRET/slackwebhooksecretpath';
     const botToken = '987654:telegramBotTokenSecretValue_0123456789';
     const webhookSecret = 'webhook-signing-secret-0123456789';
-    vault = await TestVault.start({
-      broker,
+    fixture = await VaultFixture.start({
       logs,
       env: {
-        TOKEN_STORE: 'redis',
-        REDIS_URL: redis.url,
-        VAULT_ENCRYPTION_KEY: encryptionKey,
         LOG_LEVEL: 'trace',
         POCKETFUL_TIMEOUT_MS: '200',
         ALERT_WEBHOOK_URL: `${receiver.url}/hook`,
@@ -54,7 +49,8 @@ describe('secrets never reach the logs', () => {
         RATE_LIMIT_PER_MINUTE: '100000',
       },
     });
-    secrets.push(encryptionKey, broker.options.appSecret, encodeURIComponent(broker.options.appSecret), ...Object.values(vault.keys));
+    ({ redis, broker, vault } = fixture);
+    secrets.push(fixture.variables.VAULT_ENCRYPTION_KEY, broker.options.appSecret, encodeURIComponent(broker.options.appSecret), ...Object.values(vault.keys));
     secrets.push(slackPath, botToken, webhookSecret);
 
     const keep = async (response: Response) => {
@@ -99,15 +95,10 @@ describe('secrets never reach the logs', () => {
     broker.broker.revoke(dead);
     secrets.push(imported, dead);
     for (const accessToken of [imported, dead]) {
-      await keep(
-        await vault.fetch('/v1/tokens', { as: 'ops', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken }) }),
-      );
+      await keep(await importToken(vault, accessToken));
     }
     // Reads with good, wrong and near-miss keys.
-    for (const id of ['YA0002', 'YA0003']) {
-      const token = await json(await vault.fetch(`/v1/tokens/${id}`, { as: 'ops' }));
-      secrets.push(token.accessToken);
-    }
+    for (const id of ['YA0002', 'YA0003']) secrets.push(await readToken(vault, id, 'ops'));
     const wrongKey = `${vault.keys['strategy-a']}x`;
     secrets.push(wrongKey);
     await keep(await vault.fetch('/v1/tokens/YA0002', { headers: { authorization: `Bearer ${wrongKey}` } }));
@@ -122,8 +113,7 @@ describe('secrets never reach the logs', () => {
       responses.push(answer.text);
     }
     // A token reported dead, and a report of a live one.
-    const reported = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
-    broker.broker.revoke(reported.accessToken);
+    broker.broker.revoke(await readToken(vault, 'YA0002', 'ops'));
     await keep(await vault.fetch('/v1/tokens/YA0002/report-invalid', { as: 'strategy-a', method: 'POST' }));
     await vault.login('YA0003', broker);
     await keep(await vault.fetch('/v1/tokens/YA0003/report-invalid', { as: 'ops', method: 'POST' }));
@@ -144,9 +134,7 @@ describe('secrets never reach the logs', () => {
       await keep(await unreachable.callback({ code: lostCode, state: started.state }));
       const pasted = broker.broker.mintToken('YA0002');
       secrets.push(pasted);
-      await keep(
-        await unreachable.fetch('/v1/tokens', { as: 'ops', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken: pasted }) }),
-      );
+      await keep(await importToken(unreachable, pasted));
     } finally {
       await unreachable.close();
     }
@@ -160,9 +148,7 @@ describe('secrets never reach the logs', () => {
     // A whole run of logins, imports, reads and outages: more than a hook's default five seconds on a busy machine.
   }, 60_000);
 
-  afterAll(async () => {
-    await closeAll(() => vault.close(), () => broker.stop(), () => receiver.stop(), () => redis.destroy());
-  });
+  afterAll(() => closeAll(() => fixture?.close(), () => receiver?.stop()));
 
   it('captured the run', () => {
     expect(logs.lines.length).toBeGreaterThan(50);

@@ -1,8 +1,10 @@
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
-import { SentinelGroup, MASTER_NAME } from './support/redis-sentinel';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { readToken } from './support/token-requests';
+import { SentinelGroup } from './support/redis-sentinel';
+import { json, TestVault } from './support/test-vault';
 import { until } from './support/until';
+import { VaultFixture } from './support/vault-fixture';
 
 const REDIS_PASSWORD = '5f0c2a9e7b3d4186a2c9e0f1b7d3a5c8e2f4b6d8a0c1e3f5';
 const SENTINEL_PASSWORD = 'a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e1f3a5b7c9d0e2f4';
@@ -28,30 +30,19 @@ const DOWN_AFTER_MS = 3_000;
 
 describe('two vaults on Redis Sentinel, when the master dies', () => {
   let group: SentinelGroup;
+  let fixture: VaultFixture<SentinelGroup>;
   let broker: FakePocketful;
-  const vaults: TestVault[] = [];
+  let vaults: TestVault[];
 
   beforeAll(async () => {
     // 3 s before a silent master is judged down: at 1 s, sentinels starved of CPU (a cold test run compiling beside
     // them) took the replica for dead as well and never promoted it.
     group = await SentinelGroup.start({ password: REDIS_PASSWORD, sentinelPassword: SENTINEL_PASSWORD, downAfterMs: DOWN_AFTER_MS });
-    broker = await new FakePocketful().start();
-    const env = {
-      TOKEN_STORE: 'redis',
-      REDIS_SENTINELS: group.sentinelList,
-      REDIS_SENTINEL_NAME: MASTER_NAME,
-      REDIS_SENTINEL_PASSWORD: SENTINEL_PASSWORD,
-      REDIS_PASSWORD,
-      VAULT_ENCRYPTION_KEY: newEncryptionKey(),
-      LOG_LEVEL: 'info',
-    };
-    vaults.push(await TestVault.start({ broker, env }));
-    vaults.push(await TestVault.start({ broker, env, keys: vaults[0].keys }));
+    fixture = await VaultFixture.startOn(group, { env: { LOG_LEVEL: 'info' }, replicas: 2 });
+    ({ broker, replicas: vaults } = fixture);
   }, 30_000);
 
-  afterAll(async () => {
-    await closeAll(() => Promise.all(vaults.map((vault) => vault.close())), () => broker.stop(), () => group?.destroy());
-  });
+  afterAll(() => closeAll(() => fixture?.close(), () => group?.destroy()));
 
   async function read(index: number, account: string): Promise<Read> {
     const started = performance.now();
@@ -78,11 +69,7 @@ describe('two vaults on Redis Sentinel, when the master dies', () => {
 
   it('fails reads only for the failover window, then serves every token stored before the kill, from both vaults', async () => {
     const stored = new Map<string, string>();
-    for (const account of ACCOUNTS) {
-      const before = await read(0, account);
-      expect(before.status).toBe(200);
-      stored.set(account, before.accessToken!);
-    }
+    for (const account of ACCOUNTS) stored.set(account, await readToken(vaults[0], account, 'ops'));
 
     const reads: Read[] = [];
     let reading = true;

@@ -9,9 +9,11 @@ import { AlertReceiver } from './support/alert-receiver';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
+import { readToken } from './support/token-requests';
 import { TestRedis } from './support/redis-server';
 import { json, newEncryptionKey, TestVault } from './support/test-vault';
 import { BASE_DAY, istForPeople, istIso } from './support/test-time';
+import { VaultFixture } from './support/vault-fixture';
 
 const VERSION = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 /** The lowest cost ADMIN_AUTH accepts: the password is not what these tests are about. */
@@ -23,28 +25,13 @@ const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:
 
 /** `GET /v1/status` and the page at `/`, from replicas on one real Redis, with alerts delivered to a real receiver. */
 describe('the status of the vault', () => {
+  let fixture: VaultFixture;
   let redis: TestRedis;
   let broker: FakePocketful;
   let webhook: AlertReceiver;
-  let clock: ManualClock;
   let vault: TestVault;
-  let adminAuth: string;
+  const clock = new ManualClock(MORNING);
   const operator = { authorization: basic('ops', 'a long operator password') };
-
-  const env = () => ({
-    TOKEN_STORE: 'redis',
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: 'status:',
-    VAULT_ENCRYPTION_KEYS: KEYS,
-    ALLOWED_CLIENT_IDS: 'YA0002,YA0003',
-    ADMIN_AUTH: adminAuth,
-    ALERT_WEBHOOK_URL: `${webhook.url}/hook`,
-    ALERT_ON_STORED: 'true',
-    ALERT_SCAN_INTERVAL: '1h',
-    MISSING_TOKEN_CHECK_AT: 'off',
-    ALERT_RETRY_ATTEMPTS: '1',
-    ALERT_TIMEOUT: '2s',
-  });
 
   const status = async (as = 'ops') => {
     const response = await vault.fetch('/v1/status', { as });
@@ -63,20 +50,27 @@ describe('the status of the vault', () => {
   const account = async (clientId: string) => (await status()).accounts.find((line: { clientId: string }) => line.clientId === clientId);
 
   beforeAll(async () => {
-    adminAuth = `basic:ops:${await hashOperatorPassword('a long operator password', CHEAP_HASH)}`;
-    [redis, broker, webhook] = await Promise.all([TestRedis.start(), new FakePocketful().start(), new AlertReceiver().start()]);
-    clock = new ManualClock(MORNING);
-    vault = await TestVault.start({ broker, clock, env: env() });
+    webhook = await new AlertReceiver().start();
+    fixture = await VaultFixture.start({
+      clock,
+      env: {
+        REDIS_KEY_PREFIX: 'status:',
+        VAULT_ENCRYPTION_KEY: undefined,
+        VAULT_ENCRYPTION_KEYS: KEYS,
+        ALLOWED_CLIENT_IDS: 'YA0002,YA0003',
+        ADMIN_AUTH: `basic:ops:${await hashOperatorPassword('a long operator password', CHEAP_HASH)}`,
+        ALERT_WEBHOOK_URL: `${webhook.url}/hook`,
+        ALERT_ON_STORED: 'true',
+        ALERT_SCAN_INTERVAL: '1h',
+        MISSING_TOKEN_CHECK_AT: 'off',
+        ALERT_RETRY_ATTEMPTS: '1',
+        ALERT_TIMEOUT: '2s',
+      },
+    });
+    ({ redis, broker, vault } = fixture);
   });
 
-  afterAll(async () => {
-    await closeAll(
-      () => vault?.close(),
-      () => webhook?.stop(),
-      () => broker?.stop(),
-      () => redis?.destroy(),
-    );
-  });
+  afterAll(() => closeAll(() => fixture?.close(), () => webhook?.stop()));
 
   describe('GET /v1/status', () => {
     it('refuses a request without a key (401) and a client that is not admin (403), with stable codes', async () => {
@@ -106,7 +100,7 @@ describe('the status of the vault', () => {
     it('shows a login as live, with its times in IST and the seconds left, and the alert it raised; never the token', async () => {
       await login('YA0002');
       await vault.app.get(AlertService).settled();
-      const token = (await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }))).accessToken as string;
+      const token = await readToken(vault, 'YA0002', 'ops');
 
       const response = await vault.fetch('/v1/status', { as: 'ops' });
       const text = await response.text();
@@ -178,7 +172,7 @@ describe('the status of the vault', () => {
 
   describe('the replicas', () => {
     it('counts every replica on the Redis, and one that stops at once no more', async () => {
-      const second = await TestVault.start({ broker, clock, env: env() });
+      const second = await fixture.another();
       try {
         const ids = [vault, second].map((replica) => replica.app.get(ReplicaHeartbeat).replicaId).sort();
         expect(ids[0]).not.toBe(ids[1]);

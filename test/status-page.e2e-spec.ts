@@ -4,14 +4,15 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { hashOperatorPassword } from '../src/access/operator-password';
 import { AlertService } from '../src/alerts/alert.service';
 import { AlertReceiver } from './support/alert-receiver';
-import { launchChromium } from './support/chromium';
+import { approveAtSandbox, launchChromium } from './support/chromium';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
 import { freePort } from './support/free-port';
 import { ManualClock } from './support/manual-clock';
-import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { readToken } from './support/token-requests';
+import { TestVault } from './support/test-vault';
 import { BASE_DAY, istForPeople } from './support/test-time';
+import { VaultFixture } from './support/vault-fixture';
 
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const OPERATOR = { username: 'ops', password: 'a long operator password' };
@@ -29,7 +30,7 @@ type Styled = { getComputedStyle(element: unknown): { display: string } };
  * sandbox broker behind an operator password, the second talking to a broker whose tokens live twenty minutes.
  */
 describe('the status page in a real browser', () => {
-  let redis: TestRedis;
+  let fixture: VaultFixture;
   let broker: FakePocketful;
   let webhook: AlertReceiver;
   let vault: TestVault;
@@ -47,36 +48,25 @@ describe('the status page in a real browser', () => {
   beforeAll(async () => {
     const port = await freePort();
     const adminAuth = `basic:${OPERATOR.username}:${await hashOperatorPassword(OPERATOR.password, CHEAP_HASH)}`;
-    [redis, broker, webhook] = await Promise.all([
-      TestRedis.start(),
-      new FakePocketful({ expiresInSeconds: SHORT_LIFETIME_S }).start(),
-      new AlertReceiver().start(),
-    ]);
-    const clock = new ManualClock(MORNING);
-    const shared = {
-      TOKEN_STORE: 'redis',
-      REDIS_URL: redis.url,
-      VAULT_ENCRYPTION_KEY: newEncryptionKey(),
-      ALLOWED_CLIENT_IDS: 'YA0002,YA0003',
-      ALERT_WEBHOOK_URL: `${webhook.url}/hook`,
-      ALERT_ON_STORED: 'true',
-      ALERT_SCAN_INTERVAL: '1h',
-      MISSING_TOKEN_CHECK_AT: 'off',
-    };
-    const self = `http://127.0.0.1:${port}`;
-    vault = await TestVault.start({
-      broker,
-      clock,
+    webhook = await new AlertReceiver().start();
+    fixture = await VaultFixture.start({
+      broker: { expiresInSeconds: SHORT_LIFETIME_S },
+      clock: new ManualClock(MORNING),
       env: {
-        ...shared,
-        SANDBOX: 'true',
-        PORT: String(port),
-        POCKETFUL_BASE_URL: `${self}/sandbox`,
-        REDIRECT_URL: `${self}/pocketful/callback`,
-        ADMIN_AUTH: adminAuth,
+        ALLOWED_CLIENT_IDS: 'YA0002,YA0003',
+        ALERT_WEBHOOK_URL: `${webhook.url}/hook`,
+        ALERT_ON_STORED: 'true',
+        ALERT_SCAN_INTERVAL: '1h',
+        MISSING_TOKEN_CHECK_AT: 'off',
       },
+      replicas: 0,
     });
-    replica = await TestVault.start({ broker, clock, env: shared, keys: vault.keys });
+    broker = fixture.broker;
+    const self = `http://127.0.0.1:${port}`;
+    vault = await fixture.another({
+      env: { SANDBOX: 'true', PORT: String(port), POCKETFUL_BASE_URL: `${self}/sandbox`, REDIRECT_URL: `${self}/pocketful/callback`, ADMIN_AUTH: adminAuth },
+    });
+    replica = await fixture.another();
     browser = await launchChromium();
     context = await browser.newContext({ httpCredentials: { ...OPERATOR, origin: self, send: 'always' }, viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
@@ -90,11 +80,8 @@ describe('the status page in a real browser', () => {
     await closeAll(
       () => context?.close(),
       () => browser?.close(),
-      () => replica?.close(),
-      () => vault?.close(),
+      () => fixture?.close(),
       () => webhook?.stop(),
-      () => broker?.stop(),
-      () => redis?.destroy(),
     );
   });
 
@@ -113,9 +100,7 @@ describe('the status page in a real browser', () => {
     await row('YA0002').locator('a.button').click();
     await page.waitForSelector('#approve');
     expect(await page.title()).toContain('Sandbox broker');
-    await page.check('input[value="YA0002"]');
-    await page.click('#approve');
-    await page.waitForSelector('#account');
+    await approveAtSandbox(page, 'YA0002');
     expect(await page.textContent('#account')).toBe('YA0002');
 
     await page.click('#status');
@@ -149,10 +134,7 @@ describe('the status page in a real browser', () => {
     expect(await page.locator('#health-replicas').innerText()).toBe('2 seen in the last 30 s');
     expect(await page.locator('#health-store').innerText()).toMatch(/^redis, up/);
 
-    const tokens = [
-      (await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }))).accessToken as string,
-      (await json(await replica.fetch('/v1/tokens/YA0003', { as: 'ops' }))).accessToken as string,
-    ];
+    const tokens = [await readToken(vault, 'YA0002', 'ops'), await readToken(replica, 'YA0003', 'ops')];
     expect(tokens.every((token) => token.length > 40)).toBe(true);
     const html = await page.content();
     for (const token of tokens) expect(html).not.toContain(token);

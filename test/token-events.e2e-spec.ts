@@ -7,8 +7,9 @@ import { AlertReceiver } from './support/alert-receiver';
 import { closeAll } from './support/close-all';
 import { EventStreamClient, ReceivedEvent } from './support/event-stream-client';
 import { ManualClock } from './support/manual-clock';
-import { TestCluster } from './support/test-cluster';
+import { VaultFixture } from './support/vault-fixture';
 import { BASE_DAY, istIso } from './support/test-time';
+import { readToken } from './support/token-requests';
 import { json, TestVault } from './support/test-vault';
 import { until } from './support/until';
 
@@ -22,13 +23,13 @@ const MIDNIGHT = BASE_DAY.plus(1).at('00:00');
 const about = (clientId: string, type: string) => (event: ReceivedEvent) => event.event === type && event.data.clientId === clientId;
 
 describe('GET /v1/events across replicas', () => {
-  let cluster: TestCluster;
+  let cluster: VaultFixture;
   let a: TestVault;
   let b: TestVault;
   const streams: EventStreamClient[] = [];
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ replicas: 2, clients: CLIENTS, clock: new ManualClock(BASE_DAY.at('10:00')), env: { EVENTS_HEARTBEAT_SECONDS: '1' } });
+    cluster = await VaultFixture.start({ replicas: 2, clients: CLIENTS, clock: new ManualClock(BASE_DAY.at('10:00')), env: { EVENTS_HEARTBEAT_SECONDS: '1' } });
     [a, b] = cluster.replicas;
   });
 
@@ -44,7 +45,7 @@ describe('GET /v1/events across replicas', () => {
     return stream;
   }
 
-  const tokenOf = async (clientId: string): Promise<string> => (await json(await a.fetch(`/v1/tokens/${clientId}`, { as: 'ops' }))).accessToken;
+  const tokenOf = (clientId: string): Promise<string> => readToken(a, clientId, 'ops');
 
   it('answers text/event-stream, uncached and unbuffered, after the service key guard', async () => {
     const stream = await open(b, 'watcher');
@@ -171,13 +172,13 @@ describe('GET /v1/events across replicas', () => {
 });
 
 describe('events that time brings', () => {
-  let cluster: TestCluster;
+  let cluster: VaultFixture;
   let webhook: AlertReceiver;
   const clock = new RunningClock(BASE_DAY.at('12:00'));
 
   beforeAll(async () => {
     webhook = await new AlertReceiver().start();
-    cluster = await TestCluster.start({
+    cluster = await VaultFixture.start({
       replicas: 2,
       clients: CLIENTS,
       clock,

@@ -6,7 +6,8 @@ import { EventStreamClient, ReceivedEvent } from './support/event-stream-client'
 import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
 import { BASE_DAY, istIso } from './support/test-time';
-import { json, TestVault } from './support/test-vault';
+import { readToken } from './support/token-requests';
+import { TestVault } from './support/test-vault';
 import { until } from './support/until';
 
 const about = (clientId: string, type: string) => (event: ReceivedEvent) => event.event === type && event.data.clientId === clientId;
@@ -63,7 +64,7 @@ describe('waits and events with the memory store', () => {
     await vault.login('YA0002', broker);
     const { status, body } = await wait.answer;
     expect(status).toBe(200);
-    expect(body.accessToken).toBe((await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }))).accessToken);
+    expect(body.accessToken).toBe(await readToken(vault, 'YA0002', 'ops'));
   }, 30_000);
 
   it('answers 404 when the wait runs out, and lets go of reads whose callers left', async () => {

@@ -1,14 +1,12 @@
 import { request } from 'node:http';
 import { EventFanOut } from '../src/token-feed/event-fan-out';
 import { HeldRequests } from '../src/token-feed/held-requests';
-import { closeAll } from './support/close-all';
 import { EventStreamClient } from './support/event-stream-client';
-import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
-import { TestRedis } from './support/redis-server';
-import { TestCluster } from './support/test-cluster';
+import { readToken, readTokenRecord } from './support/token-requests';
+import { VaultFixture } from './support/vault-fixture';
 import { BASE_DAY } from './support/test-time';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { json, TestVault } from './support/test-vault';
 import { until } from './support/until';
 
 const CLIENTS = [
@@ -56,13 +54,13 @@ const held = (vault: TestVault) => vault.app.get(HeldRequests);
 const heldWaits = (vault: TestVault) => held(vault).count('wait');
 
 describe('GET /v1/tokens/:clientId?wait=N across replicas', () => {
-  let cluster: TestCluster;
+  let cluster: VaultFixture;
   let a: TestVault;
   let b: TestVault;
   const clock = new ManualClock(BASE_DAY.at('10:00'));
 
   beforeAll(async () => {
-    cluster = await TestCluster.start({ replicas: 2, clock, clients: CLIENTS });
+    cluster = await VaultFixture.start({ replicas: 2, clock, clients: CLIENTS });
     [a, b] = cluster.replicas;
     await a.login('YA0002', cluster.broker);
   });
@@ -70,7 +68,7 @@ describe('GET /v1/tokens/:clientId?wait=N across replicas', () => {
   afterAll(() => cluster?.close());
 
   it('answers at once with a live token, the same answer as a read without wait', async () => {
-    const plain = await json(await b.fetch('/v1/tokens/YA0002', { as: 'strategy-a' }));
+    const plain = await readTokenRecord(b, 'YA0002', 'strategy-a');
     const started = Date.now();
     const waited = await b.fetch('/v1/tokens/YA0002?wait=30', { as: 'strategy-a' });
     expect(waited.status).toBe(200);
@@ -88,7 +86,7 @@ describe('GET /v1/tokens/:clientId?wait=N across replicas', () => {
     const { status, body, afterMs } = await wait.answer;
     expect(status).toBe(200);
     expect(body.clientId).toBe('YA0003');
-    expect(body.accessToken).toBe((await json(await a.fetch('/v1/tokens/YA0003', { as: 'ops' }))).accessToken);
+    expect(body.accessToken).toBe(await readToken(a, 'YA0003', 'ops'));
     // Answered on the store's signal, long before its 20 s were up (the bound is loose for a loaded machine).
     expect(Date.now() - storedAt).toBeLessThan(5_000);
     expect(afterMs).toBeLessThan(15_000);
@@ -198,18 +196,15 @@ describe('GET /v1/tokens/:clientId?wait=N across replicas', () => {
 });
 
 describe('a replica shutting down', () => {
-  let redis: TestRedis;
-  let broker: FakePocketful;
+  let fixture: VaultFixture;
   let leaving: TestVault;
-  let closed = false;
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-    leaving = await TestVault.start({ broker, clients: CLIENTS, env: { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey() } });
+    fixture = await VaultFixture.start({ clients: CLIENTS });
+    leaving = fixture.vault;
   });
 
-  afterAll(() => closeAll(() => (closed ? undefined : leaving?.close()), () => broker?.stop(), () => redis?.destroy()));
+  afterAll(() => fixture?.close());
 
   it('answers its held reads 503 shutting_down and ends its event streams, then closes promptly', async () => {
     const wait = waitFor(leaving, '/v1/tokens/YA0003?wait=55', 'strategy-a');
@@ -217,8 +212,7 @@ describe('a replica shutting down', () => {
     try {
       await until(() => heldWaits(leaving) === 1 && held(leaving).count('events') === 1, 5000, 'a held read and a stream');
       const started = Date.now();
-      closed = true;
-      await leaving.app.close();
+      await leaving.shutDown();
       expect(Date.now() - started).toBeLessThan(10_000);
       const { status, body } = await wait.answer;
       expect(status).toBe(503);

@@ -1,48 +1,44 @@
 import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
-import { TestRedis } from './support/redis-server';
-import { json, newEncryptionKey, TestVault } from './support/test-vault';
+import { importToken, readToken, readTokenRecord } from './support/token-requests';
+import { json, TestVault } from './support/test-vault';
 import { BASE_DAY, istIso } from './support/test-time';
-import { closeAll } from './support/close-all';
+import { VaultFixture } from './support/vault-fixture';
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+05:30$/;
 const TEN_AM_IST = BASE_DAY.at('10:00');
 const MIDNIGHT_AFTER = BASE_DAY.plus(1).at('00:00');
 
 describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
-  let redis: TestRedis | null = null;
+  let fixture: VaultFixture;
   let broker: FakePocketful;
   let clock: ManualClock;
   let vault: TestVault;
+  let tests = 0;
 
   beforeAll(async () => {
-    if (store === 'redis') redis = await TestRedis.start();
-    broker = await new FakePocketful().start();
-  });
-
-  beforeEach(async () => {
-    clock = new ManualClock(TEN_AM_IST);
-    const env: Record<string, string> =
-      store === 'redis'
-        ? { TOKEN_STORE: 'redis', REDIS_URL: redis!.url, VAULT_ENCRYPTION_KEY: newEncryptionKey(), REDIS_KEY_PREFIX: `t${Date.now()}:` }
-        : {};
-    vault = await TestVault.start({
-      broker,
-      clock,
-      env,
+    fixture = await VaultFixture.start({
+      store,
       clients: [
         { name: 'ops', accounts: ['*'], admin: true },
         { name: 'strategy-a', accounts: ['YA0002'] },
         { name: 'everything-reader', accounts: ['*'] },
       ],
+      replicas: 0,
     });
+    broker = fixture.broker;
+  });
+
+  /** Each test has a vault of its own, on Redis under a key prefix of its own. */
+  beforeEach(async () => {
+    clock = new ManualClock(TEN_AM_IST);
+    tests += 1;
+    vault = await fixture.another({ clock, env: store === 'redis' ? { REDIS_KEY_PREFIX: `t${tests}:` } : {} });
   });
 
   afterEach(() => vault.close());
 
-  afterAll(async () => {
-    await closeAll(() => broker.stop(), () => redis?.destroy());
-  });
+  afterAll(() => fixture?.close());
 
   describe('GET /v1/tokens/:clientId', () => {
     it('serves the live token with its times in IST and seconds to expiry, never cached', async () => {
@@ -100,7 +96,7 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
     it('serves a token issued at 23:59:59 IST for one second only', async () => {
       clock.set(BASE_DAY.at('23:59:59'));
       await vault.login('YA0002', broker);
-      const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
+      const body = await readTokenRecord(vault, 'YA0002', 'ops');
       expect(body.expiresAt).toBe(istIso(MIDNIGHT_AFTER));
       expect(body.expiresIn).toBe(1);
       clock.set(MIDNIGHT_AFTER);
@@ -110,7 +106,7 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
     it('gives a token issued at 00:00:00 IST the whole day, to the end of its own expires_in', async () => {
       clock.set(MIDNIGHT_AFTER);
       await vault.login('YA0002', broker);
-      const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
+      const body = await readTokenRecord(vault, 'YA0002', 'ops');
       // Pocketful's expires_in of 86399 s ends one second before the next midnight: the earlier one wins.
       expect(body.expiresAt).toBe(istIso(BASE_DAY.plus(1).at('23:59:59')));
       expect(body.expiresIn).toBe(86399);
@@ -120,52 +116,35 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
   describe('POST /v1/tokens (import)', () => {
     it('learns the account from trading_info and stores the token under it', async () => {
       const accessToken = broker.broker.mintToken('YA0003');
-      const response = await vault.fetch('/v1/tokens', {
-        as: 'ops',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ accessToken }),
-      });
+      const response = await importToken(vault, accessToken);
       const body = await json(response);
       expect(response.status).toBe(201);
       expect(body).toMatchObject({ clientId: 'YA0003', source: 'import', expiresAt: istIso(MIDNIGHT_AFTER) });
       expect(body.issuedAt).toMatch(ISO_WITH_OFFSET);
       expect(JSON.stringify(body)).not.toContain(accessToken);
-      const served = await json(await vault.fetch('/v1/tokens/YA0003', { as: 'ops' }));
-      expect(served.accessToken).toBe(accessToken);
+      expect(await readToken(vault, 'YA0003', 'ops')).toBe(accessToken);
     });
 
     it('replaces the account’s previous token', async () => {
       await vault.login('YA0002', broker);
       const accessToken = broker.broker.mintToken('YA0002');
-      const post = { as: 'ops', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken }) };
-      expect((await vault.fetch('/v1/tokens', post)).status).toBe(201);
-      expect((await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }))).accessToken).toBe(accessToken);
+      expect((await importToken(vault, accessToken)).status).toBe(201);
+      expect(await readToken(vault, 'YA0002', 'ops')).toBe(accessToken);
     });
 
     it('refuses a token Pocketful does not accept, and keeps the stored one', async () => {
       await vault.login('YA0002', broker);
-      const before = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
+      const before = await readToken(vault, 'YA0002', 'ops');
       const dead = broker.broker.mintToken('YA0002');
       broker.broker.revoke(dead);
-      const response = await vault.fetch('/v1/tokens', {
-        as: 'ops',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ accessToken: dead }),
-      });
+      const response = await importToken(vault, dead);
       expect(response.status).toBe(422);
       expect((await json(response)).error).toBe('token_rejected');
-      expect((await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }))).accessToken).toBe(before.accessToken);
+      expect(await readToken(vault, 'YA0002', 'ops')).toBe(before);
     });
 
     it('is for admin clients only', async () => {
-      const response = await vault.fetch('/v1/tokens', {
-        as: 'everything-reader',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ accessToken: broker.broker.mintToken('YA0002') }),
-      });
+      const response = await importToken(vault, broker.broker.mintToken('YA0002'), 'everything-reader');
       expect(response.status).toBe(403);
       expect((await vault.fetch('/v1/tokens/YA0002', { as: 'ops' })).status).toBe(404);
     });
@@ -218,8 +197,8 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
 
 describe('accounts expected by ALLOWED_CLIENT_IDS', () => {
   it('are listed as missing until someone logs in', async () => {
-    const broker = await new FakePocketful().start();
-    const vault = await TestVault.start({ broker, env: { ALLOWED_CLIENT_IDS: 'ya0002, YA0003' } });
+    const fixture = await VaultFixture.start({ store: 'memory', env: { ALLOWED_CLIENT_IDS: 'ya0002, YA0003' } });
+    const { vault, broker } = fixture;
     try {
       await vault.login('YA0003', broker);
       const body = await json(await vault.fetch('/v1/accounts', { as: 'ops' }));
@@ -228,39 +207,34 @@ describe('accounts expected by ALLOWED_CLIENT_IDS', () => {
         ['YA0003', 'live'],
       ]);
     } finally {
-      await vault.close();
-      await broker.stop();
+      await fixture.close();
     }
   });
 });
 
 describe('a non-midnight cut-off', () => {
   it('expires tokens at TOKEN_EXPIRY_TIME in IST', async () => {
-    const broker = await new FakePocketful().start();
-    const clock = new ManualClock(BASE_DAY.at('05:30')); // before a 06:00 cut-off
-    const vault = await TestVault.start({ broker, clock, env: { TOKEN_EXPIRY_TIME: '06:00' } });
+    // Before a 06:00 cut-off.
+    const fixture = await VaultFixture.start({ store: 'memory', clock: new ManualClock(BASE_DAY.at('05:30')), env: { TOKEN_EXPIRY_TIME: '06:00' } });
+    const { vault, broker } = fixture;
     try {
       await vault.login('YA0002', broker);
-      const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
+      const body = await readTokenRecord(vault, 'YA0002', 'ops');
       expect(body.expiresAt).toBe(istIso(BASE_DAY.at('06:00')));
       expect(body.expiresIn).toBe(1800);
     } finally {
-      await vault.close();
-      await broker.stop();
+      await fixture.close();
     }
   });
 
   it('uses a short expires_in when it ends before the cut-off', async () => {
-    const broker = await new FakePocketful({ expiresInSeconds: 600 }).start();
-    const clock = new ManualClock(TEN_AM_IST);
-    const vault = await TestVault.start({ broker, clock });
+    const fixture = await VaultFixture.start({ store: 'memory', broker: { expiresInSeconds: 600 }, clock: new ManualClock(TEN_AM_IST) });
+    const { vault, broker } = fixture;
     try {
       await vault.login('YA0002', broker);
-      const body = await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }));
-      expect(body.expiresAt).toBe(istIso(BASE_DAY.at('10:10')));
+      expect((await readTokenRecord(vault, 'YA0002', 'ops')).expiresAt).toBe(istIso(BASE_DAY.at('10:10')));
     } finally {
-      await vault.close();
-      await broker.stop();
+      await fixture.close();
     }
   });
 });

@@ -1,5 +1,5 @@
-import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer, readBody } from './local-http-server';
 
 export interface ReceivedRequest {
   path: string;
@@ -11,39 +11,14 @@ export interface ReceivedRequest {
  * A webhook receiver, Slack or Telegram on a real local port: it records what arrives and can be told to fail
  * the next requests with a status, or by dropping the connection.
  */
-export class AlertReceiver {
+export class AlertReceiver extends LocalHttpServer {
   readonly received: ReceivedRequest[] = [];
   /** Answers for the next requests, in order, before it answers 200: a status, 'drop' to close the socket, 'hang' to never answer. */
   failures: Array<number | 'drop' | 'hang'> = [];
   attempts = 0;
-  private server: Server | null = null;
 
-  async start(): Promise<this> {
-    this.server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        this.attempts += 1;
-        const failure = this.failures.shift();
-        if (failure === 'hang') return;
-        if (failure === 'drop') {
-          request.socket.destroy();
-          return;
-        }
-        if (failure !== undefined) {
-          response.writeHead(failure, { 'content-type': 'text/plain' }).end('no');
-          return;
-        }
-        this.received.push({ path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  constructor() {
+    super((request, response) => void this.handle(request, response));
   }
 
   /** Bodies parsed as JSON. */
@@ -52,11 +27,20 @@ export class AlertReceiver {
     return this.received.map((request) => JSON.parse(request.body));
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request);
+    this.attempts += 1;
+    const failure = this.failures.shift();
+    if (failure === 'hang') return;
+    if (failure === 'drop') {
+      request.socket.destroy();
+      return;
+    }
+    if (failure !== undefined) {
+      response.writeHead(failure, { 'content-type': 'text/plain' }).end('no');
+      return;
+    }
+    this.received.push({ path: request.url ?? '', headers: request.headers, body });
+    response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   }
 }

@@ -1,4 +1,4 @@
-import { Browser, chromium } from 'playwright-core';
+import { Browser, chromium, Page } from 'playwright-core';
 import { chromiumPath } from './required-tools';
 
 /**
@@ -10,4 +10,11 @@ export function launchChromium(): Promise<Browser> {
     executablePath: chromiumPath(),
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** On the sandbox broker's login page, the person picks `clientId` and approves; resolves once the vault's page is up. */
+export async function approveAtSandbox(page: Page, clientId: string): Promise<void> {
+  await page.check(`input[value="${clientId}"]`);
+  await page.click('#approve');
+  await page.waitForSelector('#account');
 }

@@ -13,3 +13,16 @@ export async function closeAll(...closers: Array<() => unknown>): Promise<void> 
   }
   if (failures.length > 0) throw failures[0];
 }
+
+/**
+ * What `work` makes, or, when it fails, the failure once `close` has closed what was opened before it: a set-up
+ * that stops half-way leaves nothing running.
+ */
+export async function closingOnFailure<T>(work: () => Promise<T>, close: () => unknown): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    await Promise.resolve().then(close).catch(() => undefined);
+    throw error;
+  }
+}

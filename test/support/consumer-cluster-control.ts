@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { ConsumerCluster } from './consumer-cluster';
-import { LocalHttpServer } from './local-http-server';
+import { LocalHttpServer, readBody } from './local-http-server';
 
 type Body = Record<string, unknown>;
 type Move = (body: Body) => Promise<unknown> | unknown;
@@ -30,7 +30,7 @@ export class ConsumerClusterControl extends LocalHttpServer {
     const move = request.method === 'POST' ? this.moves[request.url ?? ''] : undefined;
     try {
       if (!move) throw new Error(`no move ${request.method} ${request.url}`);
-      const text = await readText(request);
+      const text = await readBody(request);
       const answer = await move(text ? (JSON.parse(text) as Body) : {});
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(answer ?? {}));
@@ -39,13 +39,4 @@ export class ConsumerClusterControl extends LocalHttpServer {
       response.end(error instanceof Error ? error.message : String(error));
     }
   }
-}
-
-function readText(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }

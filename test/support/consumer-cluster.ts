@@ -1,10 +1,11 @@
-import { closeAll } from './close-all';
+import { closingOnFailure } from './close-all';
 import { FakePocketful } from './fake-pocketful';
 import { TestRedis } from './redis-server';
 import { RunningClock } from './running-clock';
 import { BASE_DAY } from './test-time';
-import { json, newEncryptionKey, TestClient, TestVault } from './test-vault';
+import { json, TestClient, TestVault } from './test-vault';
 import { until } from './until';
+import { VaultFixture } from './vault-fixture';
 
 /** Reads a minute allowed by the rate-limited replica. */
 export const LIMITED_BUDGET = 3;
@@ -29,30 +30,27 @@ export class ConsumerCluster {
 
   private constructor(
     readonly clock: RunningClock,
-    readonly redis: TestRedis,
-    readonly broker: FakePocketful,
-    readonly replicas: TestVault[],
+    private readonly fixture: VaultFixture,
     readonly limited: TestVault,
-    private readonly env: Record<string, string>,
   ) {}
 
   static async start(): Promise<ConsumerCluster> {
-    const redis = await TestRedis.start({ appendOnly: true });
-    const broker = await new FakePocketful().start();
-    const env = { TOKEN_STORE: 'redis', REDIS_URL: redis.url, VAULT_ENCRYPTION_KEY: newEncryptionKey(), LOG_LEVEL: 'info' };
     const clock = new RunningClock(BASE_DAY.at('09:15'));
-    const vaults: TestVault[] = [];
-    try {
-      const first = await TestVault.start({ broker, env, clients: CLIENTS, clock });
-      vaults.push(first);
-      vaults.push(await TestVault.start({ broker, env, clients: CLIENTS, keys: first.keys, clock }));
-      const limitedEnv = { ...env, RATE_LIMIT_PER_MINUTE: String(LIMITED_BUDGET) };
-      vaults.push(await TestVault.start({ broker, env: limitedEnv, clients: CLIENTS, keys: first.keys, clock }));
-      return new ConsumerCluster(clock, redis, broker, vaults.slice(0, 2), vaults[2], env);
-    } catch (error) {
-      await closeAll(() => Promise.all(vaults.map((vault) => vault.close())), () => broker.stop(), () => redis.destroy());
-      throw error;
-    }
+    const fixture = await VaultFixture.start({ redis: { appendOnly: true }, env: { LOG_LEVEL: 'info' }, clients: CLIENTS, clock, replicas: 2 });
+    const limited = await closingOnFailure(() => fixture.another({ env: { RATE_LIMIT_PER_MINUTE: String(LIMITED_BUDGET) } }), () => fixture.close());
+    return new ConsumerCluster(clock, fixture, limited);
+  }
+
+  get redis(): TestRedis {
+    return this.fixture.redis;
+  }
+
+  get broker(): FakePocketful {
+    return this.fixture.broker;
+  }
+
+  get replicas(): TestVault[] {
+    return this.fixture.replicas;
   }
 
   keyOf(name: ServiceName): string {
@@ -64,8 +62,7 @@ export class ConsumerCluster {
     const said = this.broker.options.expiresInSeconds;
     this.broker.options.expiresInSeconds = expiresIn ?? said;
     try {
-      const page = await this.replicas[replica].login(account, this.broker);
-      if (page.status !== 200) throw new Error(`the login of ${account} on replica ${replica} answered ${page.status}`);
+      await this.replicas[replica].login(account, this.broker);
     } finally {
       this.broker.options.expiresInSeconds = said;
     }
@@ -100,7 +97,7 @@ export class ConsumerCluster {
   /** One more replica on the same Redis, for a test to take away; its URL. */
   async startSpare(): Promise<string> {
     await this.stopSpare();
-    this.spare = await TestVault.start({ broker: this.broker, env: this.env, clients: CLIENTS, keys: this.replicas[0].keys, clock: this.clock });
+    this.spare = await this.fixture.another();
     return this.spare.url;
   }
 
@@ -121,13 +118,9 @@ export class ConsumerCluster {
     this.clock.advance(sameWindow ? ahead : ((ahead + 60_000) % 60_000) + 60_000);
   }
 
-  async close(): Promise<void> {
-    await closeAll(
-      () => this.stopSpare(),
-      () => Promise.all([...this.replicas, this.limited].map((vault) => vault.close())),
-      () => this.broker.stop(),
-      () => this.redis.destroy(),
-    );
+  /** Every replica, the spare among them, then Pocketful and Redis. */
+  close(): Promise<void> {
+    return this.fixture.close();
   }
 
   private async audit(filter: Record<string, string>): Promise<Array<{ result: string }>> {

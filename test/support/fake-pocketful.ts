@@ -1,6 +1,6 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { BrokerReply, SandboxBroker, SandboxBrokerOptions } from '../../src/sandbox/sandbox-broker';
+import { LocalHttpServer, readBody } from './local-http-server';
 
 /** A reply forced on the next calls: a status with a JSON body, or raw text (an HTML error page, garbage). */
 export type ForcedReply = BrokerReply | { status: number; text: string; contentType?: string };
@@ -16,17 +16,17 @@ export interface RecordedCall {
  * Pocketful on a real local port, answering as the sandbox broker does, with knobs for what the real one might
  * do: answer slowly, answer with an error in any of its shapes, or with something that is not JSON at all.
  */
-export class FakePocketful {
+export class FakePocketful extends LocalHttpServer {
   readonly calls: RecordedCall[] = [];
   /** Milliseconds to wait before answering /oauth2/token. */
   tokenDelayMs = 0;
   tokenReply: ForcedReply | null = null;
   tradingInfoReply: ForcedReply | null = null;
-  private server: Server | null = null;
 
   readonly broker: SandboxBroker;
 
   constructor(options: Partial<SandboxBrokerOptions> = {}) {
+    super((request, response) => void this.handle(request, response));
     this.broker = new SandboxBroker({
       appId: 'test-app-id',
       appSecret: 'test-app-secret+with:odd%chars',
@@ -38,16 +38,6 @@ export class FakePocketful {
 
   get options(): SandboxBrokerOptions {
     return this.broker.options;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
   }
 
   /** The variables that point a vault at this fake, as an operator's own point it at Pocketful. */
@@ -77,14 +67,6 @@ export class FakePocketful {
     return this.calls.filter((call) => call.path === '/oauth2/token').map((call) => call.form?.code ?? '');
   }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://x').pathname;
     const authorization = request.headers.authorization;
@@ -105,15 +87,6 @@ export class FakePocketful {
     this.calls.push({ path, authorization });
     send(response, { status: 404, text: '404 page not found' });
   }
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
 
 function send(response: ServerResponse, reply: ForcedReply): void {

@@ -23,3 +23,13 @@ export class LocalHttpServer {
     await new Promise((resolve) => this.server.close(resolve));
   }
 }
+
+/** A request's whole body, as text. */
+export function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}

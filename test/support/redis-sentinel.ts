@@ -70,6 +70,16 @@ export class SentinelGroup {
     return this.sentinels.map((sentinel) => `127.0.0.1:${sentinel.port}`).join(',');
   }
 
+  /** The variables that point a vault at the master through the sentinels. */
+  get variables(): Record<string, string> {
+    return {
+      REDIS_SENTINELS: this.sentinelList,
+      REDIS_SENTINEL_NAME: MASTER_NAME,
+      REDIS_SENTINEL_PASSWORD: this.options.sentinelPassword,
+      REDIS_PASSWORD: this.options.password,
+    };
+  }
+
   /** A client of a data node, by port, for looking at what the vault wrote. The caller quits it. */
   dataClient(port: number): Redis {
     return new Redis(port, '127.0.0.1', { password: this.options.password, maxRetriesPerRequest: 1, retryStrategy: () => null });

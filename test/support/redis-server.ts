@@ -37,6 +37,11 @@ export class TestRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The variables that point a vault at this server, its password among them. */
+  get variables(): Record<string, string> {
+    return { REDIS_URL: this.url, ...(this.options.password ? { REDIS_PASSWORD: this.options.password } : {}) };
+  }
+
   /** A plain client for looking at what the vault wrote. The caller quits it. */
   client(): Redis {
     return new Redis(this.port, '127.0.0.1', { lazyConnect: false, maxRetriesPerRequest: 1, password: this.options.password });

@@ -6,6 +6,7 @@ import { createVaultApp } from '../../src/app.factory';
 import { Clock } from '../../src/clock/clock';
 import { loadVaultConfig, VaultConfig } from '../../src/vault-config';
 import { FakePocketful } from './fake-pocketful';
+import { keyedFetch } from './keyed-fetch';
 import { LogCapture } from './log-capture';
 
 export interface TestClient {
@@ -38,6 +39,8 @@ export const newEncryptionKey = (): string => randomBytes(32).toString('base64')
 
 /** The vault as main.ts builds it, listening on a free port, configured from variables, talking to a fake Pocketful. */
 export class TestVault {
+  private closing: Promise<void> | null = null;
+
   private constructor(
     readonly app: NestFastifyApplication,
     readonly url: string,
@@ -72,10 +75,7 @@ export class TestVault {
 
   /** A request with a service key, by client name. */
   fetch(path: string, init: RequestInit & { as?: string } = {}): Promise<Response> {
-    const { as, ...rest } = init;
-    const headers = new Headers(rest.headers);
-    if (as) headers.set('authorization', `Bearer ${this.keys[as]}`);
-    return fetch(`${this.url}${path}`, { ...rest, headers, redirect: 'manual' });
+    return keyedFetch(this.url, this.keys, path, init);
   }
 
   /** Starts a login and returns the `state` the vault put in Pocketful's authorize URL, and the login cookie it set. */
@@ -93,16 +93,40 @@ export class TestVault {
     return this.fetch(`/pocketful/callback?${new URLSearchParams(query).toString()}`, cookie ? { headers: { cookie } } : {});
   }
 
-  /** A whole login, as a browser would make it, for an account the broker knows. */
+  /**
+   * A whole login, as a browser would make it, for an account the broker knows, that must succeed: any page but the
+   * 200 fails the test, with its status and error code. `tryLogin` is the same login, whatever it answers.
+   */
   async login(clientId: string, broker: FakePocketful): Promise<Response> {
+    const page = await this.tryLogin(clientId, broker);
+    if (page.status !== 200) {
+      const code = /id="code">([^<]*)</.exec(await page.text())?.[1] ?? 'no error code';
+      throw new Error(`the login of ${clientId} answered ${page.status} (${code})`);
+    }
+    return page;
+  }
+
+  async tryLogin(clientId: string, broker: FakePocketful): Promise<Response> {
     const { state } = await this.beginLogin();
     return this.callback({ code: broker.broker.issueCode(clientId), scope: 'orders holdings', state });
   }
 
-  /** Closes at once: a request a failed test left hanging is cut off rather than waited for. */
-  async close(): Promise<void> {
-    this.app.getHttpServer().closeAllConnections();
-    await this.app.close();
+  /**
+   * Closes at once: a request a failed test left hanging is cut off rather than waited for. A second close, or one
+   * after `shutDown`, waits for the first.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.app.getHttpServer().closeAllConnections();
+      await this.app.close();
+    })();
+    return this.closing;
+  }
+
+  /** Closes as the process does on a signal: requests still open are answered by the vault's own shutdown. */
+  shutDown(): Promise<void> {
+    this.closing ??= this.app.close();
+    return this.closing;
   }
 }
 

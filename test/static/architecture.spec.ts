@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 
-const SRC = join(__dirname, '..', 'src');
+const SRC = join(__dirname, '..', '..', 'src');
 
 /**
  * The layers of ARCHITECTURE.md, as ranks: a folder may import only from folders of a lower rank (and itself). The

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The bundle npm test builds (pretest) and the image runs.
-const bundle = readFileSync(join(__dirname, '..', 'dist', 'vault.js'), 'latin1');
+const bundle = readFileSync(join(__dirname, '..', '..', 'dist', 'vault.js'), 'latin1');
 
 describe('the bundle, dist/vault.js', () => {
   it('is ASCII throughout, so V8 holds its source one byte a character rather than two', () => {

@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse } from 'yaml';
-import { variableNames } from '../src/config/load-configuration';
-import { loadVaultConfig, VAULT_CONFIG_SLICES } from '../src/vault-config';
+import { variableNames } from '../../src/config/load-configuration';
+import { loadVaultConfig, VAULT_CONFIG_SLICES } from '../../src/vault-config';
 
-const ROOT = join(__dirname, '..');
+const ROOT = join(__dirname, '..', '..');
 /** The proxy's fixed address on the compose network, the one TRUST_PROXY names. */
 const PROXY_ADDRESS = '172.30.0.10';
 const read = (name: string) => readFileSync(join(ROOT, name), 'utf8');
@@ -13,6 +13,20 @@ const read = (name: string) => readFileSync(join(ROOT, name), 'utf8');
 /** The variables the vault's configuration slices validate, read from class-validator's metadata. */
 function schemaNames(): Set<string> {
   return variableNames(VAULT_CONFIG_SLICES);
+}
+
+/** A service's configuration as the vault loads it once .env supplies the secrets (and `more`). */
+function configWithSecrets(service: ComposeService, more: Record<string, string> = {}) {
+  return loadVaultConfig({
+    ...service.environment,
+    BROKER_API_KEY: 'app',
+    BROKER_API_SECRET: 'secret',
+    REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback',
+    VAULT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    ADMIN_AUTH: 'none',
+    REDIS_PASSWORD: 'from-dot-env',
+    ...more,
+  });
 }
 
 interface ComposeService {
@@ -69,15 +83,7 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
 
   it('gives the replicas a configuration the vault accepts, once .env supplies the secrets', () => {
     for (const [, service] of vaults) {
-      const config = loadVaultConfig({
-        ...service.environment,
-        BROKER_API_KEY: 'app',
-        BROKER_API_SECRET: 'secret',
-        REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback',
-        VAULT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-        ADMIN_AUTH: 'none',
-        REDIS_PASSWORD: 'from-dot-env',
-      });
+      const config = configWithSecrets(service);
       expect(config.http).toMatchObject({ host: '0.0.0.0', port: 5000 });
       expect(config.storage.redisPassword).toBe('from-dot-env');
     }
@@ -111,16 +117,7 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
     expect(sentinelVaults).toHaveLength(2);
     for (const [, service] of sentinelVaults) {
       expect(Object.keys(service.environment ?? {}).filter((name) => !names.has(name))).toEqual([]);
-      const config = loadVaultConfig({
-        ...service.environment,
-        BROKER_API_KEY: 'app',
-        BROKER_API_SECRET: 'secret',
-        REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback',
-        VAULT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
-        ADMIN_AUTH: 'none',
-        REDIS_PASSWORD: 'from-dot-env',
-        REDIS_SENTINEL_PASSWORD: 'from-dot-env-too',
-      });
+      const config = configWithSecrets(service, { REDIS_SENTINEL_PASSWORD: 'from-dot-env-too' });
       expect(config.storage.kind).toBe('redis');
       expect(service.environment?.REDIS_SENTINELS?.split(',')).toHaveLength(3);
       expect(service.ports?.every((port) => port.startsWith('127.0.0.1:'))).toBe(true);
