@@ -55,8 +55,7 @@ function serve(): void {
   process.once('message', (order: LoadOrder) => {
     const { url, headers, connections, rate } = order;
     const drive = (seconds: number) => (rate === undefined ? run(url, headers, connections, seconds) : pacedRun(url, headers, rate, seconds, connections));
-    const warmUp = order.warmUpSeconds > 0 ? drive(order.warmUpSeconds) : Promise.resolve();
-    warmUp.then(() => {
+    drive(order.warmUpSeconds).then(() => {
       process.once('message', () => {
         drive(order.durationSeconds).then((result) => last({ kind: 'measured', result }), fail);
       });

@@ -58,9 +58,7 @@ export async function drive(
   const stuck = setTimeout(() => child.kill('SIGKILL'), (WARM_UP_SECONDS + settings.durationSeconds) * 1000 + SLACK_MS);
   try {
     // The key goes over the IPC channel, never on a command line that `ps` shows.
-    // A run at a fixed rate follows the target's run at full speed, which has warmed it up.
-    const warmUpSeconds = rate === undefined ? WARM_UP_SECONDS : 0;
-    const order: LoadOrder = { url, headers, connections: settings.connections, warmUpSeconds, durationSeconds: settings.durationSeconds, rate };
+    const order: LoadOrder = { url, headers, connections: settings.connections, warmUpSeconds: WARM_UP_SECONDS, durationSeconds: settings.durationSeconds, rate };
     child.send(order);
     await reply();
     return await measured(async () => {

@@ -198,7 +198,7 @@ export function formatTable(report: BenchReport): string {
   const atRate = rate > 0 ? `, then at ${rate.toLocaleString('en-US')} req/s for as long ("at rate": on a steady clock, latency from each request's hand-over)` : '';
   lines.push(
     '',
-    `${rounds} round${rounds === 1 ? '' : 's'} of ${durationSeconds} s per target as fast as it answers after a ${warmUpSeconds} s warm-up${atRate}, ${connections} connections, one target at a time; node ${node}, ${cpus} CPUs.`,
+    `${rounds} round${rounds === 1 ? '' : 's'} of ${durationSeconds} s per target as fast as it answers${atRate}, each after a ${warmUpSeconds} s warm-up, ${connections} connections, one target at a time; node ${node}, ${cpus} CPUs.`,
     "Medians over the rounds (× bare, × framework, p99 × bare: of each round's ratio); peak RSS: the highest of any round.",
     'ready: spawn to first 200 (the vault: /health/ready). non-2xx: non-2xx answers plus connection errors.',
     "CPU µs/req: the target process's CPU time per request under load (+ its Redis's, for the vault and a compared build).",

@@ -1,4 +1,4 @@
-import { BatchLimits, ReadBatches } from './read-batches';
+import { ReadBatches } from './read-batches';
 
 /** One call the batches made: the items it carried, and the means to answer it when the test says. */
 interface Call {
@@ -43,198 +43,107 @@ function tracked<R>(promise: Promise<R>): { state: 'pending' | 'resolved' | 'rej
 }
 
 describe(ReadBatches.name, () => {
-  const HOLD_MS = 2;
   let calls: Calls;
   let sut: ReadBatches<string, string>;
 
-  function build(limits: Partial<BatchLimits> = {}) {
+  function build(most = 128) {
     calls = new Calls();
-    sut = new ReadBatches(calls.call, { most: 128, holdMs: HOLD_MS, ...limits });
+    sut = new ReadBatches(calls.call, most);
   }
 
   /** Lets the event loop take its turn (the batches gather on setImmediate), and any promise callbacks settle. */
-  const nextTurn = () => jest.advanceTimersByTimeAsync(0);
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-  describe('on the test’s clock', () => {
-    beforeEach(() => {
-      jest.useFakeTimers();
-      // A process that has run a while: what holds is the time since the last call, not since the clock started.
-      jest.advanceTimersByTime(60_000);
-      build();
-    });
+  beforeEach(() => build());
 
-    afterEach(() => {
-      // Nothing may be left pending: every call answered and every hold timer cleared or run.
-      expect(jest.getTimerCount()).toBe(0);
-      jest.useRealTimers();
-    });
-
-    it('sends the items of one event-loop turn in one call', async () => {
-      const items = ['YA0002', 'YA0003', 'YA0004'].map((item) => sut.add(item));
-      expect(calls.made).toHaveLength(0);
-      await nextTurn();
-      expect(calls.carried).toEqual([['YA0002', 'YA0003', 'YA0004']]);
-      calls.made[0].answer();
-      expect(await Promise.all(items)).toEqual(['YA0002:read', 'YA0003:read', 'YA0004:read']);
-    });
-
-    it('answers each item with its own result', async () => {
-      const second = sut.add('b');
-      const first = sut.add('a');
-      await nextTurn();
-      calls.made[0].answer();
-      expect(await first).toBe('a:read');
-      expect(await second).toBe('b:read');
-    });
-
-    it('puts at most `most` items in a call, and sends the rest at once in further calls', async () => {
-      build({ most: 2 });
-      const items = ['a', 'b', 'c', 'd', 'e'].map((item) => sut.add(item));
-      await nextTurn();
-      expect(calls.carried).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
-      calls.made.forEach((call) => call.answer());
-      expect(await Promise.all(items)).toEqual(['a:read', 'b:read', 'c:read', 'd:read', 'e:read']);
-    });
-
-    it('holds items that arrive while a call is out, for up to holdMs, then sends them', async () => {
-      const first = sut.add('a');
-      await nextTurn();
-      const held = tracked(sut.add('b'));
-      await nextTurn();
-      await jest.advanceTimersByTimeAsync(HOLD_MS - 1);
-      expect(calls.carried).toEqual([['a']]);
-      await jest.advanceTimersByTimeAsync(1);
-      expect(calls.carried).toEqual([['a'], ['b']]);
-      calls.made.forEach((call) => call.answer());
-      expect(await first).toBe('a:read');
-      await nextTurn();
-      expect(held).toMatchObject({ state: 'resolved', value: 'b:read' });
-    });
-
-    it('holds an item for what is left of holdMs since the call went out, never longer', async () => {
-      build({ holdMs: 10 });
-      sut.add('a');
-      await nextTurn();
-      await jest.advanceTimersByTimeAsync(6);
-      sut.add('b');
-      await nextTurn();
-      await jest.advanceTimersByTimeAsync(3);
-      expect(calls.carried).toEqual([['a']]);
-      await jest.advanceTimersByTimeAsync(1);
-      expect(calls.carried).toEqual([['a'], ['b']]);
-      calls.made.forEach((call) => call.answer());
-      await nextTurn();
-    });
-
-    it('gathers every item held behind a call into the next call', async () => {
-      sut.add('a');
-      await nextTurn();
-      sut.add('b');
-      await nextTurn();
-      sut.add('c');
-      await nextTurn();
-      sut.add('d');
-      await jest.advanceTimersByTimeAsync(HOLD_MS);
-      expect(calls.carried).toEqual([['a'], ['b', 'c', 'd']]);
-      calls.made.forEach((call) => call.answer());
-      await nextTurn();
-    });
-
-    it('sends the held items at once when the call comes back, and clears the hold timer', async () => {
-      const first = sut.add('a');
-      await nextTurn();
-      const held = sut.add('b');
-      await nextTurn();
-      expect(jest.getTimerCount()).toBe(1);
-      calls.made[0].answer();
-      await first;
-      expect(calls.carried).toEqual([['a'], ['b']]);
-      expect(jest.getTimerCount()).toBe(0);
-      calls.made[1].answer();
-      expect(await held).toBe('b:read');
-    });
-
-    it('sends at once, without holding, when no call is out', async () => {
-      sut.add('a');
-      await nextTurn();
-      calls.made[0].answer();
-      await nextTurn();
-      sut.add('b');
-      await nextTurn();
-      expect(calls.carried).toEqual([['a'], ['b']]);
-      expect(jest.getTimerCount()).toBe(0);
-      calls.made[1].answer();
-      await nextTurn();
-    });
-
-    it('times the hold from the latest call out, not an earlier one', async () => {
-      sut.add('a');
-      await nextTurn();
-      calls.made[0].answer();
-      await jest.advanceTimersByTimeAsync(1_000);
-      sut.add('b');
-      await nextTurn();
-      sut.add('c');
-      await nextTurn();
-      expect(calls.carried).toEqual([['a'], ['b']]);
-      await jest.advanceTimersByTimeAsync(HOLD_MS);
-      expect(calls.carried).toEqual([['a'], ['b'], ['c']]);
-      calls.made.slice(1).forEach((call) => call.answer());
-      await nextTurn();
-    });
-
-    it('rejects each item of a call that rejects, with its error, and the next items still go', async () => {
-      const error = new Error('Command timed out');
-      const failing = ['a', 'b'].map((item) => sut.add(item).catch((reason: unknown) => reason));
-      await nextTurn();
-      const held = sut.add('c');
-      await nextTurn();
-      calls.made[0].fail(error);
-      expect(await Promise.all(failing)).toEqual([error, error]);
-      expect(calls.carried).toEqual([['a', 'b'], ['c']]);
-      calls.made[1].answer();
-      expect(await held).toBe('c:read');
-    });
-
-    it('rejects each item of a call that throws synchronously, and the next items still go', async () => {
-      const error = new Error('the script is not loaded');
-      calls.throwNext = error;
-      const failing = ['a', 'b'].map((item) => sut.add(item).catch((reason: unknown) => reason));
-      await nextTurn();
-      expect(await Promise.all(failing)).toEqual([error, error]);
-      const next = sut.add('c');
-      await nextTurn();
-      expect(calls.carried).toEqual([['c']]);
-      calls.made[0].answer();
-      expect(await next).toBe('c:read');
-    });
-
-    it('does not count a failed call as out: the next items are not held', async () => {
-      calls.throwNext = new Error('the script is not loaded');
-      await Promise.all([sut.add('a').catch(() => undefined), nextTurn()]);
-      sut.add('b');
-      await nextTurn();
-      expect(calls.carried).toEqual([['b']]);
-      expect(jest.getTimerCount()).toBe(0);
-      calls.made[0].answer();
-      await nextTurn();
-    });
+  it('sends the items of one event-loop turn in one call', async () => {
+    const items = ['YA0002', 'YA0003', 'YA0004'].map((item) => sut.add(item));
+    expect(calls.made).toHaveLength(0);
+    await nextTurn();
+    expect(calls.carried).toEqual([['YA0002', 'YA0003', 'YA0004']]);
+    calls.made[0].answer();
+    expect(await Promise.all(items)).toEqual(['YA0002:read', 'YA0003:read', 'YA0004:read']);
   });
 
-  describe('on the real clock', () => {
-    beforeEach(() => build({ holdMs: 60_000 }));
+  it('answers each item with its own result', async () => {
+    const second = sut.add('b');
+    const first = sut.add('a');
+    await nextTurn();
+    calls.made[0].answer();
+    expect(await first).toBe('a:read');
+    expect(await second).toBe('b:read');
+  });
 
-    // The leak-checking environment fails the file if the hold timer of a minute outlives the call.
-    it('leaves no hold timer behind once the call comes back', async () => {
-      const first = sut.add('a');
-      await new Promise((resolve) => setImmediate(resolve));
-      const held = sut.add('b');
-      await new Promise((resolve) => setImmediate(resolve));
-      calls.made[0].answer();
-      expect(await first).toBe('a:read');
-      expect(calls.carried).toEqual([['a'], ['b']]);
-      calls.made[1].answer();
-      expect(await held).toBe('b:read');
-    });
+  it('puts at most `most` items in a call, and sends the rest at once in further calls', async () => {
+    build(2);
+    const items = ['a', 'b', 'c', 'd', 'e'].map((item) => sut.add(item));
+    await nextTurn();
+    expect(calls.carried).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+    calls.made.forEach((call) => call.answer());
+    expect(await Promise.all(items)).toEqual(['a:read', 'b:read', 'c:read', 'd:read', 'e:read']);
+  });
+
+  it('sends the items of the next turn in a call of their own while the first is still out, and answers each when its call does', async () => {
+    const first = tracked(sut.add('a'));
+    await nextTurn();
+    const second = tracked(sut.add('b'));
+    await nextTurn();
+    expect(calls.carried).toEqual([['a'], ['b']]);
+    calls.made[1].answer();
+    await nextTurn();
+    expect(second).toMatchObject({ state: 'resolved', value: 'b:read' });
+    expect(first).toMatchObject({ state: 'pending' });
+    calls.made[0].answer();
+    await nextTurn();
+    expect(first).toMatchObject({ state: 'resolved', value: 'a:read' });
+  });
+
+  it('sends nothing when nothing was added, and makes one call per turn however many items arrive in it', async () => {
+    await nextTurn();
+    expect(calls.made).toHaveLength(0);
+    const items = Array.from({ length: 50 }, (_, index) => sut.add(`item-${index}`));
+    await nextTurn();
+    expect(calls.made).toHaveLength(1);
+    expect(calls.carried[0]).toHaveLength(50);
+    calls.made[0].answer();
+    await Promise.all(items);
+  });
+
+  it('rejects each item of a call that rejects, with its error, and the next items still go', async () => {
+    const error = new Error('Command timed out');
+    const failing = ['a', 'b'].map((item) => sut.add(item).catch((reason: unknown) => reason));
+    await nextTurn();
+    const next = sut.add('c');
+    await nextTurn();
+    calls.made[0].fail(error);
+    expect(await Promise.all(failing)).toEqual([error, error]);
+    expect(calls.carried).toEqual([['a', 'b'], ['c']]);
+    calls.made[1].answer();
+    expect(await next).toBe('c:read');
+  });
+
+  it('rejects each item of a call that throws synchronously, and the next items still go', async () => {
+    const error = new Error('the script is not loaded');
+    calls.throwNext = error;
+    const failing = ['a', 'b'].map((item) => sut.add(item).catch((reason: unknown) => reason));
+    await nextTurn();
+    expect(await Promise.all(failing)).toEqual([error, error]);
+    const next = sut.add('c');
+    await nextTurn();
+    expect(calls.carried).toEqual([['c']]);
+    calls.made[0].answer();
+    expect(await next).toBe('c:read');
+  });
+
+  it('fails only the call that failed when a turn is split across calls', async () => {
+    build(2);
+    const error = new Error('Command timed out');
+    const items = ['a', 'b', 'c'].map((item) => tracked(sut.add(item)));
+    await nextTurn();
+    calls.made[0].fail(error);
+    calls.made[1].answer();
+    await nextTurn();
+    expect(items.map((item) => item.state)).toEqual(['rejected', 'rejected', 'resolved']);
+    expect(items[2].value).toBe('c:read');
   });
 });

@@ -19,7 +19,6 @@ type ScriptReply = [string, string[]];
 
 /** Keeps one script call, and the time Redis spends in it, well under a millisecond. */
 const MOST_PER_CALL = 128;
-const HOLD_MS = 2;
 
 /**
  * The read for Redis: the reads of a batch (read-batches.ts) counted, read and recorded by one script call
@@ -30,7 +29,7 @@ const HOLD_MS = 2;
 export class RedisTokenReader extends TokenReader {
   private readonly countReadRecord: LuaCommand<ScriptReply>;
   private readonly opened = new OpenedTokenCache();
-  private readonly batches = new ReadBatches<ServingRead, ServingOutcome>((reads) => this.send(reads), { most: MOST_PER_CALL, holdMs: HOLD_MS });
+  private readonly batches = new ReadBatches<ServingRead, ServingOutcome>((reads) => this.send(reads), MOST_PER_CALL);
 
   constructor(
     private readonly redis: RedisConnection,
