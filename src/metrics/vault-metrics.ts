@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
 import { collectProcessMetrics } from './process-metrics';
 
@@ -7,7 +7,7 @@ import { collectProcessMetrics } from './process-metrics';
  * not share counters. Labels hold names and outcomes only: never an account's token, a key or a URL.
  */
 @Injectable()
-export class VaultMetrics {
+export class VaultMetrics implements OnApplicationShutdown {
   readonly registry = new Registry();
 
   readonly alertDeliveries = new Counter({
@@ -17,7 +17,9 @@ export class VaultMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
-    collectProcessMetrics(this.registry, 'token_vault_');
+  private readonly stopProcessMetrics = collectProcessMetrics(this.registry, 'token_vault_');
+
+  onApplicationShutdown(): void {
+    this.stopProcessMetrics();
   }
 }
