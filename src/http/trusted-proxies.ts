@@ -1,5 +1,3 @@
-import { all as forwardedAddresses } from '@fastify/proxy-addr';
-import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 
 /**
@@ -38,24 +36,8 @@ export function parseTrustProxy(text: string | undefined): TrustProxySetting | {
 export class TrustedProxies {
   private readonly list: BlockList | null;
 
-  /** forFastify()'s setting as the test Fastify makes of it: whether the hop-th address out is a proxy's. */
-  private readonly trust: ((address: string, hop: number) => boolean) | null;
-
   constructor(readonly setting: TrustProxySetting) {
     this.list = setting.kind === 'addresses' ? blockListOf(setting.ranges) : null;
-    if (setting.kind === 'none') this.trust = null;
-    else if (setting.kind === 'hops') this.trust = (_address, hop) => hop < setting.hops;
-    else this.trust = (address) => this.isProxy(address);
-  }
-
-  /**
-   * The caller's address as Fastify's request.ip gives it under forFastify(): the connection's own without proxies,
-   * else the last address that the trusted hops vouch for, found by the library Fastify uses, in the same way.
-   */
-  addressOf(request: IncomingMessage): string | undefined {
-    if (this.trust === null) return request.socket.remoteAddress;
-    const addresses = forwardedAddresses(request, this.trust);
-    return addresses[addresses.length - 1];
   }
 
   /** Fastify's trustProxy: a hop count, or a test of each hop's address, nearest first. */
