@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../src/audit/audit-log';
 import { createHash } from 'node:crypto';
 import { FakePocketful } from './support/fake-pocketful';
 import { LogCapture } from './support/log-capture';
@@ -6,17 +7,8 @@ import { TestRedis } from './support/redis-server';
 import { json, TestVault } from './support/test-vault';
 import { VaultFixture } from './support/vault-fixture';
 
-interface Entry {
-  id: string;
-  at: string;
-  action: string;
-  result: string;
-  client: string | null;
-  account: string | null;
-  requestId: string | null;
-  remote: string | null;
-  fingerprint: string | null;
-}
+/** An entry as GET /v1/audit answers it: the trail's own, its instant as text. */
+type Entry = Omit<AuditEntry, 'at'> & { at: string };
 
 describe('the audit trail', () => {
   let fixture: VaultFixture;

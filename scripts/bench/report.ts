@@ -10,15 +10,9 @@ export type PerTarget<T> = Record<Exclude<TargetName, 'compare'>, T> & { compare
 /** The targets a run drove, in the table's order. */
 export const targetsOf = (perTarget: PerTarget<unknown>): TargetName[] => TARGETS.filter((name) => perTarget[name] !== undefined);
 
-/** The run at a fixed rate (paced-load.ts): latency from each request's turn. */
-export interface AtRate {
+/** The run at a fixed rate (paced-load.ts). */
+export interface AtRate extends Omit<LoadResult, 'statusCodes'> {
   rate: number;
-  requestsPerSecond: number;
-  latencyMs: { p50: number; p99: number };
-  requests: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
 }
 
 export interface Measured extends LoadResult {

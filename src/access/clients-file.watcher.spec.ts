@@ -1,14 +1,8 @@
-import { Test } from '@nestjs/testing';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { accessModuleFor } from '../../test/support/access-module';
 import { until } from '../../test/support/until';
-import { ClockModule } from '../clock/clock.module';
-import { ConfigurationModule } from '../config/config.module';
-import { CoordinationModule } from '../coordination/coordination.module';
-import { RedisModule } from '../redis/redis.module';
-import { loadVaultConfig } from '../vault-config';
-import { AccessModule } from './access.module';
 import { clientFor, ClientsFileError, newServiceKey, writeClientsFile } from './clients-file';
 import { ClientsFileLog, ClientsFileWatcher } from './clients-file.watcher';
 import { ServiceClient } from './service-client';
@@ -275,16 +269,7 @@ describe('AccessModule', () => {
     const fileKey = newServiceKey();
     const demoKey = newServiceKey();
     writeClientsFile(path, [clientFor('from-file', fileKey, ['YA0002'], false)]);
-    const { configuration } = loadVaultConfig({ TOKEN_STORE: 'memory', SANDBOX: 'true', ADMIN_AUTH: 'none', VAULT_CLIENTS_FILE: path });
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        ConfigurationModule.forRoot(configuration),
-        ClockModule.forRoot(),
-        RedisModule.forRoot('memory'),
-        CoordinationModule.forRoot('memory'),
-        AccessModule.forRoot([clientFor('demo', demoKey, ['*'], true)]),
-      ],
-    }).compile();
+    const moduleRef = await accessModuleFor({ VAULT_CLIENTS_FILE: path }, [clientFor('demo', demoKey, ['*'], true)]);
     const before = process.listenerCount('SIGHUP');
     try {
       await moduleRef.init();

@@ -1,5 +1,6 @@
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { Test } from '@nestjs/testing';
+import { RecordingReply } from '../../test/support/recording-reply';
 import { ManualClock } from '../../test/support/manual-clock';
 import { loadConfiguration } from '../config/load-configuration';
 import { CoordinationStore } from '../coordination/coordination.store';
@@ -27,14 +28,6 @@ const BASIC_CHALLENGE = 'Basic realm="token-vault", charset="UTF-8"';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 
-/** The part of a Fastify reply the guard uses, recording the headers it sets. */
-class RecordingReply {
-  readonly headers: Record<string, string> = {};
-  header(name: string, value: string): this {
-    this.headers[name.toLowerCase()] = value;
-    return this;
-  }
-}
 
 class LoginRoutes {
   begin() {}
@@ -96,7 +89,7 @@ describe(OperatorGuard.name, () => {
       const request = attempt();
       expect(await outcome(request)).toBe(true);
       expect(request.request.caller).toEqual({ kind: 'operator', name: null });
-      expect(request.reply.headers).toEqual({});
+      expect(request.reply.headersSet).toEqual({});
     });
 
     it('lets in even an address that has used its failure budget: there is nothing to guess', async () => {
@@ -112,7 +105,7 @@ describe(OperatorGuard.name, () => {
       const request = attempt({ authorization: basic('alice', PASSWORD) });
       expect(await outcome(request)).toBe(true);
       expect(request.request.caller).toEqual({ kind: 'operator', name: 'alice' });
-      expect(request.reply.headers).toEqual({});
+      expect(request.reply.headersSet).toEqual({});
       expect(await failuresCounted()).toBe(0);
     });
 
@@ -230,7 +223,7 @@ describe(OperatorGuard.name, () => {
     ])('refuses %s with 401 operator_unauthorized and no Basic challenge', async (_label, headers) => {
       const request = attempt(headers as Record<string, string>);
       expectOperatorUnauthorized(await outcome(request), 'sign in through the single sign-on in front of the vault');
-      expect(request.reply.headers['www-authenticate']).toBeUndefined();
+      expect(request.reply.headersSet['www-authenticate']).toBeUndefined();
       expect(request.request.caller).toBeUndefined();
     });
   });

@@ -1,13 +1,7 @@
-import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClockModule } from '../clock/clock.module';
-import { ConfigurationModule } from '../config/config.module';
-import { CoordinationModule } from '../coordination/coordination.module';
-import { RedisModule } from '../redis/redis.module';
-import { loadVaultConfig } from '../vault-config';
-import { AccessModule } from './access.module';
+import { accessModuleFor } from '../../test/support/access-module';
 import { clientFor, newServiceKey, writeClientsFile } from './clients-file';
 import { ServiceClientRegistry } from './service-client.registry';
 
@@ -63,18 +57,7 @@ describe('ServiceClientRegistry built by AccessModule', () => {
   });
 
   async function registryFor(env: Record<string, string>, extraKey?: string) {
-    // Every slice, as the vault loads them: the access module's providers may read any setting.
-    const { configuration } = loadVaultConfig({ TOKEN_STORE: 'memory', SANDBOX: 'true', ADMIN_AUTH: 'none', ...env });
-    const extra = extraKey ? [clientFor('demo', extraKey, ['*'], false)] : [];
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        ConfigurationModule.forRoot(configuration),
-        ClockModule.forRoot(),
-        RedisModule.forRoot('memory'),
-        CoordinationModule.forRoot('memory'),
-        AccessModule.forRoot(extra),
-      ],
-    }).compile();
+    const moduleRef = await accessModuleFor(env, extraKey ? [clientFor('demo', extraKey, ['*'], false)] : []);
     return moduleRef.get(ServiceClientRegistry);
   }
 

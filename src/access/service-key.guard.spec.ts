@@ -1,6 +1,7 @@
 import { ExecutionContext } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { Test } from '@nestjs/testing';
+import { RecordingReply } from '../../test/support/recording-reply';
 import { ManualClock } from '../../test/support/manual-clock';
 import { loadConfiguration } from '../config/load-configuration';
 import { CoordinationStore } from '../coordination/coordination.store';
@@ -29,14 +30,6 @@ class AdminRoutes {
   list() {}
 }
 
-/** The part of a Fastify reply the guard uses, recording the headers it sets. */
-class RecordingReply {
-  readonly headers: Record<string, string> = {};
-  header(name: string, value: string): this {
-    this.headers[name.toLowerCase()] = value;
-    return this;
-  }
-}
 
 interface Attempt {
   request: VaultRequest;
@@ -103,7 +96,7 @@ describe(ServiceKeyGuard.name, () => {
       const request = attempt(`Bearer ${strategyKey}`);
       await outcome(sut, request);
       expect(await failuresCounted()).toBe(0);
-      expect(request.reply.headers).toEqual({});
+      expect(request.reply.headersSet).toEqual({});
     });
   });
 

@@ -1,55 +1,12 @@
-import { LoggerService, NotFoundException } from '@nestjs/common';
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import { Test } from '@nestjs/testing';
+import { NotFoundException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { VaultError } from '../errors/vault-error';
 import { PageExceptionFilter } from './page-exception.filter';
 import { failurePage, LOGIN_PATH } from './pages/failure-page';
-import { RefusalRecorder } from './refusal-recorder';
+import { exceptionFilterUnderTest, RecordingRefusals } from '../../test/support/exception-filter-harness';
 
 // What a library might put in its message: it came with the request.
 const LEAK = 'code=Secret-Authorization-Code_4c3b2a';
-
-/** Remembers every failure it is told of. */
-class RecordingRefusals extends RefusalRecorder {
-  readonly calls: Array<{ request: FastifyRequest; status: number; code: string }> = [];
-  recordFailure(request: FastifyRequest, status: number, code: string): void {
-    this.calls.push({ request, status, code });
-  }
-}
-
-/** Quiet: the unexpected errors these tests throw are logged by the filter, and checked in its parent's spec. */
-class SilentLogger implements LoggerService {
-  log() {}
-  warn() {}
-  error() {}
-}
-
-/** The part of a Fastify reply the filter uses: what it would send, and whether something was sent already. */
-class RecordingReply {
-  statusCode: number | null = null;
-  contentType: string | null = null;
-  readonly headersSet: Record<string, string> = {};
-  readonly bodies: unknown[] = [];
-  constructor(public sent = false) {}
-  headers(values: Record<string, string>): this {
-    for (const [name, value] of Object.entries(values)) this.headersSet[name.toLowerCase()] = value;
-    return this;
-  }
-  code(status: number): this {
-    this.statusCode = status;
-    return this;
-  }
-  type(contentType: string): this {
-    this.contentType = contentType;
-    return this;
-  }
-  send(body: unknown): this {
-    this.bodies.push(body);
-    this.sent = true;
-    return this;
-  }
-}
 
 /** The text of an element of the page, found by its id. */
 function textOf(page: string, id: string): string | undefined {
@@ -57,23 +14,17 @@ function textOf(page: string, id: string): string | undefined {
 }
 
 describe(PageExceptionFilter.name, () => {
-  let sut: PageExceptionFilter;
+  let filter: Awaited<ReturnType<typeof exceptionFilterUnderTest<PageExceptionFilter>>>;
   let refusals: RecordingRefusals;
 
   beforeEach(async () => {
-    refusals = new RecordingRefusals();
-    const moduleRef = await Test.createTestingModule({
-      providers: [PageExceptionFilter, { provide: RefusalRecorder, useValue: refusals }],
-    })
-      .setLogger(new SilentLogger())
-      .compile();
-    sut = moduleRef.get(PageExceptionFilter);
+    filter = await exceptionFilterUnderTest(PageExceptionFilter);
+    refusals = filter.refusals;
   });
 
   function answer(error: unknown, { sent = false } = {}) {
     const request = { method: 'GET', url: '/pocketful/callback', headers: {}, routeOptions: { url: '/pocketful/callback' } } as unknown as FastifyRequest;
-    const reply = new RecordingReply(sent);
-    sut.catch(error, new ExecutionContextHost([request, reply]));
+    const reply = filter.answer(error, request, sent);
     const page = reply.bodies[0];
     return { request, reply, page: typeof page === 'string' ? page : '' };
   }

@@ -2,94 +2,40 @@ import {
   ForbiddenException,
   HttpException,
   HttpStatus,
-  LoggerService,
   NotFoundException,
   PayloadTooLargeException,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import { Test } from '@nestjs/testing';
 import type { FastifyRequest } from 'fastify';
 import { errorCodes } from 'fastify';
 import { rateLimited } from '../errors/rate-limited';
 import { storeUnavailable, tokenNotFound, VaultError } from '../errors/vault-error';
 import { StoredValueError } from '../tokens/stored-value-error';
-import { RefusalRecorder } from './refusal-recorder';
+import { exceptionFilterUnderTest, RecordingRefusals } from '../../test/support/exception-filter-harness';
 import { VaultExceptionFilter } from './vault-exception.filter';
 
 // What a library might put in its message: it came with the request.
 const LEAK = 'tvk_Secret-From-The-Request_9f8e7d';
 const UNEXPECTED = { error: 'internal_error', message: 'the vault failed unexpectedly; see its logs' };
 
-/** Remembers every failure it is told of. */
-class RecordingRefusals extends RefusalRecorder {
-  readonly calls: Array<{ request: FastifyRequest; status: number; code: string }> = [];
-  recordFailure(request: FastifyRequest, status: number, code: string): void {
-    this.calls.push({ request, status, code });
-  }
-}
-
-/** The errors logged while the test runs. */
-class RecordingLogger implements LoggerService {
-  readonly errors: string[] = [];
-  log() {}
-  warn() {}
-  error(message: string) {
-    this.errors.push(message);
-  }
-}
-
-/** The part of a Fastify reply the filter uses: what it would send, and whether something was sent already. */
-class RecordingReply {
-  statusCode: number | null = null;
-  contentType: string | null = null;
-  readonly headersSet: Record<string, string> = {};
-  readonly bodies: unknown[] = [];
-  constructor(public sent = false) {}
-  headers(values: Record<string, string>): this {
-    for (const [name, value] of Object.entries(values)) this.headersSet[name.toLowerCase()] = value;
-    return this;
-  }
-  code(status: number): this {
-    this.statusCode = status;
-    return this;
-  }
-  type(contentType: string): this {
-    this.contentType = contentType;
-    return this;
-  }
-  send(body: unknown): this {
-    this.bodies.push(body);
-    this.sent = true;
-    return this;
-  }
-}
-
 function requestTo(url: string | null): FastifyRequest {
   return { method: 'GET', url: '/v1/tokens/YA0002', headers: {}, ...(url ? { routeOptions: { url } } : {}) } as unknown as FastifyRequest;
 }
 
 describe(VaultExceptionFilter.name, () => {
-  let sut: VaultExceptionFilter;
+  let filter: Awaited<ReturnType<typeof exceptionFilterUnderTest<VaultExceptionFilter>>>;
   let refusals: RecordingRefusals;
-  let logger: RecordingLogger;
+  /** The errors the filter logged, in order. */
+  const errorsLogged = () => filter.logger.at('error');
 
   beforeEach(async () => {
-    refusals = new RecordingRefusals();
-    logger = new RecordingLogger();
-    const moduleRef = await Test.createTestingModule({
-      providers: [VaultExceptionFilter, { provide: RefusalRecorder, useValue: refusals }],
-    })
-      .setLogger(logger)
-      .compile();
-    sut = moduleRef.get(VaultExceptionFilter);
+    filter = await exceptionFilterUnderTest(VaultExceptionFilter);
+    refusals = filter.refusals;
   });
 
   function answer(error: unknown, { sent = false, route = '/v1/tokens/:clientId' as string | null } = {}) {
     const request = requestTo(route);
-    const reply = new RecordingReply(sent);
-    sut.catch(error, new ExecutionContextHost([request, reply]));
-    return { request, reply };
+    return { request, reply: filter.answer(error, request, sent) };
   }
 
   describe('a VaultError', () => {
@@ -117,13 +63,13 @@ describe(VaultExceptionFilter.name, () => {
 
     it('is not logged when it is the caller’s to act on', () => {
       answer(tokenNotFound('YA0002'));
-      expect(logger.errors).toEqual([]);
+      expect(errorsLogged()).toEqual([]);
     });
 
     it('is logged by name and code, without its message, when it is a failure of the vault’s own (5xx)', () => {
       answer(new StoredValueError('YA0002', 'k-old'));
       // The code is the answer's own: it is not said twice.
-      expect(logger.errors).toEqual(['GET /v1/tokens/:clientId failed: token_unreadable (StoredValueError)']);
+      expect(errorsLogged()).toEqual(['GET /v1/tokens/:clientId failed: token_unreadable (StoredValueError)']);
     });
   });
 
@@ -139,7 +85,7 @@ describe(VaultExceptionFilter.name, () => {
       expect(reply.contentType).toBe('application/json; charset=utf-8');
       expect(reply.bodies).toEqual([{ error, message }]);
       expect(JSON.stringify(reply.bodies)).not.toContain(LEAK);
-      expect(logger.errors).toEqual([]);
+      expect(errorsLogged()).toEqual([]);
     });
 
     it('a 5xx HttpException is a 500 internal_error', () => {
@@ -181,18 +127,18 @@ describe(VaultExceptionFilter.name, () => {
 
     it('is logged with the route, its name and code, but not its message', () => {
       answer(Object.assign(new Error(LEAK), { code: 'ECONNRESET' }));
-      expect(logger.errors).toEqual(['GET /v1/tokens/:clientId failed: internal_error (Error ECONNRESET)']);
-      expect(logger.errors.join('\n')).not.toContain(LEAK);
+      expect(errorsLogged()).toEqual(['GET /v1/tokens/:clientId failed: internal_error (Error ECONNRESET)']);
+      expect(errorsLogged().join('\n')).not.toContain(LEAK);
     });
 
     it('is logged as unrouted when it happened before routing', () => {
       answer(new TypeError(LEAK), { route: null });
-      expect(logger.errors).toEqual(['GET unrouted failed: internal_error (TypeError)']);
+      expect(errorsLogged()).toEqual(['GET unrouted failed: internal_error (TypeError)']);
     });
 
     it('is logged even when nothing but undefined was thrown', () => {
       answer(undefined);
-      expect(logger.errors).toEqual(['GET /v1/tokens/:clientId failed: internal_error (error)']);
+      expect(errorsLogged()).toEqual(['GET /v1/tokens/:clientId failed: internal_error (error)']);
     });
   });
 

@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { answersPing } from '../../scripts/bench/redis';
 import { freePort } from './free-port';
 import { redisServerPath } from './required-tools';
 
@@ -105,28 +105,6 @@ export class TestRedis {
     }
     throw new Error('redis-server did not answer PING');
   }
-
 }
 
-/**
- * Whether a redis-server on the port answers PING (after AUTH, with a password). A bare socket rather than ioredis:
- * an ioredis client that never connected leaves timers behind.
- */
-export function answersPing(port: number, password?: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let answer = '';
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => finish(false));
-    socket.on('error', () => finish(false));
-    const auth = password ? `AUTH ${password}\r\n` : '';
-    socket.on('connect', () => socket.write(`${auth}PING\r\n`));
-    socket.on('data', (chunk) => {
-      answer += chunk.toString();
-      if (answer.split('\r\n').length > (auth ? 2 : 1)) finish(answer.endsWith('+PONG\r\n'));
-    });
-  });
-}
+export { answersPing };
