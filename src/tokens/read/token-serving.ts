@@ -27,7 +27,7 @@ export class TokenServing {
   ) {}
 
   async serve(request: RequestParty, clientId: string): Promise<StoredToken> {
-    const token = await this.serveIfStored(request, clientId, true);
+    const token = this.tokenOf(request, clientId, await this.reader.read(this.servingRead(request, clientId, true)));
     if (token === null) throw tokenNotFound(clientId);
     return token;
   }
