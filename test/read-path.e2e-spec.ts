@@ -137,4 +137,28 @@ describe('a token read', () => {
     expect(outAtOnce).toBe(2);
     expect(commands.map((entry) => `${entry.command} ${readsIn(entry.args)}`)).toEqual(['evalsha 1', 'evalsha 3']);
   });
+
+  it('opens a value only for the account it is stored under, and fails only the reads of a value it cannot open', async () => {
+    const redis = cluster.redis.client();
+    const { keys } = vault.app.get(RedisConnection);
+    try {
+      // YA0002's value, sealed with YA0002 as its additional data, copied under YA0003: what a mix-up in Redis, or
+      // someone who can write to it, would leave. YA0002 is read first, so that its opened value is in the cache.
+      await redis.set(keys.token('YA0003'), (await redis.get(keys.token('YA0002')))!, 'PX', 60_000);
+      expect((await vault.fetch('/v1/tokens/YA0002', { as: 'ops' })).status).toBe(200);
+      const copied = await vault.fetch('/v1/tokens/YA0003', { as: 'ops' });
+      expect({ status: copied.status, error: (await json(copied)).error }).toEqual({ status: 500, error: 'token_unreadable' });
+
+      // Both in one turn, so in one call: the copy fails alone.
+      const reader = vault.app.get(TokenReader);
+      const read = (clientId: string) =>
+        reader.read({ clientId, rate: null, audit: { client: 'ops', account: clientId, requestId: `copy-${clientId}`, remote: '127.0.0.1' }, failClosed: true });
+      const [original, copy] = await Promise.all([read('YA0002'), read('YA0003')]);
+      expect(original).toMatchObject({ kind: 'served', token: { clientId: 'YA0002' } });
+      expect(copy).toMatchObject({ kind: 'unreadable', error: expect.objectContaining({ code: 'token_unreadable' }) });
+    } finally {
+      await redis.del(keys.token('YA0003'));
+      redis.disconnect();
+    }
+  });
 });

@@ -71,11 +71,18 @@ export class RedisTokenReader extends TokenReader {
     }
     const args = [now, RATE_COUNTER_LIFETIME_MS, this.audit.maxLength, reads[0].failClosed ? 1 : 0, ENTRY_FIELD, JSON.stringify(packed)];
     const [answers, values] = await redisCall('read', () => this.countReadRecord(scriptKeys, args));
-    // A value is opened once a call, with the account of a read it was served to (its AAD).
+    // A value is opened once a call, with the account of the reads it was served to (its AAD). One that cannot be
+    // opened fails its own reads, not the call's others.
     const tokens: Array<StoredToken | undefined> = [];
     const tokenOf = (index: number, clientId: string) =>
-      (tokens[index] ??= this.opened.open(values[index - 1], (raw) => openTokenValue(raw, clientId, this.cipher)));
-    return answers.split(',').map((answer, read) => outcome(answer, (index) => tokenOf(index, reads[read].clientId), window, now));
+      (tokens[index] ??= this.opened.open(values[index - 1], clientId, (raw) => openTokenValue(raw, clientId, this.cipher)));
+    return answers.split(',').map((answer, read): ServingOutcome => {
+      try {
+        return outcome(answer, (index) => tokenOf(index, reads[read].clientId), window, now);
+      } catch (error) {
+        return { kind: 'unreadable', error };
+      }
+    });
   }
 }
 

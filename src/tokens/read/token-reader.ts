@@ -16,7 +16,9 @@ export type ServingOutcome =
   | { kind: 'served'; token: StoredToken; audited: boolean }
   | { kind: 'missing' }
   | { kind: 'limited'; retryAfterSeconds: number; firstRefusal: boolean }
-  | { kind: 'audit_failed' };
+  | { kind: 'audit_failed' }
+  /** The stored value could not be opened (a key this replica lacks, a damaged value): the error says which. */
+  | { kind: 'unreadable'; error: unknown };
 
 /**
  * A service client's token read as one operation, so that Redis can do it in one round trip: count the read against

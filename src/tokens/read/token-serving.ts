@@ -59,6 +59,8 @@ export class TokenServing {
       case 'audit_failed':
         this.logger.error(`refused to serve the token of ${clientId}: the audit trail cannot be written`);
         throw auditUnavailable();
+      case 'unreadable':
+        throw outcome.error;
       case 'served':
         if (!outcome.audited) this.logger.warn(`served the token of ${clientId} without an audit entry (AUDIT_FAIL_CLOSED=false)`);
         // The store drops a token at its expiry by the same clock; this has the last word in the token's last second.
