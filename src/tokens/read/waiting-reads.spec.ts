@@ -1,5 +1,5 @@
 import { VaultError } from '../../errors/vault-error';
-import { MAX_WAIT_SECONDS, parseWaitSeconds } from './waiting-reads';
+import { MAX_WAIT_SECONDS, parseWaitSeconds, WaitSecondsPipe } from './waiting-reads';
 
 describe(parseWaitSeconds.name, () => {
   it.each([
@@ -23,5 +23,19 @@ describe(parseWaitSeconds.name, () => {
         expect(error).toMatchObject({ code: 'invalid_request', status: 400 });
       }
     }
+  });
+});
+
+describe(WaitSecondsPipe.name, () => {
+  const sut = new WaitSecondsPipe();
+
+  it('leaves a read without ?wait as it is', () => {
+    expect(sut.transform(undefined)).toBeUndefined();
+  });
+
+  it('reads ?wait=N as N seconds, and refuses what parseWaitSeconds refuses', () => {
+    expect(sut.transform('30')).toBe(30);
+    expect(() => sut.transform('')).toThrow(expect.objectContaining({ code: 'invalid_request' }));
+    expect(() => sut.transform(['5', '6'])).toThrow(expect.objectContaining({ code: 'invalid_request' }));
   });
 });

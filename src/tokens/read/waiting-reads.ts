@@ -1,3 +1,4 @@
+import { Injectable, PipeTransform } from '@nestjs/common';
 import type { VaultRequest } from '../../access/vault-request';
 import { invalidRequest } from '../../errors/vault-error';
 import { StoredToken } from '../stored-token';
@@ -11,6 +12,14 @@ const WHOLE_SECONDS = /^\d{1,2}$/;
 export function parseWaitSeconds(raw: unknown): number {
   if (typeof raw === 'string' && WHOLE_SECONDS.test(raw) && Number(raw) <= MAX_WAIT_SECONDS) return Number(raw);
   throw invalidRequest(`wait must be a whole number of seconds from 0 to ${MAX_WAIT_SECONDS}, given once, such as ?wait=30`);
+}
+
+/** `?wait=N` as a route's pipe: absent stays absent. */
+@Injectable()
+export class WaitSecondsPipe implements PipeTransform<unknown, number | undefined> {
+  transform(value: unknown): number | undefined {
+    return value === undefined ? undefined : parseWaitSeconds(value);
+  }
 }
 
 /**
