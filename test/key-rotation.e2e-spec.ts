@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { keyIdOf } from '../src/crypto/token-cipher';
+import { RedisKeys } from '../src/redis/redis-keys';
 import { FakePocketful } from './support/fake-pocketful';
 import { readToken } from './support/token-requests';
 import { TestRedis } from './support/redis-server';
@@ -27,6 +28,7 @@ describe('encryption key rotation', () => {
   const keyC = newEncryptionKey();
   const oldId = keyIdOf(Buffer.from(keyA, 'base64'));
   const PREFIX = 'rotation:';
+  const KEYS = new RedisKeys(PREFIX);
   let fixture: VaultFixture;
   let redis: TestRedis;
   let broker: FakePocketful;
@@ -50,7 +52,7 @@ describe('encryption key rotation', () => {
     const client = redis.client();
     try {
       // The envelope follows the expiry and fingerprint that stand in the clear ahead of it.
-      return JSON.parse((await client.get(`${PREFIX}token:${clientId}`))!.replace(/^v2:\d+:[A-Za-z0-9_-]*:/, '')).kid;
+      return JSON.parse((await client.get(KEYS.token(clientId)))!.replace(/^v2:\d+:[A-Za-z0-9_-]*:/, '')).kid;
     } finally {
       client.disconnect();
     }
@@ -59,7 +61,7 @@ describe('encryption key rotation', () => {
   async function expiryOf(clientId: string): Promise<unknown> {
     const client = redis.client();
     try {
-      return await client.call('PEXPIRETIME', `${PREFIX}token:${clientId}`);
+      return await client.call('PEXPIRETIME', KEYS.token(clientId));
     } finally {
       client.disconnect();
     }
@@ -112,6 +114,7 @@ describe('encryption key rotation', () => {
     const lost = await vaultWith({ VAULT_ENCRYPTION_KEYS: `k3:${keyC},k4:${newEncryptionKey()}` });
     // k2 is gone from this replica: every token sealed with it is unreadable here.
     const read = await lost.fetch('/v1/tokens/YA0002', { as: 'ops' });
+    expect(read.status).toBe(500);
     const body = await json(read);
     expect(body.error).toBe('token_unreadable');
     expect(body.message).toContain('k2');

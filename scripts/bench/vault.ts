@@ -31,7 +31,7 @@ export interface VaultRun {
   name?: string;
 }
 
-/** The node flags `npm start` runs the vault with (and the image's CMD, test/compose.e2e-spec.ts): as production runs it. */
+/** The node flags `npm start` runs the vault with (and the image's CMD, test/static/compose.spec.ts): as production runs it. */
 function startFlags(): string[] {
   const start = (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   return start.split(' ').filter((word) => word.startsWith('--'));

@@ -27,10 +27,11 @@ export const audited = <T>(body: T, details: AuditDetails): AuditedResult<T> => 
 
 /**
  * Marks a route whose every outcome goes into the audit trail under `action`: a success by the interceptor below,
- * once the handler has answered (and, for a token read, before the token leaves); a failure, wherever it was
- * raised, by the exception filter's one hook. The action sits in the route's own configuration, where both find it.
+ * once the handler has answered; a failure, wherever it was raised, by the exception filter's one hook. The action
+ * sits in the route's own configuration, where both find it. Not for the token read: its success is recorded before
+ * the token leaves, by the reader (AuditedByTheStore).
  */
-export function Audited(action: AuditAction) {
+export function Audited(action: Exclude<AuditAction, 'read'>) {
   return applyDecorators(RouteConfig({ [AUDIT_ACTION]: action }), UseInterceptors(AuditInterceptor));
 }
 
@@ -38,7 +39,7 @@ export function Audited(action: AuditAction) {
  * For the token read, whose success the TokenReader records in the same step as the read itself: the route is
  * audited (its failures go through the filter's hook), and no interceptor runs on the hot path.
  */
-export function AuditedByTheStore(action: AuditAction) {
+export function AuditedByTheStore(action: Extract<AuditAction, 'read'>) {
   return RouteConfig({ [AUDIT_ACTION]: action });
 }
 
