@@ -26,7 +26,8 @@ bare server's), CPU per request, peak RSS and time to ready, and whether the vau
   --duration SECONDS   how long each target is driven in a round, each way, after a 1-second warm-up (default 5)
   --connections N      concurrent connections (default 64)
   --rate N             requests a second of the fixed-rate run, sent on a steady clock whether or not earlier ones
-                       were answered, latency counted from each one's turn (default 5000; 0: no such run)
+                       were answered, each one's latency counted from when it is handed to the connection pool
+                       (default 5000; 0: no such run)
   --rounds N           rounds, each driving every target once, in turn (default 6); the table shows the
                        median of the rounds, so that a machine whose speed drifts during the run (a shared
                        virtual machine's does) does not favour whichever target ran in its fast minute

@@ -143,7 +143,7 @@ function acrossRounds(runs: Measured[]): Measured {
   };
 }
 
-/** The issue's figures for the token read: against the framework's ceiling and the bare server, in the same run. */
+/** The read's targets: against the framework's ceiling and the bare server, measured in the same run. */
 export const TARGETS_OF_THE_READ = { ratioToFramework: 0.75, p99AtRateRatioToBare: 2, peakRssMiB: 150, readySeconds: 1 } as const;
 
 function verdictsOf(vault: TargetReport): Target[] {
@@ -175,9 +175,9 @@ const COLUMNS: Array<{ title: string; cell: (report: TargetReport) => string }> 
   { title: '× framework', cell: (r) => r.ratioToFramework.toFixed(2) },
   { title: 'p50 ms', cell: (r) => fixed(r.latencyMs.p50, 2) },
   { title: 'p99 ms', cell: (r) => fixed(r.latencyMs.p99, 2) },
-  { title: 'at rate: p50 ms', cell: (r) => fixed(r.atRate?.latencyMs.p50 ?? null, 2) },
-  { title: 'p99 ms', cell: (r) => fixed(r.atRate?.latencyMs.p99 ?? null, 2) },
-  { title: 'p99 × bare', cell: (r) => fixed(r.p99AtRateRatioToBare, 2) },
+  { title: 'rate p50', cell: (r) => fixed(r.atRate?.latencyMs.p50 ?? null, 2) },
+  { title: 'rate p99', cell: (r) => fixed(r.atRate?.latencyMs.p99 ?? null, 2) },
+  { title: 'rate p99 × bare', cell: (r) => fixed(r.p99AtRateRatioToBare, 2) },
   { title: 'CPU µs/req', cell: (r) => fixed(r.cpuMicrosPerRequest, 0) + (r.redisCpuMicrosPerRequest === null ? '' : ` +${fixed(r.redisCpuMicrosPerRequest, 0)}`) },
   { title: 'peak RSS MiB', cell: (r) => fixed(r.peakRssMiB, 1) },
   { title: 'ready ms', cell: (r) => fixed(r.readyMs, 0) },
@@ -189,7 +189,7 @@ export function formatTable(report: BenchReport): string {
   const widths = rows[0].map((_, index) => Math.max(...rows.map((row) => row[index].length)));
   const lines = rows.map((row) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join('  '));
   const { durationSeconds, connections, rounds, rate, warmUpSeconds, node, cpus } = report.settings;
-  const atRate = rate > 0 ? `, then at ${rate.toLocaleString('en-US')} req/s for as long ("at rate": on a steady clock, latency from each request's hand-over)` : '';
+  const atRate = rate > 0 ? `, then at ${rate.toLocaleString('en-US')} req/s for as long ("rate": on a steady clock, in ms, from each request's hand-over)` : '';
   lines.push(
     '',
     `${rounds} round${rounds === 1 ? '' : 's'} of ${durationSeconds} s per target as fast as it answers${atRate}, each after a ${warmUpSeconds} s warm-up, ${connections} connections, one target at a time; node ${node}, ${cpus} CPUs.`,

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { Counter, Gauge, Registry } from 'prom-client';
 
 /** How finely the event loop's delay is sampled, in ms. */
@@ -8,9 +9,10 @@ const LAG_RESOLUTION_MS = 10;
 /**
  * The process's own figures under the names Prometheus's client libraries give them (process_*, nodejs_*), read
  * when scraped, through prom-client's public Counter and Gauge. Not its collectDefaultMetrics: that always adds
- * nodejs_gc_duration_seconds, whose observer of every garbage collection costs each request CPU on Node 20 (README,
- * Performance), and has no switch to leave it out. A collector's pause still shows, in the event loop's delay.
- * Returns what stops the sampling of the event loop.
+ * nodejs_gc_duration_seconds, whose observer of every garbage collection slows every request on Node 20, and has no
+ * switch to leave it out; the same build with it answered a tenth fewer token reads a second in the bench (README,
+ * Performance). A collector's pause still shows, in the event loop's delay. Returns what stops the sampling of the
+ * event loop.
  */
 export function collectProcessMetrics(registry: Registry, prefix: string): () => void {
   const registers = [registry];
@@ -52,6 +54,31 @@ export function collectProcessMetrics(registry: Registry, prefix: string): () =>
   gauge('nodejs_heap_size_total_bytes', "V8's heap, in bytes.", () => process.memoryUsage().heapTotal);
   gauge('nodejs_heap_size_used_bytes', "V8's heap in use, in bytes.", () => process.memoryUsage().heapUsed);
   gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript objects, in bytes.', () => process.memoryUsage().external);
+  const heapSpace = (which: string, help: string, value: (space: ReturnType<typeof getHeapSpaceStatistics>[number]) => number) =>
+    new Gauge({
+      name: name(`nodejs_heap_space_${which}_bytes`),
+      help: `${help}, by V8 heap space, in bytes.`,
+      labelNames: ['space'] as const,
+      registers,
+      collect() {
+        for (const space of getHeapSpaceStatistics()) this.set({ space: space.space_name }, value(space));
+      },
+    });
+  heapSpace('size', 'The size of the heap', (space) => space.space_size);
+  heapSpace('used', 'The heap in use', (space) => space.space_used_size);
+  heapSpace('available', 'The heap still available', (space) => space.space_available_size);
+  new Gauge({
+    name: name('nodejs_active_resources'),
+    help: 'What keeps the event loop alive (sockets, timers, file handles), by type.',
+    labelNames: ['type'] as const,
+    registers,
+    collect() {
+      const counts = new Map<string, number>();
+      for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1);
+      this.reset();
+      for (const [type, count] of counts) this.set({ type }, count);
+    },
+  });
 
   // The delay the loop took to come round, sampled since the last scrape. The first of these gauges is registered
   // first, so that its collect sets the others before the scrape reads them, and starts the sampling again.
