@@ -13,7 +13,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Written by scripts/bundle.mjs once every bundle is: a build cut short leaves none, and is built again. */
 const BUILT = join(ROOT, 'dist', '.built');
 /** One build at a time: a second command started meanwhile waits for it rather than deleting what it writes. */
-const LOCK = join(ROOT, 'node_modules', '.cache', 'token-vault-build');
+const LOCK = join(ROOT, '.build-lock');
 const WAIT_STEP_MS = 200;
 
 const [program, ...args] = process.argv.slice(2);

@@ -165,7 +165,7 @@ describe('scripts/run.mjs, which every command but npm start goes through', () =
 
   it('takes over the lock of a build that was killed', async () => {
     settle('src/a.ts');
-    const lock = join(dir, 'node_modules', '.cache', 'token-vault-build');
+    const lock = join(dir, '.build-lock');
     mkdirSync(lock, { recursive: true });
     const gone = spawn(process.execPath, ['-e', '0']);
     await new Promise((resolve) => gone.once('close', resolve));
