@@ -218,6 +218,25 @@ function contract(name: string, make: () => Promise<Stores>, done: () => Promise
         expect(await stores.claims.notIn('s1', [])).toEqual({ absent: [], size: 2_500 });
       });
 
+      it('counts in a window from the first hit, and takes one back within it, never below zero nor making a counter', async () => {
+        expect(await stores.claims.count('c1', 60_000)).toMatchObject({ count: 1 });
+        expect(await stores.claims.count('c1', 60_000)).toMatchObject({ count: 2 });
+        await stores.claims.uncount('c1');
+        const taken = await stores.claims.peek('c1');
+        expect(taken.count).toBe(1);
+        // The window keeps its end.
+        expect(taken.resetInMs).toBeGreaterThan(50_000);
+        await stores.claims.uncount('c1');
+        await stores.claims.uncount('c1');
+        expect((await stores.claims.peek('c1')).count).toBe(0);
+        await stores.claims.uncount('c2');
+        expect(await stores.claims.peek('c2')).toEqual({ count: 0, resetInMs: 0 });
+        await stores.claims.count('c3', 300);
+        await stores.pass(400);
+        await stores.claims.uncount('c3');
+        expect(await stores.claims.count('c3', 300)).toMatchObject({ count: 1 });
+      });
+
       it('forgets the set with its claim, when their time runs out', async () => {
         await stores.claims.settleAdding('k7', 'sent', 's2', ['YA0002', 'YA0003'], 300);
         expect(await stores.claims.notIn('s2', ['YA0002', 'YA0004'])).toEqual({ absent: ['YA0004'], size: 2 });

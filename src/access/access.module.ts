@@ -4,6 +4,7 @@ import { ClientsFileWatcher } from './clients-file.watcher';
 import { ServiceClient } from './service-client';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { OpenAccessWarnings } from './open-access-warnings';
+import { OperatorPasswordChecks } from './operator-password-checks';
 import { OperatorGuard } from './operator.guard';
 import { ServiceClientRegistry } from './service-client.registry';
 import { ServiceKeyGuard } from './service-key.guard';
@@ -35,9 +36,10 @@ export class AccessModule {
         AuthFailureLimiter,
         OperatorGuard,
         VerifiedOperators,
+        OperatorPasswordChecks,
         OpenAccessWarnings,
       ],
-      exports: [ServiceClientRegistry, ServiceKeyGuard, AuthFailureLimiter, OperatorGuard, VerifiedOperators],
+      exports: [ServiceClientRegistry, ServiceKeyGuard, AuthFailureLimiter, OperatorGuard, VerifiedOperators, OperatorPasswordChecks],
     };
   }
 }

@@ -1,13 +1,14 @@
 import { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ManualClock } from '../../test/support/manual-clock';
+import { Clock } from '../clock/clock';
 import { loadConfiguration } from '../config/load-configuration';
 import { CoordinationStore } from '../coordination/coordination.store';
 import { MemoryCoordinationStore } from '../coordination/memory-coordination.store';
 import { VaultError } from '../errors/vault-error';
 import { RedisKeys } from '../redis/redis-keys';
 import { accessConfig, AccessSettings } from './access.config';
-import { AuthFailureLimiter } from './auth-failure-limiter';
+import { AuthAttempt, AuthFailureLimiter } from './auth-failure-limiter';
 
 const START = '2025-03-14T10:00:00+05:30';
 const ADDRESS = '203.0.113.7';
@@ -28,6 +29,10 @@ class RecordingLogger implements LoggerService {
 /** A shared store that has gone away: every call rejects. */
 class UnreachableCoordinationStore extends MemoryCoordinationStore {
   override async count(): Promise<never> {
+    throw new Error('ECONNREFUSED');
+  }
+
+  override async uncount(): Promise<never> {
     throw new Error('ECONNREFUSED');
   }
 }
@@ -52,6 +57,7 @@ describe(AuthFailureLimiter.name, () => {
           useValue: loadConfiguration({ ADMIN_AUTH: 'none', AUTH_FAILURES_PER_MINUTE: String(BUDGET) }, [accessConfig]).get(AccessSettings),
         },
         { provide: RedisKeys, useValue: keys },
+        { provide: Clock, useValue: clock },
       ],
     })
       .setLogger(logger)
@@ -142,11 +148,98 @@ describe(AuthFailureLimiter.name, () => {
     });
   });
 
+  /** The reservation, or the error it was refused with. */
+  async function reserve(address = ADDRESS): Promise<AuthAttempt | unknown> {
+    return sut.reserve(address).catch((error: unknown) => error);
+  }
+
+  const isAttempt = (value: unknown): value is AuthAttempt => typeof (value as AuthAttempt | null)?.failed === 'function';
+
+  describe('reserving an attempt before a dear check', () => {
+    beforeEach(() => build());
+
+    it('counts the attempt before it is checked, and gives it back when the credentials were right', async () => {
+      const attempt = await reserve();
+      expect(await counters.peek(keys.authFailures(ADDRESS))).toMatchObject({ count: 1 });
+      await (attempt as AuthAttempt).giveBack();
+      expect(await counters.peek(keys.authFailures(ADDRESS))).toMatchObject({ count: 0 });
+    });
+
+    it('answers wrong credentials 401 within the budget and 429 just past it, as a cheap failure is', async () => {
+      const outcomes = [];
+      for (let attempt = 0; attempt <= BUDGET; attempt += 1) {
+        const reserved = await reserve();
+        outcomes.push(await (reserved as AuthAttempt).failed().then(() => 401, (error: VaultError) => error.status));
+      }
+      expect(outcomes).toEqual([...Array(BUDGET).fill(401), 429]);
+    });
+
+    it('refuses with 429, before any check, an address past its budget', async () => {
+      await fail(BUDGET + 1);
+      const refused = await reserve();
+      expect(isAttempt(refused)).toBe(false);
+      expect(refused).toMatchObject({ status: 429, code: 'rate_limited', headers: { 'Retry-After': '60' } });
+    });
+
+    it('still checks the one attempt just past the budget: an operator whose last try was a typo gets in', async () => {
+      await fail(BUDGET);
+      const attempt = await reserve();
+      expect(isAttempt(attempt)).toBe(true);
+      await (attempt as AuthAttempt).giveBack();
+      expect(isAttempt(await reserve())).toBe(true);
+    });
+
+    it('lets at most the budget and one through of many attempts reserved at once, none of them answered yet', async () => {
+      const reserved = await Promise.all(Array.from({ length: 50 }, () => reserve()));
+      expect(reserved.filter(isAttempt)).toHaveLength(BUDGET + 1);
+      expect(reserved.filter((outcome) => !isAttempt(outcome)).every((error) => (error as VaultError).status === 429)).toBe(true);
+    });
+
+    it('never counts below zero, nor into a minute that is over', async () => {
+      const attempt = (await reserve()) as AuthAttempt;
+      clock.advance(60_000);
+      await attempt.giveBack();
+      await attempt.giveBack();
+      expect(await counters.peek(keys.authFailures(ADDRESS))).toMatchObject({ count: 0 });
+      await fail(BUDGET);
+      expect(await failOnce()).toMatchObject({ status: 429 });
+    });
+
+    it('reserves per address: another address has its whole budget', async () => {
+      await fail(BUDGET + 3);
+      expect(isAttempt(await reserve('198.51.100.4'))).toBe(true);
+    });
+  });
+
   describe('with a store that does not answer', () => {
     beforeEach(() => build((c) => new UnreachableCoordinationStore(c)));
 
-    it('leaves the failure uncounted and the answer a 401, never a 500', async () => {
-      for (let attempt = 0; attempt < BUDGET + 2; attempt += 1) expect(await failOnce()).toBeNull();
+    it('keeps counting in this process: 401 within the budget, 429 past it, never a 500', async () => {
+      for (let attempt = 0; attempt < BUDGET; attempt += 1) expect(await failOnce()).toBeNull();
+      expect(await failOnce()).toMatchObject({ status: 429, code: 'rate_limited', headers: { 'Retry-After': '60' } });
+      expect(await failOnce('198.51.100.4')).toBeNull();
+      clock.advance(60_000);
+      expect(await failOnce()).toBeNull();
+    });
+
+    it('takes back in this process what is given back, and refuses reservations past the budget before any check', async () => {
+      for (let attempt = 0; attempt < 5; attempt += 1) await ((await reserve()) as AuthAttempt).giveBack();
+      for (let attempt = 0; attempt < BUDGET; attempt += 1) expect(await failOnce()).toBeNull();
+      const justPast = await reserve();
+      expect(isAttempt(justPast)).toBe(true);
+      expect(await (justPast as AuthAttempt).failed().catch((error: unknown) => error)).toMatchObject({ status: 429 });
+      expect(await reserve()).toMatchObject({ status: 429, code: 'rate_limited' });
+    });
+  });
+
+  describe('with a store that loses its counters in the minute (Redis restarted empty)', () => {
+    beforeEach(() => build());
+
+    it('goes by the larger of the shared count and this process\'s own', async () => {
+      await fail(BUDGET);
+      for (let i = 0; i < BUDGET; i += 1) await counters.uncount(keys.authFailures(ADDRESS));
+      expect(await counters.peek(keys.authFailures(ADDRESS))).toMatchObject({ count: 0 });
+      expect(await failOnce()).toMatchObject({ status: 429 });
     });
   });
 });

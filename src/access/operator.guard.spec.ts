@@ -2,6 +2,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { Test } from '@nestjs/testing';
 import { RecordingReply } from '../../test/support/recording-reply';
 import { ManualClock } from '../../test/support/manual-clock';
+import { Clock } from '../clock/clock';
 import { loadConfiguration } from '../config/load-configuration';
 import { CoordinationStore } from '../coordination/coordination.store';
 import { MemoryCoordinationStore } from '../coordination/memory-coordination.store';
@@ -12,6 +13,7 @@ import { RedisKeys } from '../redis/redis-keys';
 import { accessConfig, AccessSettings } from './access.config';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { hashOperatorPassword } from './operator-password';
+import { OperatorPasswordChecks } from './operator-password-checks';
 import { OperatorGuard } from './operator.guard';
 import { VerifiedOperators } from './verified-operators';
 import { VaultRequest } from './vault-request';
@@ -33,8 +35,8 @@ class LoginRoutes {
   begin() {}
 }
 
-function attempt(headers: Record<string, string> = {}, connectedFrom = PROXY) {
-  const request = { ip: ADDRESS, headers, socket: { remoteAddress: connectedFrom } } as unknown as VaultRequest;
+function attempt(headers: Record<string, string> = {}, connectedFrom = PROXY, ip = ADDRESS) {
+  const request = { ip, headers, socket: { remoteAddress: connectedFrom } } as unknown as VaultRequest;
   const reply = new RecordingReply();
   const context = new ExecutionContextHost([request, reply], LoginRoutes, LoginRoutes.prototype.begin);
   return { request, reply, context };
@@ -45,6 +47,7 @@ describe(OperatorGuard.name, () => {
   let sut: OperatorGuard;
   let clock: ManualClock;
   let counters: CoordinationStore;
+  let passwords: OperatorPasswordChecks;
 
   async function build(adminAuth: string) {
     clock = new ManualClock('2025-03-14T10:00:00+05:30');
@@ -62,9 +65,12 @@ describe(OperatorGuard.name, () => {
         { provide: HttpSettings, useValue: configuration.get(HttpSettings) },
         { provide: CoordinationStore, useValue: counters },
         { provide: RedisKeys, useValue: keys },
+        { provide: Clock, useValue: clock },
+        OperatorPasswordChecks,
       ],
     }).compile();
     sut = moduleRef.get(OperatorGuard);
+    passwords = moduleRef.get(OperatorPasswordChecks);
   }
 
   async function outcome({ context }: ReturnType<typeof attempt>): Promise<unknown> {
@@ -146,6 +152,23 @@ describe(OperatorGuard.name, () => {
       expect(await failuresCounted()).toBe(2);
     });
 
+    it('counts guesses sent at once before hashing any: past the budget, a guess is answered 429 with no hash', async () => {
+      const hashed = jest.spyOn(passwords, 'matches');
+      const results = await Promise.all(Array.from({ length: 40 }, (_, index) => outcome(attempt({ authorization: basic('alice', `guess-${index}`) }))));
+      // The budget's 401s and the one just past it, which is checked and answered 429; the rest are never hashed.
+      expect(hashed).toHaveBeenCalledTimes(BUDGET + 1);
+      expect(results.filter((result) => (result as VaultError).status === 401)).toHaveLength(BUDGET);
+      expect(results.filter((result) => (result as VaultError).status === 429)).toHaveLength(40 - BUDGET);
+    });
+
+    it('lets the operator in from another address while one address floods, and counts nothing against it', async () => {
+      const flood = Promise.all(Array.from({ length: 40 }, (_, index) => outcome(attempt({ authorization: basic('alice', `guess-${index}`) }))));
+      const operator = attempt({ authorization: basic('alice', PASSWORD) }, PROXY, '198.51.100.4');
+      expect(await outcome(operator)).toBe(true);
+      await flood;
+      expect((await counters.peek(keys.authFailures('198.51.100.4'))).count).toBe(0);
+    });
+
     describe('once the address has failed AUTH_FAILURES_PER_MINUTE times', () => {
       beforeEach(async () => {
         for (let i = 0; i < BUDGET; i += 1) await outcome(attempt({ authorization: basic('alice', `guess-${i}`) }));
@@ -168,8 +191,11 @@ describe(OperatorGuard.name, () => {
 
       it('past the budget, checks no new password at all until the minute is over (no slow hash for a flood to spend)', async () => {
         await outcome(attempt({ authorization: basic('alice', 'one guess too many') }));
+        const hashed = jest.spyOn(passwords, 'matches');
         expect(await outcome(attempt({ authorization: basic('alice', PASSWORD) }))).toMatchObject({ status: 429, code: 'rate_limited' });
-        expect(await failuresCounted()).toBe(BUDGET + 1);
+        expect(hashed).not.toHaveBeenCalled();
+        // Counted before it was refused, as every attempt is.
+        expect(await failuresCounted()).toBe(BUDGET + 2);
         clock.advance(60_000);
         expect(await outcome(attempt({ authorization: basic('alice', PASSWORD) }))).toBe(true);
       });

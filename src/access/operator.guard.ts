@@ -5,7 +5,8 @@ import { vaultError } from '../errors/vault-error';
 import { HttpSettings } from '../http/http.config';
 import { AccessSettings } from './access.config';
 import { AuthFailureLimiter } from './auth-failure-limiter';
-import { passwordMatches } from './operator-password';
+import { StoredPassword } from './operator-password';
+import { OperatorPasswordChecks } from './operator-password-checks';
 import { VerifiedOperators } from './verified-operators';
 import { VaultRequest } from './vault-request';
 
@@ -25,6 +26,7 @@ export class OperatorGuard implements CanActivate {
     private readonly http: HttpSettings,
     private readonly failures: AuthFailureLimiter,
     private readonly verified: VerifiedOperators,
+    private readonly passwords: OperatorPasswordChecks,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -48,21 +50,33 @@ export class OperatorGuard implements CanActivate {
     const header = request.headers.authorization ?? '';
     const seen = hash('sha256', header);
     if (!this.verified.has(seen)) {
-      await this.failures.refuseIfBlocked(request.ip);
-      const credentials = basicCredentials(header);
-      const userMatches = credentials !== null && digestsEqual(sha256Hex(credentials.user), sha256Hex(auth.user));
-      // The password is checked even for a wrong user, so the time taken does not tell which was wrong.
-      const passwordMatched = credentials !== null && (await passwordMatches(auth.password, credentials.password));
-      if (!userMatches || !passwordMatched) await this.refuse(request);
+      // Counted before the slow hash, so that guesses sent at once cannot all be checked before one is counted.
+      const attempt = await this.failures.reserve(request.ip);
+      let matched: boolean;
+      try {
+        matched = await this.matches(auth, header, request.ip);
+      } catch (error) {
+        await attempt.giveBack();
+        throw error;
+      }
+      if (!matched) {
+        await attempt.failed();
+        throw operatorRequired('the operator user name and password are needed to use the login pages', BASIC_CHALLENGE);
+      }
+      await attempt.giveBack();
       this.verified.add(seen);
     }
     request.caller = { kind: 'operator', name: auth.user };
     return true;
   }
 
-  private async refuse(request: VaultRequest): Promise<never> {
-    await this.failures.failed(request.ip);
-    throw operatorRequired('the operator user name and password are needed to use the login pages', BASIC_CHALLENGE);
+  private async matches(auth: { user: string; password: StoredPassword }, header: string, address: string): Promise<boolean> {
+    const credentials = basicCredentials(header);
+    if (credentials === null) return false;
+    const userMatches = digestsEqual(sha256Hex(credentials.user), sha256Hex(auth.user));
+    // The password is checked even for a wrong user, so the time taken does not tell which was wrong.
+    const passwordMatched = await this.passwords.matches(auth.password, credentials.password, address);
+    return userMatches && passwordMatched;
   }
 }
 

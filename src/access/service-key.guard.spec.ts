@@ -3,6 +3,7 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { Test } from '@nestjs/testing';
 import { RecordingReply } from '../../test/support/recording-reply';
 import { ManualClock } from '../../test/support/manual-clock';
+import { Clock } from '../clock/clock';
 import { loadConfiguration } from '../config/load-configuration';
 import { CoordinationStore } from '../coordination/coordination.store';
 import { MemoryCoordinationStore } from '../coordination/memory-coordination.store';
@@ -30,6 +31,13 @@ class AdminRoutes {
   list() {}
 }
 
+
+/** A shared store that has gone away: every call rejects. */
+class UnreachableCoordinationStore extends MemoryCoordinationStore {
+  override async count(): Promise<never> {
+    throw new Error('ECONNREFUSED');
+  }
+}
 
 interface Attempt {
   request: VaultRequest;
@@ -66,9 +74,9 @@ describe(ServiceKeyGuard.name, () => {
 
   const failuresCounted = async () => (await counters.peek(keys.authFailures(ADDRESS))).count;
 
-  beforeEach(async () => {
+  async function build(store: (clock: ManualClock) => CoordinationStore = (c) => new MemoryCoordinationStore(c)) {
     clock = new ManualClock('2025-03-14T10:00:00+05:30');
-    counters = new MemoryCoordinationStore(clock);
+    counters = store(clock);
     const moduleRef = await Test.createTestingModule({
       providers: [
         ServiceKeyGuard,
@@ -80,10 +88,13 @@ describe(ServiceKeyGuard.name, () => {
           useValue: loadConfiguration({ ADMIN_AUTH: 'none', AUTH_FAILURES_PER_MINUTE: String(BUDGET) }, [accessConfig]).get(AccessSettings),
         },
         { provide: RedisKeys, useValue: keys },
+        { provide: Clock, useValue: clock },
       ],
     }).compile();
     sut = moduleRef.get(ServiceKeyGuard);
-  });
+  }
+
+  beforeEach(() => build());
 
   describe('a known key', () => {
     it('is let in, and the request names its client as the caller', async () => {
@@ -159,6 +170,17 @@ describe(ServiceKeyGuard.name, () => {
     it('answers a wrong key 401 again once its minute is over', async () => {
       clock.advance(60_000);
       expect(await outcome(sut, attempt(`Bearer ${newServiceKey()}`))).toMatchObject({ status: 401 });
+    });
+  });
+
+  describe('while the shared store does not answer (Redis down, its breaker open)', () => {
+    beforeEach(() => build((c) => new UnreachableCoordinationStore(c)));
+
+    it('still counts failures, in this process: 401 within the budget, then 429, and a known key is let in at once', async () => {
+      const statuses = [];
+      for (let i = 0; i <= BUDGET; i += 1) statuses.push(((await outcome(sut, attempt(`Bearer ${newServiceKey()}`))) as VaultError).status);
+      expect(statuses).toEqual([...Array(BUDGET).fill(401), 429]);
+      expect(await outcome(sut, attempt(`Bearer ${opsKey}`))).toBe(true);
     });
   });
 

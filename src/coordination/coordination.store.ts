@@ -22,4 +22,6 @@ export abstract class CoordinationStore {
   abstract count(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
   /** The counter without adding to it. */
   abstract peek(key: string): Promise<{ count: number; resetInMs: number }>;
+  /** Takes one back from a counter whose window is still running; never below zero, never starting a window. */
+  abstract uncount(key: string): Promise<void>;
 }

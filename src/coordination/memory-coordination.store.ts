@@ -61,6 +61,11 @@ export class MemoryCoordinationStore extends CoordinationStore {
     return entry && entry.expiresAt > now ? { count: Number(entry.value) || 0, resetInMs: entry.expiresAt - now } : { count: 0, resetInMs: 0 };
   }
 
+  async uncount(key: string): Promise<void> {
+    const count = Number(this.current(key));
+    if (count > 0) this.keys.get(key)!.value = String(count - 1);
+  }
+
   private liveSet(key: string): Set<string> | null {
     const entry = this.sets.get(key);
     if (!entry) return null;

@@ -46,6 +46,12 @@ end
 redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return 1`;
 
+/** DECR keeps the window's lifetime; only a counter that exists is touched, so none is made without one. */
+const UNCOUNT = `
+local count = tonumber(redis.call('GET', KEYS[1]))
+if count and count > 0 then return redis.call('DECR', KEYS[1]) end
+return 0`;
+
 /**
  * `SET NX PX`: the one atomic step that lets any number of replicas agree. Relative TTLs here, unlike tokens:
  * these keys measure durations (a lease, a quiet period), not an instant of the broker's.
@@ -55,12 +61,14 @@ export class RedisCoordinationStore extends CoordinationStore {
   private readonly releaseIfHeld: LuaCommand<number>;
   private readonly membersNotIn: LuaCommand<[number, string]>;
   private readonly settleAddingMembers: LuaCommand<number>;
+  private readonly takeBack: LuaCommand<number>;
 
   constructor(private readonly redis: RedisConnection) {
     super();
     this.releaseIfHeld = luaCommand(redis.client, 'releaseClaimIfHeld', RELEASE_IF_HELD);
     this.membersNotIn = luaCommand(redis.client, 'claimSetNotIn', NOT_IN);
     this.settleAddingMembers = luaCommand(redis.client, 'claimSettleAdding', SETTLE_ADDING);
+    this.takeBack = luaCommand(redis.client, 'counterTakeBack', UNCOUNT);
   }
 
   async acquire(key: string, ttlMs: number): Promise<boolean> {
@@ -99,6 +107,10 @@ export class RedisCoordinationStore extends CoordinationStore {
       [unknown, number],
     ];
     return { count: Number(value ?? 0) || 0, resetInMs: Math.max(0, ttl) };
+  }
+
+  async uncount(key: string): Promise<void> {
+    await redisCall('counter', () => this.takeBack([key], []));
   }
 
   async read(key: string): Promise<string | null> {
