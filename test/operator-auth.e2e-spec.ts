@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { hashOperatorPassword } from '../src/access/operator-password';
 import { loadVaultConfig } from '../src/vault-config';
 import { FakePocketful } from './support/fake-pocketful';
 import { LogCapture } from './support/log-capture';
@@ -77,6 +78,57 @@ describe('ADMIN_AUTH on the browser routes', () => {
       expect(status).toBe(429);
       expect((await vault.fetch('/', { headers: operator })).status).toBe(200);
       expect(vault.logs.leaked(['correct horse battery', 'guess-0', Buffer.from('alice:correct horse battery').toString('base64')])).toEqual([]);
+    });
+  });
+
+  describe('under a flood of wrong passwords, behind a proxy TRUST_PROXY names (127.0.0.2)', () => {
+    const PASSWORD = 'correct horse battery staple';
+    /** Small, for few hashes and a wide margin on a loaded machine. */
+    const BUDGET = 5;
+    let vault: TestVault;
+    const page = (password: string, from: string, forwardedFor: string) =>
+      rawRequest(vault.url, {
+        method: 'GET',
+        path: '/',
+        headers: { authorization: basic('alice', password), 'x-forwarded-for': forwardedFor },
+        localAddress: from,
+      });
+
+    beforeAll(async () => {
+      // The cost npm run operator-password uses by default.
+      const adminAuth = `basic:alice:${await hashOperatorPassword(PASSWORD)}`;
+      vault = await TestVault.start({ broker, env: { ADMIN_AUTH: adminAuth, TRUST_PROXY: '127.0.0.2', AUTH_FAILURES_PER_MINUTE: String(BUDGET) } });
+    });
+
+    afterAll(() => vault.close());
+
+    it('lets the operator in from another client address within 5 s while one floods, and hashes only that address\'s budget', async () => {
+      let firstAnswer!: () => void;
+      const underWay = new Promise<void>((resolve) => (firstAnswer = resolve));
+      const flood = Promise.all(
+        Array.from({ length: 300 }, async (_, index) => {
+          const answer = await page(`guess-${index}`, '127.0.0.2', '203.0.113.7');
+          firstAnswer();
+          return answer.status;
+        }),
+      );
+      try {
+        await underWay;
+        const since = performance.now();
+        expect((await page(PASSWORD, '127.0.0.2', '198.51.100.4')).status).toBe(200);
+        expect(performance.now() - since).toBeLessThan(5000);
+      } finally {
+        await flood.catch(() => undefined);
+      }
+      const statuses = await flood;
+      expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(BUDGET);
+      expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
+    }, 60_000);
+
+    it('does not let a caller outside the proxy escape the limit by writing a new X-Forwarded-For each time', async () => {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < BUDGET + 3; attempt += 1) statuses.push((await page(`guess-${attempt}`, '127.0.0.3', `192.0.2.${attempt}`)).status);
+      expect(statuses).toEqual([...Array(BUDGET).fill(401), 429, 429, 429]);
     });
   });
 

@@ -1,6 +1,8 @@
 import Redis from 'ioredis';
+import { hashOperatorPassword } from '../src/access/operator-password';
 import { TokenReader } from '../src/tokens/read/token-reader';
 import { closeAll } from './support/close-all';
+import { rawRequest } from './support/raw-request';
 import { TestRedis } from './support/redis-server';
 import { json, TestVault } from './support/test-vault';
 import { until } from './support/until';
@@ -167,5 +169,31 @@ describe('a Redis that stops answering', () => {
       const failed = Number(/(\d[\d,]*) commands failed meanwhile/.exec(recovered[0])?.[1].replace(/,/g, ''));
       expect(failed).toBeGreaterThanOrEqual(outcomes.length);
     });
+  }, 20_000);
+
+  it('keeps counting failed authentications, in memory, while Redis is down: 429 past the budget, a valid key still let through', async () => {
+    const BUDGET = 3;
+    const adminAuth = `basic:alice:${await hashOperatorPassword('correct horse battery staple', { log2n: 14, r: 8, p: 1 })}`;
+    const vault = await fixture.another({ env: { AUTH_FAILURES_PER_MINUTE: String(BUDGET), ADMIN_AUTH: adminAuth } });
+    const from = (localAddress: string, path: string, authorization: string) =>
+      rawRequest(vault.url, { method: 'GET', path, headers: { authorization }, localAddress });
+    try {
+      await redis.stop();
+      const keyGuesses: number[] = [];
+      for (let attempt = 0; attempt < BUDGET + 2; attempt += 1) keyGuesses.push((await from('127.0.0.2', '/v1/accounts', 'Bearer tvk_guess')).status);
+      expect(keyGuesses).toEqual([...Array(BUDGET).fill(401), 429, 429]);
+      // A valid key from the same address is past the guard at once; what it reads is down.
+      const valid = await from('127.0.0.2', '/v1/accounts', `Bearer ${vault.keys.ops}`);
+      expect(`${valid.status} ${JSON.parse(valid.text).error}`).toBe('503 store_unavailable');
+
+      const passwordGuesses: number[] = [];
+      for (let attempt = 0; attempt < BUDGET + 3; attempt += 1) {
+        passwordGuesses.push((await from('127.0.0.3', '/', `Basic ${Buffer.from(`alice:guess-${attempt}`).toString('base64')}`)).status);
+      }
+      expect(passwordGuesses).toEqual([...Array(BUDGET).fill(401), 429, 429, 429]);
+    } finally {
+      await redis.restart();
+      await vault.close();
+    }
   }, 20_000);
 });
