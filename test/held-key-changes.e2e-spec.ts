@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { clientFor, newServiceKey, writeClientsFile } from '../src/access/clients-file';
 import { ServiceClientRegistry } from '../src/access/service-client.registry';
 import { HeldRequests } from '../src/token-feed/held-requests';
+import { EventStreamClient, ReceivedEvent } from './support/event-stream-client';
 import { ManualClock } from './support/manual-clock';
 import { BASE_DAY } from './support/test-time';
 import { json, TestVault } from './support/test-vault';
@@ -43,6 +44,8 @@ function hold(vault: TestVault, path: string, key: string, requestId: string) {
   outgoing.end();
   return { answer, answered: () => answered, abort: () => outgoing.destroy() };
 }
+
+const about = (clientId: string) => (event: ReceivedEvent) => event.data?.clientId === clientId;
 
 /**
  * Reads that wait (`?wait=N`) and event streams, held open with a key that the clients file then takes away or
@@ -176,5 +179,49 @@ describe.each(['memory', 'redis'] as const)('held requests of a key the clients 
     expect(await trailOf('held-renamed-1', 'YA0005', 1)).toEqual([
       expect.objectContaining({ action: 'read', result: 'ok', client: 'held-renamed-now', account: 'YA0005' }),
     ]);
+  }, 20_000);
+
+  it('ends the event stream of a removed key once the change is picked up, and sends it nothing after', async () => {
+    const stream = await EventStreamClient.open({ url: vault.url, keys }, 'stream-removed');
+    try {
+      expect(stream.status).toBe(200);
+      await vault.login('YA0006', fixture.broker);
+      await stream.next(about('YA0006'), 5000, 'the store of YA0006');
+      clients.delete('stream-removed');
+      writeClients();
+      await pickedUp('YA0006', keys['stream-removed'], 401);
+      // No event and no heartbeat came since: the change itself ended it.
+      await until(() => stream.ended, 2000, 'the stream to end');
+      await vault.fetch('/v1/tokens/YA0006', { method: 'DELETE', headers: { authorization: `Bearer ${keys.ops}` } });
+      expect(stream.events.filter(about('YA0006')).map((event) => event.event)).toEqual(['token.stored']);
+    } finally {
+      await stream.close();
+    }
+  }, 20_000);
+
+  it('ends the event stream of a key narrowed away from an account, so that nothing queued for it under its old scope follows', async () => {
+    const stream = await EventStreamClient.open({ url: vault.url, keys }, 'stream-narrowed');
+    try {
+      await vault.login('YA0007', fixture.broker);
+      await stream.next(about('YA0007'), 5000, 'the store of YA0007');
+      clients.set('stream-narrowed', { key: keys['stream-narrowed'], accounts: ['YA0002'] });
+      writeClients();
+      await pickedUp('YA0007', keys['stream-narrowed'], 403);
+      await until(() => stream.ended, 2000, 'the stream to end');
+      await vault.fetch('/v1/tokens/YA0007', { method: 'DELETE', headers: { authorization: `Bearer ${keys.ops}` } });
+      expect(stream.events.filter(about('YA0007')).map((event) => event.event)).toEqual(['token.stored']);
+    } finally {
+      await stream.close();
+    }
+    // Reconnected, as an EventSource does, it hears only of what the key may read now.
+    const again = await EventStreamClient.open({ url: vault.url, keys }, 'stream-narrowed');
+    try {
+      await vault.login('YA0007', fixture.broker);
+      await vault.login('YA0002', fixture.broker);
+      await again.next(about('YA0002'), 5000, 'the store of YA0002');
+      expect(again.text).not.toContain('YA0007');
+    } finally {
+      await again.close();
+    }
   }, 20_000);
 });
