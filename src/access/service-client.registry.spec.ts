@@ -103,4 +103,16 @@ describe('ServiceClientRegistry.replace', () => {
     registry.replace([clientFor('strategy-1', key, ['YA0003'], true)]);
     expect(registry.authenticate(key)).toMatchObject({ accounts: ['YA0003'], admin: true });
   });
+
+  it('tells its listeners after the new clients are in place, until they stop listening', () => {
+    const key = newServiceKey();
+    const registry = new ServiceClientRegistry([clientFor('strategy-1', key, ['YA0002'], false)]);
+    const seen: Array<string | null> = [];
+    const stop = registry.onReplace(() => seen.push(registry.authenticate(key)?.name ?? null));
+    registry.replace([]);
+    registry.replace([clientFor('strategy-2', key, ['YA0002'], false)]);
+    stop();
+    registry.replace([]);
+    expect(seen).toEqual([null, 'strategy-2']);
+  });
 });

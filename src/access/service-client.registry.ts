@@ -22,14 +22,25 @@ interface ClientSet {
 @Injectable()
 export class ServiceClientRegistry {
   private current: ClientSet;
+  private readonly listeners = new Set<() => void>();
 
   constructor(clients: readonly ServiceClient[]) {
     this.current = clientSet(clients);
   }
 
-  /** The clients from now on (the clients file re-read); keys remembered under the old ones are forgotten. */
+  /**
+   * The clients from now on (the clients file re-read); keys remembered under the old ones are forgotten. Then
+   * whoever holds a request open on a key (a read that waits, an event stream) is told, to check it again at once.
+   */
   replace(clients: readonly ServiceClient[]): void {
     this.current = clientSet(clients);
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Calls `listener` after each replace, until the returned function is called. It must not throw. */
+  onReplace(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   authenticate(key: string): ServiceClient | null {

@@ -31,19 +31,26 @@ function frameOf(event: FeedEvent): string {
 
 /**
  * One open `text/event-stream` answer. Every event is checked against the key that opened it as that key stands
- * now: a key scoped to one account hears nothing of another, and a key revoked meanwhile ends the stream.
+ * now: a key scoped to one account hears nothing of another. A key revoked meanwhile, or narrowed away from an
+ * account it could read, cuts the stream (`recheck`, on every change of the service clients and at each heartbeat):
+ * what was queued for it under its old standing is dropped, not delivered, and a client still allowed something
+ * reconnects (with Last-Event-ID) to hear only what it may read now.
  */
 export class EventStream {
   private ended = false;
+  /** The client the key was last found to name: what a narrowing is measured against. */
+  private client: ServiceClient | null;
 
   constructor(
     private readonly raw: ServerResponse,
     /** The client that holds the stream's key now, or null once the key is no longer valid. */
     private readonly holder: () => ServiceClient | null,
-  ) {}
+  ) {
+    this.client = holder();
+  }
 
   open(requestId: string): void {
-    if (this.ended) return;
+    if (this.recheck() === null) return;
     this.raw.writeHead(200, { ...STREAM_HEADERS, 'x-request-id': requestId });
     this.write(`retry: ${RETRY_MS}\n\n`);
   }
@@ -54,20 +61,46 @@ export class EventStream {
   }
 
   send(event: FeedEvent): void {
-    const client = this.holder();
-    if (client === null) return this.end();
-    if (mayRead(client, event.body.clientId)) this.write(frameOf(event));
+    const client = this.recheck();
+    if (client !== null && mayRead(client, event.body.clientId)) this.write(frameOf(event));
   }
 
   ping(): void {
-    if (this.holder() === null) return this.end();
-    this.write(': ping\n\n');
+    if (this.recheck() !== null) this.write(': ping\n\n');
+  }
+
+  /**
+   * The client the key names now, if the stream may go on; null, and the stream cut, once the key names none, or one
+   * that may no longer read an account the stream could carry until now. A wider or unchanged scope goes on.
+   */
+  recheck(): ServiceClient | null {
+    if (this.ended) return null;
+    const now = this.holder();
+    const before = this.client;
+    // The registry answers a key with the same client until the clients change: only a new one can be narrower.
+    const narrowed = now !== null && before !== null && now !== before && before.accounts.some((account) => !mayRead(now, account));
+    if (now === null || narrowed) {
+      this.cut();
+      return null;
+    }
+    this.client = now;
+    return now;
   }
 
   end(): void {
     if (this.ended) return;
     this.ended = true;
     this.raw.end();
+  }
+
+  /**
+   * Ends the stream without sending what still waits in its buffers (up to MOST_UNSENT_BYTES): it was chosen by what
+   * the key may no longer do. What the kernel already took for the socket cannot be called back.
+   */
+  private cut(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.raw.destroy();
   }
 
   private write(text: string): void {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ServiceClientRegistry } from '../access/service-client.registry';
 import { bearerKey } from '../access/service-key.guard';
@@ -18,9 +18,11 @@ import { TokenFeedSettings } from './token-feed.config';
  * open stream.
  */
 @Injectable()
-export class EventStreams {
+export class EventStreams implements OnModuleDestroy {
   private readonly open = new Set<EventStream>();
   private heartbeat: NodeJS.Timeout | null = null;
+  /** A change of the service clients is checked against every open stream at once, not at its next event or ping. */
+  private readonly unwatchClients: () => void;
 
   constructor(
     private readonly feed: EventFeed,
@@ -28,7 +30,15 @@ export class EventStreams {
     private readonly held: HeldRequests,
     private readonly registry: ServiceClientRegistry,
     private readonly settings: TokenFeedSettings,
-  ) {}
+  ) {
+    this.unwatchClients = registry.onReplace(() => {
+      for (const stream of [...this.open]) stream.recheck();
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unwatchClients();
+  }
 
   async serve(request: VaultRequest, reply: FastifyReply): Promise<void> {
     const after = parseLastEventId(request.headers['last-event-id']);

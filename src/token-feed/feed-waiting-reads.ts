@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { mayRead } from '../access/service-client';
+import { ServiceClientRegistry } from '../access/service-client.registry';
+import { bearerKey } from '../access/service-key.guard';
 import { serviceClientOf, VaultRequest } from '../access/vault-request';
-import { shuttingDown, tokenNotFound } from '../errors/vault-error';
+import { forbidden, shuttingDown, tokenNotFound, vaultError } from '../errors/vault-error';
 import { StoredToken } from '../tokens/stored-token';
 import { TokenServing } from '../tokens/read/token-serving';
 import { WaitingReads } from '../tokens/read/waiting-reads';
@@ -13,6 +16,11 @@ import { Wakeup } from './wakeup';
  * a token, the request is held with no work at all until the feed says a token was stored for the account, on any
  * replica, and is then read again, not counted again (it is one request). When N runs out it is read a last time,
  * in case a store's event was lost on the way, and answers 404 if there is still none.
+ *
+ * The key is not taken as it was when the request came: every read, and every change of the service clients while
+ * the request is held, asks the registry who holds the key now. A key removed meanwhile ends the request with 401, a
+ * key no longer allowed the account with 403, both at once and through the exception filter like any refusal; a
+ * read that serves is audited under the client that holds the key at that moment.
  */
 @Injectable()
 export class FeedWaitingReads extends WaitingReads {
@@ -20,37 +28,63 @@ export class FeedWaitingReads extends WaitingReads {
     private readonly serving: TokenServing,
     private readonly fanOut: EventFanOut,
     private readonly held: HeldRequests,
+    private readonly registry: ServiceClientRegistry,
   ) {
     super();
   }
 
   async serve(request: VaultRequest, clientId: string, seconds: number): Promise<StoredToken | null> {
+    // ServiceKeyGuard let this key in, so it is there.
+    const key = bearerKey(request.headers.authorization) ?? '';
     const wakeup = new Wakeup();
     const release = this.held.admit(serviceClientOf(request).name, 'wait', () => wakeup.end('closing'));
-    // Listening before the first read: a token stored between that read and the wait is not missed.
+    // Listening before the first read: a token stored (or a key revoked) between that read and the wait is not missed.
     const unwatch = this.fanOut.onStored(clientId, () => wakeup.storedNow());
+    const unwatchClients = this.registry.onReplace(() => wakeup.clientsChanged());
     const { signal } = request;
     const gone = () => wakeup.end('gone');
     signal.addEventListener('abort', gone);
     if (signal.aborted) gone();
     const deadline = setTimeout(() => wakeup.end('timeout'), seconds * 1000);
     try {
-      const first = await this.serving.serveIfStored(request, clientId, true);
+      const first = await this.read(request, key, clientId, true);
       if (first !== null) return first;
       if (seconds === 0) throw tokenNotFound(clientId);
       for (;;) {
         const reason = await wakeup.next();
         if (reason === 'gone') return null;
         if (reason === 'closing') throw shuttingDown();
-        const token = await this.serving.serveIfStored(request, clientId, false);
+        if (reason === 'clients') {
+          this.readmit(request, key, clientId);
+          continue;
+        }
+        const token = await this.read(request, key, clientId, false);
         if (token !== null) return token;
         if (reason === 'timeout') throw tokenNotFound(clientId);
       }
     } finally {
       clearTimeout(deadline);
       signal.removeEventListener('abort', gone);
+      unwatchClients();
       unwatch();
       release();
     }
+  }
+
+  private read(request: VaultRequest, key: string, clientId: string, counted: boolean): Promise<StoredToken | null> {
+    this.readmit(request, key, clientId);
+    return this.serving.serveIfStored(request, clientId, counted);
+  }
+
+  /**
+   * The request's caller made the client that holds its key now, whom a read is counted and audited under; 401 once
+   * no client holds it (and the caller is nobody, as for any key that matches none), 403 once it may not read the
+   * account. `mayRead` decides, as it did when the request came.
+   */
+  private readmit(request: VaultRequest, key: string, clientId: string): void {
+    const client = this.registry.authenticate(key);
+    request.caller = client === null ? undefined : { kind: 'service', client };
+    if (client === null) throw vaultError('unauthorized', 'the service key was revoked while the read waited; a valid service key is required: Authorization: Bearer <key>');
+    if (!mayRead(client, clientId)) throw forbidden(`client ${client.name} may no longer read the token of ${clientId}`);
   }
 }

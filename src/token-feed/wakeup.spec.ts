@@ -31,3 +31,37 @@ describe(Wakeup.name, () => {
     expect(await turn).toBe('closing');
   });
 });
+
+describe(`${Wakeup.name}, told that the clients changed`, () => {
+  it('hands the change to the next turn, once', async () => {
+    const sut = new Wakeup();
+    sut.clientsChanged();
+    sut.clientsChanged();
+    expect(await sut.next()).toBe('clients');
+    let second: string | null = null;
+    void sut.next().then((reason) => (second = reason));
+    await Promise.resolve();
+    expect(second).toBeNull();
+    sut.clientsChanged();
+    await Promise.resolve();
+    expect(second).toBe('clients');
+  });
+
+  it('hands a store heard with it as the store alone, which checks the key again anyway', async () => {
+    const sut = new Wakeup();
+    sut.clientsChanged();
+    sut.storedNow();
+    expect(await sut.next()).toBe('stored');
+    let after: string | null = null;
+    void sut.next().then((reason) => (after = reason));
+    await Promise.resolve();
+    expect(after).toBeNull();
+  });
+
+  it('gives way to an end', async () => {
+    const sut = new Wakeup();
+    sut.clientsChanged();
+    sut.end('timeout');
+    expect(await sut.next()).toBe('timeout');
+  });
+});

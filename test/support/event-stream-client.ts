@@ -30,7 +30,7 @@ export class EventStreamClient {
   ) {}
 
   /** Opens GET /v1/events as a client; `lastEventId` is sent as Last-Event-ID. */
-  static open(vault: TestVault, as: string, options: { lastEventId?: string } = {}): Promise<EventStreamClient> {
+  static open(vault: Pick<TestVault, 'url' | 'keys'>, as: string, options: { lastEventId?: string } = {}): Promise<EventStreamClient> {
     const url = new URL(vault.url);
     const headers: Record<string, string> = { authorization: `Bearer ${vault.keys[as]}` };
     if (options.lastEventId !== undefined) headers['last-event-id'] = options.lastEventId;

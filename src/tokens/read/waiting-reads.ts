@@ -30,7 +30,9 @@ export class WaitSecondsPipe implements PipeTransform<unknown, number | undefine
 export abstract class WaitingReads {
   /**
    * The token, served as any read is (counted once, audited when served); `token_not_found` when the time runs out;
-   * null when the caller went away first, and there is no one left to answer.
+   * null when the caller went away first, and there is no one left to answer. The key is held to what it is allowed
+   * now, not when the request came: `unauthorized` as soon as it is removed, `forbidden` as soon as it may no longer
+   * read the account, and a token served is audited under the client that holds the key when it is read.
    */
   abstract serve(request: VaultRequest, clientId: string, seconds: number): Promise<StoredToken | null>;
 }
