@@ -139,10 +139,20 @@ describe('GET /v1/events across replicas', () => {
     expect(resumed.events.map((event) => event.event)).toEqual(['reset', 'token.stored']);
   });
 
-  it.each([['not-an-id'], ['1-2-3'], ['12345']])('refuses Last-Event-ID %s with 400 invalid_request', async (lastEventId) => {
+  it.each([
+    ['not-an-id', 'not-an-id'],
+    ['1-2-3', '1-2-3'],
+    ['12345', '12345'],
+    ['99999999999999999999-0', '99999999999999999999-0'],
+    ['1-18446744073709551616', '1-18446744073709551616'],
+    ['of 300 digits', `${'9'.repeat(300)}-0`],
+  ])('refuses Last-Event-ID %s with 400 invalid_last_event_id, logging nothing', async (_, lastEventId) => {
+    const before = b.logs.lines.length;
     const response = await b.fetch('/v1/events', { as: 'watcher', headers: { 'last-event-id': lastEventId } });
     expect(response.status).toBe(400);
-    expect((await json(response)).error).toBe('invalid_request');
+    expect((await json(response)).error).toBe('invalid_last_event_id');
+    // The access log's line for the request, and nothing else.
+    expect(b.logs.lines.slice(before).map((line) => JSON.parse(line).msg)).toEqual(['request completed']);
   });
 
   it('follows the feed on one Redis connection per replica, however many streams are open', async () => {
