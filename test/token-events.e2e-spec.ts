@@ -123,7 +123,7 @@ describe('GET /v1/events across replicas', () => {
     await resumed.next(about('YA0007', 'token.stored'));
   });
 
-  it('sends reset first when the Last-Event-ID is no longer kept, then the events it still has', async () => {
+  it('sends reset, and replays nothing, when the Last-Event-ID is older than the events kept; then goes on live', async () => {
     const first = await open(a, 'watcher');
     await a.login('YA0008', cluster.broker);
     const gone = await first.next(about('YA0008', 'token.stored'));
@@ -135,14 +135,79 @@ describe('GET /v1/events across replicas', () => {
     }
     await a.login('YA0009', cluster.broker);
     const resumed = await open(b, 'watcher', gone.id!);
-    await resumed.next(about('YA0009', 'token.stored'));
-    expect(resumed.events.map((event) => event.event)).toEqual(['reset', 'token.stored']);
+    await resumed.next((event) => event.event === 'reset');
+    await a.login('YA0010', cluster.broker);
+    await resumed.next(about('YA0010', 'token.stored'));
+    // YA0009's event is kept, but follows events that are not: the client reads the tokens again instead.
+    expect(resumed.events.map((event) => [event.event, event.data.clientId])).toEqual([
+      ['reset', undefined],
+      ['token.stored', 'YA0010'],
+    ]);
   });
 
-  it.each([['not-an-id'], ['1-2-3'], ['12345']])('refuses Last-Event-ID %s with 400 invalid_request', async (lastEventId) => {
-    const response = await b.fetch('/v1/events', { as: 'watcher', headers: { 'last-event-id': lastEventId } });
-    expect(response.status).toBe(400);
-    expect((await json(response)).error).toBe('invalid_request');
+  it('answers an id of another account’s event and an id no event had alike, telling the key nothing', async () => {
+    const everything = await open(a, 'watcher');
+    await a.login('YA0012', cluster.broker);
+    const other = await everything.next(about('YA0012', 'token.stored'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await a.login('YA0002', cluster.broker);
+    await everything.next(about('YA0002', 'token.stored'));
+    // Later than YA0012's event, earlier than YA0002's: no event ever had it.
+    const never = `${other.id!.split('-')[0]}-99`;
+    const seen: string[][] = [];
+    for (const id of [other.id!, never]) {
+      const resumed = await open(b, 'strategy-a', id);
+      await resumed.next(about('YA0002', 'token.stored'));
+      seen.push(resumed.events.map((event) => event.event));
+    }
+    expect(seen).toEqual([['token.stored'], ['token.stored']]);
+  });
+
+  it('goes back over at most EVENTS_REPLAY_MAX events, and sends reset to a stream further behind', async () => {
+    const bounded = await cluster.another({ env: { EVENTS_REPLAY_MAX: '3' } });
+    try {
+      const everything = await open(a, 'watcher');
+      for (const account of ['YA0013', 'YA0014', 'YA0015', 'YA0016', 'YA0017']) await a.login(account, cluster.broker);
+      await everything.next(about('YA0017', 'token.stored'));
+      const [first, second] = everything.events;
+      // Three events back: replayed.
+      const within = await open(bounded, 'watcher', second.id!);
+      await within.next(about('YA0017', 'token.stored'));
+      expect(within.events.map((event) => event.data.clientId)).toEqual(['YA0015', 'YA0016', 'YA0017']);
+      // Four: reset, and live from there.
+      const behind = await open(bounded, 'watcher', first.id!);
+      await behind.next((event) => event.event === 'reset');
+      await a.login('YA0019', cluster.broker);
+      await behind.next(about('YA0019', 'token.stored'));
+      expect(behind.events.map((event) => event.event)).toEqual(['reset', 'token.stored']);
+    } finally {
+      await Promise.all(streams.splice(0).map((stream) => stream.close()));
+      await bounded.close();
+    }
+  });
+
+  it('replays nothing after the largest id a stream can hold, without a reset, and goes on live', async () => {
+    const resumed = await open(b, 'watcher', '18446744073709551615-18446744073709551615');
+    expect(resumed.status).toBe(200);
+    await a.login('YA0018', cluster.broker);
+    await resumed.next(about('YA0018', 'token.stored'));
+    expect(resumed.events.map((event) => event.event)).toEqual(['token.stored']);
+  });
+
+  it.each([
+    ['not-an-id', 'not-an-id'],
+    ['1-2-3', '1-2-3'],
+    ['12345', '12345'],
+    ['99999999999999999999-0', '99999999999999999999-0'],
+    ['1-18446744073709551616', '1-18446744073709551616'],
+    ['of 300 digits', `${'9'.repeat(300)}-0`],
+  ])('refuses Last-Event-ID %s with 400 invalid_last_event_id, logging nothing', async (_, lastEventId) => {
+      const before = b.logs.lines.length;
+      const response = await b.fetch('/v1/events', { as: 'watcher', headers: { 'last-event-id': lastEventId } });
+      expect(response.status).toBe(400);
+      expect((await json(response)).error).toBe('invalid_last_event_id');
+      // The access log's line for the request, and nothing else.
+      expect(b.logs.lines.slice(before).map((line) => JSON.parse(line).msg)).toEqual(['request completed']);
   });
 
   it('follows the feed on one Redis connection per replica, however many streams are open', async () => {

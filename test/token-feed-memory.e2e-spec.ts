@@ -33,12 +33,14 @@ describe('waits and events with the memory store', () => {
   let broker: FakePocketful;
   let vault: TestVault;
   const streams: EventStreamClient[] = [];
+  const clock = new ManualClock(BASE_DAY.at('10:00'));
 
   beforeAll(async () => {
     broker = await new FakePocketful().start();
     vault = await TestVault.start({
       broker,
-      clock: new ManualClock(BASE_DAY.at('10:00')),
+      clock,
+      env: { EVENTS_REPLAY_MAX: '3' },
       clients: [
         { name: 'ops', accounts: ['*'], admin: true },
         { name: 'strategy-a', accounts: ['YA0002'] },
@@ -95,5 +97,44 @@ describe('waits and events with the memory store', () => {
     await vault.login('YA0005', broker);
     await unknown.next(about('YA0005', 'token.stored'));
     expect(unknown.events[0].event).toBe('reset');
+  });
+
+  it('decides a reset as the Redis store does: never by whether an id of another account is kept', async () => {
+    const everything = await open('ops');
+    await vault.login('YA0006', broker);
+    const other = await everything.next(about('YA0006', 'token.stored'));
+    clock.advance(1000);
+    await vault.login('YA0002', broker);
+    await everything.next(about('YA0002', 'token.stored'));
+    // Later than YA0006's event, earlier than YA0002's: no event ever had it.
+    const never = `${other.id!.split('-')[0]}-99`;
+    for (const id of [other.id!, never]) {
+      const resumed = await open('strategy-a', id);
+      await resumed.next(about('YA0002', 'token.stored'));
+      expect(resumed.events.map((event) => event.event)).toEqual(['token.stored']);
+    }
+  });
+
+  it('goes back over at most EVENTS_REPLAY_MAX events, and sends reset to a stream further behind', async () => {
+    const everything = await open('ops');
+    for (const account of ['YA0007', 'YA0008', 'YA0009', 'YA0010', 'YA0011']) await vault.login(account, broker);
+    await everything.next(about('YA0011', 'token.stored'));
+    const [first, second] = everything.events;
+    // Three events back: replayed.
+    const within = await open('ops', second.id!);
+    await within.next(about('YA0011', 'token.stored'));
+    expect(within.events.map((event) => event.data.clientId)).toEqual(['YA0009', 'YA0010', 'YA0011']);
+    // Four: reset, and live from there.
+    const behind = await open('ops', first.id!);
+    await behind.next((event) => event.event === 'reset');
+    await vault.login('YA0012', broker);
+    await behind.next(about('YA0012', 'token.stored'));
+    expect(behind.events.map((event) => event.event)).toEqual(['reset', 'token.stored']);
+  });
+
+  it.each([['99999999999999999999-0'], ['1-x']])('refuses Last-Event-ID %s with 400 invalid_last_event_id', async (lastEventId) => {
+    const response = await vault.fetch('/v1/events', { as: 'ops', headers: { 'last-event-id': lastEventId } });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error?: string }).error).toBe('invalid_last_event_id');
   });
 });

@@ -17,6 +17,7 @@ export const ERRORS = {
   bad_http_request: { status: 400 },
   invalid_client_id: { status: 400 },
   invalid_forwarded_for: { status: 400 },
+  invalid_last_event_id: { status: 400 },
   method_not_allowed: { status: 405 },
   not_acceptable: { status: 406 },
   request_timeout: { status: 408 },

@@ -15,6 +15,11 @@ export interface BreakerOptions {
  * (ending a strategy's read in a millisecond rather than a second, and sparing a recovering Redis a backlog).
  * While open, one probe at a time asks Redis, `probeEveryMs` after the last; the first that succeeds, or any
  * command that does, closes it.
+ *
+ * Every command's timeout counts, whoever sent it. Letting off here a command that could time out by its own size
+ * (a caller asking for much) would not help: the commands queued behind it on the one connection, and the replies
+ * the process is too busy to read, time out too, and theirs count. Such commands are bounded where they are sent
+ * instead (event replays read a page at a time, a few at once: EventReplay).
  */
 export class RedisBreaker {
   private failures = 0;

@@ -1,10 +1,11 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ServiceClientRegistry } from '../access/service-client.registry';
+import { mayRead } from '../access/service-client';
 import { bearerKey } from '../access/service-key.guard';
 import { serviceClientOf, VaultRequest } from '../access/vault-request';
 import { EventFanOut } from './event-fan-out';
-import { EventFeed, Replay } from './event-feed';
+import { EventReplay, Replay } from './event-replay';
 import { EventStream } from './event-stream';
 import { compareEventIds, FeedEvent } from './feed-event';
 import { HeldRequests } from './held-requests';
@@ -13,9 +14,9 @@ import { TokenFeedSettings } from './token-feed.config';
 
 /**
  * `GET /v1/events`: opens event streams and keeps them. Anything refused (a bad Last-Event-ID, the bound, a store
- * that cannot replay) is refused before the answer starts, as JSON; from then on the stream is written directly,
- * and ends when its client goes, its key is revoked, or the replica shuts down. One heartbeat timer serves every
- * open stream.
+ * that cannot replay) is refused before the answer starts, as JSON; a stream resumed after a Last-Event-ID has its
+ * replay (EventReplay) made first. From then on the stream is written directly, and ends when its client goes, its
+ * key is revoked, or the replica shuts down. One heartbeat timer serves every open stream.
  */
 @Injectable()
 export class EventStreams implements OnModuleDestroy {
@@ -25,7 +26,7 @@ export class EventStreams implements OnModuleDestroy {
   private readonly unwatchClients: () => void;
 
   constructor(
-    private readonly feed: EventFeed,
+    private readonly replays: EventReplay,
     private readonly fanOut: EventFanOut,
     private readonly held: HeldRequests,
     private readonly registry: ServiceClientRegistry,
@@ -63,7 +64,8 @@ export class EventStreams implements OnModuleDestroy {
     reply.raw.once('close', close);
     let replay: Replay | null = null;
     try {
-      if (after !== null) replay = await this.feed.after(after);
+      // Filtered as it is read, by the key as ServiceKeyGuard found it: what others may read is never kept for it.
+      if (after !== null) replay = await this.replays.after(after, (event) => mayRead(client, event.body.clientId), () => closed);
     } catch (error) {
       reply.raw.removeListener('close', close);
       unsubscribe();
@@ -73,11 +75,11 @@ export class EventStreams implements OnModuleDestroy {
     if (closed) return;
     reply.hijack();
     stream.open(String(request.id));
-    if (replay && !replay.retained) stream.reset();
-    const replayed = replay?.events ?? [];
-    for (const event of replayed) stream.send(event);
-    const last = replayed.length > 0 ? replayed[replayed.length - 1].id : after;
-    for (const event of pending) if (last === null || compareEventIds(event.id, last) > 0) stream.send(event);
+    if (replay?.reset) stream.reset();
+    for (const event of replay?.events ?? []) stream.send(event);
+    // Live events that came during the replay: those it went through were sent with it, or were not the key's.
+    const through = replay ? replay.through : null;
+    for (const event of pending) if (through === null || compareEventIds(event.id, through) > 0) stream.send(event);
     pending = null;
     this.open.add(stream);
     this.beat();

@@ -1,4 +1,4 @@
-import { compareEventIds, decodeEntry, encodeEntry, FeedEntry } from './feed-event';
+import { compareEventIds, decodeEntry, encodeEntry, FeedEntry, nextEventId } from './feed-event';
 import { parseLastEventId } from './last-event-id';
 
 describe(compareEventIds.name, () => {
@@ -27,18 +27,35 @@ describe('stored entries', () => {
   );
 });
 
+describe(nextEventId.name, () => {
+  it.each([
+    ['5-3', '5-4'],
+    ['5-18446744073709551615', '6-0'],
+    ['0-0', '0-1'],
+  ])('follows %s with %s', (id, next) => expect(nextEventId(id)).toBe(next));
+
+  it('has nothing after the largest id a stream can hold', () => {
+    expect(nextEventId('18446744073709551615-18446744073709551615')).toBeNull();
+  });
+});
+
 describe(parseLastEventId.name, () => {
-  it('takes an id, and nothing for an absent or empty header', () => {
+  it('takes an id, written as Redis writes it, and nothing for an absent or empty header', () => {
     expect(parseLastEventId('1795415712345-0')).toBe('1795415712345-0');
+    expect(parseLastEventId(' 0001795415712345-007 ')).toBe('1795415712345-7');
+    expect(parseLastEventId('18446744073709551615-18446744073709551615')).toBe('18446744073709551615-18446744073709551615');
     expect(parseLastEventId(undefined)).toBeNull();
     expect(parseLastEventId('')).toBeNull();
   });
 
-  it.each([['abc'], ['12345'], ['1-2-3'], ['-1-0']])('refuses %s with invalid_request', (header) => {
-    expect(() => parseLastEventId(header)).toThrow(expect.objectContaining({ code: 'invalid_request', status: 400 }));
-  });
+  it.each([['abc'], ['12345'], ['1-2-3'], ['-1-0'], ['99999999999999999999-0'], ['1-18446744073709551616'], ['1'.repeat(200) + '-0'], ['1e3-0']])(
+    'refuses %s with invalid_last_event_id',
+    (header) => {
+      expect(() => parseLastEventId(header)).toThrow(expect.objectContaining({ code: 'invalid_last_event_id', status: 400 }));
+    },
+  );
 
   it('refuses the header given twice', () => {
-    expect(() => parseLastEventId(['1-0', '2-0'])).toThrow(expect.objectContaining({ code: 'invalid_request' }));
+    expect(() => parseLastEventId(['1-0', '2-0'])).toThrow(expect.objectContaining({ code: 'invalid_last_event_id' }));
   });
 });

@@ -48,20 +48,33 @@ export function decodeEntry(id: string, raw: string): FeedEvent | null {
 }
 
 const EVENT_ID = /^(\d{1,20})-(\d{1,20})$/;
+/** A Redis stream id is two unsigned 64-bit numbers: Redis refuses anything larger, as an error. */
+const MOST = 2n ** 64n - 1n;
 
-export function isEventId(text: string): boolean {
-  return EVENT_ID.test(text);
+function partsOf(id: string): [bigint, bigint] | null {
+  const match = EVENT_ID.exec(id);
+  if (!match) return null;
+  const parts: [bigint, bigint] = [BigInt(match[1]), BigInt(match[2])];
+  return parts[0] <= MOST && parts[1] <= MOST ? parts : null;
 }
 
-function partsOf(id: string): [bigint, bigint] {
-  const match = EVENT_ID.exec(id);
-  return match ? [BigInt(match[1]), BigInt(match[2])] : [0n, 0n];
+/** An id as a stream could have given it, written as Redis writes it (no leading zeros); null for anything else. */
+export function parseEventId(text: string): string | null {
+  const parts = partsOf(text);
+  return parts && `${parts[0]}-${parts[1]}`;
+}
+
+/** The smallest id after `id`: where a read that must not include `id` starts. Null: none can follow it. */
+export function nextEventId(id: string): string | null {
+  const [ms, sequence] = partsOf(id) ?? [0n, 0n];
+  if (sequence < MOST) return `${ms}-${sequence + 1n}`;
+  return ms < MOST ? `${ms + 1n}-0` : null;
 }
 
 /** Orders two event ids as the stream does: by time, then by sequence. */
 export function compareEventIds(left: string, right: string): number {
-  const [leftMs, leftSequence] = partsOf(left);
-  const [rightMs, rightSequence] = partsOf(right);
+  const [leftMs, leftSequence] = partsOf(left) ?? [0n, 0n];
+  const [rightMs, rightSequence] = partsOf(right) ?? [0n, 0n];
   if (leftMs !== rightMs) return leftMs < rightMs ? -1 : 1;
   return leftSequence === rightSequence ? 0 : leftSequence < rightSequence ? -1 : 1;
 }

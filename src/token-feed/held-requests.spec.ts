@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { HeldRequests } from './held-requests';
 import { TokenFeedSettings } from './token-feed.config';
 
-const settings = new TokenFeedSettings({ heldPerClient: 2, heartbeatMs: 15_000 });
+const settings = new TokenFeedSettings({ heldPerClient: 2, heartbeatMs: 15_000, replayMost: 1_000 });
 
 describe(HeldRequests.name, () => {
   it('admits a client up to its bound, then refuses with 429 and Retry-After, leaving other clients be', () => {

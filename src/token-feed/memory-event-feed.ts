@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../clock/clock';
 import { EventFanOut } from './event-fan-out';
-import { EventFeed, FEED_MAX_LENGTH, Replay } from './event-feed';
+import { EventFeed, FEED_MAX_LENGTH, FeedPage } from './event-feed';
 import { compareEventIds, FeedEntry, FeedEvent } from './feed-event';
 
 /** One process is its own only replica: the log is an array, with ids made as Redis makes a stream's. */
@@ -25,11 +25,26 @@ export class MemoryEventFeed extends EventFeed {
     this.fanOut.deliver(event);
   }
 
-  async after(id: string): Promise<Replay> {
-    return {
-      events: this.log.filter((event) => compareEventIds(event.id, id) > 0),
-      retained: this.log.some((event) => event.id === id),
-    };
+  async oldest(): Promise<string | null> {
+    return this.log[0]?.id ?? null;
+  }
+
+  async page(from: string, count: number): Promise<FeedPage> {
+    const start = this.firstAtOrAfter(from);
+    const events = this.log.slice(start, start + count);
+    return { events, read: events.length, last: events.at(-1)?.id ?? null };
+  }
+
+  /** The log is in id order: where `id` is, or would be. */
+  private firstAtOrAfter(id: string): number {
+    let low = 0;
+    let high = this.log.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareEventIds(this.log[middle].id, id) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   /** Never smaller than the last, even when the clock stands still or steps back. */

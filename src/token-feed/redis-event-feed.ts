@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { redisCall } from '../redis/redis-call';
 import { RedisConnection } from '../redis/redis-connection';
 import { EventFanOut } from './event-fan-out';
-import { EventFeed, FEED_MAX_LENGTH, Replay } from './event-feed';
+import { EventFeed, FEED_MAX_LENGTH, FeedPage } from './event-feed';
 import { decodeEntry, encodeEntry, ENTRY_FIELD, FeedEntry, FeedEvent } from './feed-event';
 
 /** How long one XREAD waits for the next event before asking again: an idle replica asks once a minute. */
@@ -12,7 +12,6 @@ const BLOCK_MS = 60_000;
 const SILENCE_MS = BLOCK_MS + 5_000;
 /** Between attempts while Redis does not answer. */
 const RETRY_MS = 500;
-const REPLAY_PAGE = 1_000;
 
 type StreamEntries = Array<[id: string, fields: string[]]>;
 
@@ -43,18 +42,19 @@ export class RedisEventFeed extends EventFeed implements OnApplicationBootstrap,
     await redisCall('event append', () => client.xadd(keys.events(), 'MAXLEN', '~', FEED_MAX_LENGTH, '*', ENTRY_FIELD, encodeEntry(entry)));
   }
 
-  after(id: string): Promise<Replay> {
+  oldest(): Promise<string | null> {
     const { client, keys } = this.redis;
     return redisCall('event replay', async () => {
-      const retained = (await client.xrange(keys.events(), id, id)).length > 0;
-      const events: FeedEvent[] = [];
-      let from = `(${id}`;
-      for (;;) {
-        const page = (await client.xrange(keys.events(), from, '+', 'COUNT', REPLAY_PAGE)) as StreamEntries;
-        events.push(...decodeAll(page));
-        if (page.length < REPLAY_PAGE) return { events, retained };
-        from = `(${page[page.length - 1][0]}`;
-      }
+      const first = (await client.xrange(keys.events(), '-', '+', 'COUNT', 1)) as StreamEntries;
+      return first[0]?.[0] ?? null;
+    });
+  }
+
+  page(from: string, count: number): Promise<FeedPage> {
+    const { client, keys } = this.redis;
+    return redisCall('event replay', async () => {
+      const entries = (await client.xrange(keys.events(), from, '+', 'COUNT', count)) as StreamEntries;
+      return { events: decodeAll(entries), read: entries.length, last: entries.at(-1)?.[0] ?? null };
     });
   }
 

@@ -1,5 +1,6 @@
 import { configSlice } from '../config/config-slice';
 import { OptionalWholeNumber } from '../config/variables';
+import { FEED_MAX_LENGTH } from './event-feed';
 
 class TokenFeedVariables {
   @OptionalWholeNumber(1, 100_000)
@@ -7,6 +8,9 @@ class TokenFeedVariables {
 
   @OptionalWholeNumber(1, 300)
   EVENTS_HEARTBEAT_SECONDS?: number;
+
+  @OptionalWholeNumber(1, FEED_MAX_LENGTH)
+  EVENTS_REPLAY_MAX?: number;
 }
 
 export class TokenFeedSettings {
@@ -17,6 +21,11 @@ export class TokenFeedSettings {
   readonly heldPerClient!: number;
   /** A comment line sent on every idle event stream this often, so that proxies do not close it as dead. */
   readonly heartbeatMs!: number;
+  /**
+   * The most entries of the feed, of every account, that one stream resumed with Last-Event-ID reads back: what a
+   * resume may cost whoever asks. A stream further behind is told to reset.
+   */
+  readonly replayMost!: number;
 
   constructor(values: TokenFeedSettings) {
     Object.assign(this, values);
@@ -30,5 +39,6 @@ export const tokenFeedConfig = configSlice({
     new TokenFeedSettings({
       heldPerClient: env.HELD_REQUESTS_PER_CLIENT ?? 100,
       heartbeatMs: (env.EVENTS_HEARTBEAT_SECONDS ?? 15) * 1000,
+      replayMost: env.EVENTS_REPLAY_MAX ?? 1_000,
     }),
 });

@@ -3,6 +3,7 @@ import { StorageKind } from '../redis/storage.config';
 import { WaitingReads } from '../tokens/read/waiting-reads';
 import { EventFanOut } from './event-fan-out';
 import { EventFeed } from './event-feed';
+import { EventReplay } from './event-replay';
 import { EventStreams } from './event-streams';
 import { EventsController } from './events.controller';
 import { ExpiryWatch } from './expiry-watch';
@@ -32,6 +33,7 @@ export class TokenFeedModule {
         HeldRequestsGauge,
         FeedPublisher,
         ExpiryWatch,
+        EventReplay,
         EventStreams,
         { provide: WaitingReads, useClass: FeedWaitingReads },
       ],

@@ -29,7 +29,7 @@ export class EventStreamClient {
     private readonly response: IncomingMessage,
   ) {}
 
-  /** Opens GET /v1/events as a client; `lastEventId` is sent as Last-Event-ID. */
+  /** Opens GET /v1/events as a client; `lastEventId` is sent as Last-Event-ID. A spawned vault is its URL and keys. */
   static open(vault: Pick<TestVault, 'url' | 'keys'>, as: string, options: { lastEventId?: string } = {}): Promise<EventStreamClient> {
     const url = new URL(vault.url);
     const headers: Record<string, string> = { authorization: `Bearer ${vault.keys[as]}` };
