@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { FairTurns } from './fair-turns';
+import { FairTurns } from '../concurrency/fair-turns';
 import { passwordMatches, StoredPassword } from './operator-password';
 
 /**

@@ -59,8 +59,8 @@ describe(EventReplay.name, () => {
     await feed.add('YA0004');
     const mine = await feed.add('YA0002');
     const last = await feed.add('YA0004');
-    expect(await sut.after(from.id, allowed('YA0002'), still)).toEqual({ events: [mine], reset: false, through: last.id });
-    expect((await sut.after(from.id, allowed('*'), still)).events).toHaveLength(3);
+    expect(await sut.after('strategy', from.id, allowed('YA0002'), still)).toEqual({ events: [mine], reset: false, through: last.id });
+    expect((await sut.after('strategy', from.id, allowed('*'), still)).events).toHaveLength(3);
   });
 
   it('answers an id that is kept and one that never was alike: a key learns nothing of ids it may not read', async () => {
@@ -71,7 +71,7 @@ describe(EventReplay.name, () => {
     const mine = await feed.add('YA0002');
     // Between `other` and `mine`: no event ever had it.
     const never = `${other.id.split('-')[0]}-900`;
-    const answers = await Promise.all([other.id, never].map((id) => sut.after(id, allowed('YA0002'), still)));
+    const answers = await Promise.all([other.id, never].map((id) => sut.after('strategy', id, allowed('YA0002'), still)));
     expect(answers).toEqual([
       { events: [mine], reset: false, through: mine.id },
       { events: [mine], reset: false, through: mine.id },
@@ -83,18 +83,18 @@ describe(EventReplay.name, () => {
     const gone = await feed.add('YA0002');
     // The one right after it too: an oldest kept right after the id would mean nothing was lost.
     await feed.add('YA0004', FEED_MAX_LENGTH + 1);
-    expect(await sut.after(gone.id, allowed('*'), still)).toEqual({ events: [], reset: true, through: null });
+    expect(await sut.after('strategy', gone.id, allowed('*'), still)).toEqual({ events: [], reset: true, through: null });
     expect(feed.asked).toEqual([]);
 
     feed = new WatchedFeed(new ManualClock('2026-11-23T10:00:00+05:30'));
-    expect((await replay().after(gone.id, allowed('*'), still)).reset).toBe(true);
+    expect((await replay().after('strategy', gone.id, allowed('*'), still)).reset).toBe(true);
   });
 
   it('goes back over at most EVENTS_REPLAY_MAX events of every account, in pages of 100 at most, then resets', async () => {
     const sut = replay(250);
     const from = await feed.add('YA0002');
     await feed.add('YA0004', 250);
-    const exactly = await sut.after(from.id, allowed('*'), still);
+    const exactly = await sut.after('strategy', from.id, allowed('*'), still);
     expect(exactly.reset).toBe(false);
     expect(exactly.events).toHaveLength(250);
 
@@ -102,7 +102,7 @@ describe(EventReplay.name, () => {
     feed.asked.length = 0;
     feed.read = 0;
     // A key that may read none of them costs no more than one that may read all.
-    expect(await sut.after(from.id, allowed('YA0002'), still)).toEqual({ events: [], reset: true, through: null });
+    expect(await sut.after('strategy', from.id, allowed('YA0002'), still)).toEqual({ events: [], reset: true, through: null });
     expect(feed.read).toBe(251);
     expect(Math.max(...feed.asked)).toBeLessThanOrEqual(100);
   });
@@ -112,7 +112,7 @@ describe(EventReplay.name, () => {
     const newest = await feed.add('YA0002');
     const later = `${Number(newest.id.split('-')[0]) + 60_000}-0`;
     for (const id of [newest.id, later, '18446744073709551615-18446744073709551615']) {
-      expect(await sut.after(id, allowed('*'), still)).toEqual({ events: [], reset: false, through: id });
+      expect(await sut.after('strategy', id, allowed('*'), still)).toEqual({ events: [], reset: false, through: id });
     }
   });
 
@@ -128,7 +128,7 @@ describe(EventReplay.name, () => {
       // Pushes out the first 151 events: the next page, from the 101st, would start past what it has not read.
       await feed.add('YA0004', FEED_MAX_LENGTH - 150);
     };
-    expect(await sut.after(from.id, allowed('*'), still)).toEqual({ events: [], reset: true, through: null });
+    expect(await sut.after('strategy', from.id, allowed('*'), still)).toEqual({ events: [], reset: true, through: null });
     expect(feed.read).toBe(100 + FEED_MAX_LENGTH);
   });
 
@@ -138,7 +138,7 @@ describe(EventReplay.name, () => {
     await feed.add('YA0002', 500);
     let left = false;
     feed.afterPage = () => void (left = true);
-    expect((await sut.after(from.id, allowed('*'), () => left)).reset).toBe(true);
+    expect((await sut.after('strategy', from.id, allowed('*'), () => left)).reset).toBe(true);
     expect(feed.asked).toHaveLength(1);
   });
 
@@ -149,7 +149,7 @@ describe(EventReplay.name, () => {
     let open: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (open = resolve));
     feed.afterPage = () => gate;
-    const replays = Array.from({ length: 6 }, () => sut.after(from.id, allowed('*'), still));
+    const replays = Array.from({ length: 6 }, () => sut.after('strategy', from.id, allowed('*'), still));
     await new Promise((resolve) => setImmediate(resolve));
     expect(feed.asked).toHaveLength(4);
     open();

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventFeed } from './event-feed';
 import { compareEventIds, FeedEvent, nextEventId } from './feed-event';
 import { TokenFeedSettings } from './token-feed.config';
-import { Turns } from './turns';
+import { FairTurns } from '../concurrency/fair-turns';
 
 /**
  * Entries asked of the log at once, and replays reading it at once on a replica. Every read of a replay is small,
@@ -37,16 +37,19 @@ const RESET: Replay = { events: [], reset: true, through: null };
  */
 @Injectable()
 export class EventReplay {
-  private readonly turns = new Turns(REPLAYS_AT_ONCE);
+  private readonly turns = new FairTurns(REPLAYS_AT_ONCE);
 
   constructor(
     private readonly feed: EventFeed,
     private readonly settings: TokenFeedSettings,
   ) {}
 
-  /** `gone`: the client left, and nothing more is read for it. */
-  after(id: string, visible: (event: FeedEvent) => boolean, gone: () => boolean): Promise<Replay> {
-    return this.turns.run(() => this.read(id, visible, gone));
+  /**
+   * `client`: whose replay it is; turns go round the clients waiting, so one that resumes many streams at once waits
+   * behind itself. `gone`: the client left, and nothing more is read for it.
+   */
+  after(client: string, id: string, visible: (event: FeedEvent) => boolean, gone: () => boolean): Promise<Replay> {
+    return this.turns.run(client, () => this.read(id, visible, gone));
   }
 
   private async read(id: string, visible: (event: FeedEvent) => boolean, gone: () => boolean): Promise<Replay> {

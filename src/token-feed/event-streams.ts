@@ -65,7 +65,7 @@ export class EventStreams implements OnModuleDestroy {
     let replay: Replay | null = null;
     try {
       // Filtered as it is read, by the key as ServiceKeyGuard found it: what others may read is never kept for it.
-      if (after !== null) replay = await this.replays.after(after, (event) => mayRead(client, event.body.clientId), () => closed);
+      if (after !== null) replay = await this.replays.after(client.name, after, (event) => mayRead(client, event.body.clientId), () => closed);
     } catch (error) {
       reply.raw.removeListener('close', close);
       unsubscribe();

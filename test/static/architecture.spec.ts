@@ -11,6 +11,7 @@ const RANK: Record<string, number> = {
   config: 0,
   errors: 0,
   clock: 0,
+  concurrency: 0,
   metrics: 0,
   redis: 1,
   crypto: 1,

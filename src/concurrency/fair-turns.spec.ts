@@ -48,6 +48,32 @@ describe(FairTurns.name, () => {
     }
     await Promise.all(runs);
     expect(started).toEqual(['flood-1', 'flood-2', 'operator', 'other', 'flood-3', 'flood-4', 'flood-5']);
+    expect(sut.load).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('runs up to its number at once, and hands each freed turn to the next party in the rotation', async () => {
+    sut = new FairTurns(2);
+    const started: string[] = [];
+    const names = ['a1', 'a2', 'a3', 'a4', 'b1'];
+    const gates = names.map((name) => gate(started, name));
+    const runs = gates.map((made, index) => sut.run(names[index][0], made.task));
+    await settle();
+    expect(started).toEqual(['a1', 'a2']);
+    expect(sut.load).toEqual({ running: 2, waiting: 3 });
+    gates[0].end();
+    await settle();
+    expect(started).toEqual(['a1', 'a2', 'a3']);
+    gates[1].end();
+    await settle();
+    // a went to the back of the rotation when it took its turn: b's one task comes before a's last.
+    expect(started).toEqual(['a1', 'a2', 'a3', 'b1']);
+    gates[2].end();
+    await settle();
+    expect(started).toEqual(['a1', 'a2', 'a3', 'b1', 'a4']);
+    gates[3].end();
+    gates[4].end();
+    await Promise.all(runs);
+    expect(sut.load).toEqual({ running: 0, waiting: 0 });
   });
 
   it('hands the turn on when a task fails, and passes its error to its caller', async () => {
@@ -57,5 +83,6 @@ describe(FairTurns.name, () => {
     const next = sut.run('b', async () => 'ran');
     await expect(failed).rejects.toThrow('scrypt failed');
     await expect(next).resolves.toBe('ran');
+    expect(sut.load).toEqual({ running: 0, waiting: 0 });
   });
 });
