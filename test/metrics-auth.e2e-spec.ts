@@ -60,7 +60,7 @@ describe('METRICS_AUTH', () => {
       vault = await start({ METRICS_AUTH: `bearer-file:${file}`, LOG_LEVEL: 'trace' }, logs);
     });
 
-    it('answers 401 with a Bearer challenge without the secret, or with another', async () => {
+    it("answers 401 with a Bearer challenge without the secret, or with another, and the metrics to Prometheus's header", async () => {
       for (const authorization of [undefined, `Bearer ${secret.slice(0, -1)}0`, `Bearer ${secret}x`, `Basic ${secret}`, 'Bearer']) {
         const response = await scrape(vault, authorization === undefined ? {} : { authorization });
         expect(response.status).toBe(401);
@@ -68,11 +68,10 @@ describe('METRICS_AUTH', () => {
         expect(response.headers['www-authenticate']).toBe('Bearer realm="token-vault"');
         expect(response.text).not.toContain('token_vault_');
       }
-    });
-
-    it("serves the metrics to Prometheus's Authorization header, whatever the scheme's case", async () => {
       expectMetrics(await scrape(vault, { authorization: `Bearer ${secret}` }));
       expectMetrics(await scrape(vault, { authorization: `bearer ${secret}` }));
+      // The probes stay open.
+      expect((await rawRequest(vault.url, { method: 'GET', path: '/health/live' })).status).toBe(200);
     });
 
     it('records refused scrapes in the audit trail, and never writes the secret to the log', async () => {
@@ -85,9 +84,6 @@ describe('METRICS_AUTH', () => {
       expect(logs.leaked([secret])).toEqual([]);
     });
 
-    it('leaves the probes open', async () => {
-      expect((await rawRequest(vault.url, { method: 'GET', path: '/health/live' })).status).toBe(200);
-    });
   });
 
   describe('bearer:SECRET', () => {
@@ -105,12 +101,9 @@ describe('METRICS_AUTH', () => {
       vault = await start({ METRICS_AUTH: 'allow:127.0.0.3,127.0.1.0/24' });
     });
 
-    it('serves the listed addresses and ranges', async () => {
+    it('serves the listed addresses and ranges, and answers 403 to any other, even one naming a listed one in X-Forwarded-For', async () => {
       expectMetrics(await scrape(vault, {}, '127.0.0.3'));
       expectMetrics(await scrape(vault, {}, '127.0.1.77'));
-    });
-
-    it('answers 403 to any other address, even one that names a listed address in X-Forwarded-For', async () => {
       for (const [from, headers] of [
         ['127.0.0.4', {}],
         ['127.0.0.1', { 'x-forwarded-for': '127.0.0.3' }],
@@ -142,18 +135,17 @@ describe('METRICS_AUTH', () => {
   });
 
   describe('unset', () => {
-    it('leaves /metrics open, as before the variable', async () => {
-      const vault = await start({});
-      expectMetrics(await scrape(vault));
-    });
-
-    it('says so at start when the vault listens beyond this machine, and not when none is written out', async () => {
+    it('leaves /metrics open, as before the variable, and says so at start only when the vault listens beyond this machine', async () => {
       const open = new LogCapture();
-      await start({ HOST: '0.0.0.0' }, open);
+      expectMetrics(await scrape(await start({ HOST: '0.0.0.0' }, open)));
       expect(open.text).toMatch(/METRICS_AUTH is not set: anyone who reaches the vault can read \/metrics/);
-      const chosen = new LogCapture();
-      await start({ HOST: '0.0.0.0', METRICS_AUTH: 'none' }, chosen);
-      expect(chosen.text).not.toContain('METRICS_AUTH');
+      // Not when none is written out, a choice, nor on a loopback address.
+      for (const env of [{ HOST: '0.0.0.0', METRICS_AUTH: 'none' }, { HOST: '127.0.0.1' }] as Array<Record<string, string>>) {
+        const quiet = new LogCapture();
+        expectMetrics(await scrape(await start(env, quiet)));
+        expect(quiet.text).toContain('Nest application successfully started');
+        expect(quiet.text).not.toContain('METRICS_AUTH');
+      }
     });
   });
 });
