@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule, VaultAppOptions } from './app.module';
+import { Clock } from './clock/clock';
 import { OutcomeMetrics } from './audit/outcome-metrics';
 import { NestPinoLogger } from './logging/nest-logger';
 import { registerRequestLog } from './logging/request-log';
@@ -56,7 +57,7 @@ export async function createVaultApp(options: VaultAppFactoryOptions): Promise<N
   // The API speaks JSON (and the sandbox's form posts); a text body is refused with 415 rather than half-parsed.
   fastify.removeContentTypeParser('text/plain');
   requireAddressFromProxies(fastify, options.config.http.trustedProxies);
-  registerRequestLog(fastify, log);
+  registerRequestLog(fastify, log, app.get(Clock));
   closeConnectionsWhileDraining(fastify, app.get(Draining));
   registerRequestMetrics(fastify, app.get(VaultMetrics));
   app.get(OutcomeMetrics).attach(fastify);

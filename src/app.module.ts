@@ -17,6 +17,7 @@ import { OpenApiModule } from './openapi/openapi.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { ScrapeModule } from './scrape/scrape.module';
 import { StatusModule } from './status/status.module';
 import { TokenFeedModule } from './token-feed/token-feed.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -55,6 +56,7 @@ export class AppModule {
         LoginModule.forRoot(storage),
         HealthModule,
         MetricsModule,
+        ScrapeModule,
         ScheduleModule.forRoot(),
         AlertsModule.forRoot(storage),
         StatusModule.forRoot(storage),

@@ -11,6 +11,7 @@ import { LoggingSettings, loggingConfig } from './logging/logging.config';
 import { BrokerSettings, pocketfulConfig } from './pocketful/pocketful.config';
 import { RateLimitSettings, rateLimitConfig } from './rate-limit/rate-limit.config';
 import { StorageSettings, storageConfig } from './redis/storage.config';
+import { ScrapeSettings, scrapeConfig } from './scrape/scrape.config';
 import { tokenFeedConfig } from './token-feed/token-feed.config';
 import { TokenSettings, tokensConfig } from './tokens/tokens.config';
 
@@ -28,6 +29,7 @@ export const VAULT_CONFIG_SLICES: readonly ConfigSlice[] = [
   tokensConfig,
   keyringConfig,
   accessConfig,
+  scrapeConfig,
   rateLimitConfig,
   auditConfig,
   loggingConfig,
@@ -59,6 +61,9 @@ export class VaultConfig {
   }
   get access(): AccessSettings {
     return this.configuration.get(AccessSettings);
+  }
+  get scrape(): ScrapeSettings {
+    return this.configuration.get(ScrapeSettings);
   }
   get rateLimits(): RateLimitSettings {
     return this.configuration.get(RateLimitSettings);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { RedisKeys } from '../src/redis/redis-keys';
+import { ACCOUNT_SERIES_MAX_AGE_MS } from '../src/tokens/token-metrics';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
@@ -77,6 +78,8 @@ describe('/metrics over a day', () => {
   it('counts a login by result, and the two broker calls it made, with their time', async () => {
     const before = await scrape(vault);
     expect((await vault.login('YA0003', broker)).status).toBe(200);
+    // The accounts' series stand for a few seconds after a scrape collects them; the counters move at once.
+    clock.advance(ACCOUNT_SERIES_MAX_AGE_MS);
     const after = await scrape(vault);
 
     expect(after.changeSince(before, 'token_vault_logins_total')).toEqual({ 'result=stored': 1 });
@@ -206,6 +209,8 @@ describe('/metrics over a day', () => {
     try {
       await until(async () => (await scrape(vault)).value('token_vault_redis_up') === 0, 10_000, 'token_vault_redis_up 0');
       expect(await read('YA0002', { as: 'strategy-a' })).toBe(503);
+      // Past the age at which the accounts' series are collected again, from a store that does not answer.
+      clock.advance(ACCOUNT_SERIES_MAX_AGE_MS);
       const down = await scrape(vault);
       expect(down.changeSince(before, 'token_vault_token_reads_total')).toEqual({ 'result=store_unavailable': 1 });
       // The read's script call was refused without being sent: no Redis latency to report.

@@ -31,4 +31,20 @@ describe('start-up configuration', () => {
     expect(await vault.exit()).toBe(1);
     expect(vault.stderr).toContain('VAULT_ENCRYPTION_KEY');
   });
+
+  it('refuses a METRICS_AUTH that would not keep /metrics closed, without repeating it', async () => {
+    const short = 'short-metrics-secret';
+    const vault = SpawnedVault.start('vault', {
+      BROKER_API_KEY: 'app',
+      BROKER_API_SECRET: 'secret',
+      REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback',
+      ADMIN_AUTH: 'none',
+      TOKEN_STORE: 'memory',
+      METRICS_AUTH: `bearer:${short}`,
+    });
+    expect(await vault.exit()).toBe(1);
+    expect(vault.stderr).toMatch(/^token-vault cannot start/);
+    expect(vault.stderr).toContain('METRICS_AUTH=bearer:… needs a secret of 32 to 1024');
+    expect(vault.stderr).not.toContain(short);
+  });
 });

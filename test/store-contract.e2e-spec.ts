@@ -111,7 +111,7 @@ function contract(name: string, make: () => Promise<Stores>, done: () => Promise
         expect(await stores.tokens.find('YA0002')).toBeNull();
       });
 
-      it('lists every account that stored a token, with its times and whether a token is there, never the token', async () => {
+      it('lists every account that stored a token, with its times and whether a token is there, never the token, and by id alone', async () => {
         const first = token('YA0002', stores.later(3_600_000));
         const second = token('YA0003', stores.later(3_600_000), { source: 'import' });
         await stores.tokens.save(first);
@@ -123,6 +123,7 @@ function contract(name: string, make: () => Promise<Stores>, done: () => Promise
           { clientId: 'YA0003', issuedAt: second.issuedAt, expiresAt: second.expiresAt, source: 'import', present: false },
         ]);
         expect(JSON.stringify(accounts)).not.toContain(first.accessToken);
+        expect((await stores.tokens.accountIds()).sort()).toEqual(['YA0002', 'YA0003']);
       });
 
       it('indexes expiries by time, drops an entry on removal and keeps the newest entry', async () => {

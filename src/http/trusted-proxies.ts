@@ -28,16 +28,43 @@ export function parseTrustProxy(text: string | undefined): TrustProxySetting | {
     const hops = Number(value);
     return hops <= MOST_HOPS ? { kind: 'hops', hops } : { problem: TRUST_PROXY_INVALID };
   }
-  const ranges = value.split(',').map((item) => item.trim());
-  return ranges.every((range) => toSubnet(range) !== null) ? { kind: 'addresses', ranges } : { problem: TRUST_PROXY_INVALID };
+  const ranges = parseAddressRanges(value);
+  return ranges !== null ? { kind: 'addresses', ranges: ranges.ranges } : { problem: TRUST_PROXY_INVALID };
+}
+
+/** Addresses and CIDR ranges, as TRUST_PROXY and METRICS_AUTH=allow:… list them; null when one of them is neither. */
+export function parseAddressRanges(text: string): AddressRanges | null {
+  const ranges = text.split(',').map((item) => item.trim());
+  return ranges.every((range) => toSubnet(range) !== null) ? new AddressRanges(ranges) : null;
+}
+
+/** A list of addresses and CIDR ranges, asked whether a caller's address is in it. */
+export class AddressRanges {
+  private readonly list: BlockList;
+
+  constructor(readonly ranges: readonly string[]) {
+    this.list = blockListOf(ranges);
+  }
+
+  /** Whether any range is a /0: one that holds every address of its family. */
+  get holdsEveryAddress(): boolean {
+    return this.ranges.some((range) => toSubnet(range)?.prefix === 0);
+  }
+
+  includes(address: string | undefined): boolean {
+    if (address === undefined) return false;
+    const plain = unmapped(address);
+    const family = isIP(plain);
+    return family !== 0 && this.list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+  }
 }
 
 /** The proxies a setting names, as Fastify's trustProxy wants them and as the operator guard asks about them. */
 export class TrustedProxies {
-  private readonly list: BlockList | null;
+  private readonly list: AddressRanges | null;
 
   constructor(readonly setting: TrustProxySetting) {
-    this.list = setting.kind === 'addresses' ? blockListOf(setting.ranges) : null;
+    this.list = setting.kind === 'addresses' ? new AddressRanges(setting.ranges) : null;
   }
 
   /** Fastify's trustProxy: a hop count, or a test of each hop's address, nearest first. */
@@ -49,10 +76,7 @@ export class TrustedProxies {
 
   /** Whether a connection's address is one of the listed proxies: only then is a header it sets believed. */
   isProxy(address: string | undefined): boolean {
-    if (this.list === null || address === undefined) return false;
-    const plain = unmapped(address);
-    const family = isIP(plain);
-    return family !== 0 && this.list.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+    return this.list !== null && this.list.includes(address);
   }
 
   /** Whether the proxies are named by address, so a connection can be told to come from one. */

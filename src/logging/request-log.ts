@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Level } from 'pino';
+import { Clock } from '../clock/clock';
 import { VaultLog } from './vault-logger';
 
 /** Probes and scrapes come every few seconds and would drown the rest. */
@@ -16,6 +17,28 @@ interface Requested {
   ip: string;
 }
 
+const MINUTE_MS = 60_000;
+const UNMATCHED_NOTE = 'matched no route; until the next minute, further such requests are logged at debug';
+
+/**
+ * A request that matched no route is anyone's, with whatever path they typed, and costs them nothing to repeat: the
+ * first of each minute is logged at info, the rest at debug, so that a scan of the vault's paths is seen without
+ * flooding the log. token_vault_http_request_duration_seconds{route="unmatched"} counts every one.
+ */
+class UnmatchedRequests {
+  private minute = Number.NaN;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** True for the first request of the clock's minute. */
+  firstThisMinute(): boolean {
+    const minute = Math.floor(this.clock.now().getTime() / MINUTE_MS);
+    if (minute === this.minute) return false;
+    this.minute = minute;
+    return true;
+  }
+}
+
 function levelOf(request: FastifyRequest, reply: FastifyReply): Level {
   // A token read refused for want of its store or its audit trail: the cause is logged where it happens, the store's
   // once per interval (redis/redis-outage-log.ts); a line per read would be thousands a second at market open.
@@ -29,8 +52,8 @@ function levelOf(request: FastifyRequest, reply: FastifyReply): Level {
   return request.method === 'GET' && TOKEN_READ.test(request.url) ? SERVED_READ : 'info';
 }
 
-function logCompleted(log: VaultLog, level: Level, request: Requested, statusCode: number, elapsedMs: number): void {
-  log[level]({ req: request, res: { statusCode }, responseTime: Math.round(elapsedMs) }, 'request completed');
+function logCompleted(log: VaultLog, level: Level, request: Requested, statusCode: number, elapsedMs: number, note?: string): void {
+  log[level]({ req: request, res: { statusCode }, responseTime: Math.round(elapsedMs), ...(note && { note }) }, 'request completed');
 }
 
 /**
@@ -38,11 +61,16 @@ function logCompleted(log: VaultLog, level: Level, request: Requested, statusCod
  * A Fastify hook rather than a middleware holding a logger per request in an AsyncLocalStorage: on Node 20 that
  * turns on promise hooks for every promise in the process (vault-logger.ts).
  */
-export function registerRequestLog(fastify: FastifyInstance, log: VaultLog): void {
+export function registerRequestLog(fastify: FastifyInstance, log: VaultLog, clock: Clock): void {
+  const unmatched = new UnmatchedRequests(clock);
   fastify.addHook('onResponse', (request, reply, done) => {
-    const level = levelOf(request, reply);
-    if (log.isLevelEnabled(level) && !QUIET.test(request.url)) {
-      logCompleted(log, level, request, reply.statusCode, reply.elapsedTime);
+    if (request.is404) {
+      const first = unmatched.firstThisMinute();
+      const level = first ? 'info' : 'debug';
+      if (log.isLevelEnabled(level)) logCompleted(log, level, request, reply.statusCode, reply.elapsedTime, first ? UNMATCHED_NOTE : undefined);
+    } else {
+      const level = levelOf(request, reply);
+      if (log.isLevelEnabled(level) && !QUIET.test(request.url)) logCompleted(log, level, request, reply.statusCode, reply.elapsedTime);
     }
     done();
   });

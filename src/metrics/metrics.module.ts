@@ -1,10 +1,9 @@
 import { Global, Module } from '@nestjs/common';
-import { MetricsController } from './metrics.controller';
 import { VaultMetrics } from './vault-metrics';
 
+/** The app's one registry, global: every layer records in it. Served at /metrics by scrape/. */
 @Global()
 @Module({
-  controllers: [MetricsController],
   providers: [VaultMetrics],
   exports: [VaultMetrics],
 })

@@ -45,6 +45,10 @@ export class OpenApiDocument {
         },
         'operator',
       )
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', description: '/metrics, as METRICS_AUTH says: bearer asks for its secret; none and allow ask for nothing' },
+        'metricsToken',
+      )
       .build();
     return SwaggerModule.createDocument(this.app, config);
   }

@@ -67,6 +67,12 @@ describe('readBrokerErrorBody: OAuth2 shape {error, error_description}', () => {
     expect(JSON.stringify(detail)).not.toContain(TOKEN);
   });
 
+  it('scrubs the secrets it sent in the forms a broker may echo them: URL-encoded, base64, base64url, cut short', () => {
+    const echoes = [encodeURIComponent(APP_SECRET), Buffer.from(CODE).toString('base64'), Buffer.from(TOKEN).toString('base64url'), `${TOKEN.slice(0, 10)}…`];
+    const detail = readBrokerErrorBody({ error: `bad ${encodeURIComponent(APP_SECRET)}`, error_description: echoes.join(' | ') }, [...SECRETS, TOKEN]);
+    expect(detail).toEqual({ code: 'bad [redacted]', description: '[redacted] | [redacted] | [redacted] | [redacted]…' });
+  });
+
   it('scrubs a secret that sits across the length cap', () => {
     const description = `${'x'.repeat(290)}${TOKEN}`;
     const detail = readBrokerErrorBody({ error: 'e', error_description: description }, [TOKEN]);

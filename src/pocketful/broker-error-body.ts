@@ -1,3 +1,5 @@
+import { scrubSecrets } from './echoed-secrets';
+
 export interface BrokerErrorDetail {
   code?: string;
   description?: string;
@@ -8,7 +10,8 @@ const MAX_DESCRIPTION = 300;
 /**
  * Pocketful answers errors in three shapes: OAuth2's `{error, error_description}` from its login server,
  * `{status:"error", message, error_code}` from its API, or anything at all from a proxy in front of it.
- * Reads whichever is there, and keeps out any secret the request carried in case the broker echoes it.
+ * Reads whichever is there, and keeps out any secret the request carried in case the broker echoes it, in any of the
+ * forms it may come back in (echoed-secrets.ts).
  */
 export function readBrokerErrorBody(body: unknown, secrets: readonly string[]): BrokerErrorDetail {
   if (typeof body === 'string') body = tryParseJson(body);
@@ -39,9 +42,6 @@ function firstText(...values: unknown[]): string | undefined {
 }
 
 function clean(text: string, secrets: readonly string[]): string {
-  let result = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  for (const secret of secrets) {
-    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
-  }
+  const result = scrubSecrets(text.replace(/[\u0000-\u001f\u007f]+/g, ' '), secrets);
   return result.length > MAX_DESCRIPTION ? `${result.slice(0, MAX_DESCRIPTION)}…` : result;
 }

@@ -65,6 +65,10 @@ export class MemoryTokenStore extends TokenStore {
     return records;
   }
 
+  async accountIds(): Promise<string[]> {
+    return [...this.known.keys()];
+  }
+
   async keyUsage(): Promise<Record<string, string[]>> {
     return {};
   }

@@ -170,6 +170,10 @@ export class RedisTokenStore extends TokenStore {
     });
   }
 
+  accountIds(): Promise<string[]> {
+    return redisCall('account listing', () => this.redis.client.hkeys(this.redis.keys.accounts()));
+  }
+
   async keyUsage(): Promise<Record<string, string[]>> {
     const now = this.clock.now().getTime();
     const usage: Record<string, string[]> = {};

@@ -36,6 +36,9 @@ export abstract class TokenStore {
   /** Every account that has ever stored a token here, with its last token's times. */
   abstract accounts(): Promise<AccountRecord[]>;
 
+  /** The same accounts by id alone, in one step, without looking for each one's token. */
+  abstract accountIds(): Promise<string[]>;
+
   /** Which encryption key sealed each live token: key id → accounts. Empty for a store that does not encrypt. */
   abstract keyUsage(): Promise<Record<string, string[]>>;
 

@@ -21,6 +21,7 @@ const RANK: Record<string, number> = {
   coordination: 2,
   pocketful: 2,
   access: 3,
+  scrape: 3,
   'rate-limit': 4,
   audit: 5,
   tokens: 6,
