@@ -33,8 +33,8 @@ async function main(): Promise<number> {
   const cleanup = new Cleanup();
   stopOnSignals(cleanup);
   try {
-    const { durationSeconds, connections, rounds, rate, profileDir, compareBundle } = options;
-    const report = await runBench({ durationSeconds, connections, rounds, rate, profileDir, compareBundle }, cleanup, (line) => process.stderr.write(`bench: ${line}\n`));
+    const { durationSeconds, warmUpSeconds, connections, rounds, rate, profileDir, compareBundle } = options;
+    const report = await runBench({ durationSeconds, warmUpSeconds, connections, rounds, rate, profileDir, compareBundle }, cleanup, (line) => process.stderr.write(`bench: ${line}\n`));
     mkdirSync(dirname(options.out), { recursive: true });
     writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`${formatTable(report)}\n`);

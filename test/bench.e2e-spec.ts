@@ -54,7 +54,7 @@ describe('npm run bench', () => {
     copyFileSync(join(ROOT, 'dist', 'vault.js'), before);
 
     const out = join(dir, 'results.json');
-    const bench = await run([BENCH, '--duration', '1', '--connections', '8', '--rounds', '2', '--rate', '1000', '--compare', before, '--out', out], 120_000);
+    const bench = await run([BENCH, '--duration', '1', '--warm-up', '0', '--connections', '8', '--rounds', '2', '--rate', '1000', '--compare', before, '--out', out], 120_000);
     expect({ code: bench.code, stderr: bench.stderr }).toMatchObject({ code: 0 });
 
     const report = JSON.parse(readFileSync(out, 'utf8'));
@@ -66,6 +66,7 @@ describe('npm run bench', () => {
     }
     // Two rounds, each driving every target; the table's figures are their medians (of two: the mean).
     expect(report.rounds).toHaveLength(2);
+    expect(report.settings).toMatchObject({ durationSeconds: 1, warmUpSeconds: 0, rounds: 2, rate: 1000 });
     type Round = Record<string, { requestsPerSecond: number }>;
     for (const target of targets) {
       const [one, two] = report.rounds.map((round: Round) => round[target].requestsPerSecond);

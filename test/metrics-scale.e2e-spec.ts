@@ -9,12 +9,11 @@ import { Scrape } from './support/prometheus-text';
 import { TestVault } from './support/test-vault';
 import { BASE_DAY } from './support/test-time';
 import { until } from './support/until';
+import { saveManyTokens } from './support/many-tokens';
 import { VaultFixture } from './support/vault-fixture';
 
 const ACCOUNTS = 10_000;
 const MIDNIGHT = BASE_DAY.plus(1).at('00:00');
-/** Tokens saved at once while the fixture is made: enough to be quick, few enough for a loaded machine. */
-const SAVED_TOGETHER = 250;
 /**
  * The longest a scrape's collection may hold the event loop, whatever the machine's load (loop-stalls.ts): the
  * vault aims at 50 ms; a collection of 10,000 accounts through prom-client's Gauge held it for over 100 ms on its
@@ -39,24 +38,7 @@ describe('/metrics at scale', () => {
 
   async function vaultWith(accounts: number, name: string): Promise<TestVault> {
     const vault = await fixture.another({ env: { REDIS_KEY_PREFIX: `${name}:` } });
-    const store = vault.app.get(TokenStore);
-    for (let start = 0; start < accounts; start += SAVED_TOGETHER) {
-      const batch = Array.from({ length: Math.min(SAVED_TOGETHER, accounts - start) }, (_, index) => `ACC${String(start + index).padStart(5, '0')}`);
-      await Promise.all(
-        batch.map((clientId) =>
-          store.save({
-            clientId,
-            accessToken: `token-${clientId}-0123456789abcdef`,
-            tokenType: 'bearer',
-            scope: 'orders holdings',
-            issuedAt: clock.now(),
-            expiresAt: MIDNIGHT,
-            source: 'import',
-            fingerprint: `fp-${clientId}`,
-          }),
-        ),
-      );
-    }
+    await saveManyTokens(vault.app.get(TokenStore), accounts, { issuedAt: clock.now(), expiresAt: MIDNIGHT });
     return vault;
   }
 

@@ -55,7 +55,8 @@ function serve(): void {
   process.once('message', (order: LoadOrder) => {
     const { url, headers, connections, rate } = order;
     const drive = (seconds: number) => (rate === undefined ? run(url, headers, connections, seconds) : pacedRun(url, headers, rate, seconds, connections));
-    drive(order.warmUpSeconds).then(() => {
+    const warm = order.warmUpSeconds > 0 ? drive(order.warmUpSeconds) : Promise.resolve();
+    warm.then(() => {
       process.once('message', () => {
         drive(order.durationSeconds).then((result) => last({ kind: 'measured', result }), fail);
       });

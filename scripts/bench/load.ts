@@ -5,6 +5,8 @@ import type { LoadOrder, LoadReply } from './load-generator';
 
 export interface LoadSettings {
   durationSeconds: number;
+  /** Long enough for V8 to optimise the hot path and for connections to be open before anything is counted. */
+  warmUpSeconds: number;
   connections: number;
   rounds: number;
   /** Requests a second of the run at a fixed rate that follows each target's run at full speed; 0 for none. */
@@ -23,9 +25,6 @@ export interface LoadResult {
   timeouts: number;
   statusCodes: Record<string, number>;
 }
-
-/** Long enough for V8 to optimise the hot path and for connections to be open before anything is counted. */
-export const WARM_UP_SECONDS = 1;
 
 /** Past this beyond the run's own length, the load generator is taken to be stuck. */
 const SLACK_MS = 30_000;
@@ -55,10 +54,10 @@ export async function drive(
     if (answer.kind === 'failed') throw new Error(`the load generator failed: ${answer.error}`);
     return answer;
   };
-  const stuck = setTimeout(() => child.kill('SIGKILL'), (WARM_UP_SECONDS + settings.durationSeconds) * 1000 + SLACK_MS);
+  const stuck = setTimeout(() => child.kill('SIGKILL'), (settings.warmUpSeconds + settings.durationSeconds) * 1000 + SLACK_MS);
   try {
     // The key goes over the IPC channel, never on a command line that `ps` shows.
-    const order: LoadOrder = { url, headers, connections: settings.connections, warmUpSeconds: WARM_UP_SECONDS, durationSeconds: settings.durationSeconds, rate };
+    const order: LoadOrder = { url, headers, connections: settings.connections, warmUpSeconds: settings.warmUpSeconds, durationSeconds: settings.durationSeconds, rate };
     child.send(order);
     await reply();
     return await measured(async () => {

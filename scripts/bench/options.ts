@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
   durationSeconds: number;
+  /** How long each run is driven, unmeasured, before it is measured. */
+  warmUpSeconds: number;
   connections: number;
   /** How many times each target is driven, the targets taken in turn. */
   rounds: number;
@@ -16,7 +18,7 @@ export interface BenchOptions {
   compareBundle: string | null;
 }
 
-export const USAGE = `npm run bench -- [--duration SECONDS] [--connections N] [--rounds N] [--rate N] [--out FILE] [--profile DIR] [--compare FILE]
+export const USAGE = `npm run bench -- [--duration SECONDS] [--warm-up SECONDS] [--connections N] [--rounds N] [--rate N] [--out FILE] [--profile DIR] [--compare FILE]
 
 Drives a bare node:http server, a NestJS-on-Fastify server (the framework's ceiling) and the vault (with its own
 Redis), one at a time: as fast as each answers (autocannon), then at a fixed rate. Prints req/s and its ratio to
@@ -24,6 +26,8 @@ the bare and the framework server, p50/p99 latency at full speed and at the fixe
 bare server's), CPU per request, peak RSS and time to ready, and whether the vault meets its targets.
 
   --duration SECONDS   how long each target is driven in a round, each way, after a 1-second warm-up (default 5)
+  --warm-up SECONDS    how long each run is driven, unmeasured, before it is measured (default 1; 0: none, for a
+                       smoke run only, since V8 has then not optimised the path)
   --connections N      concurrent connections (default 64)
   --rate N             requests a second of the fixed-rate run, sent on a steady clock whether or not earlier ones
                        were answered, each one's latency counted from when it is handed to the connection pool
@@ -52,6 +56,7 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
       args: argv,
       options: {
         duration: { type: 'string', default: '5' },
+        'warm-up': { type: 'string', default: '1' },
         connections: { type: 'string', default: '64' },
         rounds: { type: 'string', default: '6' },
         rate: { type: 'string', default: '5000' },
@@ -68,6 +73,7 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
   if (values.help) return null;
   return {
     durationSeconds: wholeNumber('--duration', values.duration, 1, 3600),
+    warmUpSeconds: wholeNumber('--warm-up', values['warm-up'], 0, 60),
     connections: wholeNumber('--connections', values.connections, 1, 10_000),
     rounds: wholeNumber('--rounds', values.rounds, 1, 20),
     rate: wholeNumber('--rate', values.rate, 0, 1_000_000),

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { LoadResult, LoadSettings, WARM_UP_SECONDS } from './load';
+import { LoadResult, LoadSettings } from './load';
 
 /** Every target, in the order of the table; `compare` only with --compare. */
 export const TARGETS = ['bare', 'framework', 'vault', 'compare'] as const;
@@ -61,7 +61,7 @@ export interface Comparison {
 }
 
 export interface BenchReport {
-  settings: LoadSettings & { warmUpSeconds: number; node: string; cpus: number; at: string };
+  settings: LoadSettings & { node: string; cpus: number; at: string };
   /** Each target across the rounds: medians of rates, latencies and CPU, the highest RSS, the sums of refusals. */
   targets: PerTarget<TargetReport>;
   /** Every round as measured, targets by name. */
@@ -94,7 +94,7 @@ export function buildReport(settings: LoadSettings, rounds: Array<PerTarget<Meas
     }),
   ) as PerTarget<TargetReport>;
   const report: BenchReport = {
-    settings: { ...settings, warmUpSeconds: WARM_UP_SECONDS, node: process.version, cpus: availableParallelism(), at: new Date().toISOString() },
+    settings: { ...settings, node: process.version, cpus: availableParallelism(), at: new Date().toISOString() },
     targets,
     rounds,
     verdicts: verdictsOf(targets.vault),
