@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_PORT } from './http/http.config';
-import { DailyCutoff } from './tokens/daily-cutoff';
+import { DailyCutoff } from './clock/daily-cutoff';
 import { InvalidConfigurationError, loadVaultConfig, VaultConfig } from './vault-config';
 
 const KEY = randomBytes(32);

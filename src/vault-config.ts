@@ -8,7 +8,7 @@ import { KeyringSettings, keyringConfig } from './crypto/keyring.config';
 import { HttpSettings, httpConfig } from './http/http.config';
 import { ShutdownSettings, shutdownConfig } from './http/shutdown.config';
 import { LoggingSettings, loggingConfig } from './logging/logging.config';
-import { BrokerSettings, pocketfulConfig } from './pocketful/pocketful.config';
+import { BrokerSettings, pocketfulConfig } from './brokers/pocketful/pocketful.config';
 import { RateLimitSettings, rateLimitConfig } from './rate-limit/rate-limit.config';
 import { StorageSettings, storageConfig } from './redis/storage.config';
 import { ScrapeSettings, scrapeConfig } from './scrape/scrape.config';

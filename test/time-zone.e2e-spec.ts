@@ -21,7 +21,7 @@ const instants = {
  * process, so each zone gets a Node process of its own, running the built modules on instants from the base.
  */
 const PROBE = `
-const { tokenExpiry, DailyCutoff } = require(${JSON.stringify(join(DIST, 'tokens', 'daily-cutoff.js'))});
+const { tokenExpiry, DailyCutoff } = require(${JSON.stringify(join(DIST, 'clock', 'daily-cutoff.js'))});
 const { dueLead, dueMissingCheck } = require(${JSON.stringify(join(DIST, 'alerts', 'alert-schedule.js'))});
 const { formatIst } = require(${JSON.stringify(join(DIST, 'clock', 'ist-time.js'))});
 const given = JSON.parse(process.env.PROBE_INSTANTS);

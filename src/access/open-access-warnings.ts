@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { BrokerSettings } from '../pocketful/pocketful.config';
+import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
 import { AccessSettings } from './access.config';
 
 /**

@@ -2,7 +2,7 @@ import { IsOptional, Matches, Validate, ValidateIf, ValidationArguments, Validat
 import { parseTimeOfDay } from '../clock/ist-time';
 import { configSlice } from '../config/config-slice';
 import { OptionalFlag, OptionalHttpUrl, OptionalWholeNumber, splitList, trimSlash } from '../config/variables';
-import { BrokerSettings } from '../pocketful/pocketful.config';
+import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
 import { IsClientIdList, parseClientIdList } from '../tokens/tokens.config';
 import { parseDuration } from './alert-schedule';
 import { AlertSettings } from './alert-settings';

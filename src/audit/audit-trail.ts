@@ -3,7 +3,7 @@ import { callerName, RequestParty, VaultRequest } from '../access/vault-request'
 import { RefusalRecorder } from '../http/refusal-recorder';
 import type { ErrorCode } from '../errors/error-catalogue';
 import { VaultError } from '../errors/vault-error';
-import { isClientId, normalizeClientId } from '../pocketful/client-id';
+import { isClientId, normalizeClientId } from '../brokers/client-id';
 import { AuditAction, AuditEvent, AuditLog } from './audit-log';
 import type { AuditDetails } from './audited';
 import { auditedAction } from './audited-route';

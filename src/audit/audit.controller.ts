@@ -4,7 +4,7 @@ import { ApiErrors } from '../openapi/api-errors';
 import { AuditPageResponse } from './audit.api';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
-import { normalizeClientId } from '../pocketful/client-id';
+import { normalizeClientId } from '../brokers/client-id';
 import { formatIst } from '../clock/ist-time';
 import { AuditAction, AuditLog } from './audit-log';
 import { AuditQueryDto } from './audit-query.dto';

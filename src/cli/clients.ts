@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ClientsFileError, clientFor, newServiceKey, readClientsFile, writeClientsFile } from '../access/clients-file';
 import { ServiceClient } from '../access/service-client';
-import { isClientId, normalizeClientId } from '../pocketful/client-id';
+import { isClientId, normalizeClientId } from '../brokers/client-id';
 import { readEnvironment } from '../config/read-environment';
 
 const USAGE = `Service clients of token-vault, in the file named by VAULT_CLIENTS_FILE (or --file PATH).

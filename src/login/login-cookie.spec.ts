@@ -1,4 +1,4 @@
-import { BrokerSettings } from '../pocketful/pocketful.config';
+import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
 import { LoginCookies } from './login-cookie';
 
 const cookiesFor = (redirectUrl: string) => new LoginCookies({ redirectUrl } as BrokerSettings);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { sha256Hex } from '../crypto/digest';
-import { BrokerSettings } from '../pocketful/pocketful.config';
+import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
 
 const SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 /** What a cookie's Path may hold without quoting or breaking the header. */

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { PocketfulModule } from '../pocketful/pocketful.module';
+import { PocketfulModule } from '../brokers/pocketful/pocketful.module';
 import { StorageKind } from '../redis/storage.config';
 import { LoginCookies } from './login-cookie';
 import { LoginController } from './login.controller';

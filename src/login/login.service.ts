@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock } from '../clock/clock';
 import { sha256Hex } from '../crypto/digest';
-import { PocketfulClient } from '../pocketful/pocketful.client';
+import { PocketfulClient } from '../brokers/pocketful/pocketful.client';
 import { StoredToken } from '../tokens/stored-token';
 import { TokensService } from '../tokens/tokens.service';
 import { LoginStateStore } from './login-state.store';

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { S256_CHALLENGE_SHAPE, s256Challenge, VERIFIER_SHAPE } from '../pocketful/pkce';
+import { S256_CHALLENGE_SHAPE, s256Challenge, VERIFIER_SHAPE } from '../brokers/pkce';
 
 export interface SandboxBrokerOptions {
   appId: string;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { Clock } from '../clock/clock';
-import { BrokerSettings } from '../pocketful/pocketful.config';
+import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
 import { TokenSettings } from '../tokens/tokens.config';
 import { SandboxBroker } from './sandbox-broker';
 import { SandboxController } from './sandbox.controller';

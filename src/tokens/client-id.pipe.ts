@@ -1,6 +1,6 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { invalidClientId } from '../errors/vault-error';
-import { isClientId, normalizeClientId } from '../pocketful/client-id';
+import { isClientId, normalizeClientId } from '../brokers/client-id';
 
 /** An account id from a path, upper-cased, or 400 invalid_client_id. */
 export function parseClientId(value: unknown): string {

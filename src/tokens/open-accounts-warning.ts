@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { BrokerSettings } from '../pocketful/pocketful.config';
+import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
 import { TokenSettings } from './tokens.config';
 
 /** Without ALLOWED_CLIENT_IDS any Pocketful account that logs in is stored and alerted about: said once, at start. */

@@ -1,6 +1,6 @@
 import { ManualClock } from '../../test/support/manual-clock';
 import { VaultMetrics } from '../metrics/vault-metrics';
-import { DailyCutoff } from './daily-cutoff';
+import { DailyCutoff } from '../clock/daily-cutoff';
 import { MemoryTokenStore } from './memory-token.store';
 import { StoredToken } from './stored-token';
 import { ACCOUNT_SERIES_MAX_AGE_MS, TokenMetrics } from './token-metrics';

@@ -1,8 +1,8 @@
 import { IsOptional, Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import { configSlice } from '../config/config-slice';
 import { splitList } from '../config/variables';
-import { isClientId, normalizeClientId } from '../pocketful/client-id';
-import { DailyCutoff } from './daily-cutoff';
+import { isClientId, normalizeClientId } from '../brokers/client-id';
+import { DailyCutoff } from '../clock/daily-cutoff';
 
 /** A list of Pocketful client ids, as ALLOWED_CLIENT_IDS and EXPECTED_ACCOUNTS take them. */
 @ValidatorConstraint({ name: 'clientIdList' })

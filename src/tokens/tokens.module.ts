@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { PocketfulModule } from '../pocketful/pocketful.module';
+import { PocketfulModule } from '../brokers/pocketful/pocketful.module';
 import { StorageKind } from '../redis/storage.config';
 import { AccountsController } from './accounts.controller';
 import { OpenAccountsWarning } from './open-accounts-warning';

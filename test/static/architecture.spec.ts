@@ -19,7 +19,7 @@ const RANK: Record<string, number> = {
   http: 1,
   openapi: 2,
   coordination: 2,
-  pocketful: 2,
+  brokers: 2,
   access: 3,
   scrape: 3,
   'rate-limit': 4,

@@ -1,4 +1,4 @@
-import { formatTimeOfDay, IST_OFFSET_MS, IstTimeOfDay, parseTimeOfDay } from '../clock/ist-time';
+import { formatTimeOfDay, IST_OFFSET_MS, IstTimeOfDay, parseTimeOfDay } from './ist-time';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;

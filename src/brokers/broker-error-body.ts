@@ -8,21 +8,30 @@ export interface BrokerErrorDetail {
 const MAX_DESCRIPTION = 300;
 
 /**
- * Pocketful answers errors in three shapes: OAuth2's `{error, error_description}` from its login server,
- * `{status:"error", message, error_code}` from its API, or anything at all from a proxy in front of it.
- * Reads whichever is there, and keeps out any secret the request carried in case the broker echoes it, in any of the
+ * Brokers answer errors in their own shapes: Pocketful's login server OAuth2's `{error, error_description}` and its
+ * API `{status:"error", message, error_code}`; Kite `{status:"error", message, error_type}`; Upstox
+ * `{status:"error", errors:[{errorCode, message}]}`; Fyers `{s:"error", code, message}`; and a proxy in front of
+ * any of them anything at all. Reads whichever is there, and keeps out any secret the request carried in case the broker echoes it, in any of the
  * forms it may come back in (echoed-secrets.ts).
  */
 export function readBrokerErrorBody(body: unknown, secrets: readonly string[]): BrokerErrorDetail {
   if (typeof body === 'string') body = tryParseJson(body);
   if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
   const record = body as Record<string, unknown>;
-  const code = firstText(record.error, record.error_code);
-  const description = firstText(record.error_description, record.message, record.error_hint);
+  const first = firstError(record.errors);
+  const fyersCode = record.s === 'error' ? record.code : undefined;
+  const code = firstText(record.error, record.error_code, record.error_type, first?.errorCode, fyersCode);
+  const description = firstText(record.error_description, record.message, record.error_hint, first?.message);
   return {
     code: code === undefined ? undefined : clean(code, secrets).slice(0, 64),
     description: description === undefined ? undefined : clean(description, secrets),
   };
+}
+
+/** Upstox lists its errors; the first says what went wrong. */
+function firstError(errors: unknown): Record<string, unknown> | undefined {
+  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+  return first && typeof first === 'object' && !Array.isArray(first) ? (first as Record<string, unknown>) : undefined;
 }
 
 function tryParseJson(text: string): unknown {

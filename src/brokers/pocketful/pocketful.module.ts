@@ -1,6 +1,6 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
-import { BrokerMetrics } from './broker-metrics';
+import { BrokerMetrics } from '../broker-metrics';
 import { PocketfulClient } from './pocketful.client';
 
 @Module({

@@ -1,4 +1,4 @@
-import { IST_OFFSET_MS } from '../clock/ist-time';
+import { IST_OFFSET_MS } from './ist-time';
 import { DailyCutoff, tokenExpiry } from './daily-cutoff';
 
 // Every instant is written as a UTC ISO string, so the assertions hold whatever the host's time zone is.

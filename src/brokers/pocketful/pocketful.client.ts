@@ -1,12 +1,10 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
-import { AxiosError, AxiosResponse, RawAxiosRequestConfig } from 'axios';
-import { firstValueFrom } from 'rxjs';
 import { BrokerSettings } from './pocketful.config';
-import { BrokerMetrics } from './broker-metrics';
-import { BrokerError, BrokerFailure } from './broker-error';
-import { readBrokerErrorBody } from './broker-error-body';
-import { newPkcePair } from './pkce';
+import { BrokerMetrics } from '../broker-metrics';
+import { BrokerError } from '../broker-error';
+import { BrokerHttp, whoamiFailure } from '../broker-http';
+import { newPkcePair } from '../pkce';
 
 export interface TokenGrant {
   accessToken: string;
@@ -26,8 +24,6 @@ export interface TradingAccount {
   clientId: string;
 }
 
-const MAX_RESPONSE_BYTES = 256 * 1024;
-
 /** Form encoding as RFC 6749 §2.3.1 wants it for Basic credentials: a secret with `+`, `%` or `:` survives. */
 function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
@@ -39,11 +35,15 @@ function formEncode(value: string): string {
  */
 @Injectable()
 export class PocketfulClient {
+  private readonly http: BrokerHttp;
+
   constructor(
-    private readonly http: HttpService,
+    http: HttpService,
     private readonly broker: BrokerSettings,
     private readonly metrics: BrokerMetrics,
-  ) {}
+  ) {
+    this.http = new BrokerHttp(http, 'Pocketful', broker.timeoutMs);
+  }
 
   authorizeRequest(state: string): AuthorizeRequest {
     const { baseUrl, scope, redirectUrl, appId } = this.broker;
@@ -77,30 +77,39 @@ export class PocketfulClient {
     const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUrl });
     if (verifier) body.set('code_verifier', verifier);
     const secrets = verifier ? [code, appSecret, basic, verifier] : [code, appSecret, basic];
-    const response = await this.send('exchange', secrets, {
-      method: 'POST',
-      url: `${baseUrl}/oauth2/token`,
-      data: body.toString(),
-      headers: {
-        Authorization: `Basic ${basic}`,
-        'Content-Type': 'application/x-www-form-urlencoded',
-        Accept: 'application/json',
-        'Cache-Control': 'no-cache',
+    const response = await this.http.send({
+      call: 'exchange',
+      secrets,
+      request: {
+        method: 'POST',
+        url: `${baseUrl}/oauth2/token`,
+        data: body.toString(),
+        headers: {
+          Authorization: `Basic ${basic}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Accept: 'application/json',
+          'Cache-Control': 'no-cache',
+        },
       },
     });
     return this.readGrant(response.data);
   }
 
   private async askTradingInfo(accessToken: string): Promise<TradingAccount> {
-    const response = await this.send('trading_info', [accessToken], {
-      method: 'GET',
-      url: `${this.broker.baseUrl}/api/v1/user/trading_info`,
-      headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+    const response = await this.http.send({
+      call: 'trading_info',
+      secrets: [accessToken],
+      request: {
+        method: 'GET',
+        url: `${this.broker.baseUrl}/api/v1/user/trading_info`,
+        headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
+      },
+      failureOf: whoamiFailure,
     });
     const body = response.data as { status?: unknown; data?: { client_id?: unknown } } | undefined;
     if (body?.status === 'error') {
       // Pocketful's API can say "error" with HTTP 200: the token is not one it accepts.
-      throw this.refusal('trading_info', response.status, response.data, [accessToken], 'unauthorized');
+      throw this.http.refusal('trading_info', response.status, response.data, [accessToken], 'unauthorized');
     }
     const data = body?.data;
     const clientId = data?.client_id;
@@ -123,46 +132,5 @@ export class PocketfulClient {
       scope: typeof grant.scope === 'string' ? grant.scope : this.broker.scope,
       expiresIn,
     };
-  }
-
-  private async send(call: string, secrets: string[], request: RawAxiosRequestConfig): Promise<AxiosResponse> {
-    let response: AxiosResponse;
-    try {
-      response = await firstValueFrom(
-        this.http.request({
-          ...request,
-          timeout: this.broker.timeoutMs,
-          maxContentLength: MAX_RESPONSE_BYTES,
-          maxRedirects: 0,
-          validateStatus: () => true,
-        }),
-      );
-    } catch (error) {
-      throw this.transportFailure(call, error);
-    }
-    if (response.status >= 200 && response.status < 300) return response;
-    throw this.refusal(call, response.status, response.data, secrets);
-  }
-
-  /** Built from the error's code alone: the axios error itself holds the request, credentials and all. */
-  private transportFailure(call: string, error: unknown): BrokerError {
-    const code = error instanceof AxiosError ? error.code : undefined;
-    if (code === AxiosError.ECONNABORTED || code === AxiosError.ETIMEDOUT) {
-      return new BrokerError('timeout', `Pocketful did not answer ${call} within ${this.broker.timeoutMs} ms`);
-    }
-    return new BrokerError('unavailable', `Pocketful could not be reached for ${call}${code ? ` (${code})` : ''}`);
-  }
-
-  private refusal(call: string, status: number, data: unknown, secrets: string[], failure?: BrokerFailure): BrokerError {
-    const detail = readBrokerErrorBody(data, secrets);
-    const said = [detail.code, detail.description].filter(Boolean).join(': ');
-    const message = `Pocketful refused ${call} (HTTP ${status}${said ? `, ${said}` : ''})`;
-    return new BrokerError(failure ?? this.failureOf(call, status), message, detail.code, status);
-  }
-
-  private failureOf(call: string, status: number): BrokerFailure {
-    if (status >= 500) return 'unavailable';
-    if (call === 'trading_info' && (status === 401 || status === 403)) return 'unauthorized';
-    return 'rejected';
   }
 }

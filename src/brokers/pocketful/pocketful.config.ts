@@ -1,7 +1,7 @@
 import { IsNotEmpty, IsOptional, IsString, IsUrl, ValidateIf } from 'class-validator';
-import { configSlice } from '../config/config-slice';
-import { OptionalFlag, OptionalHttpUrl, OptionalWholeNumber, trimSlash } from '../config/variables';
-import { HttpSettings } from '../http/http.config';
+import { configSlice } from '../../config/config-slice';
+import { OptionalFlag, OptionalHttpUrl, OptionalWholeNumber, trimSlash } from '../../config/variables';
+import { HttpSettings } from '../../http/http.config';
 
 const SANDBOX_APP_ID = 'sandbox-app';
 const SANDBOX_APP_SECRET = 'sandbox-secret';

@@ -116,6 +116,36 @@ describe("readBrokerErrorBody: Pocketful's API shape {status, message, error_cod
   });
 });
 
+describe("readBrokerErrorBody: the other brokers' shapes", () => {
+  it("reads Kite's error_type and message", () => {
+    expect(readBrokerErrorBody({ status: 'error', message: 'Token is invalid or has expired.', error_type: 'TokenException', data: null }, [])).toEqual({
+      code: 'TokenException',
+      description: 'Token is invalid or has expired.',
+    });
+  });
+
+  it("reads the first of Upstox's errors", () => {
+    const body = {
+      status: 'error',
+      errors: [
+        { errorCode: 'UDAPI100057', message: 'Invalid Auth code', propertyPath: null, invalidValue: null },
+        { errorCode: 'UDAPI100000', message: 'another' },
+      ],
+    };
+    expect(readBrokerErrorBody(body, [])).toEqual({ code: 'UDAPI100057', description: 'Invalid Auth code' });
+  });
+
+  it("reads Fyers' numeric code only when it says s: error", () => {
+    expect(readBrokerErrorBody({ s: 'error', code: -413, message: 'Invalid auth code' }, [])).toEqual({ code: '-413', description: 'Invalid auth code' });
+    expect(readBrokerErrorBody({ s: 'ok', code: 200, message: '' }, [])).toEqual({ code: undefined, description: undefined });
+  });
+
+  it('scrubs a secret echoed inside any of them', () => {
+    const said = readBrokerErrorBody({ status: 'error', errors: [{ errorCode: 'UDAPI100057', message: `Invalid Auth code ${CODE}` }] }, SECRETS);
+    expect(said.description).not.toContain(CODE);
+  });
+});
+
 describe('readBrokerErrorBody: anything else', () => {
   it.each([
     ['undefined', undefined],

@@ -1,0 +1,66 @@
+import { DailyCutoff } from '../clock/daily-cutoff';
+
+/** The brokers the vault can log in to. */
+export type BrokerId = 'pocketful' | 'zerodha' | 'upstox' | 'fyers';
+
+/** Where the person's browser goes to log in, and what to keep with the login's `state` until the callback. */
+export interface LoginStart {
+  url: string;
+  /** A PKCE verifier, for a broker that takes a challenge: sent with the exchange, never to the browser. */
+  verifier?: string;
+}
+
+/** What the broker's redirect back to the vault carried, read by the broker's own names. */
+export type CallbackOutcome =
+  | { kind: 'code'; code: string; state: string | null }
+  /** The broker says the login did not happen (cancelled, refused); `reason` is safe to show, never a secret. */
+  | { kind: 'refused'; state: string | null; reason: string };
+
+/** A code exchanged: the token, and what the broker's answer says of it. */
+export interface BrokerGrant {
+  accessToken: string;
+  tokenType: string;
+  scope: string;
+  /** The account the answer names, when it names one (Kite's and Upstox's do); the whoami call has the last word. */
+  account?: string;
+  /** The latest the answer lets the token live, from its lifetime (`expires_in`) or the token's own JWT `exp`. */
+  notAfter?: Date;
+}
+
+/** Whose token it is, by the broker's whoami call. */
+export interface BrokerAccount {
+  account: string;
+}
+
+/**
+ * One broker's daily login, as the vault runs it: the authorize redirect, the callback's names, the code exchange,
+ * the whoami call, and when its tokens die. Calls are never retried: a code is single-use, and some brokers revoke
+ * the token of a code used twice. Every failure is a BrokerError (brokers/broker-error.ts) that holds no secret:
+ * `unauthorized` from whoami means the broker refused the token itself (it is dead); `timeout`, `unavailable` and
+ * `malformed` say nothing of the token.
+ */
+export abstract class BrokerAdapter {
+  abstract readonly id: BrokerId;
+  /** As people write it: "Zerodha". */
+  abstract readonly displayName: string;
+  /** The time of day, in India, at which the broker ends every token issued before it. */
+  abstract readonly cutoff: DailyCutoff;
+
+  /** The broker's login page for this login; `state` comes back in the callback, by whatever means the broker has. */
+  abstract loginStart(state: string): LoginStart;
+
+  /** Reads the callback's query string as the broker writes it. */
+  abstract readCallback(query: Readonly<Record<string, string | undefined>>): CallbackOutcome;
+
+  /** Exchanges a code, once; `start` is what loginStart gave for the same login. */
+  abstract exchange(code: string, start: Pick<LoginStart, 'verifier'>): Promise<BrokerGrant>;
+
+  /** The account the token belongs to; a BrokerError `unauthorized` when the broker refuses the token. */
+  abstract whoami(accessToken: string): Promise<BrokerAccount>;
+
+  /** The earliest of the broker's next cut-off after issue and anything the grant says of the token's life. */
+  expiresAt(grant: Pick<BrokerGrant, 'notAfter'>, issuedAt: Date): Date {
+    const atCutoff = this.cutoff.nextAfter(issuedAt);
+    return grant.notAfter !== undefined && grant.notAfter < atCutoff ? grant.notAfter : atCutoff;
+  }
+}
