@@ -14,7 +14,13 @@ export interface LoginStart {
 export type CallbackOutcome =
   | { kind: 'code'; code: string; state: string | null }
   /** The broker says the login did not happen (cancelled, refused); `reason` is safe to show, never a secret. */
-  | { kind: 'refused'; state: string | null; reason: string };
+  | {
+      kind: 'refused';
+      state: string | null;
+      reason: string;
+      /** The broker's own code for it, shape-checked (OAuth2's `access_denied`: the person cancelled), when it gives one. */
+      error?: string;
+    };
 
 /** A code exchanged: the token, and what the broker's answer says of it. */
 export interface BrokerGrant {
