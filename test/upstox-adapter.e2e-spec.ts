@@ -1,11 +1,11 @@
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import { BrokerError } from '../src/brokers/broker-error';
+import { UpstoxSandboxOptions } from '../src/brokers/upstox/upstox-sandbox';
 import { UpstoxAdapter } from '../src/brokers/upstox/upstox.adapter';
 import { UpstoxSettings } from '../src/brokers/upstox/upstox.settings';
 import { BrokerContractSubject, brokerContract } from './support/broker-contract';
 import { FakeUpstox } from './support/fake-upstox';
-import { UpstoxSandboxOptions } from '../src/brokers/upstox/upstox-sandbox';
 import { IstDay } from './support/test-time';
 
 const TIMEOUT_MS = 400;
@@ -188,7 +188,7 @@ describe('UpstoxAdapter', () => {
       expect(error.message).toContain('Invalid Auth code');
     });
 
-    it("reads a wrong app secret as rejected, and the code is spent by it", async () => {
+    it('reads a wrong app secret as rejected, and the code is spent by it', async () => {
       const code = codeFor();
       const wrong = adapterFor(fake, { apiSecret: 'not-the-secret' });
       expect(await failureOf(wrong.exchange(code, {}))).toMatchObject({ failure: 'rejected', brokerCode: 'UDAPI100069' });
@@ -220,7 +220,6 @@ describe('UpstoxAdapter', () => {
       const said = `${error.message} ${JSON.stringify(error)}`;
       expect(said).toContain('UDAPI100038');
       for (const secret of [code, fake.options.apiSecret, encodeURIComponent(fake.options.apiSecret)]) expect(said).not.toContain(secret);
-      expect(said).not.toContain(raw.split('&')[1].slice('client_secret='.length));
     });
   });
 
