@@ -105,8 +105,9 @@ describe('UpstoxAdapter', () => {
     });
 
     it('comes back with the state as sent, odd characters and all', () => {
-      const back = fake.approve(new URL(sut.loginStart('st&te=with/odd+chars').url), 'AB1234');
-      expect(sut.readCallback(Object.fromEntries(back.searchParams))).toEqual({ kind: 'code', code: expect.any(String), state: 'st&te=with/odd+chars' });
+      const state = ' st&te=with/odd+chars ';
+      const back = fake.approve(new URL(sut.loginStart(state).url), 'AB1234');
+      expect(sut.readCallback(Object.fromEntries(back.searchParams))).toEqual({ kind: 'code', code: expect.any(String), state });
     });
   });
 

@@ -44,7 +44,8 @@ export class UpstoxAdapter extends BrokerAdapter {
    * error beside one, is a refusal; the broker's own description is not shown, as nothing bounds what it holds.
    */
   readCallback(query: Readonly<Record<string, string | undefined>>): CallbackOutcome {
-    const state = nonEmpty(query.state) ?? null;
+    // The state is compared as sent: not trimmed.
+    const state = query.state === undefined || query.state === '' ? null : query.state;
     const code = nonEmpty(query.code);
     const error = nonEmpty(query.error);
     if (code !== undefined && error === undefined) return { kind: 'code', code, state };
