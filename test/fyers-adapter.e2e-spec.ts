@@ -8,7 +8,8 @@ import { DailyCutoff } from '../src/clock/daily-cutoff';
 import { brokerContract } from './support/broker-contract';
 import { FakeFyers } from './support/fake-fyers';
 
-const TIMEOUT_MS = 400;
+/** Generous for a local port on a busy machine, short enough that the timeout tests stay quick. */
+const TIMEOUT_MS = 1000;
 
 /** The appIdHash as Fyers' docs define it, computed here apart from the adapter's own code. */
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
