@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
-import { BrokerError } from '../src/brokers/broker-error';
 import { FyersAdapter, fyersAppIdHash } from '../src/brokers/fyers/fyers.adapter';
 import { FYERS_BASE_URL, FyersSettings } from '../src/brokers/fyers/fyers.settings';
 import { DailyCutoff } from '../src/clock/daily-cutoff';
-import { brokerContract } from './support/broker-contract';
+import { brokerContract, failureOf } from './support/broker-contract';
 import { FakeFyers } from './support/fake-fyers';
 
 /** Generous for a local port on a busy machine, short enough that the timeout tests stay quick. */
@@ -18,14 +17,6 @@ const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').di
 const jwt = (claims: Record<string, unknown>) =>
   `${Buffer.from('{"typ":"JWT","alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2lnbmF0dXJl`;
 
-async function failureOf(work: Promise<unknown>): Promise<BrokerError> {
-  const error = await work.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  if (!(error instanceof BrokerError)) throw new Error(`expected a BrokerError, got ${String(error)}`);
-  return error;
-}
 
 describe('FyersAdapter', () => {
   let fake: FakeFyers;

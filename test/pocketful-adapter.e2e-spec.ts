@@ -12,7 +12,7 @@ import { VaultError } from '../src/errors/vault-error';
 import { httpConfig } from '../src/http/http.config';
 import { VaultMetrics } from '../src/metrics/vault-metrics';
 import { TokenSettings, tokensConfig } from '../src/tokens/tokens.config';
-import { brokerContract, BrokerContractSubject } from './support/broker-contract';
+import { brokerContract, BrokerContractSubject, failureOf } from './support/broker-contract';
 import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
 import { BASE_DAY } from './support/test-time';
@@ -45,14 +45,6 @@ function build(fake: FakePocketful, env: Record<string, string> = {}, clock: Clo
   return { adapter: new PocketfulAdapter(client, configuration.get(TokenSettings).cutoff, clock), settings };
 }
 
-async function failureOf(work: Promise<unknown>): Promise<BrokerError> {
-  const error = await work.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  if (!(error instanceof BrokerError)) throw new Error(`expected a BrokerError, got ${String(error)}`);
-  return error;
-}
 
 /** Everything an error shows anywhere: its message, its broker code, and whatever it serializes to. */
 const saidBy = (error: BrokerError) => `${error.message} ${error.brokerCode ?? ''} ${JSON.stringify(error)} ${String(error.stack)}`;

@@ -1,10 +1,9 @@
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
-import { BrokerError } from '../src/brokers/broker-error';
 import { UpstoxSandboxOptions } from '../src/brokers/upstox/upstox-sandbox';
 import { UpstoxAdapter } from '../src/brokers/upstox/upstox.adapter';
 import { UpstoxSettings } from '../src/brokers/upstox/upstox.settings';
-import { BrokerContractSubject, brokerContract } from './support/broker-contract';
+import { brokerContract, BrokerContractSubject, failureOf } from './support/broker-contract';
 import { FakeUpstox } from './support/fake-upstox';
 import { IstDay } from './support/test-time';
 
@@ -22,14 +21,6 @@ function jwtWithExp(exp: Date): string {
   return `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub: 'AB1234', exp: exp.getTime() / 1000 })}.c2lnbmF0dXJl`;
 }
 
-async function failureOf(work: Promise<unknown>): Promise<BrokerError> {
-  const error = await work.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  if (!(error instanceof BrokerError)) throw new Error(`expected a BrokerError, got ${String(error)}`);
-  return error;
-}
 
 describe('UpstoxAdapter', () => {
   let fake: FakeUpstox;

@@ -1,24 +1,15 @@
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import { createHash } from 'node:crypto';
-import { BrokerError } from '../src/brokers/broker-error';
 import { ZerodhaAdapter } from '../src/brokers/zerodha/zerodha.adapter';
 import { ZerodhaSettings, ZerodhaSettingsValues } from '../src/brokers/zerodha/zerodha.settings';
-import { brokerContract } from './support/broker-contract';
+import { brokerContract, failureOf } from './support/broker-contract';
 import { FakeZerodha, KiteForcedReply } from './support/fake-zerodha';
 
 const TIMEOUT_MS = 500;
 
 const query = (url: URL) => Object.fromEntries(url.searchParams) as Record<string, string>;
 
-async function failureOf(work: Promise<unknown>): Promise<BrokerError> {
-  const error = await work.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  if (!(error instanceof BrokerError)) throw new Error(`expected a BrokerError, got ${String(error)}`);
-  return error;
-}
 
 const jwt = (claims: unknown) =>
   `${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;

@@ -29,7 +29,8 @@ export interface BrokerContractSubject {
 
 const query = (url: URL) => Object.fromEntries(url.searchParams) as Record<string, string>;
 
-async function failureOf(work: Promise<unknown>): Promise<BrokerError> {
+/** The BrokerError a call failed with; fails the test if it succeeded or failed otherwise. */
+export async function failureOf(work: Promise<unknown>): Promise<BrokerError> {
   const error = await work.then(
     () => null,
     (thrown: unknown) => thrown,
