@@ -83,7 +83,7 @@ export class TokenVerification {
       verification = await this.check(clientId, by, trigger);
     } catch (error) {
       // No verdict: let the next caller check again rather than wait out the span.
-      await this.coordination.settle(key, 'none', 1).catch(() => undefined);
+      await this.coordination.release(key).catch(() => undefined);
       throw error;
     }
     const { value, span } = settledValue(verification);
