@@ -1,6 +1,7 @@
 import { formatIstForPeople } from '../clock/ist-time';
 import { Alert, LISTED_ACCOUNTS } from './alert';
 import { formatTimeOfDay } from '../clock/ist-time';
+import type { TokenInvalidated } from '../tokens/token-events';
 import { DueCheck, formatDuration } from './alert-schedule';
 import { AlertWindow } from './alert-window';
 
@@ -67,13 +68,19 @@ export function missingAlert(accounts: string[], check: DueCheck, loginUrl: stri
   };
 }
 
-export function invalidAlert(clientId: string, reportedBy: string, at: Date, loginUrl: string): Alert {
+export function invalidAlert(event: TokenInvalidated, loginUrl: string): Alert {
+  const { clientId, reportedBy, trigger, cause, at } = event;
+  const asked = trigger === 'report' ? `reported by ${reportedBy}` : `verify asked by ${reportedBy}`;
+  const what =
+    cause === 'refused'
+      ? `Pocketful refused the token of ${clientId}`
+      : `Pocketful says the token stored for ${clientId} is another account's`;
   return {
     id: `invalid:${clientId}:${at.getTime()}`,
     type: 'invalid',
     accounts: [clientId],
     expiresAt: null,
-    message: `Pocketful refused the token of ${clientId} at ${formatIstForPeople(at)} (reported by ${reportedBy}); the vault removed it. Log in again: ${loginUrl}`,
+    message: `${what} at ${formatIstForPeople(at)} (${asked}); the vault removed it. Log in again: ${loginUrl}`,
     loginUrl,
   };
 }

@@ -44,9 +44,7 @@ export class AlertService implements OnApplicationBootstrap, BeforeApplicationSh
       return;
     }
     this.logger.log(`alerts on: ${this.channels.map((channel) => channel.name).join(', ')}`);
-    this.events.onInvalidated(({ clientId, reportedBy, at }) =>
-      this.track(this.dispatcher.dispatch([invalidAlert(clientId, reportedBy, at, this.settings.loginUrl)])),
-    );
+    this.events.onInvalidated((event) => this.track(this.dispatcher.dispatch([invalidAlert(event, this.settings.loginUrl)])));
     if (this.settings.onStored) {
       this.events.onStored((token) =>
         this.track(this.dispatcher.dispatch([storedAlert(token.clientId, token.issuedAt, token.expiresAt, this.settings.loginUrl)])),

@@ -1,5 +1,5 @@
-/** What was done: a token read, stored by a login, imported, deleted, reported; or a request refused. */
-export const AUDIT_ACTIONS = ['read', 'store', 'import', 'delete', 'report', 'refused'] as const;
+/** What was done: a token read, stored by a login, imported, deleted, reported, verified; or a request refused. */
+export const AUDIT_ACTIONS = ['read', 'store', 'import', 'delete', 'report', 'verify', 'refused'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface AuditEvent {

@@ -1,10 +1,19 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { StoredToken } from './stored-token';
 
+/** What led the vault to ask the broker: a consumer's report-invalid, or a verify. */
+export type VerificationTrigger = 'report' | 'verify';
+
+/** Why the broker's answer ended the token: it refused it, or it named another account as the token's. */
+export type InvalidationCause = 'refused' | 'wrong_account';
+
+/** The broker found the token dead, or another account's, and the vault removed it. */
 export interface TokenInvalidated {
   clientId: string;
-  /** The service client that reported the token. */
+  /** The service client that reported or verified the token. */
   reportedBy: string;
+  trigger: VerificationTrigger;
+  cause: InvalidationCause;
   at: Date;
   /** When the removed token would have expired. */
   expiresAt: Date;

@@ -3,6 +3,8 @@ import type { AccountState } from './tokens.service';
 import type { TokenView } from './read/token-body';
 import type { TokenRecordView } from './token.views';
 import type { ReportOutcome } from './token-report.service';
+import type { VerificationReason } from './token-verification';
+import type { VerificationResultView, VerificationView, VerifyAllView } from './token.views';
 
 // The shapes the token routes answer, for the OpenAPI document: the routes build plain objects (token.views.ts, read/token-body.ts);
 // `implements` keeps these classes in step with them.
@@ -62,4 +64,43 @@ export class ReportOutcomeResponse implements ReportOutcome {
   checked: boolean;
   @ApiProperty({ example: 30, description: 'Seconds until a report of this account leads to a new check' })
   nextCheckIn: number;
+}
+
+const VERIFICATION_REASONS: VerificationReason[] = [
+  'token_rejected',
+  'wrong_account',
+  'broker_timeout',
+  'broker_unavailable',
+  'broker_malformed_response',
+  'broker_rejected',
+  'check_in_progress',
+];
+const REASON_DESCRIPTION =
+  'Absent when valid. false: `token_rejected` (the broker refused it) or `wrong_account` (the broker says it is another account\'s); ' +
+  'null: the broker\'s failure (`broker_timeout`, `broker_unavailable`, `broker_malformed_response`, `broker_rejected`) or `check_in_progress` (another replica\'s check did not end in time)';
+
+export class VerificationResultResponse implements VerificationResultView {
+  @ApiProperty({ example: 'YA0002' })
+  clientId: string;
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    example: false,
+    description: 'true: the broker accepts the token as this account\'s; false: it does not, and the token was removed; null: no verdict, nothing removed',
+  })
+  valid: boolean | null;
+  @ApiPropertyOptional({ enum: VERIFICATION_REASONS, example: 'token_rejected', description: REASON_DESCRIPTION })
+  reason?: VerificationReason;
+}
+
+export class VerificationResponse extends VerificationResultResponse implements VerificationView {
+  @ApiProperty({ example: '2026-11-24T08:45:02+05:30', description: 'IST, ISO-8601: when the broker was asked (up to 30 s before, for a verdict shared from a recent check)' })
+  checkedAt: string;
+}
+
+export class VerifyAllResponse implements VerifyAllView {
+  @ApiProperty({ example: '2026-11-24T08:45:02+05:30', description: 'IST, ISO-8601: when the checks began' })
+  checkedAt: string;
+  @ApiProperty({ type: [VerificationResultResponse], description: 'One per account holding a live token, by account id' })
+  results: VerificationResultResponse[];
 }

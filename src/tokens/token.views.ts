@@ -1,6 +1,7 @@
 import { formatIst } from '../clock/ist-time';
 import { StoredToken } from './stored-token';
 import { AccountStatus } from './tokens.service';
+import type { Verification, VerificationReason } from './token-verification';
 
 export interface TokenRecordView {
   clientId: string;
@@ -38,5 +39,32 @@ export function accountView(status: AccountStatus, now: Date) {
     issuedAt: status.issuedAt && formatIst(status.issuedAt),
     expiresAt: status.expiresAt && formatIst(status.expiresAt),
     expiresIn: status.state === 'live' && status.expiresAt ? secondsUntil(status.expiresAt, now) : 0,
+  };
+}
+
+/** A verify's answer: the verdict, why when it is not true, and when the broker was asked. */
+export interface VerificationView {
+  clientId: string;
+  valid: boolean | null;
+  reason?: VerificationReason;
+  checkedAt: string;
+}
+
+export function verificationView({ clientId, valid, reason, checkedAt }: Verification): VerificationView {
+  return reason === undefined ? { clientId, valid, checkedAt: formatIst(checkedAt) } : { clientId, valid, reason, checkedAt: formatIst(checkedAt) };
+}
+
+/** One account in a verify-all's answer: its checkedAt is the answer's. */
+export type VerificationResultView = Omit<VerificationView, 'checkedAt'>;
+
+export interface VerifyAllView {
+  checkedAt: string;
+  results: VerificationResultView[];
+}
+
+export function verifyAllView(results: Verification[], now: Date): VerifyAllView {
+  return {
+    checkedAt: formatIst(now),
+    results: results.map(({ clientId, valid, reason }) => (reason === undefined ? { clientId, valid } : { clientId, valid, reason })),
   };
 }

@@ -10,12 +10,15 @@ import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { ClientIdPipe } from './client-id.pipe';
 import { ImportTokenDto } from './dto/import-token.dto';
 import { ApiErrors } from '../openapi/api-errors';
-import { ReportOutcomeResponse, TokenRecordResponse, TokenResponse } from './token.api';
+import { ReportOutcomeResponse, TokenRecordResponse, TokenResponse, VerificationResponse, VerifyAllResponse } from './token.api';
 import { TokenReportService } from './token-report.service';
+import { TokenVerification, Verification } from './token-verification';
+import { EveryTokenVerification } from './every-token-verification';
+import { AuditTrail } from '../audit/audit-trail';
 import { TokenServing } from './read/token-serving';
 import { TOKEN_BODY_TYPE, tokenViewBody } from './read/token-body';
 import { MAX_WAIT_SECONDS, WaitingReads, WaitSecondsPipe } from './read/waiting-reads';
-import { tokenRecordView } from './token.views';
+import { tokenRecordView, verificationView, verifyAllView } from './token.views';
 import { REGISTER_ERRORS, TokensService } from './tokens.service';
 
 const NO_BODY = Buffer.alloc(0);
@@ -31,6 +34,9 @@ export class TokensController {
     private readonly serving: TokenServing,
     private readonly tokens: TokensService,
     private readonly reports: TokenReportService,
+    private readonly verification: TokenVerification,
+    private readonly everyToken: EveryTokenVerification,
+    private readonly trail: AuditTrail,
     private readonly waiting: WaitingReads,
     private readonly clock: Clock,
   ) {}
@@ -124,6 +130,49 @@ export class TokensController {
     return audited(outcome, { account: clientId, result: outcome.checked ? outcome.verdict : `${outcome.verdict}_recently` });
   }
 
+  /**
+   * Every stored live token, asked of its broker a few at a time; each refused token is removed and recorded in the
+   * audit trail under its account, besides the route's own entry.
+   */
+  @Post('verify')
+  @ApiOperation({
+    summary: 'Verify every stored token with its broker (admin clients)',
+    description: 'Each as POST /v1/tokens/{clientId}/verify: a token the broker refuses is removed; a broker failure removes nothing.',
+  })
+  @ApiOkResponse({ type: VerifyAllResponse })
+  @ApiErrors('unauthorized', 'forbidden', 'rate_limited', 'token_unreadable', 'store_unavailable')
+  @AdminOnly()
+  @HttpCode(200)
+  @UseGuards(RateLimitGuard)
+  @Audited('verify')
+  async verifyAll(@CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
+    const startedAt = this.clock.now();
+    const results = await this.everyToken.verifyAll(client.name);
+    const removed = results.filter((result) => result.valid === false && result.fresh);
+    await Promise.all(
+      removed.map((result) => this.trail.recordSuccess(request, 'verify', { account: result.clientId, fingerprint: result.fingerprint, result: verdictOf(result) })),
+    );
+    return audited(verifyAllView(results, startedAt), { account: null });
+  }
+
+  /**
+   * Asks the account's broker whether its token still works. Any client that may read the account may ask; a token
+   * the broker refuses (or says is another account's) is removed, and a broker's failure answers `valid: null`.
+   */
+  @Post(':clientId/verify')
+  @ApiOperation({ summary: "Verify an account's token with its broker", description: 'A token the broker refuses is removed; a timeout or a broker failure answers valid: null and removes nothing.' })
+  @ApiOkResponse({ type: VerificationResponse })
+  @ApiErrors('invalid_client_id', 'unauthorized', 'forbidden', 'token_not_found', 'rate_limited', 'token_unreadable', 'store_unavailable')
+  @HttpCode(200)
+  @UseGuards(RateLimitGuard)
+  @Audited('verify')
+  async verify(@Param('clientId', ClientIdPipe) clientId: string, @CurrentClient() client: ServiceClient) {
+    if (!mayRead(client, clientId)) throw forbidden(`client ${client.name} may not verify the token of ${clientId}`);
+    const result = await this.verification.verify(clientId, client.name);
+    const details = { account: clientId, fingerprint: result.fingerprint, result: `${verdictOf(result)}${result.fresh ? '' : '_recently'}` };
+    return audited(verificationView(result), details);
+  }
+
   @Delete(':clientId')
   @ApiOperation({ summary: "Delete an account's token (admin clients)" })
   @ApiNoContentResponse({ description: 'Deleted' })
@@ -136,4 +185,11 @@ export class TokensController {
     await this.tokens.remove(clientId);
     return audited(undefined, { account: clientId });
   }
+}
+
+/** A verification as the audit trail records it: `valid`, `invalid`, `wrong_account`, or why there was no verdict. */
+function verdictOf({ valid, reason }: Verification): string {
+  if (valid === true) return 'valid';
+  if (valid === false) return reason === 'wrong_account' ? 'wrong_account' : 'invalid';
+  return reason ?? 'unknown';
 }

@@ -10,6 +10,9 @@ import { TokenServing } from './read/token-serving';
 import { TokenEvents } from './token-events';
 import { TokenMetrics } from './token-metrics';
 import { TokenReportService } from './token-report.service';
+import { TokenVerification } from './token-verification';
+import { EveryTokenVerification } from './every-token-verification';
+import { AccountBrokers, pocketfulBrokerAdapter } from './account-brokers';
 import { TokenStoreModule } from './token-store.module';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
@@ -26,6 +29,10 @@ export class TokensModule {
       providers: [
         TokensService,
         TokenReportService,
+        TokenVerification,
+        EveryTokenVerification,
+        AccountBrokers,
+        pocketfulBrokerAdapter,
         TokenEvents,
         TokenServing,
         OpenAccountsWarning,

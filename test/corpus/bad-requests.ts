@@ -151,6 +151,17 @@ const reportRoute: BadRequest[] = [
   { name: 'report-invalid with a 1 MB body', method: 'POST', path: '/v1/tokens/YA0002/report-invalid', headers: json, body: Buffer.alloc(1024 * KB, 'x'), auth: 'admin' },
 ];
 
+const verifyRoutes: BadRequest[] = [
+  ...badClientIds.map(([name, id]): BadRequest => ({ name: `verify with ${name}`, method: 'POST', path: `/v1/tokens/${id}/verify`, auth: 'admin' })),
+  ...controlCharacters.map((character): BadRequest => ({ name: `verify with ${character} in the id`, method: 'POST', path: `/v1/tokens/YA${character}0002/verify`, auth: 'admin' })),
+  { name: 'verify without a key', method: 'POST', path: '/v1/tokens/YA0002/verify' },
+  { name: 'verify for an account the reader may not read', method: 'POST', path: '/v1/tokens/YA0003/verify', auth: 'reader' },
+  { name: 'verify as GET', method: 'GET', path: '/v1/tokens/YA0002/verify', auth: 'admin' },
+  { name: 'verify with a 1 MB body', method: 'POST', path: '/v1/tokens/YA0002/verify', headers: json, body: Buffer.alloc(1024 * KB, 'x'), auth: 'admin' },
+  { name: 'reader verifying every token', method: 'POST', path: '/v1/tokens/verify', auth: 'reader' },
+  { name: 'verify-all without a key', method: 'POST', path: '/v1/tokens/verify' },
+];
+
 const nested = (depth: number, open: string, close: string) => `${open.repeat(depth)}${close.repeat(depth)}`;
 const hostileJson: Array<[string, string]> = [
   ['10,000 nested arrays', nested(10_000, '[', ']')],
@@ -239,6 +250,7 @@ export const BAD_REQUESTS: BadRequest[] = [
   ...strayRoutes,
   ...idsWithControls,
   ...reportRoute,
+  ...verifyRoutes,
   ...hostileImports,
   ...wrongContentTypes,
   ...headerAbuse,
