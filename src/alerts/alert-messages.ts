@@ -2,7 +2,7 @@ import { formatIstForPeople } from '../clock/ist-time';
 import { Alert, LISTED_ACCOUNTS } from './alert';
 import { formatTimeOfDay } from '../clock/ist-time';
 import type { TokenInvalidated } from '../tokens/token-events';
-import { DueCheck, formatDuration } from './alert-schedule';
+import { DueCheck, DuePreopenAttempt, formatDuration } from './alert-schedule';
 import { AlertWindow } from './alert-window';
 
 /**
@@ -110,4 +110,45 @@ function listed(accounts: readonly string[]): string {
 /** As it always read for a few accounts; counted first when the list is cut. */
 function missingAccounts(accounts: readonly string[]): string {
   return accounts.length <= LISTED_ACCOUNTS ? accounts.join(', ') : `${numbers.format(accounts.length)} accounts: ${listed(accounts)}`;
+}
+
+/** What one attempt of the pre-open check has to tell: each list sorted, each account in one of them. */
+export interface PreopenFindings {
+  refused: string[];
+  missing: string[];
+  /** Still without a verdict after the last retry: told only then. */
+  unknown: string[];
+}
+
+/**
+ * The day's pre-open check in one message: the tokens the broker refused (already removed), the expected accounts
+ * with no token, and, after the last retry, those the broker gave no verdict on; then where to log each in. Accounts
+ * are grouped by their login link, so that one link (today's single broker) is written once.
+ */
+export function preopenAlert(check: DuePreopenAttempt, findings: PreopenFindings, loginUrlOf: (clientId: string) => string): Alert {
+  const time = formatTimeOfDay(check.time);
+  const { refused, missing, unknown } = findings;
+  const parts: string[] = [];
+  if (refused.length > 0) parts.push(`the broker refused the token${refused.length === 1 ? '' : 's'} of ${missingAccounts(refused)} (removed)`);
+  if (missing.length > 0) parts.push(`no token for ${missingAccounts(missing)}`);
+  if (unknown.length > 0) parts.push(`no answer from the broker for ${missingAccounts(unknown)}`);
+  const accounts = [...refused, ...missing, ...unknown];
+  const byLink = new Map<string, string[]>();
+  for (const clientId of accounts) {
+    const link = loginUrlOf(clientId);
+    byLink.set(link, [...(byLink.get(link) ?? []), clientId]);
+  }
+  const links =
+    byLink.size === 1
+      ? [...byLink.keys()][0]
+      : [...byLink].map(([link, ids]) => `${listed(ids)} at ${link}`).join('; ');
+  const retry = check.attempt === 0 ? '' : ` (retry ${check.attempt})`;
+  return {
+    id: `preopen:${check.date}:${check.attempt}`,
+    type: 'preopen',
+    accounts,
+    expiresAt: null,
+    message: `Pre-open check at ${time} IST on ${check.date}${retry}: ${parts.join('; ')}. Log in before the market opens at 09:15: ${links}`,
+    loginUrl: accounts.length > 0 ? loginUrlOf(accounts[0]) : '',
+  };
 }

@@ -66,3 +66,24 @@ export function formatDuration(ms: number): string {
   if (ms % MINUTE_MS === 0) return `${ms / MINUTE_MS} min`;
   return `${Math.round(ms / 1000)} s`;
 }
+
+export interface DuePreopenAttempt extends DueCheck {
+  /** 0: the check itself; 1 to `retries`: a retry of the accounts it could not settle. */
+  attempt: number;
+}
+
+/**
+ * The attempt of the day's pre-open check due now, every day in India: attempt n owns the `stepMs` from
+ * `time + n × stepMs`, so a vault that starts late in the window still checks, and one tick in each step is enough.
+ * Null before the check's time and once the last retry's step has passed.
+ */
+export function duePreopenAttempt(time: IstTimeOfDay, now: Date, stepMs: number, retries: number): DuePreopenAttempt | null {
+  const istMs = now.getTime() + IST_OFFSET_MS;
+  const dayStartIst = Math.floor(istMs / DAY_MS) * DAY_MS;
+  const at = new Date(dayStartIst + time * MINUTE_MS - IST_OFFSET_MS);
+  const since = now.getTime() - at.getTime();
+  if (since < 0) return null;
+  const attempt = Math.floor(since / stepMs);
+  if (attempt > retries) return null;
+  return { date: new Date(dayStartIst).toISOString().slice(0, 10), time, at, attempt };
+}

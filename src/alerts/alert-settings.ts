@@ -21,6 +21,8 @@ export class AlertSettings {
   readonly leadsMs: readonly number[];
   /** MISSING_TOKEN_CHECK_AT, Monday to Friday in IST. */
   readonly missingCheckTimes: readonly IstTimeOfDay[];
+  /** PREOPEN_CHECK_AT, every day in IST; null: off. */
+  readonly preopenCheckAt: IstTimeOfDay | null;
   /** EXPECTED_ACCOUNTS; null: ALLOWED_CLIENT_IDS, or else every account that ever stored a token. */
   readonly expectedAccounts: readonly string[] | null;
   readonly onStored: boolean;
@@ -29,7 +31,7 @@ export class AlertSettings {
   readonly scanIntervalMs: number;
   readonly delivery: { attempts: number; retryDelayMs: number; timeoutMs: number };
 
-  constructor(settings: Omit<AlertSettings, 'anyChannel' | 'loginUrl'>) {
+  constructor(settings: Omit<AlertSettings, 'anyChannel' | 'loginUrl' | 'loginUrlOf'>) {
     Object.assign(this, settings);
   }
 
@@ -39,5 +41,13 @@ export class AlertSettings {
 
   get loginUrl(): string {
     return `${this.publicUrl}/pocketful/login`;
+  }
+
+  /**
+   * Where an account is logged in again: the one place to change when accounts name their broker and each broker
+   * has its own login route. Today every account logs in through Pocketful.
+   */
+  loginUrlOf(clientId: string): string {
+    return this.loginUrl;
   }
 }

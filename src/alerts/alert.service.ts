@@ -8,6 +8,7 @@ import { expiringAlertId, invalidAlert, storedAlert } from './alert-messages';
 import { AlertScanner, DueAlerts } from './alert-scanner';
 import { AlertSettings } from './alert-settings';
 import { AlertChannel } from './channels/alert-channel';
+import { PreopenCheck } from './preopen-check';
 
 const SCAN_INTERVAL_NAME = 'alert-scan';
 /** token.expiring events told between two turns of the event loop: each one sets listeners to work. */
@@ -32,6 +33,7 @@ export class AlertService implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly settings: AlertSettings,
     private readonly events: TokenEvents,
     private readonly scheduler: SchedulerRegistry,
+    private readonly preopen: PreopenCheck,
   ) {}
 
   get enabled(): boolean {
@@ -44,7 +46,10 @@ export class AlertService implements OnApplicationBootstrap, BeforeApplicationSh
       return;
     }
     this.logger.log(`alerts on: ${this.channels.map((channel) => channel.name).join(', ')}`);
-    this.events.onInvalidated((event) => this.track(this.dispatcher.dispatch([invalidAlert(event, this.settings.loginUrl)])));
+    this.events.onInvalidated((event) => {
+      // The pre-open check tells of every token it finds refused in one message of its own.
+      if (event.trigger !== 'preopen') return this.track(this.dispatcher.dispatch([invalidAlert(event, this.settings.loginUrl)]));
+    });
     if (this.settings.onStored) {
       this.events.onStored((token) =>
         this.track(this.dispatcher.dispatch([storedAlert(token.clientId, token.issuedAt, token.expiresAt, this.settings.loginUrl)])),
@@ -87,6 +92,8 @@ export class AlertService implements OnApplicationBootstrap, BeforeApplicationSh
   private async runScan(): Promise<DueAlerts> {
     try {
       const names = this.channels.map((channel) => channel.name);
+      // Beside the scan rather than in it: verifying every token takes longer than a scan should.
+      void this.track(this.preopen.tick());
       const due = await this.scanner.due(names);
       await this.announceExpiring(due);
       if (due.alerts.length > 0) await this.dispatcher.dispatch(due.alerts);

@@ -1,5 +1,5 @@
 /** The kinds of alert, each a reason for an operator to act (or, for `stored`, to relax). */
-export type AlertType = 'expiring' | 'expired' | 'missing' | 'invalid' | 'stored';
+export type AlertType = 'expiring' | 'expired' | 'missing' | 'invalid' | 'stored' | 'preopen';
 
 /**
  * One alert, as every channel receives it. `id` is derived from what the alert is about (account, expiry, lead

@@ -9,6 +9,8 @@ import { AlertSettings } from './alert-settings';
 
 const DEFAULT_LEADS = '60m,15m';
 const DEFAULT_CHECKS = '08:30,09:00';
+/** Half an hour before the market opens at 09:15 IST: time for the retries and for someone to log in. */
+const DEFAULT_PREOPEN = '08:45';
 
 const everyItem = (value: unknown, valid: (item: string) => boolean) =>
   typeof value === 'string' && splitList(value).length > 0 && splitList(value).every(valid);
@@ -43,6 +45,16 @@ class IsTimeOfDayList implements ValidatorConstraintInterface {
   }
 }
 
+@ValidatorConstraint({ name: 'timeOfDayOrOff' })
+class IsTimeOfDayOrOff implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return value === 'off' || (typeof value === 'string' && parseTimeOfDay(value) !== null);
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be a time of day in India as HH:MM, such as 08:45, or off`;
+  }
+}
+
 class AlertVariables {
   @OptionalHttpUrl()
   ALERT_WEBHOOK_URL?: string;
@@ -72,6 +84,10 @@ class AlertVariables {
   @IsOptional()
   @Validate(IsTimeOfDayList)
   MISSING_TOKEN_CHECK_AT?: string;
+
+  @IsOptional()
+  @Validate(IsTimeOfDayOrOff)
+  PREOPEN_CHECK_AT?: string;
 
   @IsOptional()
   @Validate(IsClientIdList)
@@ -105,6 +121,7 @@ export const alertsConfig = configSlice({
   variables: AlertVariables,
   build: (env, built) => {
     const checks = env.MISSING_TOKEN_CHECK_AT ?? DEFAULT_CHECKS;
+    const preopen = env.PREOPEN_CHECK_AT ?? DEFAULT_PREOPEN;
     return new AlertSettings({
       webhook: env.ALERT_WEBHOOK_URL ? { url: env.ALERT_WEBHOOK_URL, secret: env.ALERT_WEBHOOK_SECRET ?? null } : null,
       slackUrl: env.SLACK_WEBHOOK_URL ?? null,
@@ -114,6 +131,7 @@ export const alertsConfig = configSlice({
           : null,
       leadsMs: [...new Set(splitList(env.ALERT_BEFORE_EXPIRY ?? DEFAULT_LEADS).map((item) => parseDuration(item)!))],
       missingCheckTimes: checks === 'off' ? [] : splitList(checks).map((item) => parseTimeOfDay(item)!),
+      preopenCheckAt: preopen === 'off' ? null : parseTimeOfDay(preopen),
       expectedAccounts: env.EXPECTED_ACCOUNTS ? parseClientIdList(env.EXPECTED_ACCOUNTS) : null,
       onStored: env.ALERT_ON_STORED === 'true',
       publicUrl: trimSlash(env.PUBLIC_URL ?? new URL(built.get(BrokerSettings).redirectUrl).origin),

@@ -10,6 +10,8 @@ import { AlertService } from './alert.service';
 import { AlertSettings } from './alert-settings';
 import { MemoryAlertDeliveryLog } from './memory-alert-delivery.log';
 import { RedisAlertDeliveryLog } from './redis-alert-delivery.log';
+import { PreopenCheck } from './preopen-check';
+import { PreopenLog } from './preopen-log';
 
 /** Global, so that the status page reads the channels and the delivery log without a second AlertService. */
 @Global()
@@ -26,8 +28,10 @@ export class AlertsModule {
         AlertDispatcher,
         AlertScanner,
         AlertService,
+        PreopenCheck,
+        PreopenLog,
       ],
-      exports: [AlertService, AlertDeliveryLog, ALERT_CHANNELS],
+      exports: [AlertService, AlertDeliveryLog, PreopenLog, ALERT_CHANNELS],
     };
   }
 }

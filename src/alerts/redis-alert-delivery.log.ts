@@ -4,7 +4,7 @@ import { RedisConnection } from '../redis/redis-connection';
 import { AlertType } from './alert';
 import { AlertDeliveryLog, DELIVERIES_KEPT, DeliveryRecord } from './alert-delivery-log';
 
-const TYPES: readonly AlertType[] = ['expiring', 'expired', 'missing', 'invalid', 'stored'];
+const TYPES: readonly AlertType[] = ['expiring', 'expired', 'missing', 'invalid', 'stored', 'preopen'];
 
 /** A list, newest at the head, trimmed in the same step as each push: it never holds more than DELIVERIES_KEPT. */
 @Injectable()

@@ -11,6 +11,7 @@ function status(accounts: StatusJson['accounts']): StatusJson {
       channels: ['webhook', 'slack'],
       recent: [{ at: '2026-03-10T09:58:12+05:30', channel: 'slack', type: 'stored', result: 'sent', accounts: ['YA0002'], accountCount: 1 }],
     },
+    preopen: null,
     health: {
       store: { status: 'up', kind: 'redis', latencyMs: 2, message: null },
       keys: { status: 'up', encrypted: true, sealing: 'k1', configured: ['k1'], unreadable: {}, message: null },

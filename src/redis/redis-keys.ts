@@ -34,6 +34,16 @@ export class RedisKeys {
     return `${this.prefix}claim:alert-announced:${windowId}:${channel}`;
   }
 
+  /** String: who runs one attempt of a day's pre-open check (`<date>` in IST, attempt 0 the check, then retries): a lease, then `done`. */
+  preopenClaim(date: string, attempt: number): string {
+    return `${this.prefix}claim:preopen:${date}:${attempt}`;
+  }
+
+  /** String: the last pre-open check's outcome (JSON: its day, time, attempt, accounts by verdict), for the status page. */
+  preopenResult(): string {
+    return `${this.prefix}preopen-result`;
+  }
+
   /** List: the newest settled alert deliveries (time, channel, type, result, accounts), trimmed to 100, for the status page. */
   alertDeliveries(): string {
     return `${this.prefix}alert-deliveries`;

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { AccountLineState } from './account-line';
-import type { AccountStatusJson, DeliveryJson, StatusJson } from './status.views';
+import type { AccountStatusJson, DeliveryJson, PreopenJson, StatusJson } from './status.views';
 
 // The shape GET /v1/status answers (status.views.ts), for the OpenAPI document.
 
@@ -41,6 +41,36 @@ class AlertsResponse {
   channels: string[];
   @ApiProperty({ type: [DeliveryResponse], nullable: true, description: 'Null when the delivery log cannot be read' })
   recent: DeliveryResponse[] | null;
+}
+
+class PreopenUnknownResponse {
+  @ApiProperty({ example: 'YA0004' })
+  clientId: string;
+  @ApiProperty({ example: 'broker_timeout', description: 'Why the broker gave no verdict' })
+  reason: string;
+}
+
+class PreopenResponse implements PreopenJson {
+  @ApiProperty({ example: '2026-11-24', description: 'The day in India' })
+  date: string;
+  @ApiProperty({ example: '08:45', description: 'PREOPEN_CHECK_AT' })
+  time: string;
+  @ApiProperty({ example: 0, description: '0 for the check, then each retry of the accounts without a verdict' })
+  attempt: number;
+  @ApiProperty({ example: '2026-11-24T08:45:03+05:30' })
+  checkedAt: string;
+  @ApiProperty({ example: 3, description: 'Tokens the broker was asked about' })
+  checked: number;
+  @ApiProperty({ example: false, description: 'No retry follows: every verdict is in, or the last retry is done' })
+  final: boolean;
+  @ApiProperty({ type: [String], example: ['YA0002'] })
+  live: string[];
+  @ApiProperty({ type: [String], example: ['YA0003'], description: 'Refused by the broker, and removed' })
+  refused: string[];
+  @ApiProperty({ type: [String], example: [], description: 'Expected accounts with no token' })
+  missing: string[];
+  @ApiProperty({ type: [PreopenUnknownResponse], description: 'No verdict yet' })
+  unknown: PreopenUnknownResponse[];
 }
 
 class StoreHealthResponse {
@@ -98,6 +128,8 @@ export class StatusResponse implements StatusJson {
   accounts: StatusAccountResponse[] | null;
   @ApiProperty({ type: AlertsResponse })
   alerts: AlertsResponse;
+  @ApiProperty({ type: PreopenResponse, nullable: true, description: 'The last pre-open check; null when none in two days' })
+  preopen: PreopenResponse | null;
   @ApiProperty({ type: HealthPartsResponse })
   health: HealthPartsResponse;
 }

@@ -3,6 +3,7 @@ import { ALERT_CHANNELS } from '../alerts/alert-channels';
 import { AlertDeliveryLog, DeliveryRecord } from '../alerts/alert-delivery-log';
 import { AlertSettings } from '../alerts/alert-settings';
 import { AlertChannel } from '../alerts/channels/alert-channel';
+import { PreopenLog, PreopenResult } from '../alerts/preopen-log';
 import { Clock } from '../clock/clock';
 import { VaultError } from '../errors/vault-error';
 import { KeyringHealthIndicator } from '../health/keyring.health';
@@ -29,6 +30,8 @@ export interface VaultStatus {
   /** Null while the store does not answer. */
   accounts: AccountLine[] | null;
   alerts: { channels: string[]; recent: DeliveryRecord[] | null };
+  /** The last pre-open check (PREOPEN_CHECK_AT); null when none was made in two days, or the store does not answer. */
+  preopen: PreopenResult | null;
   health: { store: StoreHealth; keys: KeysHealth; replicas: ReplicasHealth };
 }
 
@@ -45,6 +48,7 @@ export class StatusService {
     private readonly alertSettings: AlertSettings,
     @Inject(ALERT_CHANNELS) private readonly channels: AlertChannel[],
     private readonly deliveries: AlertDeliveryLog,
+    private readonly preopen: PreopenLog,
     private readonly storeHealth: StoreHealthIndicator,
     private readonly keysHealth: KeyringHealthIndicator,
     private readonly replicas: ReplicaRegistry,
@@ -58,9 +62,10 @@ export class StatusService {
 
   async report(): Promise<VaultStatus> {
     const now = this.clock.now();
-    const [accounts, recent, store, keys, seen] = await Promise.all([
+    const [accounts, recent, preopen, store, keys, seen] = await Promise.all([
       unlessStoreFails(this.tokens.accounts()),
       unlessStoreFails(this.deliveries.latest(RECENT_ALERTS)),
+      unlessStoreFails(this.preopen.last()),
       this.storeHealth.check('store'),
       this.keysHealth.check('keys'),
       this.seenReplicas(now),
@@ -71,6 +76,7 @@ export class StatusService {
       expiringWithinMs: this.expiringWithinMs,
       accounts: accounts && this.lines(accounts, now),
       alerts: { channels: this.channels.map((channel) => channel.name), recent },
+      preopen,
       health: { store: storeHealthOf(store, 'store'), keys: keysHealthOf(keys, 'keys'), replicas: { seen, withinMs: REPLICA_SEEN_WITHIN_MS } },
     };
   }

@@ -21,6 +21,19 @@ export interface DeliveryJson {
   accountCount: number;
 }
 
+export interface PreopenJson {
+  date: string;
+  time: string;
+  attempt: number;
+  checkedAt: string;
+  checked: number;
+  final: boolean;
+  live: string[];
+  refused: string[];
+  missing: string[];
+  unknown: { clientId: string; reason: string }[];
+}
+
 /** The answer of `GET /v1/status`, which `npm run status` reads: times in IST, durations in seconds. */
 export interface StatusJson {
   at: string;
@@ -28,6 +41,7 @@ export interface StatusJson {
   expiringWithin: number;
   accounts: AccountStatusJson[] | null;
   alerts: { channels: string[]; recent: DeliveryJson[] | null };
+  preopen: PreopenJson | null;
   health: {
     store: { status: 'up' | 'down'; kind: string; latencyMs: number | null; message: string | null };
     keys: {
@@ -72,6 +86,7 @@ export function statusJson(status: VaultStatus): StatusJson {
           accountCount: delivery.accountCount,
         })) ?? null,
     },
+    preopen: status.preopen && { ...status.preopen, checkedAt: formatIst(status.preopen.checkedAt) },
     health: {
       store: { status: upOrDown(store.up), kind: store.kind, latencyMs: store.latencyMs, message: store.message },
       keys: {

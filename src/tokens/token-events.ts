@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { StoredToken } from './stored-token';
 
-/** What led the vault to ask the broker: a consumer's report-invalid, or a verify. */
-export type VerificationTrigger = 'report' | 'verify';
+/** What led the vault to ask the broker: a consumer's report-invalid, a verify, or the daily pre-open check. */
+export type VerificationTrigger = 'report' | 'verify' | 'preopen';
 
 /** Why the broker's answer ended the token: it refused it, or it named another account as the token's. */
 export type InvalidationCause = 'refused' | 'wrong_account';

@@ -172,7 +172,7 @@ describe(TokenVerification.name, () => {
   it('answers check_in_progress when another check does not end within the wait', async () => {
     broker.hold();
     const stuck = sut.verify('YA0002', 'ops');
-    expect(await sut.verify('YA0002', 'strategy-a', 200)).toMatchObject({ valid: null, reason: 'check_in_progress', fresh: false });
+    expect(await sut.verify('YA0002', 'strategy-a', 'verify', 200)).toMatchObject({ valid: null, reason: 'check_in_progress', fresh: false });
     broker.release();
     await stuck;
   });

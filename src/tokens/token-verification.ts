@@ -95,9 +95,9 @@ export class TokenVerification {
    * A verdict now: a check of its own, or the one another caller made or is making (waited for up to `waitMs`, then
    * null with `check_in_progress`).
    */
-  async verify(clientId: string, by: string, waitMs = this.brokers.timeoutMsOf(clientId) + 1_000): Promise<Verification> {
+  async verify(clientId: string, by: string, trigger: VerificationTrigger = 'verify', waitMs = this.brokers.timeoutMsOf(clientId) + 1_000): Promise<Verification> {
     for (let waited = 0; ; waited += WAIT_STEP_MS) {
-      const outcome = await this.checkOrShare(clientId, by, 'verify');
+      const outcome = await this.checkOrShare(clientId, by, trigger);
       if (outcome !== 'checking') return outcome;
       if (waited >= waitMs) return { clientId, valid: null, reason: 'check_in_progress', checkedAt: this.clock.now(), fresh: false };
       await sleep(WAIT_STEP_MS);

@@ -39,7 +39,7 @@ export class TokensModule {
         TokenMetrics,
         { provide: TokenReader, useClass: kind === 'redis' ? RedisTokenReader : MemoryTokenReader },
       ],
-      exports: [TokensService, TokenEvents, TokenServing, TokenStoreModule],
+      exports: [TokensService, TokenEvents, TokenServing, TokenVerification, EveryTokenVerification, TokenStoreModule],
     };
   }
 }

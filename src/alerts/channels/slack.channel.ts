@@ -7,6 +7,7 @@ const TITLES: Record<Alert['type'], string> = {
   missing: ':warning: Pocketful token missing',
   invalid: ':no_entry: Pocketful token refused',
   stored: ':white_check_mark: Pocketful token stored',
+  preopen: ':sunrise: Pre-open check',
 };
 
 /** A digest's title counts its accounts; the message lists the first of them. */
@@ -16,6 +17,7 @@ const DIGEST_TITLES: Record<Alert['type'], (count: string) => string> = {
   missing: (count) => `:warning: Pocketful tokens missing for ${count} accounts`,
   invalid: (count) => `:no_entry: ${count} Pocketful tokens refused`,
   stored: (count) => `:white_check_mark: ${count} Pocketful tokens stored`,
+  preopen: (count) => `:sunrise: Pre-open check: ${count} accounts to log in`,
 };
 
 const numbers = new Intl.NumberFormat('en-US');

@@ -18,6 +18,7 @@ function status(overrides: Partial<VaultStatus> = {}): VaultStatus {
       channels: ['webhook'],
       recent: [{ at: AT, channel: 'webhook', type: 'missing', result: 'failed', accounts: ['YA0003'], accountCount: 25 }],
     },
+    preopen: null,
     health: {
       store: { up: true, kind: 'redis', latencyMs: 3, message: null },
       keys: { up: true, encrypted: true, sealing: 'k2026', configured: ['k2026', 'k2025'], unreadable: { k2024: ['YA0009'] }, message: null },
@@ -63,6 +64,20 @@ describe(statusPage.name, () => {
   it('lists the last alerts with channel, kind, result and how many accounts more', () => {
     expect(html).toMatch(/<td data-label="Channel">webhook<\/td>\s*<td data-label="Kind">missing<\/td>\s*<td data-label="Accounts">YA0003 and 24 more<\/td>/);
     expect(html).toContain('failed');
+  });
+
+  it('shows the last pre-open check: its day and time, each verdict, and what is still being asked again', () => {
+    const preopen = {
+      date: '2026-03-10', time: '08:45', attempt: 1, checkedAt: AT, checked: 3, final: false,
+      live: ['YA0002'], refused: ['YA0004'], missing: ['YA0003'], unknown: [{ clientId: 'YA0005', reason: 'broker_timeout' }],
+    };
+    const page = statusPage(status({ preopen }));
+    expect(page).toMatch(/id="preopen" class="down">2026-03-10 at 08:45 IST \(checked <time[^>]*>10 Mar 2026, 10:00:00 IST<\/time>, retry 1\): 3 token\(s\) asked/);
+    expect(page).toContain('<dd id="preopen-refused">YA0004</dd>');
+    expect(page).toContain('<dd id="preopen-missing">YA0003</dd>');
+    expect(page).toContain('<dt>No answer yet (asked again)</dt><dd id="preopen-unknown">YA0005 (broker_timeout)</dd>');
+    expect(page).toContain('<dd id="preopen-live">YA0002</dd>');
+    expect(html).toContain('No pre-open check in the last two days');
   });
 
   it('shows the store, the keys (and the accounts of a key not configured), the replicas and the version', () => {

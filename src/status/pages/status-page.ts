@@ -31,6 +31,8 @@ export function statusPage(status: VaultStatus): string {
 <p class="muted">As of ${instant(status.at)}; this page refreshes every ${STATUS_REFRESH_SECONDS} s.</p>
 <h2>Accounts</h2>
 ${accountsSection(status)}
+<h2>Pre-open check</h2>
+${preopenSection(status)}
 <h2>Last alerts</h2>
 ${alertsSection(status)}
 <h2>Vault</h2>
@@ -112,6 +114,22 @@ function deliveryRow(delivery: DeliveryRecord): string {
 <td data-label="Accounts">${accounts ? escapeHtml(accounts) : NONE}</td>
 <td data-label="Result"><span class="${delivery.result === 'sent' ? 'up' : 'down'}">${escapeHtml(delivery.result)}</span></td>
 </tr>`;
+}
+
+function preopenSection({ preopen }: VaultStatus): string {
+  if (preopen === null) return '<p id="preopen" class="muted">No pre-open check in the last two days (PREOPEN_CHECK_AT).</p>';
+  const retry = preopen.attempt === 0 ? '' : `, retry ${preopen.attempt}`;
+  const rows: [string, string, string[]][] = [
+    ['preopen-refused', 'Refused (removed)', preopen.refused],
+    ['preopen-missing', 'No token', preopen.missing],
+    ['preopen-unknown', preopen.final ? 'No answer from the broker' : 'No answer yet (asked again)', preopen.unknown.map((entry) => `${entry.clientId} (${entry.reason})`)],
+    ['preopen-live', 'Live', preopen.live],
+  ];
+  const state = preopen.refused.length + preopen.missing.length + preopen.unknown.length === 0 ? 'up' : 'down';
+  return `<p id="preopen" class="${state}">${escapeHtml(preopen.date)} at ${escapeHtml(preopen.time)} IST (checked ${instant(preopen.checkedAt)}${escapeHtml(retry)}): ${preopen.checked} token(s) asked.</p>
+<dl id="preopen-results">
+${rows.map(([id, label, ids]) => `<dt>${label}</dt><dd id="${id}">${ids.length > 0 ? escapeHtml(ids.join(', ')) : NONE}</dd>`).join('\n')}
+</dl>`;
 }
 
 function healthSection({ health, version }: VaultStatus): string {
