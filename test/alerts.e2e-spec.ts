@@ -54,6 +54,8 @@ describe('alerts', () => {
       ALERT_SCAN_INTERVAL: '1h',
       ALERT_RETRY_DELAY: '20ms',
       ALERT_TIMEOUT: '500ms',
+      // Its own spec covers the pre-open check (test/preopen-check.e2e-spec.ts); here it would add messages at 09:00.
+      PREOPEN_CHECK_AT: 'off',
       ...extra,
     };
   }

@@ -92,6 +92,7 @@ describe('the status of the vault', () => {
         { clientId: 'YA0003', state: 'missing', expected: true, source: null, issuedAt: null, expiresAt: null, expiresIn: 0 },
       ]);
       expect(answer.alerts).toEqual({ channels: ['webhook'], recent: [] });
+      expect(answer.preopen).toBeNull();
       expect(answer.health.store).toMatchObject({ status: 'up', kind: 'redis', message: null });
       expect(answer.health.keys).toMatchObject({ status: 'up', encrypted: true, sealing: 'k-new', configured: ['k-new', 'k-old'], unreadable: {} });
       expect(answer.health.replicas).toEqual({ seen: 1, ids: [vault.app.get(ReplicaHeartbeat).replicaId], within: 30 });

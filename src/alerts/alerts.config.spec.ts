@@ -30,6 +30,15 @@ describe('alert settings', () => {
     expect(loadVaultConfig({ ...base, PUBLIC_URL: 'https://ops.example/' }).alerts.loginUrl).toBe('https://ops.example/pocketful/login');
   });
 
+  it('run the pre-open check at 08:45 IST by default, at the time PREOPEN_CHECK_AT sets, or never when it is off', () => {
+    expect(loadVaultConfig(base).alerts.preopenCheckAt).toBe(8 * 60 + 45);
+    expect(loadVaultConfig({ ...base, PREOPEN_CHECK_AT: '07:05' }).alerts.preopenCheckAt).toBe(7 * 60 + 5);
+    expect(loadVaultConfig({ ...base, PREOPEN_CHECK_AT: 'off' }).alerts.preopenCheckAt).toBeNull();
+    for (const bad of ['8:45', '08:45,09:00', '24:00', 'never']) {
+      expect(problems({ PREOPEN_CHECK_AT: bad })).toEqual([expect.stringContaining('PREOPEN_CHECK_AT must be a time of day in India as HH:MM')]);
+    }
+  });
+
   it('turn on each configured channel', () => {
     const { alerts } = loadVaultConfig({
       ...base,

@@ -1,4 +1,4 @@
-import { IstDay, istForPeople, istIso, resolveBase } from './test-time';
+import { IstDay, istForPeople, istIso, nextIstMinute, resolveBase } from './test-time';
 
 describe(resolveBase.name, () => {
   const wednesday = new Date('2027-02-10T06:00:00Z');
@@ -48,5 +48,14 @@ describe(IstDay.name, () => {
     const midnight = day.plus(1).at('00:00');
     expect(istIso(midnight)).toBe('2028-01-02T00:00:00+05:30');
     expect(istForPeople(midnight)).toBe('2 Jan 2028, 00:00:00 IST');
+  });
+});
+
+describe(nextIstMinute.name, () => {
+  it('is the next minute in India, across the hour and across midnight', () => {
+    expect(nextIstMinute(new Date('2026-03-10T03:14:59.999Z'))).toBe('08:45'); // 08:44:59.999 IST
+    expect(nextIstMinute(new Date('2026-03-10T03:15:00.000Z'))).toBe('08:46');
+    expect(nextIstMinute(new Date('2026-03-10T04:29:30.000Z'))).toBe('10:00');
+    expect(nextIstMinute(new Date('2026-03-10T18:29:30.000Z'))).toBe('00:00'); // 23:59:30 IST
   });
 });
