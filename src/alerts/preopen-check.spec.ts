@@ -179,9 +179,12 @@ describe(PreopenCheck.name, () => {
     await stored('YA0002', 'YA0003', 'YA0004', 'YA0005');
     live('YA0002', 'YA0005');
 
-    for (const time of ['08:45:00', '08:45:30', '08:47:00', '08:59:00', '09:30:00']) {
+    at(DAY, '08:45:00');
+    const made = await Promise.all(replicas.map(({ sut }) => sut.tick()));
+    expect(made.filter((result) => result !== null)).toHaveLength(1);
+    for (const time of ['08:45:30', '08:47:00', '08:59:00', '09:30:00']) {
       at(DAY, time);
-      await Promise.all(replicas.map(({ sut }) => sut.tick()));
+      expect(await Promise.all(replicas.map(({ sut }) => sut.tick()))).toEqual([null, null]);
     }
     expect(broker.asked).toHaveLength(4);
     expect(webhook.received).toHaveLength(1);
