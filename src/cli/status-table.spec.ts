@@ -53,6 +53,17 @@ describe(statusLines.name, () => {
     expect(text).toContain('Vault: store redis up (2 ms); keys sealing k1, 1 configured; replicas 2 seen in the last 30 s');
     expect(text).toContain('NOT OK: no live token for YA10000 (missing).');
   });
+
+  it('prints the last pre-open check, with what is still being asked again', () => {
+    expect(statusLines(status([LIVE]), 'http://vault:5000')).toContain('Pre-open check: none in the last two days.');
+    const preopen = {
+      date: '2026-03-10', time: '08:45', attempt: 1, checkedAt: '2026-03-10T08:50:01+05:30', checked: 3, final: false,
+      live: ['YA0002'], refused: ['YA0004'], missing: ['YA0003'], unknown: [{ clientId: 'YA0005', reason: 'broker_timeout' }],
+    };
+    expect(statusLines({ ...status([LIVE]), preopen }, 'http://vault:5000')).toContain(
+      'Pre-open check: 2026-03-10 08:45 IST, retry 1: 3 token(s) asked; refused YA0004; no token YA0003; no verdict yet, asked again YA0005 (broker_timeout).',
+    );
+  });
 });
 
 describe(statusExitCode.name, () => {

@@ -19,7 +19,7 @@ export function statusLines(status: StatusJson, origin: string): string[] {
   } else {
     lines.push(...alignedTable([HEADINGS, ...status.accounts.map(accountRow)]));
   }
-  lines.push('', ...alertLines(status), '', healthLine(status), '', verdict(status));
+  lines.push('', ...alertLines(status), '', preopenLine(status), '', healthLine(status), '', verdict(status));
   return lines;
 }
 
@@ -56,6 +56,19 @@ function alertLines({ alerts }: StatusJson): string[] {
     return [shortIst(delivery.at), delivery.channel, delivery.type, delivery.result, accounts || NONE];
   });
   return [heading, ...alignedTable(rows).map((line) => `  ${line}`)];
+}
+
+function preopenLine({ preopen }: StatusJson): string {
+  if (preopen === null) return 'Pre-open check: none in the last two days.';
+  const retry = preopen.attempt === 0 ? '' : `, retry ${preopen.attempt}`;
+  const parts = [`${preopen.checked} token(s) asked`];
+  if (preopen.refused.length > 0) parts.push(`refused ${preopen.refused.join(',')}`);
+  if (preopen.missing.length > 0) parts.push(`no token ${preopen.missing.join(',')}`);
+  if (preopen.unknown.length > 0) {
+    const unknown = preopen.unknown.map((entry) => `${entry.clientId} (${entry.reason})`).join(',');
+    parts.push(`${preopen.final ? 'no verdict' : 'no verdict yet, asked again'} ${unknown}`);
+  }
+  return `Pre-open check: ${preopen.date} ${preopen.time} IST${retry}: ${parts.join('; ')}.`;
 }
 
 function healthLine({ health }: StatusJson): string {
