@@ -1,4 +1,4 @@
-import { IstDay, istForPeople, istIso, nextIstMinute, resolveBase } from './test-time';
+import { IstDay, istForPeople, istIso, istMinuteOf, resolveBase } from './test-time';
 
 describe(resolveBase.name, () => {
   const wednesday = new Date('2027-02-10T06:00:00Z');
@@ -51,11 +51,11 @@ describe(IstDay.name, () => {
   });
 });
 
-describe(nextIstMinute.name, () => {
-  it('is the next minute in India, across the hour and across midnight', () => {
-    expect(nextIstMinute(new Date('2026-03-10T03:14:59.999Z'))).toBe('08:45'); // 08:44:59.999 IST
-    expect(nextIstMinute(new Date('2026-03-10T03:15:00.000Z'))).toBe('08:46');
-    expect(nextIstMinute(new Date('2026-03-10T04:29:30.000Z'))).toBe('10:00');
-    expect(nextIstMinute(new Date('2026-03-10T18:29:30.000Z'))).toBe('00:00'); // 23:59:30 IST
+describe(istMinuteOf.name, () => {
+  it('is the minute in India an instant falls in, across the hour and across midnight', () => {
+    expect(istMinuteOf(new Date('2026-03-10T03:14:59.999Z'))).toBe('08:44'); // 08:44:59.999 IST
+    expect(istMinuteOf(new Date('2026-03-10T03:15:00.000Z'))).toBe('08:45');
+    expect(istMinuteOf(new Date('2026-03-10T04:29:30.000Z'))).toBe('09:59');
+    expect(istMinuteOf(new Date('2026-03-10T18:30:00.000Z'))).toBe('00:00'); // 00:00:00 IST, the next day
   });
 });

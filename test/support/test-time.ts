@@ -96,8 +96,8 @@ export const BASE_TIME: Date = resolveBase((globalThis as { TEST_BASE_TIME?: str
 /** The base's day in India. */
 export const BASE_DAY: IstDay = IstDay.of(BASE_TIME);
 
-/** `HH:MM` in India of the minute after the one `instant` is in: `00:00` after 23:59. */
-export function nextIstMinute(instant: Date): string {
-  const minuteOfDay = (Math.floor((instant.getTime() + IST_OFFSET_MS) / MINUTE_MS) + 1) % (DAY_MS / MINUTE_MS);
+/** The minute in India that `instant` falls in, as HH:MM. */
+export function istMinuteOf(instant: Date): string {
+  const minuteOfDay = Math.floor((instant.getTime() + IST_OFFSET_MS) / MINUTE_MS) % (DAY_MS / MINUTE_MS);
   return `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
 }
