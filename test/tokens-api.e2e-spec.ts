@@ -49,9 +49,9 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(Object.keys(body).sort()).toEqual(
-        ['accessToken', 'clientId', 'expiresAt', 'expiresIn', 'issuedAt', 'scope', 'source', 'tokenType'].sort(),
+        ['accessToken', 'broker', 'clientId', 'expiresAt', 'expiresIn', 'issuedAt', 'scope', 'source', 'tokenType'].sort(),
       );
-      expect(body).toMatchObject({ clientId: 'YA0002', tokenType: 'bearer', scope: 'orders holdings', source: 'login' });
+      expect(body).toMatchObject({ clientId: 'YA0002', broker: 'pocketful', tokenType: 'bearer', scope: 'orders holdings', source: 'login' });
       expect(body.issuedAt).toBe(istIso(TEN_AM_IST));
       expect(body.expiresAt).toBe(istIso(MIDNIGHT_AFTER));
       expect(body.expiresIn).toBe(14 * 3600 - 90);

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { BrokerId } from '../brokers/broker-adapter';
 import type { AccountState } from './tokens.service';
 import type { TokenView } from './read/token-body';
 import type { TokenRecordView } from './token.views';
@@ -27,6 +28,8 @@ export class TokenRecordResponse implements TokenRecordView {
 }
 
 export class TokenResponse extends TokenRecordResponse implements TokenView {
+  @ApiProperty({ enum: ['pocketful', 'zerodha', 'upstox', 'fyers'], example: 'pocketful', description: 'The broker whose token it is' })
+  broker: BrokerId;
   @ApiProperty({ example: 'eyJhbGciOi…', description: "Pocketful's access token: send it as Authorization: Bearer to Pocketful" })
   accessToken: string;
 }

@@ -5,9 +5,11 @@ import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
 import { CurrentClient, VaultRequest } from '../access/vault-request';
 import { Audited, audited, AuditedByTheStore } from '../audit/audited';
 import { Clock } from '../clock/clock';
-import { forbidden } from '../errors/vault-error';
+import { forbidden, invalidClientId } from '../errors/vault-error';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
-import { ClientIdPipe } from './client-id.pipe';
+import { ClientIdPipe, parseClientId } from './client-id.pipe';
+import { isBrokerId } from '../brokers/accounts';
+import { BrokersSettings } from '../brokers/brokers.config';
 import { ImportTokenDto } from './dto/import-token.dto';
 import { ApiErrors } from '../openapi/api-errors';
 import { ReportOutcomeResponse, TokenRecordResponse, TokenResponse, VerificationResponse, VerifyAllResponse } from './token.api';
@@ -23,12 +25,18 @@ import { REGISTER_ERRORS, TokensService } from './tokens.service';
 
 const NO_BODY = Buffer.alloc(0);
 
+const ClientIdParam = () =>
+  ApiParam({
+    name: 'clientId',
+    description: "An account: the default broker's id bare (YA0002), or broker:id (zerodha:AB1234); the id 1 to 32 letters, digits, - or _",
+    example: 'YA0002',
+  });
+
 /** A read is counted against its client's budget by the TokenReader itself; the other routes by RateLimitGuard. */
 @Controller('v1/tokens')
 @UseGuards(ServiceKeyGuard)
 @ApiTags('tokens')
 @ApiBearerAuth('serviceKey')
-@ApiParam({ name: 'clientId', description: "Pocketful's client id: 1 to 32 letters, digits, - or _", example: 'YA0002' })
 export class TokensController {
   constructor(
     private readonly serving: TokenServing,
@@ -39,10 +47,12 @@ export class TokensController {
     private readonly trail: AuditTrail,
     private readonly waiting: WaitingReads,
     private readonly clock: Clock,
+    private readonly brokers: BrokersSettings,
   ) {}
 
   /** The hot path at market open. Answers TokenView's JSON, as bytes made once a second per token (read/token-body.ts). */
   @Get(':clientId')
+  @ClientIdParam()
   @ApiOperation({ summary: "Read an account's token", description: 'Counted against the client\'s budget and audited before the token leaves.' })
   @ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } })
   @ApiOkResponse({ type: TokenResponse })
@@ -69,14 +79,47 @@ export class TokensController {
     if (!mayRead(client, clientId)) throw forbidden(`client ${client.name} may not read the token of ${clientId}`);
     if (wait !== undefined) return this.readWaiting(request, clientId, wait);
     const token = await this.serving.serve(request, clientId);
-    return tokenViewBody(token, this.clock.now());
+    return tokenViewBody(token, this.clock.now(), this.brokers.accounts.brokerOf(clientId));
   }
 
   /** `?wait=N`: the same answer, once a token is stored on any replica, or 404 when N seconds pass without one. */
   private async readWaiting(request: VaultRequest, clientId: string, seconds: number): Promise<Buffer> {
     const token = await this.waiting.serve(request, clientId, seconds);
     // The caller left while held: nobody reads this answer, and nothing is recorded of a read that never answered.
-    return token === null ? NO_BODY : tokenViewBody(token, this.clock.now());
+    return token === null ? NO_BODY : tokenViewBody(token, this.clock.now(), this.brokers.accounts.brokerOf(clientId));
+  }
+
+  /** The same read, naming the broker in the path: `/v1/tokens/zerodha/AB1234` (`/v1/tokens/pocketful/YA0002` is `YA0002` when Pocketful is the default). */
+  @Get(':broker/:id')
+  @ApiOperation({ summary: "Read a broker's account's token", description: 'As GET /v1/tokens/{clientId}, for the account broker:id.' })
+  @ApiParam({ name: 'broker', enum: ['pocketful', 'zerodha', 'upstox', 'fyers'], example: 'zerodha' })
+  @ApiParam({ name: 'id', description: "The broker's account id: 1 to 32 letters, digits, - or _", example: 'AB1234' })
+  @ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiErrors(
+    'invalid_client_id',
+    'invalid_request',
+    'unauthorized',
+    'forbidden',
+    'token_not_found',
+    'rate_limited',
+    'token_unreadable',
+    'audit_unavailable',
+    'store_unavailable',
+    'shutting_down',
+  )
+  @AuditedByTheStore('read')
+  @Header('Content-Type', TOKEN_BODY_TYPE)
+  async readOfBroker(
+    @Param('broker') broker: string,
+    @Param('id') id: string,
+    @Query('wait', WaitSecondsPipe) wait: number | undefined,
+    @CurrentClient() client: ServiceClient,
+    @Req() request: VaultRequest,
+  ): Promise<Buffer> {
+    // A broker name with a colon would let `x:zerodha/AB1234`-style paths name another account: only the four names pass.
+    if (!isBrokerId(broker)) throw invalidClientId();
+    return this.read(parseClientId(`${broker}:${id}`, this.brokers.accounts), wait, client, request);
   }
 
   /** A token pasted from Pocketful's dashboard: Pocketful itself says whose it is. */
@@ -106,6 +149,7 @@ export class TokensController {
    * says whether the vault found it dead (and removed it) or alive.
    */
   @Post(':clientId/report-invalid')
+  @ClientIdParam()
   @ApiOperation({ summary: 'Report that Pocketful refused a token', description: 'The vault asks Pocketful; a dead token is removed.' })
   @ApiOkResponse({ type: ReportOutcomeResponse })
   @ApiErrors(
@@ -160,6 +204,7 @@ export class TokensController {
    * the broker refuses (or says is another account's) is removed, and a broker's failure answers `valid: null`.
    */
   @Post(':clientId/verify')
+  @ClientIdParam()
   @ApiOperation({ summary: "Verify an account's token with its broker", description: 'A token the broker refuses is removed; a timeout or a broker failure answers valid: null and removes nothing.' })
   @ApiOkResponse({ type: VerificationResponse })
   @ApiErrors('invalid_client_id', 'unauthorized', 'forbidden', 'token_not_found', 'rate_limited', 'token_unreadable', 'store_unavailable')
@@ -174,6 +219,7 @@ export class TokensController {
   }
 
   @Delete(':clientId')
+  @ClientIdParam()
   @ApiOperation({ summary: "Delete an account's token (admin clients)" })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors('invalid_client_id', 'unauthorized', 'forbidden', 'token_not_found', 'rate_limited', 'store_unavailable')
