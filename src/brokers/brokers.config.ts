@@ -115,13 +115,8 @@ export class BrokersSettings {
   readonly upstox!: UpstoxSettings | null;
   readonly fyers!: FyersSettings | null;
 
-  constructor(values: Omit<BrokersSettings, 'enabled'>) {
+  constructor(values: BrokersSettings) {
     Object.assign(this, values);
-  }
-
-  /** The brokers with a login: Pocketful (as before, always) and each other whose key is set. */
-  enabled(): BrokerId[] {
-    return ['pocketful' as const, ...(['zerodha', 'upstox', 'fyers'] as const).filter((broker) => this[broker] !== null)];
   }
 }
 

@@ -61,7 +61,7 @@ export class AccountBrokers {
 
   /** The adapter of a broker, or null when that broker is off. */
   adapter(broker: BrokerId): BrokerAdapter | null {
-    if (broker === 'pocketful') return this.pocketful;
+    if (broker === 'pocketful') return this.pocketfulSettings.enabled === false ? null : this.pocketful;
     return this.others?.byBroker.get(broker) ?? null;
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { mayRead, ServiceClient } from '../access/service-client';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
@@ -8,7 +8,7 @@ import { Clock } from '../clock/clock';
 import { forbidden, invalidClientId } from '../errors/vault-error';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { ClientIdPipe, parseClientId } from './client-id.pipe';
-import { isBrokerId } from '../brokers/accounts';
+import { BrokerId } from '../brokers/broker-adapter';
 import { BrokersSettings } from '../brokers/brokers.config';
 import { ImportTokenDto } from './dto/import-token.dto';
 import { ApiErrors } from '../openapi/api-errors';
@@ -24,6 +24,29 @@ import { tokenRecordView, verificationView, verifyAllView } from './token.views'
 import { REGISTER_ERRORS, TokensService } from './tokens.service';
 
 const NO_BODY = Buffer.alloc(0);
+
+/** What GET /v1/tokens/{broker}/{id} is, for each broker's route. */
+const BrokerRead = (broker: BrokerId) =>
+  applyDecorators(
+    ApiOperation({ summary: `Read a ${broker} account's token`, description: `As GET /v1/tokens/{clientId} for the account ${broker}:{id}.` }),
+    ApiParam({ name: 'id', description: "The broker's account id: 1 to 32 letters, digits, - or _", example: 'AB1234' }),
+    ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } }),
+    ApiOkResponse({ type: TokenResponse }),
+    ApiErrors(
+      'invalid_client_id',
+      'invalid_request',
+      'unauthorized',
+      'forbidden',
+      'token_not_found',
+      'rate_limited',
+      'token_unreadable',
+      'audit_unavailable',
+      'store_unavailable',
+      'shutting_down',
+    ),
+    AuditedByTheStore('read'),
+    Header('Content-Type', TOKEN_BODY_TYPE),
+  );
 
 const ClientIdParam = () =>
   ApiParam({
@@ -89,36 +112,38 @@ export class TokensController {
     return token === null ? NO_BODY : tokenViewBody(token, this.clock.now(), this.brokers.accounts.brokerOf(clientId));
   }
 
-  /** The same read, naming the broker in the path: `/v1/tokens/zerodha/AB1234` (`/v1/tokens/pocketful/YA0002` is `YA0002` when Pocketful is the default). */
-  @Get(':broker/:id')
-  @ApiOperation({ summary: "Read a broker's account's token", description: 'As GET /v1/tokens/{clientId}, for the account broker:id.' })
-  @ApiParam({ name: 'broker', enum: ['pocketful', 'zerodha', 'upstox', 'fyers'], example: 'zerodha' })
-  @ApiParam({ name: 'id', description: "The broker's account id: 1 to 32 letters, digits, - or _", example: 'AB1234' })
-  @ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } })
-  @ApiOkResponse({ type: TokenResponse })
-  @ApiErrors(
-    'invalid_client_id',
-    'invalid_request',
-    'unauthorized',
-    'forbidden',
-    'token_not_found',
-    'rate_limited',
-    'token_unreadable',
-    'audit_unavailable',
-    'store_unavailable',
-    'shutting_down',
-  )
-  @AuditedByTheStore('read')
-  @Header('Content-Type', TOKEN_BODY_TYPE)
-  async readOfBroker(
-    @Param('broker') broker: string,
-    @Param('id') id: string,
-    @Query('wait', WaitSecondsPipe) wait: number | undefined,
-    @CurrentClient() client: ServiceClient,
-    @Req() request: VaultRequest,
-  ): Promise<Buffer> {
-    // A broker name with a colon would let `x:zerodha/AB1234`-style paths name another account: only the four names pass.
-    if (!isBrokerId(broker)) throw invalidClientId();
+  /**
+   * The same read, naming the broker in the path: `/v1/tokens/zerodha/AB1234` (`/v1/tokens/pocketful/YA0002` is
+   * `YA0002` while Pocketful is the default). One static prefix a broker, so the router never mistakes a broker
+   * for an account.
+   */
+  @Get('pocketful/:id')
+  @BrokerRead('pocketful')
+  readPocketful(@Param('id') id: string, @Query('wait', WaitSecondsPipe) wait: number | undefined, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
+    return this.readOf('pocketful', id, wait, client, request);
+  }
+
+  @Get('zerodha/:id')
+  @BrokerRead('zerodha')
+  readZerodha(@Param('id') id: string, @Query('wait', WaitSecondsPipe) wait: number | undefined, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
+    return this.readOf('zerodha', id, wait, client, request);
+  }
+
+  @Get('upstox/:id')
+  @BrokerRead('upstox')
+  readUpstox(@Param('id') id: string, @Query('wait', WaitSecondsPipe) wait: number | undefined, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
+    return this.readOf('upstox', id, wait, client, request);
+  }
+
+  @Get('fyers/:id')
+  @BrokerRead('fyers')
+  readFyers(@Param('id') id: string, @Query('wait', WaitSecondsPipe) wait: number | undefined, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
+    return this.readOf('fyers', id, wait, client, request);
+  }
+
+  private readOf(broker: BrokerId, id: string, wait: number | undefined, client: ServiceClient, request: VaultRequest): Promise<Buffer> {
+    // Only the id part: `zerodha/upstox:AB1234` must not name Upstox's account.
+    if (id.includes(':')) throw invalidClientId();
     return this.read(parseClientId(`${broker}:${id}`, this.brokers.accounts), wait, client, request);
   }
 
