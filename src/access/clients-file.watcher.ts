@@ -65,12 +65,13 @@ export class ClientsFileWatcher implements OnModuleInit, OnModuleDestroy, OnAppl
   private readonly pollMs: number;
   private readonly log: ClientsFileLog;
   private readonly accounts: Accounts;
+  private readonly extra: readonly ServiceClient[];
   private readonly onSighup = () => void this.reread('SIGHUP');
 
   /** Reads the file now: throws ClientsFileError, so that a vault never starts on a bad file. */
   constructor(
     private readonly path: string | null,
-    private readonly extra: readonly ServiceClient[] = [],
+    extra: readonly ServiceClient[] = [],
     options: ClientsFileWatcherOptions = {},
   ) {
     this.pollMs = options.pollMs ?? CLIENTS_FILE_POLL_MS;
@@ -87,7 +88,9 @@ export class ClientsFileWatcher implements OnModuleInit, OnModuleDestroy, OnAppl
       this.fileClients = parseClients(bytes.toString('utf8'), path, this.accounts);
       this.seenDigest = digestOf(bytes);
     }
-    this.registry = new ServiceClientRegistry([...this.fileClients, ...extra]);
+    // Clients made in code name accounts as the file does: written canonically here too.
+    this.extra = extra.map((client) => ({ ...client, accounts: client.accounts.map((account) => (account === '*' ? account : (this.accounts.parse(account) ?? account))) }));
+    this.registry = new ServiceClientRegistry([...this.fileClients, ...this.extra]);
   }
 
   /** Starts polling and listening for SIGHUP (nothing to do without a file: SIGHUP then keeps its default). */
