@@ -13,6 +13,7 @@ interface BrokerUnderTest {
     approve(location: URL, account: string): URL;
     deny(location: URL): URL;
     exchanges(): number;
+    kill(accessToken: string): void;
     stop(): Promise<void>;
   }>;
 }
@@ -33,6 +34,7 @@ const BROKERS: BrokerUnderTest[] = [
         approve: (location, account) => fake.login(location, account),
         deny: (location) => fake.login(location, null),
         exchanges: () => fake.calls.filter((call) => call.path === '/session/token').length,
+        kill: (accessToken) => fake.sandbox.end(accessToken),
         stop: () => fake.stop(),
       };
     },
@@ -51,6 +53,7 @@ const BROKERS: BrokerUnderTest[] = [
         approve: (location, account) => fake.approve(location, account),
         deny: (location) => fake.deny(location),
         exchanges: () => fake.calls.filter((call) => call.path.endsWith('/login/authorization/token')).length,
+        kill: (accessToken) => fake.kill(accessToken),
         stop: () => fake.stop(),
       };
     },
@@ -69,6 +72,7 @@ const BROKERS: BrokerUnderTest[] = [
         approve: (location, account) => fake.approve(location, account),
         deny: (location) => fake.deny(location),
         exchanges: () => fake.calls.filter((call) => call.path.endsWith('/validate-authcode')).length,
+        kill: (accessToken) => fake.kill(accessToken),
         stop: () => fake.stop(),
       };
     },
@@ -137,6 +141,25 @@ describe.each(BROKERS)('login through $name', ({ name, start }) => {
     const other = name === 'zerodha' ? 'upstox' : 'zerodha';
     expect((await vault.fetch(`/v1/tokens/${other}/AB1234`, { as: 'desk' })).status).toBe(403);
     expect((await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'pocketful-desk' })).status).toBe(403);
+  });
+
+  it("verifies the token with this broker's whoami, and removes it once the broker refuses it", async () => {
+    const { location, cookie } = await begin();
+    expect((await back(broker.approve(location, 'AB1234'), cookie)).status).toBe(200);
+    expect((await vault.fetch(`/v1/tokens/${name}:AB1234/verify`, { method: 'POST', as: 'pocketful-desk' })).status).toBe(403);
+    const { accessToken } = (await json(await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'desk' }))) as { accessToken: string };
+    broker.kill(accessToken);
+    const refused = await vault.fetch(`/v1/tokens/${name}:AB1234/verify`, { method: 'POST', as: 'desk' });
+    expect(await json(refused)).toMatchObject({ valid: false });
+    expect((await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'desk' })).status).toBe(404);
+  });
+
+  it("verifies a live token as valid with this broker's whoami", async () => {
+    const { location, cookie } = await begin();
+    expect((await back(broker.approve(location, 'AB1234'), cookie)).status).toBe(200);
+    const verified = await vault.fetch(`/v1/tokens/${name}:AB1234/verify`, { method: 'POST', as: 'desk' });
+    expect(verified.status).toBe(200);
+    expect(await json(verified)).toMatchObject({ valid: true });
   });
 
   it('sends a reloaded callback nothing again, and a callback from another browser nothing at all', async () => {
