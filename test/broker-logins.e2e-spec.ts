@@ -141,6 +141,18 @@ describe.each(BROKERS)('login through $name', ({ name, start }) => {
     const other = name === 'zerodha' ? 'upstox' : 'zerodha';
     expect((await vault.fetch(`/v1/tokens/${other}/AB1234`, { as: 'desk' })).status).toBe(403);
     expect((await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'pocketful-desk' })).status).toBe(403);
+
+    // The audit names the broker's account, read and refused alike, whichever path named it.
+    expect((await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'desk' })).status).toBe(200);
+    const trail = (await json(await vault.fetch(`/v1/audit?account=${name}:ab1234`, { as: 'ops' }))) as { entries: Array<Record<string, unknown>> };
+    const entries = trail.entries.map(({ action, result, client, account }) => ({ action, result, client, account }));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        { action: 'read', result: 'ok', client: 'desk', account: `${name}:AB1234` },
+        { action: 'refused', result: 'forbidden', client: 'pocketful-desk', account: `${name}:AB1234` },
+        { action: 'store', result: 'ok', client: expect.anything(), account: `${name}:AB1234` },
+      ]),
+    );
   });
 
   it("verifies the token with this broker's whoami, and removes it once the broker refuses it", async () => {
