@@ -130,6 +130,8 @@ describe.each(BROKERS)('login through $name', ({ name, start }) => {
     expect(read.status).toBe(200);
     expect(await json(read)).toMatchObject({ clientId: `${name}:AB1234`, broker: name });
     expect((await vault.fetch(`/v1/tokens/${name}:ab1234`, { as: 'desk' })).status).toBe(200);
+    const listed = (await json(await vault.fetch('/v1/accounts', { as: 'ops' }))) as { accounts: Array<Record<string, unknown>> };
+    expect(listed.accounts).toEqual([expect.objectContaining({ clientId: `${name}:AB1234`, broker: name, state: 'live' })]);
   });
 
   it("refuses a key scoped to this broker's account another broker's account of the same id, and the reverse", async () => {

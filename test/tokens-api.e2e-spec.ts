@@ -175,8 +175,8 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
       const body = await json(response);
       expect(response.status).toBe(200);
       expect(body.accounts).toEqual([
-        { clientId: 'YA0002', state: 'live', source: 'login', issuedAt: istIso(TEN_AM_IST), expiresAt: istIso(MIDNIGHT_AFTER), expiresIn: 14 * 3600 },
-        { clientId: 'YA0003', state: 'missing', source: 'login', issuedAt: istIso(TEN_AM_IST), expiresAt: istIso(MIDNIGHT_AFTER), expiresIn: 0 },
+        { clientId: 'YA0002', broker: 'pocketful', state: 'live', source: 'login', issuedAt: istIso(TEN_AM_IST), expiresAt: istIso(MIDNIGHT_AFTER), expiresIn: 14 * 3600 },
+        { clientId: 'YA0003', broker: 'pocketful', state: 'missing', source: 'login', issuedAt: istIso(TEN_AM_IST), expiresAt: istIso(MIDNIGHT_AFTER), expiresIn: 0 },
       ]);
       expect(JSON.stringify(body)).not.toMatch(/accessToken|\.[A-Za-z0-9_-]{43}/);
     });

@@ -35,8 +35,10 @@ export class TokenResponse extends TokenRecordResponse implements TokenView {
 }
 
 export class AccountResponse {
-  @ApiProperty({ example: 'YA0002' })
+  @ApiProperty({ example: 'YA0002', description: "The default broker's id bare, another broker's as broker:id (zerodha:AB1234)" })
   clientId: string;
+  @ApiProperty({ enum: ['pocketful', 'zerodha', 'upstox', 'fyers'], example: 'pocketful' })
+  broker: BrokerId;
   @ApiProperty({ enum: ['live', 'expired', 'missing'], example: 'live' })
   state: AccountState;
   @ApiPropertyOptional({ type: String, nullable: true, example: 'login' })
