@@ -5,6 +5,8 @@ import { FakePocketful } from './support/fake-pocketful';
 import { FakeZerodha } from './support/fake-zerodha';
 import { json, TestVault } from './support/test-vault';
 import { VaultFixture } from './support/vault-fixture';
+import { ManualClock } from './support/manual-clock';
+import { BASE_DAY, istIso } from './support/test-time';
 
 const PREFIX = 'upgrade:';
 
@@ -168,5 +170,47 @@ describe('ALLOWED_CLIENT_IDS across brokers', () => {
     expect(pageCode(await refused.text())).toBe('account_not_allowed');
     expect((await vault.fetch('/v1/tokens/zerodha/CD5678', { as: 'ops' })).status).toBe(404);
     expect((await vault.tryLogin('YA0002', pocketful)).status).toBe(200);
+  });
+});
+
+describe("a Zerodha token's expiry, at its broker's cut-off", () => {
+  let pocketful: FakePocketful;
+  let kite: FakeZerodha;
+  let vault: TestVault;
+  let clock: ManualClock;
+
+  const start = async (at: Date, env: Record<string, string> = {}) => {
+    clock = new ManualClock(at);
+    vault = await TestVault.start({ broker: pocketful, clock, env: { ...kiteVariables(kite), ...env } });
+  };
+
+  beforeEach(async () => {
+    pocketful = await new FakePocketful().start();
+    kite = await new FakeZerodha().start();
+  });
+
+  afterEach(() => closeAll(() => vault?.close(), () => kite?.stop(), () => pocketful?.stop()));
+
+  const expiryOf = async () => ((await json(await vault.fetch('/v1/tokens/zerodha/AB1234', { as: 'ops' }))) as { expiresAt: string }).expiresAt;
+
+  it('ends a token issued at 05:59:59 IST at 06:00 that morning', async () => {
+    await start(new Date(BASE_DAY.at('06:00').getTime() - 1000));
+    expect((await kiteLogin(vault, kite, 'AB1234')).status).toBe(200);
+    expect(await expiryOf()).toBe(istIso(BASE_DAY.at('06:00')));
+  });
+
+  it('ends a token issued at 06:00:00 IST at 06:00 the next morning', async () => {
+    await start(BASE_DAY.at('06:00'));
+    expect((await kiteLogin(vault, kite, 'AB1234')).status).toBe(200);
+    expect(await expiryOf()).toBe(istIso(BASE_DAY.plus(1).at('06:00')));
+  });
+
+  it('takes its cut-off from ZERODHA_TOKEN_EXPIRY_TIME, and leaves Pocketful\'s at TOKEN_EXPIRY_TIME', async () => {
+    await start(BASE_DAY.at('12:00'), { ZERODHA_TOKEN_EXPIRY_TIME: '07:15' });
+    expect((await kiteLogin(vault, kite, 'AB1234')).status).toBe(200);
+    expect(await expiryOf()).toBe(istIso(BASE_DAY.plus(1).at('07:15')));
+    await vault.login('YA0002', pocketful);
+    const pocketfulToken = (await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }))) as { expiresAt: string };
+    expect(pocketfulToken.expiresAt).toBe(istIso(BASE_DAY.plus(1).at('00:00')));
   });
 });
