@@ -163,7 +163,7 @@ describe.each(BROKERS)('login through $name', ({ name, start }) => {
     expect((await vault.fetch(`/v1/tokens/${name}:AB1234/verify`, { method: 'POST', as: 'pocketful-desk' })).status).toBe(403);
     const { accessToken } = (await json(await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'desk' }))) as { accessToken: string };
     broker.kill(accessToken);
-    const refused = await vault.fetch(`/v1/tokens/${name}:AB1234/verify`, { method: 'POST', as: 'desk' });
+    const refused = await vault.fetch(`/v1/tokens/${name}/AB1234/verify`, { method: 'POST', as: 'desk' });
     expect(await json(refused)).toMatchObject({ valid: false });
     expect((await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'desk' })).status).toBe(404);
   });
@@ -171,7 +171,7 @@ describe.each(BROKERS)('login through $name', ({ name, start }) => {
   it("verifies a live token as valid with this broker's whoami", async () => {
     const { location, cookie } = await begin();
     expect((await back(broker.approve(location, 'AB1234'), cookie)).status).toBe(200);
-    const verified = await vault.fetch(`/v1/tokens/${name}:AB1234/verify`, { method: 'POST', as: 'desk' });
+    const verified = await vault.fetch(`/v1/tokens/${name}/AB1234/verify`, { method: 'POST', as: 'desk' });
     expect(verified.status).toBe(200);
     expect(await json(verified)).toMatchObject({ valid: true });
   });

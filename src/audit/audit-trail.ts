@@ -87,4 +87,4 @@ function accountOf(request: VaultRequest, accounts: Accounts): string | null {
   return accounts.parse(`${broker}:${params.id}`);
 }
 
-const BROKER_ROUTE = /^\/v1\/tokens\/([a-z]+)\/:id$/;
+const BROKER_ROUTE = /^\/v1\/tokens\/([a-z]+)\/:id(?:\/verify)?$/;

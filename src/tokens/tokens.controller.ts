@@ -24,6 +24,7 @@ import { tokenRecordView, verificationView, verifyAllView } from './token.views'
 import { REGISTER_ERRORS, TokensService } from './tokens.service';
 
 const NO_BODY = Buffer.alloc(0);
+const BROKER_VERIFY_ROUTE = /^\/v1\/tokens\/([a-z]+)\/:id\/verify$/;
 
 /** What GET /v1/tokens/{broker}/{id} is, for each broker's route. */
 const BrokerRead = (broker: BrokerId) =>
@@ -241,6 +242,22 @@ export class TokensController {
     const result = await this.verification.verify(clientId, client.name);
     const details = { account: clientId, fingerprint: result.fingerprint, result: `${verdictOf(result)}${result.fresh ? '' : '_recently'}` };
     return audited(verificationView(result), details);
+  }
+
+  /** The same verification, naming the broker in the path: `POST /v1/tokens/zerodha/AB1234/verify`. */
+  @Post(['pocketful/:id/verify', 'zerodha/:id/verify', 'upstox/:id/verify', 'fyers/:id/verify'])
+  @ApiOperation({ summary: "Verify a broker's account's token", description: 'As POST /v1/tokens/{clientId}/verify for the account broker:id.' })
+  @ApiParam({ name: 'id', description: "The broker's account id: 1 to 32 letters, digits, - or _", example: 'AB1234' })
+  @ApiOkResponse({ type: VerificationResponse })
+  @ApiErrors('invalid_client_id', 'unauthorized', 'forbidden', 'token_not_found', 'rate_limited', 'token_unreadable', 'store_unavailable')
+  @HttpCode(200)
+  @UseGuards(RateLimitGuard)
+  @Audited('verify')
+  verifyOfBroker(@Param('id') id: string, @Req() request: VaultRequest, @CurrentClient() client: ServiceClient) {
+    // The broker is the route's own static segment, never anything the caller wrote inside the id.
+    const broker = BROKER_VERIFY_ROUTE.exec(request.routeOptions?.url ?? '')?.[1];
+    if (broker === undefined || id.includes(':')) throw invalidClientId();
+    return this.verify(parseClientId(`${broker}:${id}`, this.brokers.accounts), client);
   }
 
   @Delete(':clientId')
