@@ -9,6 +9,7 @@ import { HttpSettings, httpConfig } from './http/http.config';
 import { ShutdownSettings, shutdownConfig } from './http/shutdown.config';
 import { LoggingSettings, loggingConfig } from './logging/logging.config';
 import { BrokerSettings, pocketfulConfig } from './brokers/pocketful/pocketful.config';
+import { BrokersSettings, brokersConfig } from './brokers/brokers.config';
 import { RateLimitSettings, rateLimitConfig } from './rate-limit/rate-limit.config';
 import { StorageSettings, storageConfig } from './redis/storage.config';
 import { ScrapeSettings, scrapeConfig } from './scrape/scrape.config';
@@ -25,6 +26,7 @@ export const VAULT_CONFIG_SLICES: readonly ConfigSlice[] = [
   httpConfig,
   shutdownConfig,
   pocketfulConfig,
+  brokersConfig,
   storageConfig,
   tokensConfig,
   keyringConfig,
@@ -49,6 +51,9 @@ export class VaultConfig {
   }
   get broker(): BrokerSettings {
     return this.configuration.get(BrokerSettings);
+  }
+  get brokers(): BrokersSettings {
+    return this.configuration.get(BrokersSettings);
   }
   get storage(): StorageSettings {
     return this.configuration.get(StorageSettings);

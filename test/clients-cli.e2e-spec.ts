@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakePocketful } from './support/fake-pocketful';
 import { TestVault } from './support/test-vault';
+import { readClientsFile } from '../src/access/clients-file';
 
 const CLI = join(__dirname, '..', 'dist', 'cli', 'clients.js');
 
@@ -41,6 +42,13 @@ describe('npm run clients', () => {
     expect(statSync(file()).mode & 0o777).toBe(0o600);
   });
 
+  it("writes another broker's accounts as broker:ID, which the vault reads back as the same scope", () => {
+    expect(clients(dir, 'add', 'kite-desk', '--accounts', 'Zerodha:ab1234,upstox:AB1234,YA0002').code).toBe(0);
+    const written = JSON.parse(readFileSync(file(), 'utf8')).clients[0].accounts;
+    expect(written).toEqual(['zerodha:AB1234', 'upstox:AB1234', 'YA0002']);
+    expect(readClientsFile(file())[0].accounts).toEqual(written);
+  });
+
   it('lists names, accounts and roles, never a hash or key', () => {
     const key = clients(dir, 'add', 'ops', '--accounts', '*', '--admin').stdout.split('\n')[0];
     const list = clients(dir, 'list');
@@ -70,6 +78,8 @@ describe('npm run clients', () => {
     [['add', 'x']],
     [['add', '--accounts', 'YA0002']],
     [['add', 'x', '--accounts', '../etc']],
+    [['add', 'x', '--accounts', 'dhan:AB1234']],
+    [['add', 'x', '--accounts', 'zerodha:']],
     [['add', 'bad name!', '--accounts', 'YA0002']],
     [['remove', 'nobody']],
     [['frobnicate']],

@@ -49,7 +49,7 @@ describe('the TypeScript client, against two vault replicas on one Redis', () =>
       const sut = clientOf();
       const first = await sut.token('YA0101');
       const second = await sut.token('ya0101');
-      expect(first).toMatchObject({ clientId: 'YA0101', tokenType: 'bearer', source: 'login', accessToken: (await served('YA0101')).accessToken });
+      expect(first).toMatchObject({ clientId: 'YA0101', broker: 'pocketful', tokenType: 'bearer', source: 'login', accessToken: (await served('YA0101')).accessToken });
       expect(first.expiresIn).toBeGreaterThan(3600);
       expect(second.accessToken).toBe(first.accessToken);
       expect(await cluster.reads('strategy-a', 'YA0101')).toBe(1);

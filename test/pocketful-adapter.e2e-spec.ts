@@ -7,6 +7,7 @@ import { PocketfulAdapter } from '../src/brokers/pocketful/pocketful.adapter';
 import { PocketfulClient } from '../src/brokers/pocketful/pocketful.client';
 import { BrokerSettings, pocketfulConfig } from '../src/brokers/pocketful/pocketful.config';
 import { Clock, SystemClock } from '../src/clock/clock';
+import { brokersConfig } from '../src/brokers/brokers.config';
 import { loadConfiguration } from '../src/config/load-configuration';
 import { VaultError } from '../src/errors/vault-error';
 import { httpConfig } from '../src/http/http.config';
@@ -36,6 +37,7 @@ function build(fake: FakePocketful, env: Record<string, string> = {}, clock: Clo
   const configuration = loadConfiguration({ POCKETFUL_TIMEOUT_MS: String(TIMEOUT_MS), ...fake.variables, ...env }, [
     httpConfig,
     pocketfulConfig,
+    brokersConfig,
     tokensConfig,
   ]);
   const settings = configuration.get(BrokerSettings);

@@ -49,9 +49,9 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(Object.keys(body).sort()).toEqual(
-        ['accessToken', 'clientId', 'expiresAt', 'expiresIn', 'issuedAt', 'scope', 'source', 'tokenType'].sort(),
+        ['accessToken', 'broker', 'clientId', 'expiresAt', 'expiresIn', 'issuedAt', 'scope', 'source', 'tokenType'].sort(),
       );
-      expect(body).toMatchObject({ clientId: 'YA0002', tokenType: 'bearer', scope: 'orders holdings', source: 'login' });
+      expect(body).toMatchObject({ clientId: 'YA0002', broker: 'pocketful', tokenType: 'bearer', scope: 'orders holdings', source: 'login' });
       expect(body.issuedAt).toBe(istIso(TEN_AM_IST));
       expect(body.expiresAt).toBe(istIso(MIDNIGHT_AFTER));
       expect(body.expiresIn).toBe(14 * 3600 - 90);
@@ -175,8 +175,8 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
       const body = await json(response);
       expect(response.status).toBe(200);
       expect(body.accounts).toEqual([
-        { clientId: 'YA0002', state: 'live', source: 'login', issuedAt: istIso(TEN_AM_IST), expiresAt: istIso(MIDNIGHT_AFTER), expiresIn: 14 * 3600 },
-        { clientId: 'YA0003', state: 'missing', source: 'login', issuedAt: istIso(TEN_AM_IST), expiresAt: istIso(MIDNIGHT_AFTER), expiresIn: 0 },
+        { clientId: 'YA0002', broker: 'pocketful', state: 'live', source: 'login', issuedAt: istIso(TEN_AM_IST), expiresAt: istIso(MIDNIGHT_AFTER), expiresIn: 14 * 3600 },
+        { clientId: 'YA0003', broker: 'pocketful', state: 'missing', source: 'login', issuedAt: istIso(TEN_AM_IST), expiresAt: istIso(MIDNIGHT_AFTER), expiresIn: 0 },
       ]);
       expect(JSON.stringify(body)).not.toMatch(/accessToken|\.[A-Za-z0-9_-]{43}/);
     });

@@ -98,7 +98,7 @@ class Caching(_AgainstTheVault):
         first = sut.token("YA0111")
         second = sut.token("ya0111")
         self.assertIsInstance(first, Token)
-        self.assertEqual((first.client_id, first.token_type, first.source), ("YA0111", "bearer", "login"))
+        self.assertEqual((first.client_id, first.broker, first.token_type, first.source), ("YA0111", "pocketful", "bearer", "login"))
         self.assertEqual(first.access_token, self.served("YA0111"))
         self.assertGreater(first.expires_in, 3600)
         self.assertLess(first.issued_at, first.expires_at)

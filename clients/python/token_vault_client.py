@@ -70,6 +70,8 @@ class Token:
     issued_at: datetime
     expires_at: datetime
     expires_in: int
+    # The broker whose token it is; a vault from before brokers were named only had Pocketful's.
+    broker: str = "pocketful"
 
 
 @dataclass(frozen=True)
@@ -346,6 +348,7 @@ def _token_of(body: Any) -> Optional[Token]:
         issued_at=issued_at,
         expires_at=expires_at,
         expires_in=int(body["expiresIn"]),
+        broker=body["broker"] if isinstance(body.get("broker"), str) else "pocketful",
     )
 
 

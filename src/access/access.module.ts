@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { BrokersSettings } from '../brokers/brokers.config';
 import { AccessSettings } from './access.config';
 import { ClientsFileWatcher } from './clients-file.watcher';
 import { ServiceClient } from './service-client';
@@ -24,8 +25,9 @@ export class AccessModule {
       providers: [
         {
           provide: ClientsFileWatcher,
-          inject: [AccessSettings],
-          useFactory: (settings: AccessSettings) => new ClientsFileWatcher(settings.clientsFile, extra),
+          inject: [AccessSettings, { token: BrokersSettings, optional: true }],
+          useFactory: (settings: AccessSettings, brokers: BrokersSettings | undefined) =>
+            new ClientsFileWatcher(settings.clientsFile, extra, { accounts: brokers?.accounts }),
         },
         {
           provide: ServiceClientRegistry,

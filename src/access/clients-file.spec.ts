@@ -1,6 +1,7 @@
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Accounts } from '../brokers/accounts';
 import { sha256Hex } from '../crypto/digest';
 import { clientFor, ClientsFileError, newServiceKey, parseClients, readClientsFile, writeClientsFile } from './clients-file';
 import { ServiceClient } from './service-client';
@@ -88,7 +89,7 @@ describe('parseClients', () => {
       'clients.1.keySha256: keySha256 must be 64 lower-case hex digits (the SHA-256 of the key)',
       'clients.1.accounts: accounts must list at least one account id, or "*"',
       'clients.2.keySha256: keySha256 must be 64 lower-case hex digits (the SHA-256 of the key)',
-      'clients.2.accounts: accounts must hold upper-case account ids or "*"',
+      'clients.2.accounts: accounts must hold upper-case account ids (bare for the default broker, or as zerodha:AB1234) or "*"',
       'clients.2.admin: admin must be a boolean value',
     ]);
   });
@@ -148,9 +149,15 @@ describe('parseClients', () => {
     expect(client.accounts).toEqual(['*', 'YA0002']);
   });
 
-  it.each(['**', 'YA*', '', ' YA0002', '../x'])('refuses the account %j', (account) => {
+  it('writes scopes canonically: the default broker\'s bare, any other broker\'s as broker:ID', () => {
+    const file = JSON.stringify({ clients: [{ name: 'a', keySha256: HASH_A, accounts: ['pocketful:YA0002', 'zerodha:AB1234', 'YA0003'] }] });
+    expect(parseClients(file, 'clients.json')[0].accounts).toEqual(['YA0002', 'zerodha:AB1234', 'YA0003']);
+    expect(parseClients(file, 'clients.json', new Accounts('zerodha'))[0].accounts).toEqual(['pocketful:YA0002', 'AB1234', 'YA0003']);
+  });
+
+  it.each(['**', 'YA*', '', ' YA0002', '../x', 'dhan:AB1234', 'zerodha:', 'Zerodha:AB1234'])('refuses the account %j', (account) => {
     expect(problemsOf(JSON.stringify({ clients: [{ name: 'a', keySha256: HASH_A, accounts: [account] }] }))).toEqual([
-      'clients.0.accounts: accounts must hold upper-case account ids or "*"',
+      'clients.0.accounts: accounts must hold upper-case account ids (bare for the default broker, or as zerodha:AB1234) or "*"',
     ]);
   });
 });

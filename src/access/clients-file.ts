@@ -13,6 +13,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { sha256Hex } from '../crypto/digest';
+import { Accounts } from '../brokers/accounts';
 import { ServiceClient } from './service-client';
 
 class ClientEntry {
@@ -25,7 +26,10 @@ class ClientEntry {
 
   @IsArray()
   @ArrayMinSize(1, { message: 'accounts must list at least one account id, or "*"' })
-  @Matches(/^(\*|[A-Z0-9][A-Z0-9_-]{0,31})$/, { each: true, message: 'accounts must hold upper-case account ids or "*"' })
+  @Matches(/^(\*|((pocketful|zerodha|upstox|fyers):)?[A-Z0-9][A-Z0-9_-]{0,31})$/, {
+    each: true,
+    message: 'accounts must hold upper-case account ids (bare for the default broker, or as zerodha:AB1234) or "*"',
+  })
   accounts: string[];
 
   @IsOptional()
@@ -53,7 +57,11 @@ export function newServiceKey(): string {
   return `tvk_${randomBytes(32).toString('base64url')}`;
 }
 
-export function parseClients(json: string, path: string): ServiceClient[] {
+/**
+ * `accounts` writes each scope canonically (brokers/accounts.ts), so `pocketful:YA0002` and `YA0002` are one scope
+ * when Pocketful is the default broker, and mayRead compares canonical accounts only.
+ */
+export function parseClients(json: string, path: string, accounts: Accounts = new Accounts('pocketful')): ServiceClient[] {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -80,7 +88,7 @@ export function parseClients(json: string, path: string): ServiceClient[] {
   return file.clients.map((entry) => ({
     name: entry.name,
     keySha256: entry.keySha256,
-    accounts: entry.accounts,
+    accounts: entry.accounts.map((account) => (account === '*' ? account : (accounts.parse(account) as string))),
     admin: entry.admin === true,
   }));
 }

@@ -2,6 +2,7 @@ import { Logger, OnApplicationShutdown, OnModuleDestroy, OnModuleInit } from '@n
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Accounts } from '../brokers/accounts';
 import { ClientsFileError, parseClients } from './clients-file';
 import { ServiceClient } from './service-client';
 import { ServiceClientRegistry } from './service-client.registry';
@@ -24,6 +25,8 @@ export interface ClientsFileLog {
 export interface ClientsFileWatcherOptions {
   pollMs?: number;
   log?: ClientsFileLog;
+  /** How accounts are written (the default broker's bare); Pocketful's bare when not given. */
+  accounts?: Accounts;
 }
 
 /**
@@ -61,16 +64,19 @@ export class ClientsFileWatcher implements OnModuleInit, OnModuleDestroy, OnAppl
   private stopped = false;
   private readonly pollMs: number;
   private readonly log: ClientsFileLog;
+  private readonly accounts: Accounts;
+  private readonly extra: readonly ServiceClient[];
   private readonly onSighup = () => void this.reread('SIGHUP');
 
   /** Reads the file now: throws ClientsFileError, so that a vault never starts on a bad file. */
   constructor(
     private readonly path: string | null,
-    private readonly extra: readonly ServiceClient[] = [],
+    extra: readonly ServiceClient[] = [],
     options: ClientsFileWatcherOptions = {},
   ) {
     this.pollMs = options.pollMs ?? CLIENTS_FILE_POLL_MS;
     this.log = options.log ?? new Logger('ClientsFile');
+    this.accounts = options.accounts ?? new Accounts('pocketful');
     this.fileClients = [];
     if (path !== null) {
       let bytes: Buffer;
@@ -79,10 +85,12 @@ export class ClientsFileWatcher implements OnModuleInit, OnModuleDestroy, OnAppl
       } catch (error) {
         throw unreadable(path, error);
       }
-      this.fileClients = parseClients(bytes.toString('utf8'), path);
+      this.fileClients = parseClients(bytes.toString('utf8'), path, this.accounts);
       this.seenDigest = digestOf(bytes);
     }
-    this.registry = new ServiceClientRegistry([...this.fileClients, ...extra]);
+    // Clients made in code name accounts as the file does: written canonically here too.
+    this.extra = extra.map((client) => ({ ...client, accounts: client.accounts.map((account) => (account === '*' ? account : (this.accounts.parse(account) ?? account))) }));
+    this.registry = new ServiceClientRegistry([...this.fileClients, ...this.extra]);
   }
 
   /** Starts polling and listening for SIGHUP (nothing to do without a file: SIGHUP then keeps its default). */
@@ -154,7 +162,7 @@ export class ClientsFileWatcher implements OnModuleInit, OnModuleDestroy, OnAppl
       this.seenDigest = digest;
       let clients: ServiceClient[];
       try {
-        clients = parseClients(bytes.toString('utf8'), path);
+        clients = parseClients(bytes.toString('utf8'), path, this.accounts);
       } catch (error) {
         this.unusable(error instanceof ClientsFileError ? error.problems : ['it could not be parsed'], trigger);
         return;

@@ -7,9 +7,9 @@ import { TRAIL_ID } from './trail-position';
 const ACTION = `(${AUDIT_ACTIONS.join('|')})`;
 
 export class AuditQueryDto {
-  @ApiPropertyOptional({ example: 'YA0002', description: 'Only this account' })
+  @ApiPropertyOptional({ example: 'YA0002', description: "Only this account: the default broker's id bare, or broker:id (zerodha:AB1234)" })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, { message: 'account must be a client id such as YA0002' })
+  @Matches(/^([A-Za-z]+:)?[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/, { message: 'account must be an account id such as YA0002 or zerodha:AB1234' })
   account?: string;
 
   @ApiPropertyOptional({ example: 'strategy-a', description: 'Only this service client' })

@@ -1,9 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { callerName, RequestParty, VaultRequest } from '../access/vault-request';
 import { RefusalRecorder } from '../http/refusal-recorder';
 import type { ErrorCode } from '../errors/error-catalogue';
 import { VaultError } from '../errors/vault-error';
-import { isClientId, normalizeClientId } from '../brokers/client-id';
+import { Accounts } from '../brokers/accounts';
+import { BrokersSettings } from '../brokers/brokers.config';
 import { AuditAction, AuditEvent, AuditLog } from './audit-log';
 import type { AuditDetails } from './audited';
 import { auditedAction } from './audited-route';
@@ -20,7 +21,14 @@ const REFUSALS = new Set([401, 403, 429]);
 export class AuditTrail implements RefusalRecorder {
   private readonly logger = new Logger(AuditTrail.name);
 
-  constructor(private readonly log: AuditLog) {}
+  private readonly accounts: Accounts;
+
+  constructor(
+    private readonly log: AuditLog,
+    @Optional() brokers?: BrokersSettings,
+  ) {
+    this.accounts = brokers?.accounts ?? new Accounts('pocketful');
+  }
 
   /**
    * What an audited route did, once it is done: a failed write is logged, and the answer stands. A token read is not
@@ -45,7 +53,7 @@ export class AuditTrail implements RefusalRecorder {
     const refused = REFUSALS.has(status);
     const action = refused ? 'refused' : auditedAction(request);
     if (action === null) return;
-    this.log.appendRefusal(this.event(request, action, code, accountOf(request), null)).catch((error: unknown) => {
+    this.log.appendRefusal(this.event(request, action, code, accountOf(request, this.accounts), null)).catch((error: unknown) => {
       // A store that does not answer is logged by its connection, once per interval, not once per refusal.
       if (error instanceof VaultError && error.code === 'store_unavailable') return;
       this.logger.error(`could not write the audit entry for ${action} ${code}`);
@@ -67,10 +75,16 @@ export class AuditTrail implements RefusalRecorder {
   }
 }
 
-/** The account a refused request named in its path, if it named a valid one (the pipe that checks it may not have run). */
-function accountOf(request: VaultRequest): string | null {
-  const raw = (request.params as { clientId?: unknown } | undefined)?.clientId;
-  if (typeof raw !== 'string') return null;
-  const normalized = normalizeClientId(raw);
-  return isClientId(normalized) ? normalized : null;
+/**
+ * The account a refused request named in its path, if it named a valid one (the pipe that checks it may not have
+ * run): `:clientId`, or a broker's route's `:id` under its static broker segment (`/v1/tokens/zerodha/:id`).
+ */
+function accountOf(request: VaultRequest, accounts: Accounts): string | null {
+  const params = request.params as { clientId?: unknown; id?: unknown } | undefined;
+  if (typeof params?.clientId === 'string') return accounts.parse(params.clientId);
+  const broker = BROKER_ROUTE.exec(request.routeOptions?.url ?? '')?.[1];
+  if (broker === undefined || typeof params?.id !== 'string' || params.id.includes(':')) return null;
+  return accounts.parse(`${broker}:${params.id}`);
 }
+
+const BROKER_ROUTE = /^\/v1\/tokens\/([a-z]+)\/:id(?:\/verify)?$/;

@@ -1,10 +1,14 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Optional, Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../openapi/api-errors';
 import { AuditPageResponse } from './audit.api';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
 import { normalizeClientId } from '../brokers/client-id';
+import { Accounts } from '../brokers/accounts';
+import { BrokersSettings } from '../brokers/brokers.config';
+
+const POCKETFUL_DEFAULT = new Accounts('pocketful');
 import { formatIst } from '../clock/ist-time';
 import { AuditAction, AuditLog } from './audit-log';
 import { AuditQueryDto } from './audit-query.dto';
@@ -14,7 +18,10 @@ import { AuditQueryDto } from './audit-query.dto';
 @ApiBearerAuth('serviceKey')
 @UseGuards(ServiceKeyGuard, RateLimitGuard)
 export class AuditController {
-  constructor(private readonly log: AuditLog) {}
+  constructor(
+    private readonly log: AuditLog,
+    @Optional() private readonly brokers?: BrokersSettings,
+  ) {}
 
   /** Newest first, what was done and what was refused merged, filtered; `next` pages on to older entries. */
   @Get()
@@ -24,7 +31,8 @@ export class AuditController {
   @AdminOnly()
   async list(@Query() query: AuditQueryDto) {
     const page = await this.log.page({
-      account: query.account === undefined ? undefined : normalizeClientId(query.account),
+      // An unknown broker's account matches nothing, as an unknown id does.
+      account: query.account === undefined ? undefined : ((this.brokers?.accounts ?? POCKETFUL_DEFAULT).parse(query.account) ?? normalizeClientId(query.account)),
       client: query.client,
       actions: query.action === undefined ? undefined : (query.action.split(',') as AuditAction[]),
       kind: query.kind,

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ClientsFileError, clientFor, newServiceKey, readClientsFile, writeClientsFile } from '../access/clients-file';
 import { ServiceClient } from '../access/service-client';
-import { isClientId, normalizeClientId } from '../brokers/client-id';
+import { Accounts, isBrokerId } from '../brokers/accounts';
+import { normalizeClientId } from '../brokers/client-id';
 import { readEnvironment } from '../config/read-environment';
 
 const USAGE = `Service clients of token-vault, in the file named by VAULT_CLIENTS_FILE (or --file PATH).
@@ -91,14 +92,29 @@ function requireName(name: string | undefined): string {
   return name;
 }
 
+/**
+ * An account as the file keeps it: `broker:ID` kept named (the file does not know the default broker; the vault
+ * writes each canonically when it reads the file), a bare id upper-cased.
+ */
+function normalizeAccount(account: string): string | null {
+  const colon = account.indexOf(':');
+  if (colon === -1) return ANY_DEFAULT.parse(account);
+  const broker = account.slice(0, colon).toLowerCase();
+  return isBrokerId(broker) && ANY_DEFAULT.of(broker, account.slice(colon + 1)) !== null ? `${broker}:${normalizeClientId(account.slice(colon + 1))}` : null;
+}
+
+const ANY_DEFAULT = new Accounts('pocketful');
+
 function parseAccounts(text: string | undefined): string[] {
   if (!text) throw new UsageError('say which accounts the client may read: --accounts YA0002,YA0003 (or "*" for all)');
   const accounts = text.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
   if (accounts.includes('*')) return ['*'];
-  const normalized = accounts.map(normalizeClientId);
-  const bad = normalized.filter((id) => !isClientId(id));
-  if (normalized.length === 0 || bad.length > 0) throw new UsageError('accounts must be Pocketful client ids such as YA0002, comma-separated, or "*"');
-  return [...new Set(normalized)];
+  const normalized = accounts.map(normalizeAccount);
+  const bad = normalized.filter((id) => id === null);
+  if (normalized.length === 0 || bad.length > 0) {
+    throw new UsageError('accounts must be account ids such as YA0002 (the default broker\'s) or zerodha:AB1234, comma-separated, or "*"');
+  }
+  return [...new Set(normalized as string[])];
 }
 
 function issue(file: string, others: ServiceClient[], name: string, accounts: string[], admin: boolean, output: Output): number {

@@ -1,6 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { BrokerId } from '../brokers/broker-adapter';
 import { sha256Hex } from '../crypto/digest';
 import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
+
+/** Never provided: Pocketful's cookies are the ones DI makes. */
+const LOGIN_COOKIE_BROKER = 'LOGIN_COOKIE_BROKER';
 
 const SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 /** What a cookie's Path may hold without quoting or breaking the header. */
@@ -22,13 +26,18 @@ export class LoginCookies {
   private readonly attributes: string;
   private readonly prefix: string;
 
-  constructor(broker: BrokerSettings) {
+  /** Pocketful's cookies by DI; another broker's through `of`, scoped to its own redirect URL's folder and named for it. */
+  constructor(broker: BrokerSettings, @Optional() @Inject(LOGIN_COOKIE_BROKER) name: BrokerId = 'pocketful') {
     const redirect = new URL(broker.redirectUrl);
     const secure = redirect.protocol === 'https:';
     const folder = redirect.pathname.slice(0, redirect.pathname.lastIndexOf('/')) || '/';
     const path = COOKIE_PATH_SHAPE.test(folder) ? folder : '/';
     this.attributes = `Path=${path}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
-    this.prefix = secure ? '__Secure-pocketful-login-' : 'pocketful-login-';
+    this.prefix = `${secure ? '__Secure-' : ''}${name}-login-`;
+  }
+
+  static of(redirectUrl: string, broker: BrokerId): LoginCookies {
+    return new LoginCookies({ redirectUrl } as BrokerSettings, broker);
   }
 
   /** The Set-Cookie value that hands `secret` to the browser for `lifetimeMs`. */

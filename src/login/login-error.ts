@@ -2,34 +2,34 @@ import { vaultError } from '../errors/vault-error';
 
 /** Why a login did not end with a stored token, in words for the person at the browser. */
 
-export const stateMissing = () =>
-  vaultError('state_missing', 'The answer from Pocketful has no state, so it cannot be matched to a login started here.');
+export const stateMissing = (broker = 'Pocketful') =>
+  vaultError('state_missing', `The answer from ${broker} has no state, so it cannot be matched to a login started here.`);
 
-export const stateUnknown = () =>
-  vaultError('state_unknown', 'This login link is unknown or older than ten minutes. Nothing was sent to Pocketful. Start a new login.');
+export const stateUnknown = (broker = 'Pocketful') =>
+  vaultError('state_unknown', `This login link is unknown or older than ten minutes. Nothing was sent to ${broker}. Start a new login.`);
 
-export const stateReplayed = () =>
+export const stateReplayed = (broker = 'Pocketful') =>
   vaultError(
     'state_replayed',
-    'This login was already completed or is being completed (was the page reloaded?). Nothing was sent to Pocketful again.',
+    `This login was already completed or is being completed (was the page reloaded?). Nothing was sent to ${broker} again.`,
   );
 
-export const loginStateMismatch = () =>
+export const loginStateMismatch = (broker = 'Pocketful') =>
   vaultError(
     'login_state_mismatch',
     'This browser did not begin this login, or has lost its login cookie (was the login opened at another address than ' +
-      'the redirect URL, or in a private window?). Nothing was sent to Pocketful, and the login was left as it was.',
+      `the redirect URL, or in a private window?). Nothing was sent to ${broker}, and the login was left as it was.`,
   );
 
-export const loginCancelled = () => vaultError('login_cancelled', 'The login was cancelled at Pocketful. Nothing was stored.');
+export const loginCancelled = (broker = 'Pocketful') => vaultError('login_cancelled', `The login was cancelled at ${broker}. Nothing was stored.`);
 
-export const loginRefused = (detail: string) => vaultError('login_refused', `Pocketful refused the login: ${detail}. Nothing was stored.`);
+export const loginRefused = (detail: string, broker = 'Pocketful') => vaultError('login_refused', `${broker} refused the login: ${detail}. Nothing was stored.`);
 
-export const codeMissing = () =>
-  vaultError('code_missing', 'The answer from Pocketful carries no authorization code. Nothing was stored, and the login was left as it was.');
+export const codeMissing = (broker = 'Pocketful') =>
+  vaultError('code_missing', `The answer from ${broker} carries no authorization code. Nothing was stored, and the login was left as it was.`);
 
-export const codeAlreadyUsed = () =>
+export const codeAlreadyUsed = (broker = 'Pocketful') =>
   vaultError(
     'code_already_used',
-    'This authorization code was already sent to Pocketful once; sending it again would revoke the token. Start a new login.',
+    `This authorization code was already sent to ${broker} once; sending it again would revoke the token. Start a new login.`,
   );

@@ -8,6 +8,8 @@ import { PageResponses } from '../http/pages/page-responses';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { REGISTER_ERRORS } from '../tokens/tokens.service';
 import { LoginCookies } from './login-cookie';
+import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
+import { vaultError } from '../errors/vault-error';
 import { CallbackQuery, LoginService, STATE_LIFETIME_MS } from './login.service';
 import { successPage } from './pages/login-pages';
 
@@ -25,13 +27,15 @@ export class LoginController {
   constructor(
     private readonly login: LoginService,
     private readonly cookies: LoginCookies,
+    private readonly settings: BrokerSettings,
   ) {}
 
   @Get('pocketful/login')
   @ApiOperation({ summary: 'Start a Pocketful login (a page for a browser)', description: 'Sets a login cookie and redirects to Pocketful.' })
   @ApiResponse({ status: 302, description: "To Pocketful's login, with state and code_challenge" })
-  @ApiPageErrors('operator_unauthorized', 'rate_limited', 'store_unavailable')
+  @ApiPageErrors('not_found', 'operator_unauthorized', 'rate_limited', 'store_unavailable')
   async begin(@Res() reply: FastifyReply): Promise<void> {
+    this.requireOn();
     const { url, state, browserSecret } = await this.login.begin();
     reply.header('set-cookie', this.cookies.issue(state, browserSecret, STATE_LIFETIME_MS)).redirect(url, 302);
   }
@@ -43,6 +47,7 @@ export class LoginController {
   @ApiQuery({ name: 'error', required: false, description: "Pocketful's refusal, when the login did not succeed" })
   @ApiOkResponse({ description: 'A page saying which account was stored until when', content: { 'text/html': { schema: { type: 'string' } } } })
   @ApiPageErrors(
+    'not_found',
     'state_missing',
     'state_unknown',
     'code_missing',
@@ -58,11 +63,17 @@ export class LoginController {
   @Audited('store')
   @Header('Content-Type', 'text/html; charset=utf-8')
   async callback(@Query() query: CallbackQuery, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    this.requireOn();
     const secret = typeof query.state === 'string' ? this.cookies.read(request.headers.cookie, query.state) : undefined;
     const login = await this.login.take(query, secret);
     // The state is used up from here on, success or not: its cookie has nothing left to prove.
     reply.header('set-cookie', this.cookies.clear(login.state));
     const token = await this.login.finish(login);
     return audited(successPage(token.clientId, token.expiresAt), { account: token.clientId, fingerprint: token.fingerprint });
+  }
+
+  /** With another broker the default (REDIRECT_URL) and no POCKETFUL_API_KEY, Pocketful has no login here. */
+  private requireOn(): void {
+    if (!this.settings.enabled) throw vaultError('not_found', 'Pocketful is not configured on this vault: set POCKETFUL_API_KEY to log in to it.');
   }
 }

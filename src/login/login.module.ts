@@ -3,6 +3,7 @@ import { PocketfulModule } from '../brokers/pocketful/pocketful.module';
 import { StorageKind } from '../redis/storage.config';
 import { LoginCookies } from './login-cookie';
 import { LoginController } from './login.controller';
+import { BrokerLoginController } from './broker-login.controller';
 import { LoginService } from './login.service';
 import { LoginStateStore } from './login-state.store';
 import { MemoryLoginStateStore } from './memory-login-state.store';
@@ -14,7 +15,7 @@ export class LoginModule {
     return {
       module: LoginModule,
       imports: [PocketfulModule],
-      controllers: [LoginController],
+      controllers: [LoginController, BrokerLoginController],
       providers: [
         { provide: LoginStateStore, useClass: kind === 'redis' ? RedisLoginStateStore : MemoryLoginStateStore },
         LoginService,

@@ -7,6 +7,8 @@ import { RecordingLogger } from '../../test/support/recording-logger';
 import { settled } from '../../test/support/settled';
 import { BASE_DAY } from '../../test/support/test-time';
 import { Clock } from '../clock/clock';
+import { AccountBrokers, otherBrokerAdapters, pocketfulBrokerAdapter } from '../tokens/account-brokers';
+import { brokersConfig } from '../brokers/brokers.config';
 import { loadConfiguration } from '../config/load-configuration';
 import { sha256Hex } from '../crypto/digest';
 import { keyringConfig } from '../crypto/keyring.config';
@@ -54,6 +56,7 @@ describe(LoginService.name, () => {
     const configuration = loadConfiguration({ TOKEN_STORE: 'memory', ...broker.variables, ...env }, [
       httpConfig,
       pocketfulConfig,
+      brokersConfig,
       tokensConfig,
       keyringConfig,
     ]);
@@ -62,6 +65,9 @@ describe(LoginService.name, () => {
       providers: [
         LoginService,
         TokensService,
+        AccountBrokers,
+        pocketfulBrokerAdapter,
+        otherBrokerAdapters,
         PocketfulClient,
         BrokerMetrics,
         VaultMetrics,

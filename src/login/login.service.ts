@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { Clock } from '../clock/clock';
 import { sha256Hex } from '../crypto/digest';
 import { PocketfulClient } from '../brokers/pocketful/pocketful.client';
+import { BrokerAdapter, BrokerId } from '../brokers/broker-adapter';
+import { vaultError } from '../errors/vault-error';
+import { AccountBrokers } from '../tokens/account-brokers';
 import { StoredToken } from '../tokens/stored-token';
 import { TokensService } from '../tokens/tokens.service';
 import { LoginStateStore } from './login-state.store';
@@ -49,6 +52,9 @@ type Answer = { code: string } | { error: string; description: string };
 /** A login whose state is used up: whatever follows, it is over. */
 export type TakenLogin = Answer & { state: string; verifier?: string };
 
+/** Another broker's login whose state is used up, with the adapter that ends it. */
+export type TakenBrokerLogin = TakenLogin & { broker: BrokerAdapter };
+
 /**
  * The OAuth2 login: a single-use `state` per attempt, bound to the browser that began it, a PKCE verifier, and
  * each authorization code sent to Pocketful at most once, across replicas and reloads. A reused code makes
@@ -63,7 +69,60 @@ export class LoginService {
     private readonly pocketful: PocketfulClient,
     private readonly tokens: TokensService,
     private readonly clock: Clock,
+    private readonly brokers: AccountBrokers,
   ) {}
+
+  /**
+   * Another broker's login, by its adapter, with everything Pocketful's has: the state (and the code's claim) kept
+   * under the broker's name, so that a state begun for one broker is unknown at another's callback.
+   */
+  async beginAt(brokerId: BrokerId): Promise<BegunLogin> {
+    const broker = this.adapterOf(brokerId);
+    const state = randomBytes(SECRET_BYTES).toString('base64url');
+    const browserSecret = randomBytes(SECRET_BYTES).toString('base64url');
+    const { url, verifier } = broker.loginStart(state);
+    await this.states.saveState(brokerStateKey(broker.id, state), { browserHash: sha256Hex(browserSecret), verifier }, STATE_LIFETIME_MS);
+    return { url, state, browserSecret };
+  }
+
+  /** As `take`, with the callback read by the broker's own names (Kite's `request_token`, `status`). */
+  async takeAt(brokerId: BrokerId, query: CallbackQuery, secretOf: (state: string) => string | undefined): Promise<TakenBrokerLogin> {
+    const broker = this.adapterOf(brokerId);
+    const name = broker.displayName;
+    const outcome = broker.readCallback(textQuery(query));
+    const state = this.checkedState(outcome.state ?? undefined, name);
+    let answer: Answer;
+    if (outcome.kind === 'refused') {
+      const error = outcome.error !== undefined && ERROR_SHAPE.test(outcome.error) ? outcome.error : 'login_failed';
+      answer = { error, description: outcome.reason.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 300) };
+    } else {
+      if (!CODE_SHAPE.test(outcome.code)) throw codeMissing(name);
+      answer = { code: outcome.code };
+    }
+    const browserSecret = secretOf(state);
+    const taken = await this.states.takeState(brokerStateKey(broker.id, state), browserSecret === undefined ? '' : sha256Hex(browserSecret));
+    if (taken.use !== 'fresh') throw REFUSED_TAKE[taken.use](name);
+    return { ...answer, state, verifier: taken.verifier, broker };
+  }
+
+  /** As `finish`: the code claimed before its one exchange, the token stored under the account whoami names. */
+  async finishAt(login: TakenBrokerLogin): Promise<StoredToken> {
+    const { broker } = login;
+    if ('error' in login) {
+      this.logger.warn(`${broker.displayName} sent the login back with error ${login.error}`);
+      throw login.error === 'access_denied' ? loginCancelled(broker.displayName) : loginRefused(login.description, broker.displayName);
+    }
+    const claimed = await this.states.claimCode(sha256Hex(`${broker.id}:${login.code}`), CODE_CLAIM_LIFETIME_MS);
+    if (!claimed) throw codeAlreadyUsed(broker.displayName);
+    const grant = await broker.exchange(login.code, { verifier: login.verifier });
+    return this.tokens.registerFrom(broker, grant, 'login', this.clock.now());
+  }
+
+  private adapterOf(brokerId: BrokerId): BrokerAdapter {
+    const broker = this.brokers.adapter(brokerId);
+    if (broker === null) throw vaultError('not_found', `${brokerId} is not configured on this vault: set its API key to log in to it.`);
+    return broker;
+  }
 
   /** The state travels through URLs, to Pocketful and back; the browser secret only into this browser's cookie. */
   async begin(): Promise<BegunLogin> {
@@ -101,9 +160,9 @@ export class LoginService {
     return this.tokens.register(grant, 'login', this.clock.now());
   }
 
-  private checkedState(state: unknown): string {
-    if (state === undefined || state === '') throw stateMissing();
-    if (typeof state !== 'string' || !STATE_SHAPE.test(state)) throw stateUnknown();
+  private checkedState(state: unknown, broker = 'Pocketful'): string {
+    if (state === undefined || state === '') throw stateMissing(broker);
+    if (typeof state !== 'string' || !STATE_SHAPE.test(state)) throw stateUnknown(broker);
     return state;
   }
 
@@ -119,4 +178,14 @@ export class LoginService {
     if (typeof query.code !== 'string' || !CODE_SHAPE.test(query.code)) throw codeMissing();
     return { code: query.code };
   }
+}
+
+/** Pocketful's states are kept under their hash as before; another broker's under its name too. */
+function brokerStateKey(broker: BrokerId, state: string): string {
+  return sha256Hex(`${broker}:${state}`);
+}
+
+/** The callback's query as the adapters read it: repeated or odd values count as absent. */
+function textQuery(query: CallbackQuery): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(query).map(([name, value]) => [name, typeof value === 'string' ? value : undefined]));
 }

@@ -1,9 +1,16 @@
-import { Injectable, Provider } from '@nestjs/common';
-import { BrokerAdapter } from '../brokers/broker-adapter';
+import { HttpService } from '@nestjs/axios';
+import { Injectable, Optional, Provider } from '@nestjs/common';
+import { Accounts } from '../brokers/accounts';
+import { BrokerAdapter, BrokerId } from '../brokers/broker-adapter';
+import { BrokersSettings } from '../brokers/brokers.config';
+import { FyersAdapter } from '../brokers/fyers/fyers.adapter';
 import { PocketfulAdapter } from '../brokers/pocketful/pocketful.adapter';
 import { PocketfulClient } from '../brokers/pocketful/pocketful.client';
 import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
+import { UpstoxAdapter } from '../brokers/upstox/upstox.adapter';
+import { ZerodhaAdapter } from '../brokers/zerodha/zerodha.adapter';
 import { Clock } from '../clock/clock';
+import { vaultError } from '../errors/vault-error';
 import { TokenSettings } from './tokens.config';
 
 /**
@@ -16,23 +23,66 @@ export const pocketfulBrokerAdapter: Provider = {
   inject: [PocketfulClient, TokenSettings, Clock],
 };
 
+/** The adapters of the brokers besides Pocketful that are on (their key is set), by broker. */
+export class OtherBrokerAdapters {
+  constructor(readonly byBroker: ReadonlyMap<BrokerId, BrokerAdapter>) {}
+}
+
+export const otherBrokerAdapters: Provider = {
+  provide: OtherBrokerAdapters,
+  useFactory: (http: HttpService, brokers: BrokersSettings) => {
+    const adapters = new Map<BrokerId, BrokerAdapter>();
+    if (brokers.zerodha) adapters.set('zerodha', new ZerodhaAdapter(http, brokers.zerodha));
+    if (brokers.upstox) adapters.set('upstox', new UpstoxAdapter(http, brokers.upstox));
+    if (brokers.fyers) adapters.set('fyers', new FyersAdapter(http, brokers.fyers));
+    return new OtherBrokerAdapters(adapters);
+  },
+  inject: [HttpService, BrokersSettings],
+};
+
+const POCKETFUL_ONLY = new Accounts('pocketful');
+
 /**
- * Which broker an account's token comes from: the one place that decides, so that accounts naming their broker
- * change only this. Today every account is Pocketful's.
+ * Which broker an account's token comes from: the one place that decides, from the account's canonical name
+ * (brokers/accounts.ts: bare is the default broker's, `zerodha:AB1234` Zerodha's).
  */
 @Injectable()
 export class AccountBrokers {
+  private readonly accounts: Accounts;
+
   constructor(
     private readonly pocketful: BrokerAdapter,
     private readonly pocketfulSettings: BrokerSettings,
-  ) {}
-
-  of(clientId: string): BrokerAdapter {
-    return this.pocketful;
+    @Optional() private readonly others?: OtherBrokerAdapters,
+    @Optional() private readonly brokers?: BrokersSettings,
+  ) {
+    this.accounts = brokers?.accounts ?? POCKETFUL_ONLY;
   }
 
-  /** How long a call to the account's broker may take before it is given up (POCKETFUL_TIMEOUT_MS). */
+  /** The adapter of a broker, or null when that broker is off. */
+  adapter(broker: BrokerId): BrokerAdapter | null {
+    if (broker === 'pocketful') return this.pocketfulSettings.enabled === false ? null : this.pocketful;
+    return this.others?.byBroker.get(broker) ?? null;
+  }
+
+  /** The account's broker's adapter; an account of a broker that is off (its key since unset) has none. */
+  of(clientId: string): BrokerAdapter {
+    const broker = this.accounts.brokerOf(clientId);
+    const adapter = this.adapter(broker);
+    // A stored account whose broker's key was since unset: nobody can be asked about its token.
+    if (adapter === null) throw vaultError('broker_unavailable', `${broker} is not configured on this vault (its API key is not set)`);
+    return adapter;
+  }
+
+  /** The canonical account a broker's whoami names, or null when the id is not one the vault can use. */
+  accountOf(broker: BrokerId, id: string): string | null {
+    return this.accounts.of(broker, id);
+  }
+
+  /** How long a call to the account's broker may take before it is given up. */
   timeoutMsOf(clientId: string): number {
-    return this.pocketfulSettings.timeoutMs;
+    const broker = this.accounts.brokerOf(clientId);
+    if (broker === 'pocketful') return this.pocketfulSettings.timeoutMs;
+    return this.brokers?.[broker]?.timeoutMs ?? this.pocketfulSettings.timeoutMs;
   }
 }

@@ -7,6 +7,7 @@ import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
 import { Clock } from '../clock/clock';
 import { accountView } from './token.views';
 import { TokensService } from './tokens.service';
+import { BrokersSettings } from '../brokers/brokers.config';
 
 @Controller('v1/accounts')
 @ApiTags('tokens')
@@ -16,6 +17,7 @@ export class AccountsController {
   constructor(
     private readonly tokens: TokensService,
     private readonly clock: Clock,
+    private readonly brokers: BrokersSettings,
   ) {}
 
   @Get()
@@ -25,6 +27,9 @@ export class AccountsController {
   @AdminOnly()
   async list() {
     const now = this.clock.now();
-    return { accounts: (await this.tokens.accounts()).map((status) => accountView(status, now)) };
+    return { accounts: (await this.tokens.accounts()).map((status) => {
+        const { clientId, ...rest } = accountView(status, now);
+        return { clientId, broker: this.brokers.accounts.brokerOf(clientId), ...rest };
+      }) };
   }
 }

@@ -1,17 +1,20 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
+import { Accounts } from '../brokers/accounts';
+import { BrokersSettings } from '../brokers/brokers.config';
 import { invalidClientId } from '../errors/vault-error';
-import { isClientId, normalizeClientId } from '../brokers/client-id';
 
-/** An account id from a path, upper-cased, or 400 invalid_client_id. */
-export function parseClientId(value: unknown): string {
-  const normalized = typeof value === 'string' ? normalizeClientId(value) : value;
-  if (!isClientId(normalized)) throw invalidClientId();
-  return normalized;
+/** An account from a path (`YA0002`, `zerodha:AB1234`), written canonically (brokers/accounts.ts), or 400 invalid_client_id. */
+export function parseClientId(value: unknown, accounts: Accounts): string {
+  const account = accounts.parse(value);
+  if (account === null) throw invalidClientId();
+  return account;
 }
 
 @Injectable()
 export class ClientIdPipe implements PipeTransform<unknown, string> {
+  constructor(private readonly brokers: BrokersSettings) {}
+
   transform(value: unknown): string {
-    return parseClientId(value);
+    return parseClientId(value, this.brokers.accounts);
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BrokerError } from '../brokers/broker-error';
-import { normalizeClientId } from '../brokers/client-id';
 import { Clock } from '../clock/clock';
 import { CoordinationStore } from '../coordination/coordination.store';
 import { tokenNotFound } from '../errors/vault-error';
@@ -113,7 +112,7 @@ export class TokenVerification {
     try {
       const { account } = await broker.whoami(token.accessToken);
       const checkedAt = this.clock.now();
-      if (normalizeClientId(account) === clientId) {
+      if (this.brokers.accountOf(broker.id, account) === clientId) {
         this.logger.log(`${asked}; ${broker.displayName} accepts it, so it is kept`);
         return { clientId, valid: true, checkedAt, fresh: true, fingerprint: token.fingerprint };
       }

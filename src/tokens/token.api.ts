@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { BrokerId } from '../brokers/broker-adapter';
 import type { AccountState } from './tokens.service';
 import type { TokenView } from './read/token-body';
 import type { TokenRecordView } from './token.views';
@@ -27,13 +28,17 @@ export class TokenRecordResponse implements TokenRecordView {
 }
 
 export class TokenResponse extends TokenRecordResponse implements TokenView {
+  @ApiProperty({ enum: ['pocketful', 'zerodha', 'upstox', 'fyers'], example: 'pocketful', description: 'The broker whose token it is' })
+  broker: BrokerId;
   @ApiProperty({ example: 'eyJhbGciOi…', description: "Pocketful's access token: send it as Authorization: Bearer to Pocketful" })
   accessToken: string;
 }
 
 export class AccountResponse {
-  @ApiProperty({ example: 'YA0002' })
+  @ApiProperty({ example: 'YA0002', description: "The default broker's id bare, another broker's as broker:id (zerodha:AB1234)" })
   clientId: string;
+  @ApiProperty({ enum: ['pocketful', 'zerodha', 'upstox', 'fyers'], example: 'pocketful' })
+  broker: BrokerId;
   @ApiProperty({ enum: ['live', 'expired', 'missing'], example: 'live' })
   state: AccountState;
   @ApiPropertyOptional({ type: String, nullable: true, example: 'login' })

@@ -1,7 +1,9 @@
 import { IsOptional, Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import { configSlice } from '../config/config-slice';
 import { splitList } from '../config/variables';
-import { isClientId, normalizeClientId } from '../brokers/client-id';
+import { normalizeClientId } from '../brokers/client-id';
+import { Accounts } from '../brokers/accounts';
+import { BrokersSettings } from '../brokers/brokers.config';
 import { DailyCutoff } from '../clock/daily-cutoff';
 
 /** A list of Pocketful client ids, as ALLOWED_CLIENT_IDS and EXPECTED_ACCOUNTS take them. */
@@ -11,14 +13,18 @@ export class IsClientIdList implements ValidatorConstraintInterface {
     if (typeof value !== 'string') return false;
     const ids = splitList(value);
     // A list of only separators would become an empty allow-list that silently refuses every account.
-    return ids.length > 0 && ids.every((id) => isClientId(normalizeClientId(id)));
+    return ids.length > 0 && ids.every((id) => ANY_DEFAULT.parse(id) !== null);
   }
   defaultMessage(args: ValidationArguments): string {
-    return `${args.property} must be a comma-separated list of Pocketful client ids such as YA0002`;
+    return `${args.property} must be a comma-separated list of account ids such as YA0002 (the default broker's) or zerodha:AB1234`;
   }
 }
 
-export const parseClientIdList = (value: string): string[] => splitList(value).map(normalizeClientId);
+/** Whether an id is an account does not depend on the default broker, only how it is written does. */
+const ANY_DEFAULT = new Accounts('pocketful');
+
+export const parseClientIdList = (value: string, accounts: Accounts = ANY_DEFAULT): string[] =>
+  splitList(value).map((id) => accounts.parse(id) ?? normalizeClientId(id));
 
 @ValidatorConstraint({ name: 'dailyCutoff' })
 class IsDailyCutoff implements ValidatorConstraintInterface {
@@ -54,9 +60,9 @@ export class TokenSettings {
 export const tokensConfig = configSlice({
   settings: TokenSettings,
   variables: TokensVariables,
-  build: (env) =>
+  build: (env, built) =>
     new TokenSettings({
       cutoff: env.TOKEN_EXPIRY_TIME ? DailyCutoff.parse(env.TOKEN_EXPIRY_TIME) : DailyCutoff.MIDNIGHT,
-      allowedClientIds: env.ALLOWED_CLIENT_IDS ? parseClientIdList(env.ALLOWED_CLIENT_IDS) : null,
+      allowedClientIds: env.ALLOWED_CLIENT_IDS ? parseClientIdList(env.ALLOWED_CLIENT_IDS, built.get(BrokersSettings).accounts) : null,
     }),
 });

@@ -1,13 +1,15 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { mayRead, ServiceClient } from '../access/service-client';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
 import { CurrentClient, VaultRequest } from '../access/vault-request';
 import { Audited, audited, AuditedByTheStore } from '../audit/audited';
 import { Clock } from '../clock/clock';
-import { forbidden } from '../errors/vault-error';
+import { forbidden, invalidClientId } from '../errors/vault-error';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
-import { ClientIdPipe } from './client-id.pipe';
+import { ClientIdPipe, parseClientId } from './client-id.pipe';
+import { BrokerId } from '../brokers/broker-adapter';
+import { BrokersSettings } from '../brokers/brokers.config';
 import { ImportTokenDto } from './dto/import-token.dto';
 import { ApiErrors } from '../openapi/api-errors';
 import { ReportOutcomeResponse, TokenRecordResponse, TokenResponse, VerificationResponse, VerifyAllResponse } from './token.api';
@@ -22,13 +24,43 @@ import { tokenRecordView, verificationView, verifyAllView } from './token.views'
 import { REGISTER_ERRORS, TokensService } from './tokens.service';
 
 const NO_BODY = Buffer.alloc(0);
+const BROKER_VERIFY_ROUTE = /^\/v1\/tokens\/([a-z]+)\/:id\/verify$/;
+
+/** What GET /v1/tokens/{broker}/{id} is, for each broker's route. */
+const BrokerRead = (broker: BrokerId) =>
+  applyDecorators(
+    ApiOperation({ summary: `Read a ${broker} account's token`, description: `As GET /v1/tokens/{clientId} for the account ${broker}:{id}.` }),
+    ApiParam({ name: 'id', description: "The broker's account id: 1 to 32 letters, digits, - or _", example: 'AB1234' }),
+    ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } }),
+    ApiOkResponse({ type: TokenResponse }),
+    ApiErrors(
+      'invalid_client_id',
+      'invalid_request',
+      'unauthorized',
+      'forbidden',
+      'token_not_found',
+      'rate_limited',
+      'token_unreadable',
+      'audit_unavailable',
+      'store_unavailable',
+      'shutting_down',
+    ),
+    AuditedByTheStore('read'),
+    Header('Content-Type', TOKEN_BODY_TYPE),
+  );
+
+const ClientIdParam = () =>
+  ApiParam({
+    name: 'clientId',
+    description: "An account: the default broker's id bare (YA0002), or broker:id (zerodha:AB1234); the id 1 to 32 letters, digits, - or _",
+    example: 'YA0002',
+  });
 
 /** A read is counted against its client's budget by the TokenReader itself; the other routes by RateLimitGuard. */
 @Controller('v1/tokens')
 @UseGuards(ServiceKeyGuard)
 @ApiTags('tokens')
 @ApiBearerAuth('serviceKey')
-@ApiParam({ name: 'clientId', description: "Pocketful's client id: 1 to 32 letters, digits, - or _", example: 'YA0002' })
 export class TokensController {
   constructor(
     private readonly serving: TokenServing,
@@ -39,10 +71,12 @@ export class TokensController {
     private readonly trail: AuditTrail,
     private readonly waiting: WaitingReads,
     private readonly clock: Clock,
+    private readonly brokers: BrokersSettings,
   ) {}
 
   /** The hot path at market open. Answers TokenView's JSON, as bytes made once a second per token (read/token-body.ts). */
   @Get(':clientId')
+  @ClientIdParam()
   @ApiOperation({ summary: "Read an account's token", description: 'Counted against the client\'s budget and audited before the token leaves.' })
   @ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } })
   @ApiOkResponse({ type: TokenResponse })
@@ -69,14 +103,49 @@ export class TokensController {
     if (!mayRead(client, clientId)) throw forbidden(`client ${client.name} may not read the token of ${clientId}`);
     if (wait !== undefined) return this.readWaiting(request, clientId, wait);
     const token = await this.serving.serve(request, clientId);
-    return tokenViewBody(token, this.clock.now());
+    return tokenViewBody(token, this.clock.now(), this.brokers.accounts.brokerOf(clientId));
   }
 
   /** `?wait=N`: the same answer, once a token is stored on any replica, or 404 when N seconds pass without one. */
   private async readWaiting(request: VaultRequest, clientId: string, seconds: number): Promise<Buffer> {
     const token = await this.waiting.serve(request, clientId, seconds);
     // The caller left while held: nobody reads this answer, and nothing is recorded of a read that never answered.
-    return token === null ? NO_BODY : tokenViewBody(token, this.clock.now());
+    return token === null ? NO_BODY : tokenViewBody(token, this.clock.now(), this.brokers.accounts.brokerOf(clientId));
+  }
+
+  /**
+   * The same read, naming the broker in the path: `/v1/tokens/zerodha/AB1234` (`/v1/tokens/pocketful/YA0002` is
+   * `YA0002` while Pocketful is the default). One static prefix a broker, so the router never mistakes a broker
+   * for an account.
+   */
+  @Get('pocketful/:id')
+  @BrokerRead('pocketful')
+  readPocketful(@Param('id') id: string, @Query('wait', WaitSecondsPipe) wait: number | undefined, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
+    return this.readOf('pocketful', id, wait, client, request);
+  }
+
+  @Get('zerodha/:id')
+  @BrokerRead('zerodha')
+  readZerodha(@Param('id') id: string, @Query('wait', WaitSecondsPipe) wait: number | undefined, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
+    return this.readOf('zerodha', id, wait, client, request);
+  }
+
+  @Get('upstox/:id')
+  @BrokerRead('upstox')
+  readUpstox(@Param('id') id: string, @Query('wait', WaitSecondsPipe) wait: number | undefined, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
+    return this.readOf('upstox', id, wait, client, request);
+  }
+
+  @Get('fyers/:id')
+  @BrokerRead('fyers')
+  readFyers(@Param('id') id: string, @Query('wait', WaitSecondsPipe) wait: number | undefined, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
+    return this.readOf('fyers', id, wait, client, request);
+  }
+
+  private readOf(broker: BrokerId, id: string, wait: number | undefined, client: ServiceClient, request: VaultRequest): Promise<Buffer> {
+    // Only the id part: `zerodha/upstox:AB1234` must not name Upstox's account.
+    if (id.includes(':')) throw invalidClientId();
+    return this.read(parseClientId(`${broker}:${id}`, this.brokers.accounts), wait, client, request);
   }
 
   /** A token pasted from Pocketful's dashboard: Pocketful itself says whose it is. */
@@ -106,6 +175,7 @@ export class TokensController {
    * says whether the vault found it dead (and removed it) or alive.
    */
   @Post(':clientId/report-invalid')
+  @ClientIdParam()
   @ApiOperation({ summary: 'Report that Pocketful refused a token', description: 'The vault asks Pocketful; a dead token is removed.' })
   @ApiOkResponse({ type: ReportOutcomeResponse })
   @ApiErrors(
@@ -160,6 +230,7 @@ export class TokensController {
    * the broker refuses (or says is another account's) is removed, and a broker's failure answers `valid: null`.
    */
   @Post(':clientId/verify')
+  @ClientIdParam()
   @ApiOperation({ summary: "Verify an account's token with its broker", description: 'A token the broker refuses is removed; a timeout or a broker failure answers valid: null and removes nothing.' })
   @ApiOkResponse({ type: VerificationResponse })
   @ApiErrors('invalid_client_id', 'unauthorized', 'forbidden', 'token_not_found', 'rate_limited', 'token_unreadable', 'store_unavailable')
@@ -173,7 +244,24 @@ export class TokensController {
     return audited(verificationView(result), details);
   }
 
+  /** The same verification, naming the broker in the path: `POST /v1/tokens/zerodha/AB1234/verify`. */
+  @Post(['pocketful/:id/verify', 'zerodha/:id/verify', 'upstox/:id/verify', 'fyers/:id/verify'])
+  @ApiOperation({ summary: "Verify a broker's account's token", description: 'As POST /v1/tokens/{clientId}/verify for the account broker:id.' })
+  @ApiParam({ name: 'id', description: "The broker's account id: 1 to 32 letters, digits, - or _", example: 'AB1234' })
+  @ApiOkResponse({ type: VerificationResponse })
+  @ApiErrors('invalid_client_id', 'unauthorized', 'forbidden', 'token_not_found', 'rate_limited', 'token_unreadable', 'store_unavailable')
+  @HttpCode(200)
+  @UseGuards(RateLimitGuard)
+  @Audited('verify')
+  verifyOfBroker(@Param('id') id: string, @Req() request: VaultRequest, @CurrentClient() client: ServiceClient) {
+    // The broker is the route's own static segment, never anything the caller wrote inside the id.
+    const broker = BROKER_VERIFY_ROUTE.exec(request.routeOptions?.url ?? '')?.[1];
+    if (broker === undefined || id.includes(':')) throw invalidClientId();
+    return this.verify(parseClientId(`${broker}:${id}`, this.brokers.accounts), client);
+  }
+
   @Delete(':clientId')
+  @ClientIdParam()
   @ApiOperation({ summary: "Delete an account's token (admin clients)" })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors('invalid_client_id', 'unauthorized', 'forbidden', 'token_not_found', 'rate_limited', 'store_unavailable')

@@ -12,7 +12,8 @@ import { TokenMetrics } from './token-metrics';
 import { TokenReportService } from './token-report.service';
 import { TokenVerification } from './token-verification';
 import { EveryTokenVerification } from './every-token-verification';
-import { AccountBrokers, pocketfulBrokerAdapter } from './account-brokers';
+import { AccountBrokers, otherBrokerAdapters, pocketfulBrokerAdapter } from './account-brokers';
+import { HttpModule } from '@nestjs/axios';
 import { TokenStoreModule } from './token-store.module';
 import { TokensController } from './tokens.controller';
 import { TokensService } from './tokens.service';
@@ -24,7 +25,7 @@ export class TokensModule {
   static forRoot(kind: StorageKind): DynamicModule {
     return {
       module: TokensModule,
-      imports: [PocketfulModule, TokenStoreModule.forRoot(kind)],
+      imports: [PocketfulModule, HttpModule, TokenStoreModule.forRoot(kind)],
       controllers: [TokensController, AccountsController],
       providers: [
         TokensService,
@@ -33,13 +34,14 @@ export class TokensModule {
         EveryTokenVerification,
         AccountBrokers,
         pocketfulBrokerAdapter,
+        otherBrokerAdapters,
         TokenEvents,
         TokenServing,
         OpenAccountsWarning,
         TokenMetrics,
         { provide: TokenReader, useClass: kind === 'redis' ? RedisTokenReader : MemoryTokenReader },
       ],
-      exports: [TokensService, TokenEvents, TokenServing, TokenVerification, EveryTokenVerification, TokenStoreModule],
+      exports: [AccountBrokers, TokensService, TokenEvents, TokenServing, TokenVerification, EveryTokenVerification, TokenStoreModule],
     };
   }
 }

@@ -1,4 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Accounts } from '../brokers/accounts';
+import { BrokerAdapter, BrokerGrant } from '../brokers/broker-adapter';
+import { BrokersSettings } from '../brokers/brokers.config';
 import { Clock } from '../clock/clock';
 import { ErrorCode } from '../errors/error-catalogue';
 import { accountNotAllowed, tokenNotFound, vaultError } from '../errors/vault-error';
@@ -45,7 +48,12 @@ export class TokensService {
     private readonly settings: TokenSettings,
     private readonly events: TokenEvents,
     private readonly fingerprint: TokenFingerprint,
-  ) {}
+    @Optional() brokers?: BrokersSettings,
+  ) {
+    this.accountIds = brokers?.accounts ?? new Accounts('pocketful');
+  }
+
+  private readonly accountIds: Accounts;
 
   /**
    * Asks Pocketful whose token this is, and stores it under that account until the earlier of its own lifetime
@@ -55,9 +63,32 @@ export class TokensService {
     const account = await this.pocketful.tradingInfo(grant.accessToken);
     const clientId = normalizeClientId(account.clientId);
     if (!isClientId(clientId)) throw vaultError('broker_malformed_response', 'Pocketful named an account id the vault cannot use');
+    // Pocketful's id as an account: bare while Pocketful is the default broker, as every token stored before.
+    const canonical = this.accountIds.of('pocketful', clientId) as string;
+    return this.keep(canonical, grant, source, issuedAt, tokenExpiry(issuedAt, grant.expiresIn, this.settings.cutoff));
+  }
+
+  /**
+   * A token from any broker's login: its whoami names the account (written `broker:id`, bare for the default
+   * broker's), and it dies at the earliest of its broker's cut-off and what the grant says of its life.
+   */
+  async registerFrom(broker: BrokerAdapter, grant: BrokerGrant, source: TokenSource, issuedAt: Date): Promise<StoredToken> {
+    const { account } = await broker.whoami(grant.accessToken);
+    const clientId = this.accountIds.of(broker.id, account);
+    if (clientId === null) throw vaultError('broker_malformed_response', `${broker.displayName} named an account id the vault cannot use`);
+    return this.keep(clientId, grant, source, issuedAt, broker.expiresAt(grant, issuedAt));
+  }
+
+  /** Stores a token whose account is known, unless ALLOWED_CLIENT_IDS leaves it out or it is already dead. */
+  private async keep(
+    clientId: string,
+    grant: Pick<BrokerGrant, 'accessToken' | 'tokenType' | 'scope'>,
+    source: TokenSource,
+    issuedAt: Date,
+    expiresAt: Date,
+  ): Promise<StoredToken> {
     const allowed = this.settings.allowedClientIds;
     if (allowed && !allowed.includes(clientId)) throw accountNotAllowed(clientId);
-    const expiresAt = tokenExpiry(issuedAt, grant.expiresIn, this.settings.cutoff);
     if (expiresAt.getTime() <= this.clock.now().getTime()) {
       throw vaultError('token_expired', `the token for ${clientId} has already expired; nothing was stored`);
     }

@@ -1,6 +1,8 @@
 /** `GET /v1/tokens/:clientId`: a live token and what the vault knows of it. */
 export interface VaultToken {
   clientId: string;
+  /** The broker whose token it is (`pocketful`, `zerodha`, `upstox`, `fyers`); a vault from before brokers were named only had Pocketful's. */
+  broker: string;
   accessToken: string;
   tokenType: string;
   scope: string;
@@ -36,7 +38,8 @@ export function tokenOf(body: unknown): VaultToken | null {
   const { clientId, accessToken, tokenType, scope, source, issuedAt, expiresAt, expiresIn } = body;
   if (!isText(clientId) || !isText(accessToken) || accessToken === '' || !isSeconds(expiresIn)) return null;
   if (![tokenType, scope, source, issuedAt, expiresAt].every(isText)) return null;
-  return { clientId, accessToken, tokenType, scope, source, issuedAt, expiresAt, expiresIn } as VaultToken;
+  const broker = isText(body.broker) ? body.broker : 'pocketful';
+  return { clientId, broker, accessToken, tokenType, scope, source, issuedAt, expiresAt, expiresIn } as VaultToken;
 }
 
 export function reportOf(body: unknown): InvalidReport | null {

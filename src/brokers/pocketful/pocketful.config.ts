@@ -2,12 +2,16 @@ import { IsNotEmpty, IsOptional, IsString, IsUrl, ValidateIf } from 'class-valid
 import { configSlice } from '../../config/config-slice';
 import { OptionalFlag, OptionalHttpUrl, OptionalWholeNumber, trimSlash } from '../../config/variables';
 import { HttpSettings } from '../../http/http.config';
+import { defaultBrokerOf } from '../brokers.config';
 
 const SANDBOX_APP_ID = 'sandbox-app';
 const SANDBOX_APP_SECRET = 'sandbox-secret';
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 const isSandbox = (env: PocketfulVariables) => env.SANDBOX === 'true';
+/** OpenAlgo's BROKER_* names are Pocketful's only while REDIRECT_URL names no other broker. */
+const isDefault = (env: PocketfulVariables) => defaultBrokerOf(env.REDIRECT_URL) === 'pocketful';
+const ownKeySet = (env: PocketfulVariables) => env.POCKETFUL_API_KEY !== undefined;
 
 /** The broker variables; their names are OpenAlgo's, so an OpenAlgo `.env` works as it is. */
 class PocketfulVariables {
@@ -29,6 +33,21 @@ class PocketfulVariables {
     message: '$property must be the redirect URL registered with your app, e.g. http://127.0.0.1:5000/pocketful/callback',
   })
   REDIRECT_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  POCKETFUL_API_KEY?: string;
+
+  @ValidateIf(ownKeySet)
+  @IsString()
+  @IsNotEmpty({ message: '$property must be set to the App Secret of your app on Pocketful\'s developer portal' })
+  POCKETFUL_API_SECRET?: string;
+
+  @ValidateIf(ownKeySet)
+  @IsUrl(URL_OPTIONS, {
+    message: '$property must be the redirect URL registered with your Pocketful app, e.g. http://127.0.0.1:5000/pocketful/callback',
+  })
+  POCKETFUL_REDIRECT_URL?: string;
 
   @OptionalHttpUrl('$property must be an http(s) URL such as https://trade.pocketful.in')
   POCKETFUL_BASE_URL?: string;
@@ -60,6 +79,11 @@ export class BrokerSettings {
   readonly pkce!: boolean;
   /** Serve the built-in stand-in for Pocketful under /sandbox. */
   readonly sandbox!: boolean;
+  /**
+   * Whether Pocketful's login is on: always while it is the default broker (as before brokers were named), else
+   * when POCKETFUL_API_KEY is set.
+   */
+  readonly enabled!: boolean;
 
   constructor(values: BrokerSettings) {
     Object.assign(this, values);
@@ -72,12 +96,14 @@ export const pocketfulConfig = configSlice({
   build: (env, built) => {
     const sandbox = isSandbox(env);
     const { selfUrl } = built.get(HttpSettings);
+    const onDefault = isDefault(env);
     return new BrokerSettings({
       sandbox,
+      enabled: onDefault || ownKeySet(env),
       baseUrl: trimSlash(env.POCKETFUL_BASE_URL ?? (sandbox ? `${selfUrl}/sandbox` : 'https://trade.pocketful.in')),
-      appId: env.BROKER_API_KEY ?? SANDBOX_APP_ID,
-      appSecret: env.BROKER_API_SECRET ?? SANDBOX_APP_SECRET,
-      redirectUrl: env.REDIRECT_URL ?? `${selfUrl}/pocketful/callback`,
+      appId: (onDefault ? env.BROKER_API_KEY : env.POCKETFUL_API_KEY) ?? SANDBOX_APP_ID,
+      appSecret: (onDefault ? env.BROKER_API_SECRET : env.POCKETFUL_API_SECRET) ?? SANDBOX_APP_SECRET,
+      redirectUrl: (onDefault ? env.REDIRECT_URL : env.POCKETFUL_REDIRECT_URL) ?? `${selfUrl}/pocketful/callback`,
       scope: env.POCKETFUL_SCOPE ?? 'orders holdings',
       timeoutMs: env.POCKETFUL_TIMEOUT_MS ?? 10_000,
       pkce: env.POCKETFUL_PKCE !== 'false',

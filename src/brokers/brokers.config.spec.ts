@@ -1,0 +1,100 @@
+import { configurationProblems } from '../../test/support/configuration-problems';
+import { loadConfiguration } from '../config/load-configuration';
+import { httpConfig } from '../http/http.config';
+import { BrokersSettings, brokersConfig, defaultBrokerOf } from './brokers.config';
+import { BrokerSettings, pocketfulConfig } from './pocketful/pocketful.config';
+
+const SLICES = [httpConfig, pocketfulConfig, brokersConfig];
+const POCKETFUL = { BROKER_API_KEY: 'pf-app', BROKER_API_SECRET: 'pf-secret', REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback' };
+
+const load = (env: Record<string, string>) => loadConfiguration(env, SLICES);
+const problems = (env: Record<string, string>) => configurationProblems(() => load(env));
+
+describe(defaultBrokerOf.name, () => {
+  it.each([
+    ['http://127.0.0.1:5000/pocketful/callback', 'pocketful'],
+    ['https://vault.example.com/zerodha/callback', 'zerodha'],
+    ['https://vault.example.com/desk/upstox/callback/', 'upstox'],
+    ['http://127.0.0.1:5000/fyers/callback', 'fyers'],
+    ['http://127.0.0.1:5000/callback', 'pocketful'],
+    ['http://127.0.0.1:5000/dhan/callback', 'pocketful'],
+    [undefined, 'pocketful'],
+  ])('reads %s as %s', (url, broker) => {
+    expect(defaultBrokerOf(url)).toBe(broker);
+  });
+});
+
+describe(BrokersSettings.name, () => {
+  it('keeps every broker but Pocketful off until its key is set', () => {
+    const sut = load(POCKETFUL).get(BrokersSettings);
+    expect(sut.defaultBroker).toBe('pocketful');
+    expect([sut.zerodha, sut.upstox, sut.fyers]).toEqual([null, null, null]);
+    expect(sut.accounts.parse('pocketful:YA0002')).toBe('YA0002');
+  });
+
+  it("turns a broker on by its own names, with the real base URLs and its cut-off unless set", () => {
+    const sut = load({
+      ...POCKETFUL,
+      ZERODHA_API_KEY: 'kite-key',
+      ZERODHA_API_SECRET: 'kite-secret',
+      ZERODHA_REDIRECT_URL: 'http://127.0.0.1:5000/zerodha/callback',
+      UPSTOX_API_KEY: 'up-key',
+      UPSTOX_API_SECRET: 'up-secret',
+      UPSTOX_REDIRECT_URL: 'http://127.0.0.1:5000/upstox/callback',
+      UPSTOX_TOKEN_EXPIRY_TIME: '04:15',
+    }).get(BrokersSettings);
+    expect(sut.zerodha).toMatchObject({ apiKey: 'kite-key', loginUrl: 'https://kite.zerodha.com', apiUrl: 'https://api.kite.trade' });
+    expect(sut.zerodha?.cutoff.nextAfter(new Date('2026-01-01T00:00:00Z')).toISOString()).toBe('2026-01-01T00:30:00.000Z');
+    expect(sut.upstox?.baseUrl).toBe('https://api.upstox.com');
+    expect(sut.upstox?.cutoff.nextAfter(new Date('2026-01-01T00:00:00Z')).toISOString()).toBe('2026-01-01T22:45:00.000Z');
+    expect(sut.fyers).toBeNull();
+  });
+
+  it("makes the broker REDIRECT_URL names the default, configured by OpenAlgo's BROKER_* names, and Pocketful off", () => {
+    const configuration = load({ BROKER_API_KEY: 'kite-key', BROKER_API_SECRET: 'kite-secret', REDIRECT_URL: 'http://127.0.0.1:5000/zerodha/callback' });
+    const sut = configuration.get(BrokersSettings);
+    expect(sut.defaultBroker).toBe('zerodha');
+    expect(sut.zerodha).toMatchObject({ apiKey: 'kite-key', apiSecret: 'kite-secret', redirectUrl: 'http://127.0.0.1:5000/zerodha/callback' });
+    expect(sut.accounts.parse('AB1234')).toBe('AB1234');
+    expect(sut.accounts.parse('pocketful:YA0002')).toBe('pocketful:YA0002');
+    expect(configuration.get(BrokerSettings).enabled).toBe(false);
+  });
+
+  it('keeps Pocketful on beside another default broker when POCKETFUL_API_KEY is set', () => {
+    const pocketful = load({
+      BROKER_API_KEY: 'kite-key',
+      BROKER_API_SECRET: 'kite-secret',
+      REDIRECT_URL: 'http://127.0.0.1:5000/zerodha/callback',
+      POCKETFUL_API_KEY: 'pf-app',
+      POCKETFUL_API_SECRET: 'pf-secret',
+      POCKETFUL_REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback',
+    }).get(BrokerSettings);
+    expect(pocketful).toMatchObject({ enabled: true, appId: 'pf-app', appSecret: 'pf-secret', redirectUrl: 'http://127.0.0.1:5000/pocketful/callback' });
+  });
+
+  it('names every bad broker variable at once, never a value', () => {
+    const found = problems({
+      ...POCKETFUL,
+      ZERODHA_API_KEY: 'kite-key',
+      UPSTOX_API_KEY: 'up-key',
+      UPSTOX_API_SECRET: 'up-secret-value',
+      UPSTOX_REDIRECT_URL: 'not a url',
+      UPSTOX_BASE_URL: 'ftp://upstox',
+      FYERS_TOKEN_EXPIRY_TIME: '25:00',
+      POCKETFUL_API_KEY: 'pf-other',
+    });
+    const named = found.map((problem) => /^[A-Z_]+/.exec(problem)?.[0]).sort();
+    expect(named).toEqual(
+      [
+        'FYERS_TOKEN_EXPIRY_TIME',
+        'POCKETFUL_API_SECRET',
+        'POCKETFUL_REDIRECT_URL',
+        'UPSTOX_BASE_URL',
+        'UPSTOX_REDIRECT_URL',
+        'ZERODHA_API_SECRET',
+        'ZERODHA_REDIRECT_URL',
+      ].sort(),
+    );
+    expect(found.join('\n')).not.toContain('up-secret-value');
+  });
+});

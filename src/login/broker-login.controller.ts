@@ -1,0 +1,128 @@
+import { Controller, Get, Header, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { OperatorGuard } from '../access/operator.guard';
+import { Audited, audited } from '../audit/audited';
+import { BrokerId } from '../brokers/broker-adapter';
+import { BrokersSettings } from '../brokers/brokers.config';
+import { PageResponses } from '../http/pages/page-responses';
+import { ApiPageErrors } from '../openapi/api-errors';
+import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
+import { REGISTER_ERRORS } from '../tokens/tokens.service';
+import { LoginCookies } from './login-cookie';
+import { CallbackQuery, LoginService, STATE_LIFETIME_MS } from './login.service';
+import { successPage } from './pages/login-pages';
+
+const CALLBACK_ERRORS = [
+  'not_found',
+  'state_missing',
+  'state_unknown',
+  'code_missing',
+  'login_state_mismatch',
+  'login_cancelled',
+  'login_refused',
+  'operator_unauthorized',
+  'state_replayed',
+  'code_already_used',
+  'rate_limited',
+  ...REGISTER_ERRORS,
+] as const;
+
+const BeginDoc = (name: string) => [
+  ApiOperation({ summary: `Start a ${name} login (a page for a browser)`, description: `Sets a login cookie and redirects to ${name}; 404 when ${name} is not configured.` }),
+  ApiResponse({ status: 302, description: `To ${name}'s login, with the login's state` }),
+  ApiPageErrors('not_found', 'operator_unauthorized', 'rate_limited', 'store_unavailable'),
+];
+const CallbackDoc = (name: string) => [
+  ApiOperation({ summary: `${name}'s redirect after a login: stores the token (a page for a browser)` }),
+  ApiOkResponse({ description: 'A page saying which account was stored until when', content: { 'text/html': { schema: { type: 'string' } } } }),
+  ApiPageErrors(...CALLBACK_ERRORS),
+];
+const apply = (decorators: MethodDecorator[]): MethodDecorator => (target, key, descriptor) => {
+  for (const decorator of decorators) decorator(target, key, descriptor);
+};
+
+/**
+ * The logins of the brokers besides Pocketful (OpenAlgo's paths: /zerodha/login, /zerodha/callback, …), run by each
+ * broker's adapter through the login service; a broker that is off answers 404. Pages, never JSON, as Pocketful's.
+ */
+@Controller()
+@ApiTags('pages')
+@ApiSecurity('operator')
+@ApiSecurity({})
+@UseGuards(OperatorGuard, RateLimitGuard)
+@PageResponses()
+export class BrokerLoginController {
+  private readonly cookies: ReadonlyMap<BrokerId, LoginCookies>;
+
+  constructor(
+    private readonly login: LoginService,
+    brokers: BrokersSettings,
+  ) {
+    const cookies = new Map<BrokerId, LoginCookies>();
+    for (const broker of ['zerodha', 'upstox', 'fyers'] as const) {
+      const settings = brokers[broker];
+      if (settings) cookies.set(broker, LoginCookies.of(settings.redirectUrl, broker));
+    }
+    this.cookies = cookies;
+  }
+
+  @Get('zerodha/login')
+  @apply(BeginDoc('Zerodha'))
+  beginZerodha(@Res() reply: FastifyReply) {
+    return this.begin('zerodha', reply);
+  }
+
+  @Get('zerodha/callback')
+  @apply(CallbackDoc('Zerodha'))
+  @Audited('store')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  callbackZerodha(@Query() query: CallbackQuery, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.callback('zerodha', query, request, reply);
+  }
+
+  @Get('upstox/login')
+  @apply(BeginDoc('Upstox'))
+  beginUpstox(@Res() reply: FastifyReply) {
+    return this.begin('upstox', reply);
+  }
+
+  @Get('upstox/callback')
+  @apply(CallbackDoc('Upstox'))
+  @Audited('store')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  callbackUpstox(@Query() query: CallbackQuery, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.callback('upstox', query, request, reply);
+  }
+
+  @Get('fyers/login')
+  @apply(BeginDoc('Fyers'))
+  beginFyers(@Res() reply: FastifyReply) {
+    return this.begin('fyers', reply);
+  }
+
+  @Get('fyers/callback')
+  @apply(CallbackDoc('Fyers'))
+  @Audited('store')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  callbackFyers(@Query() query: CallbackQuery, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.callback('fyers', query, request, reply);
+  }
+
+  private async begin(broker: BrokerId, reply: FastifyReply): Promise<void> {
+    const { url, state, browserSecret } = await this.login.beginAt(broker);
+    reply.header('set-cookie', this.cookiesOf(broker).issue(state, browserSecret, STATE_LIFETIME_MS)).redirect(url, 302);
+  }
+
+  private async callback(broker: BrokerId, query: CallbackQuery, request: FastifyRequest, reply: FastifyReply) {
+    const login = await this.login.takeAt(broker, query, (state) => this.cookiesOf(broker).read(request.headers.cookie, state));
+    // The state is used up from here on, success or not: its cookie has nothing left to prove.
+    reply.header('set-cookie', this.cookiesOf(broker).clear(login.state));
+    const token = await this.login.finishAt(login);
+    return audited(successPage(token.clientId, token.expiresAt), { account: token.clientId, fingerprint: token.fingerprint });
+  }
+
+  private cookiesOf(broker: BrokerId): LoginCookies {
+    return this.cookies.get(broker) as LoginCookies;
+  }
+}

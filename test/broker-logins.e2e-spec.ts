@@ -1,0 +1,226 @@
+import { FakeFyers } from './support/fake-fyers';
+import { FakePocketful } from './support/fake-pocketful';
+import { FakeUpstox } from './support/fake-upstox';
+import { FakeZerodha } from './support/fake-zerodha';
+import { closeAll } from './support/close-all';
+import { json, TestVault } from './support/test-vault';
+
+/** One broker's fake, as the login tests drive it: its variables for the vault and the person at its login page. */
+interface BrokerUnderTest {
+  name: 'zerodha' | 'upstox' | 'fyers';
+  start(): Promise<{
+    variables: Record<string, string>;
+    approve(location: URL, account: string): URL;
+    deny(location: URL): URL;
+    exchanges(): number;
+    kill(accessToken: string): void;
+    stop(): Promise<void>;
+  }>;
+}
+
+const BROKERS: BrokerUnderTest[] = [
+  {
+    name: 'zerodha',
+    async start() {
+      const fake = await new FakeZerodha().start();
+      return {
+        variables: {
+          ZERODHA_API_KEY: fake.options.apiKey,
+          ZERODHA_API_SECRET: fake.options.apiSecret,
+          ZERODHA_REDIRECT_URL: fake.options.redirectUrl,
+          ZERODHA_LOGIN_URL: fake.url,
+          ZERODHA_API_URL: fake.url,
+        },
+        approve: (location, account) => fake.login(location, account),
+        deny: (location) => fake.login(location, null),
+        exchanges: () => fake.calls.filter((call) => call.path === '/session/token').length,
+        kill: (accessToken) => fake.sandbox.end(accessToken),
+        stop: () => fake.stop(),
+      };
+    },
+  },
+  {
+    name: 'upstox',
+    async start() {
+      const fake = await new FakeUpstox().start();
+      return {
+        variables: {
+          UPSTOX_API_KEY: fake.options.apiKey,
+          UPSTOX_API_SECRET: fake.options.apiSecret,
+          UPSTOX_REDIRECT_URL: fake.options.redirectUrl,
+          UPSTOX_BASE_URL: fake.url,
+        },
+        approve: (location, account) => fake.approve(location, account),
+        deny: (location) => fake.deny(location),
+        exchanges: () => fake.calls.filter((call) => call.path.endsWith('/login/authorization/token')).length,
+        kill: (accessToken) => fake.kill(accessToken),
+        stop: () => fake.stop(),
+      };
+    },
+  },
+  {
+    name: 'fyers',
+    async start() {
+      const fake = await new FakeFyers().start();
+      return {
+        variables: {
+          FYERS_API_KEY: fake.options.appId,
+          FYERS_API_SECRET: fake.options.appSecret,
+          FYERS_REDIRECT_URL: fake.options.redirectUrl,
+          FYERS_BASE_URL: fake.url,
+        },
+        approve: (location, account) => fake.approve(location, account),
+        deny: (location) => fake.deny(location),
+        exchanges: () => fake.calls.filter((call) => call.path.endsWith('/validate-authcode')).length,
+        kill: (accessToken) => fake.kill(accessToken),
+        stop: () => fake.stop(),
+      };
+    },
+  },
+];
+
+function pageCode(html: string): string | undefined {
+  return /id="code">([^<]*)</.exec(html)?.[1];
+}
+
+describe.each(BROKERS)('login through $name', ({ name, start }) => {
+  let pocketful: FakePocketful;
+  let broker: Awaited<ReturnType<BrokerUnderTest['start']>>;
+  let vault: TestVault;
+
+  beforeEach(async () => {
+    pocketful = await new FakePocketful().start();
+    broker = await start();
+    vault = await TestVault.start({
+      broker: pocketful,
+      env: broker.variables,
+      clients: [
+        { name: 'ops', accounts: ['*'], admin: true },
+        { name: 'desk', accounts: [`${name}:AB1234`] },
+        { name: 'pocketful-desk', accounts: ['AB1234'] },
+      ],
+    });
+  });
+
+  afterEach(() => closeAll(() => vault?.close(), () => broker?.stop(), () => pocketful?.stop()));
+
+  /** The person's browser: /{broker}/login, the broker's page, back to the callback with the cookie it was given. */
+  async function begin(): Promise<{ location: URL; cookie: string }> {
+    const response = await vault.fetch(`/${name}/login`);
+    expect(response.status).toBe(302);
+    const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
+    expect(cookie).toMatch(new RegExp(`^${name}-login-[0-9a-f]{16}=`));
+    expect(response.headers.get('set-cookie')).toContain(`Path=/${name}`);
+    return { location: new URL(response.headers.get('location') ?? ''), cookie };
+  }
+
+  function back(redirect: URL, cookie: string): Promise<Response> {
+    expect(redirect.pathname).toBe(`/${name}/callback`);
+    return vault.fetch(`${redirect.pathname}${redirect.search}`, cookie ? { headers: { cookie } } : {});
+  }
+
+  it(`stores the token as ${name}:AB1234, served to a key scoped to it, with its broker named`, async () => {
+    const { location, cookie } = await begin();
+    const page = await back(broker.approve(location, 'AB1234'), cookie);
+    const html = await page.text();
+    expect({ status: page.status, code: pageCode(html) }).toEqual({ status: 200, code: undefined });
+    expect(html).toContain(`${name}:AB1234`);
+
+    const read = await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'desk' });
+    expect(read.status).toBe(200);
+    expect(await json(read)).toMatchObject({ clientId: `${name}:AB1234`, broker: name });
+    expect((await vault.fetch(`/v1/tokens/${name}:ab1234`, { as: 'desk' })).status).toBe(200);
+    const listed = (await json(await vault.fetch('/v1/accounts', { as: 'ops' }))) as { accounts: Array<Record<string, unknown>> };
+    expect(listed.accounts).toEqual([expect.objectContaining({ clientId: `${name}:AB1234`, broker: name, state: 'live' })]);
+  });
+
+  it("refuses a key scoped to this broker's account another broker's account of the same id, and the reverse", async () => {
+    const { location, cookie } = await begin();
+    expect((await back(broker.approve(location, 'AB1234'), cookie)).status).toBe(200);
+    // Pocketful is the default broker here: the bare AB1234 is Pocketful's account, not this one.
+    expect((await vault.fetch('/v1/tokens/AB1234', { as: 'desk' })).status).toBe(403);
+    expect((await vault.fetch('/v1/tokens/pocketful/AB1234', { as: 'desk' })).status).toBe(403);
+    const other = name === 'zerodha' ? 'upstox' : 'zerodha';
+    expect((await vault.fetch(`/v1/tokens/${other}/AB1234`, { as: 'desk' })).status).toBe(403);
+    expect((await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'pocketful-desk' })).status).toBe(403);
+
+    // The audit names the broker's account, read and refused alike, whichever path named it.
+    expect((await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'desk' })).status).toBe(200);
+    const trail = (await json(await vault.fetch(`/v1/audit?account=${name}:ab1234`, { as: 'ops' }))) as { entries: Array<Record<string, unknown>> };
+    const entries = trail.entries.map(({ action, result, client, account }) => ({ action, result, client, account }));
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        { action: 'read', result: 'ok', client: 'desk', account: `${name}:AB1234` },
+        { action: 'refused', result: 'forbidden', client: 'pocketful-desk', account: `${name}:AB1234` },
+        { action: 'store', result: 'ok', client: expect.anything(), account: `${name}:AB1234` },
+      ]),
+    );
+  });
+
+  it("verifies the token with this broker's whoami, and removes it once the broker refuses it", async () => {
+    const { location, cookie } = await begin();
+    expect((await back(broker.approve(location, 'AB1234'), cookie)).status).toBe(200);
+    expect((await vault.fetch(`/v1/tokens/${name}:AB1234/verify`, { method: 'POST', as: 'pocketful-desk' })).status).toBe(403);
+    const { accessToken } = (await json(await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'desk' }))) as { accessToken: string };
+    broker.kill(accessToken);
+    const refused = await vault.fetch(`/v1/tokens/${name}/AB1234/verify`, { method: 'POST', as: 'desk' });
+    expect(await json(refused)).toMatchObject({ valid: false });
+    expect((await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'desk' })).status).toBe(404);
+  });
+
+  it("verifies a live token as valid with this broker's whoami", async () => {
+    const { location, cookie } = await begin();
+    expect((await back(broker.approve(location, 'AB1234'), cookie)).status).toBe(200);
+    const verified = await vault.fetch(`/v1/tokens/${name}/AB1234/verify`, { method: 'POST', as: 'desk' });
+    expect(verified.status).toBe(200);
+    expect(await json(verified)).toMatchObject({ valid: true });
+  });
+
+  it('sends a reloaded callback nothing again, and a callback from another browser nothing at all', async () => {
+    const { location, cookie } = await begin();
+    const redirect = broker.approve(location, 'AB1234');
+    const stranger = await back(redirect, '');
+    expect(pageCode(await stranger.text())).toBe('login_state_mismatch');
+    expect(broker.exchanges()).toBe(0);
+    expect((await back(redirect, cookie)).status).toBe(200);
+    const reload = await back(redirect, cookie);
+    expect(reload.status).toBeGreaterThanOrEqual(400);
+    expect(pageCode(await reload.text())).toBe('state_replayed');
+    expect(broker.exchanges()).toBe(1);
+  });
+
+  it('stores nothing for a login cancelled at the broker', async () => {
+    const { location, cookie } = await begin();
+    const page = await back(broker.deny(location), cookie);
+    expect(page.status).toBeGreaterThanOrEqual(400);
+    expect(['login_cancelled', 'login_refused']).toContain(pageCode(await page.text()));
+    expect(broker.exchanges()).toBe(0);
+    expect((await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'ops' })).status).toBe(404);
+  });
+
+  it("does not take a state begun for this broker at Pocketful's callback", async () => {
+    const { location, cookie } = await begin();
+    const redirect = broker.approve(location, 'AB1234');
+    const state = new URLSearchParams(redirect.search).get('state') ?? '';
+    const page = await vault.fetch(`/pocketful/callback?code=abc&state=${encodeURIComponent(state)}`, { headers: { cookie } });
+    expect(pageCode(await page.text())).toBe('state_unknown');
+  });
+});
+
+describe('a broker that is not configured', () => {
+  let pocketful: FakePocketful;
+  let vault: TestVault;
+
+  beforeAll(async () => {
+    pocketful = await new FakePocketful().start();
+    vault = await TestVault.start({ broker: pocketful });
+  });
+
+  afterAll(() => closeAll(() => vault?.close(), () => pocketful?.stop()));
+
+  it.each(['zerodha', 'upstox', 'fyers'])('has no /%s/login', async (name) => {
+    const response = await vault.fetch(`/${name}/login`);
+    expect(response.status).toBe(404);
+    expect(pageCode(await response.text())).toBe('not_found');
+  });
+});
