@@ -30,6 +30,15 @@ describe('alert settings', () => {
     expect(loadVaultConfig({ ...base, PUBLIC_URL: 'https://ops.example/' }).alerts.loginUrl).toBe('https://ops.example/pocketful/login');
   });
 
+  it('read EXPECTED_ACCOUNTS as accounts of the default broker: bare, or named by their broker', () => {
+    const zerodhaFirst = { ...base, BROKER_API_KEY: 'kite-key', BROKER_API_SECRET: 'kite-secret', REDIRECT_URL: 'http://127.0.0.1:5000/zerodha/callback' };
+    expect(loadVaultConfig({ ...zerodhaFirst, EXPECTED_ACCOUNTS: 'zerodha:AB1234,cd5678,pocketful:YA0002' }).alerts.expectedAccounts).toEqual([
+      'AB1234',
+      'CD5678',
+      'pocketful:YA0002',
+    ]);
+  });
+
   it('run the pre-open check at 08:45 IST by default, at the time PREOPEN_CHECK_AT sets, or never when it is off', () => {
     expect(loadVaultConfig(base).alerts.preopenCheckAt).toBe(8 * 60 + 45);
     expect(loadVaultConfig({ ...base, PREOPEN_CHECK_AT: '07:05' }).alerts.preopenCheckAt).toBe(7 * 60 + 5);

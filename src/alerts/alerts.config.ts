@@ -3,6 +3,7 @@ import { parseTimeOfDay } from '../clock/ist-time';
 import { configSlice } from '../config/config-slice';
 import { OptionalFlag, OptionalHttpUrl, OptionalWholeNumber, splitList, trimSlash } from '../config/variables';
 import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
+import { BrokersSettings } from '../brokers/brokers.config';
 import { IsClientIdList, parseClientIdList } from '../tokens/tokens.config';
 import { parseDuration } from './alert-schedule';
 import { AlertSettings } from './alert-settings';
@@ -132,7 +133,7 @@ export const alertsConfig = configSlice({
       leadsMs: [...new Set(splitList(env.ALERT_BEFORE_EXPIRY ?? DEFAULT_LEADS).map((item) => parseDuration(item)!))],
       missingCheckTimes: checks === 'off' ? [] : splitList(checks).map((item) => parseTimeOfDay(item)!),
       preopenCheckAt: preopen === 'off' ? null : parseTimeOfDay(preopen),
-      expectedAccounts: env.EXPECTED_ACCOUNTS ? parseClientIdList(env.EXPECTED_ACCOUNTS) : null,
+      expectedAccounts: env.EXPECTED_ACCOUNTS ? parseClientIdList(env.EXPECTED_ACCOUNTS, built.get(BrokersSettings).accounts) : null,
       onStored: env.ALERT_ON_STORED === 'true',
       publicUrl: trimSlash(env.PUBLIC_URL ?? new URL(built.get(BrokerSettings).redirectUrl).origin),
       scanIntervalMs: parseDuration(env.ALERT_SCAN_INTERVAL ?? '30s')!,
