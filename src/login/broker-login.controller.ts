@@ -8,25 +8,11 @@ import { BrokersSettings } from '../brokers/brokers.config';
 import { PageResponses } from '../http/pages/page-responses';
 import { ApiPageErrors } from '../openapi/api-errors';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
-import { REGISTER_ERRORS } from '../tokens/tokens.service';
 import { LoginCookies } from './login-cookie';
+import { CALLBACK_ERRORS } from './callback-errors';
 import { CallbackQuery, LoginService, STATE_LIFETIME_MS } from './login.service';
 import { successPage } from './pages/login-pages';
 
-const CALLBACK_ERRORS = [
-  'not_found',
-  'state_missing',
-  'state_unknown',
-  'code_missing',
-  'login_state_mismatch',
-  'login_cancelled',
-  'login_refused',
-  'operator_unauthorized',
-  'state_replayed',
-  'code_already_used',
-  'rate_limited',
-  ...REGISTER_ERRORS,
-] as const;
 
 const BeginDoc = (name: string) => [
   ApiOperation({ summary: `Start a ${name} login (a page for a browser)`, description: `Sets a login cookie and redirects to ${name}; 404 when ${name} is not configured.` }),

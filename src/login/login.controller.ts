@@ -6,7 +6,7 @@ import { OperatorGuard } from '../access/operator.guard';
 import { Audited, audited } from '../audit/audited';
 import { PageResponses } from '../http/pages/page-responses';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
-import { REGISTER_ERRORS } from '../tokens/tokens.service';
+import { CALLBACK_ERRORS } from './callback-errors';
 import { LoginCookies } from './login-cookie';
 import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
 import { vaultError } from '../errors/vault-error';
@@ -46,20 +46,7 @@ export class LoginController {
   @ApiQuery({ name: 'state', required: false })
   @ApiQuery({ name: 'error', required: false, description: "Pocketful's refusal, when the login did not succeed" })
   @ApiOkResponse({ description: 'A page saying which account was stored until when', content: { 'text/html': { schema: { type: 'string' } } } })
-  @ApiPageErrors(
-    'not_found',
-    'state_missing',
-    'state_unknown',
-    'code_missing',
-    'login_state_mismatch',
-    'login_cancelled',
-    'login_refused',
-    'operator_unauthorized',
-    'state_replayed',
-    'code_already_used',
-    'rate_limited',
-    ...REGISTER_ERRORS,
-  )
+  @ApiPageErrors(...CALLBACK_ERRORS)
   @Audited('store')
   @Header('Content-Type', 'text/html; charset=utf-8')
   async callback(@Query() query: CallbackQuery, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {

@@ -27,24 +27,27 @@ const NO_BODY = Buffer.alloc(0);
 const BROKER_VERIFY_ROUTE = /^\/v1\/tokens\/([a-z]+)\/:id\/verify$/;
 
 /** What GET /v1/tokens/{broker}/{id} is, for each broker's route. */
+/** What a token read may answer, on either of its routes. */
+const READ_ERRORS = [
+  'invalid_client_id',
+  'invalid_request',
+  'unauthorized',
+  'forbidden',
+  'token_not_found',
+  'rate_limited',
+  'token_unreadable',
+  'audit_unavailable',
+  'store_unavailable',
+  'shutting_down',
+] as const;
+
 const BrokerRead = (broker: BrokerId) =>
   applyDecorators(
     ApiOperation({ summary: `Read a ${broker} account's token`, description: `As GET /v1/tokens/{clientId} for the account ${broker}:{id}.` }),
     ApiParam({ name: 'id', description: "The broker's account id: 1 to 32 letters, digits, - or _", example: 'AB1234' }),
     ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } }),
     ApiOkResponse({ type: TokenResponse }),
-    ApiErrors(
-      'invalid_client_id',
-      'invalid_request',
-      'unauthorized',
-      'forbidden',
-      'token_not_found',
-      'rate_limited',
-      'token_unreadable',
-      'audit_unavailable',
-      'store_unavailable',
-      'shutting_down',
-    ),
+    ApiErrors(...READ_ERRORS),
     AuditedByTheStore('read'),
     Header('Content-Type', TOKEN_BODY_TYPE),
   );
@@ -80,18 +83,7 @@ export class TokensController {
   @ApiOperation({ summary: "Read an account's token", description: 'Counted against the client\'s budget and audited before the token leaves.' })
   @ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiErrors(
-    'invalid_client_id',
-    'invalid_request',
-    'unauthorized',
-    'forbidden',
-    'token_not_found',
-    'rate_limited',
-    'token_unreadable',
-    'audit_unavailable',
-    'store_unavailable',
-    'shutting_down',
-  )
+  @ApiErrors(...READ_ERRORS)
   @AuditedByTheStore('read')
   @Header('Content-Type', TOKEN_BODY_TYPE)
   async read(
