@@ -37,6 +37,7 @@ describe('loadVaultConfig defaults', () => {
 
   it('talks to Pocketful at https://trade.pocketful.in with scope "orders holdings" and a 10 s timeout', () => {
     expect(config.broker).toEqual({
+      enabled: true,
       sandbox: false,
       baseUrl: 'https://trade.pocketful.in',
       appId: 'APP-ID-123',
@@ -179,7 +180,7 @@ describe('ALLOWED_CLIENT_IDS', () => {
 
   it.each(['../x', 'YA0002,../x', 'YA:0002', 'ſa0002', `A${'B'.repeat(40)}`])('refuses %j', (value) => {
     const error = configurationError({ ...PRODUCTION, ALLOWED_CLIENT_IDS: value });
-    expect(error.problems).toEqual(['ALLOWED_CLIENT_IDS must be a comma-separated list of Pocketful client ids such as YA0002']);
+    expect(error.problems).toEqual(["ALLOWED_CLIENT_IDS must be a comma-separated list of account ids such as YA0002 (the default broker's) or zerodha:AB1234"]);
   });
 
   it.each([' ', ',', ' , ,'])('refuses %j, a list with no id (it would refuse every account)', (value) => {

@@ -28,6 +28,7 @@ import { AlertDeliveryLog } from './alert-delivery-log';
 import { AlertDispatcher } from './alert-dispatcher';
 import { AlertSettings } from './alert-settings';
 import { alertsConfig } from './alerts.config';
+import { brokersConfig } from '../brokers/brokers.config';
 import { SlackChannel } from './channels/slack.channel';
 import { WebhookChannel } from './channels/webhook.channel';
 import { MemoryAlertDeliveryLog } from './memory-alert-delivery.log';
@@ -109,7 +110,8 @@ describe(PreopenCheck.name, () => {
         ALERT_RETRY_DELAY: '5ms',
         ...env,
       },
-      [alertsConfig],
+      // The brokers' slice says how EXPECTED_ACCOUNTS names accounts.
+      [brokersConfig, alertsConfig],
     ).get(AlertSettings);
     const moduleRef = await Test.createTestingModule({
       imports: [HttpModule],
