@@ -1,3 +1,4 @@
+import { brokersConfig } from '../brokers/brokers.config';
 import { HttpModule } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
 import { AlertReceiver } from '../../test/support/alert-receiver';
@@ -28,7 +29,7 @@ import { MemoryAlertDeliveryLog } from './memory-alert-delivery.log';
 const NOW = BASE_DAY.at('23:45');
 const MIDNIGHT = BASE_DAY.plus(1).at('00:00');
 const FIFTEEN_MIN = 15 * 60_000;
-const LOGIN = 'https://vault.desk.example/pocketful/login';
+const LINKS = loadConfiguration({ PUBLIC_URL: 'https://vault.desk.example' }, [brokersConfig, alertsConfig]).get(AlertSettings);
 const ATTEMPTS = 3;
 
 const expiring = (accounts: string[]): AlertWindow => ({
@@ -119,7 +120,7 @@ describe(AlertDispatcher.name, () => {
         ALERT_TIMEOUT: '10s',
         ...env,
       },
-      [alertsConfig],
+      [brokersConfig, alertsConfig],
     ).get(AlertSettings);
     const moduleRef = await Test.createTestingModule({
       imports: [HttpModule],
@@ -174,7 +175,7 @@ describe(AlertDispatcher.name, () => {
 
     it('sends an alert given by id (dispatch) once across replicas', async () => {
       const [first, second] = [await replica(), await replica()];
-      const alert = expiredAlert('YA0002', MIDNIGHT, LOGIN);
+      const alert = expiredAlert('YA0002', MIDNIGHT, LINKS);
       await Promise.all([first.dispatch([alert]), second.dispatch([alert])]);
       await first.dispatch([alert]);
       expect(webhook.bodies.map((body) => body.id)).toEqual([alert.id]);
@@ -294,7 +295,7 @@ describe(AlertDispatcher.name, () => {
     it('keeps a failed delivery as failed, once, whichever replica made it', async () => {
       const [first, second] = [await replica(), await replica()];
       webhook.failures = [400];
-      const alert = expiredAlert('YA0002', MIDNIGHT, LOGIN);
+      const alert = expiredAlert('YA0002', MIDNIGHT, LINKS);
       await Promise.all([first.dispatch([alert]), second.dispatch([alert])]);
       expect(await deliveries.latest(10)).toEqual([
         { at: NOW, channel: 'webhook', type: 'expired', result: 'failed', accounts: ['YA0002'], accountCount: 1 },
@@ -339,7 +340,7 @@ describe(AlertDispatcher.name, () => {
 
     it('releases the claim while a retry waits', async () => {
       const sut = await replica(webhookOnly, { ALERT_RETRY_DELAY: '1h' });
-      const alert = expiredAlert('YA0002', MIDNIGHT, LOGIN);
+      const alert = expiredAlert('YA0002', MIDNIGHT, LINKS);
       webhook.failures = [503];
       const underWay = sut.dispatch([alert]);
       await until(() => logger.at('warn').length === 1, 5_000, 'the first attempt to fail');
@@ -354,7 +355,7 @@ describe(AlertDispatcher.name, () => {
       const acquire = jest.spyOn(coordination, 'acquire');
       sut.stop();
       await sut.dispatchWindows([expiring(['YA0002', 'YA0003'])]);
-      await sut.dispatch([expiredAlert('YA0002', MIDNIGHT, LOGIN)]);
+      await sut.dispatch([expiredAlert('YA0002', MIDNIGHT, LINKS)]);
       expect(acquire).not.toHaveBeenCalled();
       expect(webhook.attempts).toBe(0);
       expect(logger.lines).toEqual([]);
@@ -367,7 +368,7 @@ describe(AlertDispatcher.name, () => {
       const sut = await replica();
       const window = expiring(['YA0002', 'YA0003']);
       await sut.dispatchWindows([window]);
-      await sut.dispatch([expiredAlert('YA0002', MIDNIGHT, LOGIN)]);
+      await sut.dispatch([expiredAlert('YA0002', MIDNIGHT, LINKS)]);
       expect(webhook.attempts).toBe(0);
       expect(await counted('webhook', 'expiring', 'deferred')).toBe(1);
       expect(await counted('webhook', 'expired', 'deferred')).toBe(1);

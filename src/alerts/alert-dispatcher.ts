@@ -101,7 +101,7 @@ export class AlertDispatcher {
       id = batchId(window, size);
       const claim = this.keys.alertClaim(id, channel.name);
       if (!(await this.coordination.acquire(claim, this.leaseMs))) return;
-      const alert = windowAlert(window, absent, id, this.clock.now(), this.settings.loginUrl);
+      const alert = windowAlert(window, absent, id, this.clock.now(), this.settings);
       await this.deliverClaimed(channel, alert, claim, (outcome) =>
         this.coordination.settleAdding(claim, outcome, announced, absent, SETTLED_KEEP_MS),
       );

@@ -114,7 +114,7 @@ export class AlertScanner {
   private async missingAlerts(now: Date, channelNames: readonly string[]): Promise<Alert[]> {
     const check = dueMissingCheck(this.settings.missingCheckTimes, now, MISSING_GRACE_MS);
     if (!check) return [];
-    const probe = missingAlert([], check, this.settings.loginUrl);
+    const probe = missingAlert([], check, this.settings, this.settings.loginUrl);
     // Once every channel has settled this check, there is no need to look at the accounts again.
     const settled = await Promise.all(channelNames.map((name) => this.coordination.read(this.keys.alertClaim(probe.id, name))));
     if (settled.every((value) => value !== null)) return [];
@@ -123,7 +123,7 @@ export class AlertScanner {
     const live = new Set(records.filter((record) => record.present && record.expiresAt > now).map((record) => record.clientId));
     const expected = this.expectedAccounts() ?? records.map((record) => record.clientId);
     const missing = [...new Set(expected)].filter((clientId) => !live.has(clientId)).sort();
-    return missing.length > 0 ? [missingAlert(missing, check, this.settings.loginUrl)] : [];
+    return missing.length > 0 ? [missingAlert(missing, check, this.settings, this.settings.loginUrl)] : [];
   }
 
   private expectedAccounts(): readonly string[] | null {

@@ -1,3 +1,5 @@
+import { Accounts } from '../brokers/accounts';
+import { BROKER_NAMES } from '../brokers/broker-names';
 import { IstTimeOfDay } from '../clock/ist-time';
 
 export interface WebhookSettings {
@@ -26,12 +28,14 @@ export class AlertSettings {
   /** EXPECTED_ACCOUNTS; null: ALLOWED_CLIENT_IDS, or else every account that ever stored a token. */
   readonly expectedAccounts: readonly string[] | null;
   readonly onStored: boolean;
-  /** Where people reach the vault: login links in alerts are PUBLIC_URL + /pocketful/login. */
+  /** Where people reach the vault: login links in alerts are PUBLIC_URL + /{broker}/login. */
   readonly publicUrl: string;
+  /** How accounts name their broker, for each account's login link and broker name. */
+  readonly accounts: Accounts;
   readonly scanIntervalMs: number;
   readonly delivery: { attempts: number; retryDelayMs: number; timeoutMs: number };
 
-  constructor(settings: Omit<AlertSettings, 'anyChannel' | 'loginUrl' | 'loginUrlOf'>) {
+  constructor(settings: Omit<AlertSettings, 'anyChannel' | 'loginUrl' | 'loginUrlOf' | 'brokerNameOf'>) {
     Object.assign(this, settings);
   }
 
@@ -39,15 +43,17 @@ export class AlertSettings {
     return this.webhook !== null || this.slackUrl !== null || this.telegram !== null;
   }
 
+  /** The default broker's login: where accounts written bare log in. */
   get loginUrl(): string {
-    return `${this.publicUrl}/pocketful/login`;
+    return `${this.publicUrl}/${this.accounts.defaultBroker}/login`;
   }
 
-  /**
-   * Where an account is logged in again: the one place to change when accounts name their broker and each broker
-   * has its own login route. Today every account logs in through Pocketful.
-   */
-  loginUrlOf(clientId: string): string {
-    return this.loginUrl;
+  /** Where an account is logged in again: its broker's login page. */
+  loginUrlOf(account: string): string {
+    return `${this.publicUrl}/${this.accounts.brokerOf(account)}/login`;
+  }
+
+  brokerNameOf(account: string): string {
+    return BROKER_NAMES[this.accounts.brokerOf(account)];
   }
 }

@@ -48,11 +48,11 @@ export class AlertService implements OnApplicationBootstrap, BeforeApplicationSh
     this.logger.log(`alerts on: ${this.channels.map((channel) => channel.name).join(', ')}`);
     this.events.onInvalidated((event) => {
       // The pre-open check tells of every token it finds refused in one message of its own.
-      if (event.trigger !== 'preopen') return this.track(this.dispatcher.dispatch([invalidAlert(event, this.settings.loginUrl)]));
+      if (event.trigger !== 'preopen') return this.track(this.dispatcher.dispatch([invalidAlert(event, this.settings)]));
     });
     if (this.settings.onStored) {
       this.events.onStored((token) =>
-        this.track(this.dispatcher.dispatch([storedAlert(token.clientId, token.issuedAt, token.expiresAt, this.settings.loginUrl)])),
+        this.track(this.dispatcher.dispatch([storedAlert(token.clientId, token.issuedAt, token.expiresAt, this.settings)])),
       );
     }
     const timer = setInterval(() => void this.scan().catch(() => undefined), this.settings.scanIntervalMs);

@@ -14,7 +14,10 @@ export interface Alert {
   /** When the token(s) concerned expire(d), if the alert is about an expiry. */
   expiresAt: Date | null;
   message: string;
+  /** Where to log in: the (first) account's broker's login page. */
   loginUrl: string;
+  /** The broker's name when every account of the alert is one broker's; null when they are several brokers'. */
+  broker: string | null;
 }
 
 /**

@@ -135,6 +135,7 @@ export const alertsConfig = configSlice({
       preopenCheckAt: preopen === 'off' ? null : parseTimeOfDay(preopen),
       expectedAccounts: env.EXPECTED_ACCOUNTS ? parseClientIdList(env.EXPECTED_ACCOUNTS, built.get(BrokersSettings).accounts) : null,
       onStored: env.ALERT_ON_STORED === 'true',
+      accounts: built.get(BrokersSettings).accounts,
       publicUrl: trimSlash(env.PUBLIC_URL ?? new URL(built.get(BrokerSettings).redirectUrl).origin),
       scanIntervalMs: parseDuration(env.ALERT_SCAN_INTERVAL ?? '30s')!,
       delivery: {

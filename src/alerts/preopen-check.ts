@@ -146,7 +146,7 @@ export class PreopenCheck {
   private async announce(due: DuePreopenAttempt, refused: string[], missing: string[], result: PreopenResult): Promise<void> {
     const unknown = result.final ? result.unknown.map((entry) => entry.clientId) : [];
     if (refused.length + missing.length + unknown.length === 0) return;
-    const alert = preopenAlert(due, { refused: sorted(refused), missing: sorted(missing), unknown: sorted(unknown) }, (clientId) => this.settings.loginUrlOf(clientId));
+    const alert = preopenAlert(due, { refused: sorted(refused), missing: sorted(missing), unknown: sorted(unknown) }, this.settings);
     await this.dispatcher.dispatch([alert]);
   }
 

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { BrokersSettings } from '../brokers/brokers.config';
 import { ApiPageErrors } from '../openapi/api-errors';
 import { OperatorGuard } from '../access/operator.guard';
 import { PageResponses } from '../http/pages/page-responses';
@@ -15,7 +16,10 @@ import { StatusService } from './status.service';
 @UseGuards(OperatorGuard, RateLimitGuard)
 @PageResponses()
 export class StatusPageController {
-  constructor(private readonly status: StatusService) {}
+  constructor(
+    private readonly status: StatusService,
+    private readonly brokers: BrokersSettings,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: "The status page: every account's token, the last alerts, the vault's health (a page for a browser)" })
@@ -23,6 +27,6 @@ export class StatusPageController {
   @ApiPageErrors('operator_unauthorized', 'rate_limited')
   @Header('Content-Type', 'text/html; charset=utf-8')
   async page(): Promise<string> {
-    return statusPage(await this.status.report());
+    return statusPage(await this.status.report(), this.brokers.accounts);
   }
 }

@@ -1,22 +1,23 @@
 import { Alert, isDigest } from '../alert';
 import { AlertChannel, ChannelRequest } from './alert-channel';
 
-const TITLES: Record<Alert['type'], string> = {
-  expiring: ':hourglass_flowing_sand: Pocketful token expiring',
-  expired: ':red_circle: Pocketful token expired',
-  missing: ':warning: Pocketful token missing',
-  invalid: ':no_entry: Pocketful token refused',
-  stored: ':white_check_mark: Pocketful token stored',
-  preopen: ':sunrise: Pre-open check',
+/** `token`: "Zerodha token" when the alert is one broker's, else "token". */
+const TITLES: Record<Alert['type'], (token: string) => string> = {
+  expiring: (token) => `:hourglass_flowing_sand: ${token} expiring`,
+  expired: (token) => `:red_circle: ${token} expired`,
+  missing: (token) => `:warning: ${token} missing`,
+  invalid: (token) => `:no_entry: ${token} refused`,
+  stored: (token) => `:white_check_mark: ${token} stored`,
+  preopen: () => ':sunrise: Pre-open check',
 };
 
 /** A digest's title counts its accounts; the message lists the first of them. */
-const DIGEST_TITLES: Record<Alert['type'], (count: string) => string> = {
-  expiring: (count) => `:hourglass_flowing_sand: ${count} Pocketful tokens expiring`,
-  expired: (count) => `:red_circle: ${count} Pocketful tokens expired`,
-  missing: (count) => `:warning: Pocketful tokens missing for ${count} accounts`,
-  invalid: (count) => `:no_entry: ${count} Pocketful tokens refused`,
-  stored: (count) => `:white_check_mark: ${count} Pocketful tokens stored`,
+const DIGEST_TITLES: Record<Alert['type'], (count: string, tokens: string) => string> = {
+  expiring: (count, tokens) => `:hourglass_flowing_sand: ${count} ${tokens} expiring`,
+  expired: (count, tokens) => `:red_circle: ${count} ${tokens} expired`,
+  missing: (count, tokens) => `:warning: ${tokens[0].toUpperCase()}${tokens.slice(1)} missing for ${count} accounts`,
+  invalid: (count, tokens) => `:no_entry: ${count} ${tokens} refused`,
+  stored: (count, tokens) => `:white_check_mark: ${count} ${tokens} stored`,
   preopen: (count) => `:sunrise: Pre-open check: ${count} accounts to log in`,
 };
 
@@ -31,14 +32,17 @@ export class SlackChannel extends AlertChannel {
   }
 
   request(alert: Alert): ChannelRequest {
-    const title = isDigest(alert) ? DIGEST_TITLES[alert.type](numbers.format(alert.accounts.length)) : TITLES[alert.type];
+    const named = alert.broker === null ? '' : `${alert.broker} `;
+    const title = isDigest(alert)
+      ? DIGEST_TITLES[alert.type](numbers.format(alert.accounts.length), `${named}tokens`)
+      : TITLES[alert.type](`${named}token`);
     const body = {
       text: `${title}: ${alert.message}`,
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: `*${title}*\n${escapeMrkdwn(alert.message)}` } },
         {
           type: 'actions',
-          elements: [{ type: 'button', text: { type: 'plain_text', text: 'Log in to Pocketful' }, url: alert.loginUrl }],
+          elements: [{ type: 'button', text: { type: 'plain_text', text: alert.broker === null ? 'Log in' : `Log in to ${alert.broker}` }, url: alert.loginUrl }],
         },
       ],
     };

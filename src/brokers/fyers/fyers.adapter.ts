@@ -1,3 +1,4 @@
+import { BROKER_NAMES } from '../broker-names';
 import { createHash } from 'node:crypto';
 import { HttpService } from '@nestjs/axios';
 import { DailyCutoff } from '../../clock/daily-cutoff';
@@ -31,7 +32,7 @@ export function fyersAppIdHash(appId: string, appSecret: string): string {
  */
 export class FyersAdapter extends BrokerAdapter {
   readonly id = 'fyers' as const;
-  readonly displayName = 'Fyers';
+  readonly displayName = BROKER_NAMES.fyers;
   readonly cutoff: DailyCutoff;
   private readonly http: BrokerHttp;
 

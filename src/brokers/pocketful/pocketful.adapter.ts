@@ -1,3 +1,4 @@
+import { BROKER_NAMES } from '../broker-names';
 import { Clock } from '../../clock/clock';
 import { DailyCutoff } from '../../clock/daily-cutoff';
 import { vaultError } from '../../errors/vault-error';
@@ -17,7 +18,7 @@ const MAX_REASON = 300;
  */
 export class PocketfulAdapter extends BrokerAdapter {
   readonly id = 'pocketful';
-  readonly displayName = 'Pocketful';
+  readonly displayName = BROKER_NAMES.pocketful;
 
   constructor(
     private readonly client: PocketfulClient,

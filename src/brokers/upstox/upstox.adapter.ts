@@ -1,3 +1,4 @@
+import { BROKER_NAMES } from '../broker-names';
 import { HttpService } from '@nestjs/axios';
 import { DailyCutoff } from '../../clock/daily-cutoff';
 import { BrokerAccount, BrokerAdapter, BrokerGrant, CallbackOutcome, LoginStart } from '../broker-adapter';
@@ -19,7 +20,7 @@ const nonEmpty = (value: unknown): string | undefined =>
  */
 export class UpstoxAdapter extends BrokerAdapter {
   readonly id = 'upstox' as const;
-  readonly displayName = 'Upstox';
+  readonly displayName = BROKER_NAMES.upstox;
   readonly cutoff: DailyCutoff;
   private readonly http: BrokerHttp;
 

@@ -1,3 +1,4 @@
+import { BROKER_NAMES } from '../broker-names';
 import { HttpService } from '@nestjs/axios';
 import { DailyCutoff } from '../../clock/daily-cutoff';
 import { BrokerAccount, BrokerAdapter, BrokerGrant, CallbackOutcome, LoginStart } from '../broker-adapter';
@@ -19,7 +20,7 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
  */
 export class ZerodhaAdapter extends BrokerAdapter {
   readonly id = 'zerodha' as const;
-  readonly displayName = 'Zerodha';
+  readonly displayName = BROKER_NAMES.zerodha;
   readonly cutoff: DailyCutoff;
   private readonly http: BrokerHttp;
 

@@ -1,3 +1,4 @@
+import { Accounts } from '../../brokers/accounts';
 import { VaultStatus } from '../status.service';
 import { statusPage } from './status-page';
 
@@ -28,10 +29,12 @@ function status(overrides: Partial<VaultStatus> = {}): VaultStatus {
   };
 }
 
+const ACCOUNTS = new Accounts('pocketful');
+
 const row = (html: string, clientId: string) => new RegExp(`<tr id="account-${clientId}"[\\s\\S]*?</tr>`).exec(html)?.[0] ?? '';
 
 describe(statusPage.name, () => {
-  const html = statusPage(status());
+  const html = statusPage(status(), ACCOUNTS);
 
   it('refreshes itself every 30 s without any script', () => {
     expect(html).toContain('<meta http-equiv="refresh" content="30">');
@@ -50,6 +53,14 @@ describe(statusPage.name, () => {
     expect(missing).toContain('data-state="missing"');
     expect(missing).not.toContain(' h ');
     expect(missing).toContain('href="/pocketful/login"');
+  });
+
+  it("sends each account's Log in to its own broker's login page", () => {
+    const line = { state: 'missing', expected: true, source: null, issuedAt: null, expiresAt: null, secondsLeft: 0 } as const;
+    const page = statusPage(status({ accounts: [{ ...line, clientId: 'YA0002' }, { ...line, clientId: 'zerodha:AB1234' }] }), ACCOUNTS);
+    const zerodha = new RegExp('<tr id="account-zerodha:AB1234"[\\s\\S]*?</tr>').exec(page)?.[0] ?? '';
+    expect(zerodha).toContain('href="/zerodha/login" aria-label="Log in zerodha:AB1234: choose AB1234 on Zerodha\'s page"');
+    expect(row(page, 'YA0002')).toContain('href="/pocketful/login"');
   });
 
   it('names the expected accounts without a live token, and marks those not expected', () => {
@@ -71,7 +82,7 @@ describe(statusPage.name, () => {
       date: '2026-03-10', time: '08:45', attempt: 1, checkedAt: AT, checked: 3, final: false,
       live: ['YA0002'], refused: ['YA0004'], missing: ['YA0003'], unknown: [{ clientId: 'YA0005', reason: 'broker_timeout' }],
     };
-    const page = statusPage(status({ preopen }));
+    const page = statusPage(status({ preopen }), ACCOUNTS);
     expect(page).toMatch(/id="preopen" class="down">2026-03-10 at 08:45 IST \(checked <time[^>]*>10 Mar 2026, 10:00:00 IST<\/time>, retry 1\): 3 token\(s\) asked/);
     expect(page).toContain('<dd id="preopen-refused">YA0004</dd>');
     expect(page).toContain('<dd id="preopen-missing">YA0003</dd>');
@@ -98,6 +109,7 @@ describe(statusPage.name, () => {
           replicas: { seen: null, withinMs: 30_000 },
         },
       }),
+      ACCOUNTS,
     );
     expect(down).toContain('The accounts cannot be listed while the token store does not answer');
     expect(down).toContain('redis, down: redis refused a ping');
@@ -106,7 +118,7 @@ describe(statusPage.name, () => {
   });
 
   it('escapes what it shows', () => {
-    const hostile = statusPage(status({ version: '<img src=x>', alerts: { channels: ['<b>'], recent: [] } }));
+    const hostile = statusPage(status({ version: '<img src=x>', alerts: { channels: ['<b>'], recent: [] } }), ACCOUNTS);
     expect(hostile).not.toContain('<img src=x>');
     expect(hostile).toContain('&lt;img src=x&gt;');
     expect(hostile).not.toContain('<b>');

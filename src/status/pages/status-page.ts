@@ -1,3 +1,5 @@
+import { Accounts } from '../../brokers/accounts';
+import { BROKER_NAMES } from '../../brokers/broker-names';
 import { DeliveryRecord } from '../../alerts/alert-delivery-log';
 import { formatDuration } from '../../alerts/alert-schedule';
 import { formatIst, formatIstForPeople } from '../../clock/ist-time';
@@ -23,14 +25,14 @@ const NONE = '<span class="muted">—</span>';
  * The operator's morning page: every account with its token's state and a way to log it in, the last alerts, and
  * the vault's own health. Server-rendered and refreshed by a meta tag, so it needs no script, and shows no token.
  */
-export function statusPage(status: VaultStatus): string {
+export function statusPage(status: VaultStatus, accounts: Accounts): string {
   return page(
     'Status',
     `<main class="status">
 <h1>token-vault</h1>
 <p class="muted">As of ${instant(status.at)}; this page refreshes every ${STATUS_REFRESH_SECONDS} s.</p>
 <h2>Accounts</h2>
-${accountsSection(status)}
+${accountsSection(status, accounts)}
 <h2>Pre-open check</h2>
 ${preopenSection(status)}
 <h2>Last alerts</h2>
@@ -42,7 +44,7 @@ ${healthSection(status)}
   );
 }
 
-function accountsSection({ accounts, expiringWithinMs }: VaultStatus): string {
+function accountsSection({ accounts, expiringWithinMs }: VaultStatus, brokers: Accounts): string {
   if (accounts === null) return '<p id="summary" class="down">The accounts cannot be listed while the token store does not answer (see Vault below).</p>';
   if (accounts.length === 0) {
     return `<p id="summary">No account has logged in yet, and none is expected (ALLOWED_CLIENT_IDS is unset).</p>
@@ -53,11 +55,11 @@ function accountsSection({ accounts, expiringWithinMs }: VaultStatus): string {
 <table class="cards" id="accounts">
 <thead><tr><th>Account</th><th>State</th><th>Source</th><th>Issued</th><th>Expires</th><th>Time left</th><th></th></tr></thead>
 <tbody>
-${accounts.map(accountRow).join('\n')}
+${accounts.map((line) => accountRow(line, brokers)).join('\n')}
 </tbody>
 </table>
-<p class="muted">Log in opens Pocketful's login page, where you choose the account: Pocketful, not this page, decides which account
-logs in. A token is <em>expiring soon</em> in its last ${escapeHtml(soon)}, when the first expiry alert goes out.</p>`;
+<p class="muted">Log in opens the account's broker's login page, where you choose the account: the broker, not this page, decides which
+account logs in. A token is <em>expiring soon</em> in its last ${escapeHtml(soon)}, when the first expiry alert goes out.</p>`;
 }
 
 function summary(accounts: AccountLine[]): string {
@@ -69,7 +71,8 @@ function summary(accounts: AccountLine[]): string {
   return `<p id="summary" class="down">No live token for ${escapeHtml(waiting.join(', '))}: log ${waiting.length === 1 ? 'it' : 'them'} in.</p>`;
 }
 
-function accountRow(line: AccountLine): string {
+function accountRow(line: AccountLine, brokers: Accounts): string {
+  const broker = brokers.brokerOf(line.clientId);
   const id = escapeHtml(line.clientId);
   const usable = isUsable(line);
   const note = line.expected ? '' : ' <span class="muted">(not expected)</span>';
@@ -80,7 +83,7 @@ function accountRow(line: AccountLine): string {
 <td data-label="Issued">${instant(line.issuedAt)}</td>
 <td data-label="Expires" class="expires">${instant(line.expiresAt)}</td>
 <td data-label="Time left" class="left">${usable ? escapeHtml(formatTimeLeft(line.secondsLeft)) : NONE}</td>
-<td data-label="Login"><a class="button" href="${LOGIN_PATH}" aria-label="Log in ${id}: choose ${id} on Pocketful's page">Log in</a></td>
+<td data-label="Login"><a class="button" href="/${broker}/login" aria-label="Log in ${id}: choose ${escapeHtml(brokers.idOf(line.clientId))} on ${BROKER_NAMES[broker]}'s page">Log in</a></td>
 </tr>`;
 }
 
