@@ -134,7 +134,9 @@ function loginLinks(accounts: readonly string[], links: AccountLinks): string {
   const byLink = new Map<string, string[]>();
   for (const account of accounts) {
     const link = links.loginUrlOf(account);
-    byLink.set(link, [...(byLink.get(link) ?? []), account]);
+    const ids = byLink.get(link);
+    if (ids === undefined) byLink.set(link, [account]);
+    else ids.push(account);
   }
   if (byLink.size <= 1) return [...byLink.keys()][0] ?? '';
   return [...byLink].map(([link, ids]) => `${listed(ids)} at ${link}`).join('; ');
