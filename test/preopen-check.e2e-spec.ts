@@ -120,6 +120,23 @@ describe('the pre-open check', () => {
     });
   });
 
+  it('runs with no alert channel set: the refused token is removed and the findings are on the status page', async () => {
+    const clock = new ManualClock(DAY.at('08:00'));
+    const quiet = env({ ALERT_SCAN_INTERVAL: '100ms' });
+    delete (quiet as Record<string, string>).ALERT_WEBHOOK_URL;
+    delete (quiet as Record<string, string>).SLACK_WEBHOOK_URL;
+    fixture = await VaultFixture.start({ clock, env: quiet });
+    vaults = [fixture.vault, fixture.vault];
+    await fixture.vault.login('YA0002', fixture.broker);
+    fixture.broker.kill(await readToken(fixture.vault, 'YA0002', 'ops'));
+    // The vault's own timer ticks: nothing but the clock's minute is moved by the test.
+    clock.set(DAY.at('08:45:00'));
+    await until(async () => (await preopen()) !== null, 3_000, 'the pre-open check');
+    expect(await preopen()).toMatchObject({ attempt: 0, live: [], refused: ['YA0002'], missing: ['YA0003', 'YA0004'] });
+    expect((await fixture.vault.fetch('/v1/tokens/YA0002', { as: 'ops' })).status).toBe(404);
+    expect(webhook.received).toHaveLength(0);
+  });
+
   it('runs on the real clock, in the minute PREOPEN_CHECK_AT names', async () => {
     // The minute now in India: the check is due at once, as for a vault started late within its first step. Near a
     // minute's end, the next one is waited for (ten seconds at most), so that the vault's first ticks fall on the day

@@ -43,6 +43,9 @@ export class AlertService implements OnApplicationBootstrap, BeforeApplicationSh
   onApplicationBootstrap(): void {
     if (!this.enabled) {
       this.logger.log('alerts are off: set ALERT_WEBHOOK_URL, SLACK_WEBHOOK_URL or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID to turn them on');
+      // Without a channel the pre-open check still removes the tokens brokers refuse and shows its findings on the
+      // status page: a dead token found at 08:45 is worth as much to a desk that reads the page as to one that is paged.
+      if (this.settings.preopenCheckAt !== null) this.every(() => void this.track(this.preopen.tick()));
       return;
     }
     this.logger.log(`alerts on: ${this.channels.map((channel) => channel.name).join(', ')}`);
@@ -55,9 +58,13 @@ export class AlertService implements OnApplicationBootstrap, BeforeApplicationSh
         this.track(this.dispatcher.dispatch([storedAlert(token.clientId, token.issuedAt, token.expiresAt, this.settings)])),
       );
     }
-    const timer = setInterval(() => void this.scan().catch(() => undefined), this.settings.scanIntervalMs);
-    this.scheduler.addInterval(SCAN_INTERVAL_NAME, timer);
-    void this.scan().catch(() => undefined);
+    this.every(() => void this.scan().catch(() => undefined));
+  }
+
+  /** Now and at every scan interval, until shutdown. */
+  private every(tick: () => void): void {
+    this.scheduler.addInterval(SCAN_INTERVAL_NAME, setInterval(tick, this.settings.scanIntervalMs));
+    tick();
   }
 
   /**
