@@ -77,14 +77,12 @@ export class AuditTrail implements RefusalRecorder {
 
 /**
  * The account a refused request named in its path, if it named a valid one (the pipe that checks it may not have
- * run): `:clientId`, or a broker's route's `:id` under its static broker segment (`/v1/tokens/zerodha/:id`).
+ * run): `:clientId`, or a broker's route's `:broker/:id` (`/v1/tokens/zerodha/AB1234`).
  */
 function accountOf(request: VaultRequest, accounts: Accounts): string | null {
-  const params = request.params as { clientId?: unknown; id?: unknown } | undefined;
+  const params = request.params as { clientId?: unknown; broker?: unknown; id?: unknown } | undefined;
   if (typeof params?.clientId === 'string') return accounts.parse(params.clientId);
-  const broker = BROKER_ROUTE.exec(request.routeOptions?.url ?? '')?.[1];
-  if (broker === undefined || typeof params?.id !== 'string' || params.id.includes(':')) return null;
-  return accounts.parse(`${broker}:${params.id}`);
+  const { broker, id } = params ?? {};
+  if (typeof broker !== 'string' || typeof id !== 'string' || broker.includes(':') || id.includes(':')) return null;
+  return accounts.parse(`${broker}:${id}`);
 }
-
-const BROKER_ROUTE = /^\/v1\/tokens\/([a-z]+)\/:id(?:\/verify)?$/;

@@ -31,8 +31,8 @@ export const vaultError = (code: ErrorCode, message: string, headers?: Readonly<
 
 export const invalidRequest = (message: string) => vaultError('invalid_request', message);
 
-export const invalidClientId = () =>
-  vaultError('invalid_client_id', 'the client id must be 1 to 32 letters, digits, "-" or "_", such as YA0002');
+export const invalidClientId = (message = 'the client id must be 1 to 32 letters, digits, "-" or "_", such as YA0002') =>
+  vaultError('invalid_client_id', message);
 
 export const unauthorized = () => vaultError('unauthorized', 'a valid service key is required: Authorization: Bearer <key>');
 

@@ -1,5 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { Accounts } from '../brokers/accounts';
+import { Accounts, BROKER_IDS, isBrokerId } from '../brokers/accounts';
 import { BrokersSettings } from '../brokers/brokers.config';
 import { invalidClientId } from '../errors/vault-error';
 
@@ -16,5 +16,24 @@ export class ClientIdPipe implements PipeTransform<unknown, string> {
 
   transform(value: unknown): string {
     return parseClientId(value, this.brokers.accounts);
+  }
+}
+
+/**
+ * The account a broker's route names by its two segments (`/v1/tokens/zerodha/AB1234`), written canonically, or 400
+ * invalid_client_id. The broker comes only from its own segment: an id holding a `:` (`zerodha/upstox:AB1234`) is
+ * refused, so it can never name another broker's account.
+ */
+@Injectable()
+export class BrokerAccountPipe implements PipeTransform<unknown, string> {
+  constructor(private readonly brokers: BrokersSettings) {}
+
+  transform(params: unknown): string {
+    const { broker, id } = (params ?? {}) as { broker?: unknown; id?: unknown };
+    if (typeof broker !== 'string' || !isBrokerId(broker.toLowerCase())) {
+      throw invalidClientId(`the path names no broker the vault knows: ${BROKER_IDS.join(', ')}`);
+    }
+    if (typeof id !== 'string' || id.includes(':')) throw invalidClientId();
+    return parseClientId(`${broker}:${id}`, this.brokers.accounts);
   }
 }

@@ -5,10 +5,10 @@ import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
 import { CurrentClient, VaultRequest } from '../access/vault-request';
 import { Audited, audited, AuditedByTheStore } from '../audit/audited';
 import { Clock } from '../clock/clock';
-import { forbidden, invalidClientId } from '../errors/vault-error';
+import { forbidden } from '../errors/vault-error';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
-import { ClientIdPipe, parseClientId } from './client-id.pipe';
-import { BrokerId } from '../brokers/broker-adapter';
+import { BrokerAccountPipe, ClientIdPipe } from './client-id.pipe';
+import { BROKER_IDS } from '../brokers/accounts';
 import { BrokersSettings } from '../brokers/brokers.config';
 import { ImportTokenDto } from './dto/import-token.dto';
 import { ApiErrors } from '../openapi/api-errors';
@@ -24,9 +24,7 @@ import { tokenRecordView, verificationView, verifyAllView } from './token.views'
 import { REGISTER_ERRORS, TokensService } from './tokens.service';
 
 const NO_BODY = Buffer.alloc(0);
-const BROKER_VERIFY_ROUTE = /^\/v1\/tokens\/([a-z]+)\/:id\/verify$/;
 
-/** What GET /v1/tokens/{broker}/{id} is, for each broker's route. */
 /** What a token read may answer, on either of its routes. */
 const READ_ERRORS = [
   'invalid_client_id',
@@ -41,15 +39,11 @@ const READ_ERRORS = [
   'shutting_down',
 ] as const;
 
-const BrokerRead = (broker: BrokerId) =>
+/** The two segments of a broker's route: `/v1/tokens/{broker}/{id}`. */
+const BrokerParams = () =>
   applyDecorators(
-    ApiOperation({ summary: `Read a ${broker} account's token`, description: `As GET /v1/tokens/{clientId} for the account ${broker}:{id}.` }),
+    ApiParam({ name: 'broker', enum: BROKER_IDS, description: 'The broker', example: 'zerodha' }),
     ApiParam({ name: 'id', description: "The broker's account id: 1 to 32 letters, digits, - or _", example: 'AB1234' }),
-    ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } }),
-    ApiOkResponse({ type: TokenResponse }),
-    ApiErrors(...READ_ERRORS),
-    AuditedByTheStore('read'),
-    Header('Content-Type', TOKEN_BODY_TYPE),
   );
 
 const ClientIdParam = () =>
@@ -107,37 +101,23 @@ export class TokensController {
 
   /**
    * The same read, naming the broker in the path: `/v1/tokens/zerodha/AB1234` (`/v1/tokens/pocketful/YA0002` is
-   * `YA0002` while Pocketful is the default). One static prefix a broker, so the router never mistakes a broker
-   * for an account.
+   * `YA0002` while Pocketful is the default).
    */
-  @Get('pocketful/:id')
-  @BrokerRead('pocketful')
-  readPocketful(@Param('id') id: string, @Query('wait', WaitSecondsPipe) wait: number | undefined, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
-    return this.readOf('pocketful', id, wait, client, request);
-  }
-
-  @Get('zerodha/:id')
-  @BrokerRead('zerodha')
-  readZerodha(@Param('id') id: string, @Query('wait', WaitSecondsPipe) wait: number | undefined, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
-    return this.readOf('zerodha', id, wait, client, request);
-  }
-
-  @Get('upstox/:id')
-  @BrokerRead('upstox')
-  readUpstox(@Param('id') id: string, @Query('wait', WaitSecondsPipe) wait: number | undefined, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
-    return this.readOf('upstox', id, wait, client, request);
-  }
-
-  @Get('fyers/:id')
-  @BrokerRead('fyers')
-  readFyers(@Param('id') id: string, @Query('wait', WaitSecondsPipe) wait: number | undefined, @CurrentClient() client: ServiceClient, @Req() request: VaultRequest) {
-    return this.readOf('fyers', id, wait, client, request);
-  }
-
-  private readOf(broker: BrokerId, id: string, wait: number | undefined, client: ServiceClient, request: VaultRequest): Promise<Buffer> {
-    // Only the id part: `zerodha/upstox:AB1234` must not name Upstox's account.
-    if (id.includes(':')) throw invalidClientId();
-    return this.read(parseClientId(`${broker}:${id}`, this.brokers.accounts), wait, client, request);
+  @Get(':broker/:id')
+  @BrokerParams()
+  @ApiOperation({ summary: "Read a broker's account's token", description: 'As GET /v1/tokens/{clientId} for the account {broker}:{id}.' })
+  @ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiErrors(...READ_ERRORS)
+  @AuditedByTheStore('read')
+  @Header('Content-Type', TOKEN_BODY_TYPE)
+  readOfBroker(
+    @Param(BrokerAccountPipe) clientId: string,
+    @Query('wait', WaitSecondsPipe) wait: number | undefined,
+    @CurrentClient() client: ServiceClient,
+    @Req() request: VaultRequest,
+  ): Promise<Buffer> {
+    return this.read(clientId, wait, client, request);
   }
 
   /** A token pasted from Pocketful's dashboard: Pocketful itself says whose it is. */
@@ -237,19 +217,16 @@ export class TokensController {
   }
 
   /** The same verification, naming the broker in the path: `POST /v1/tokens/zerodha/AB1234/verify`. */
-  @Post(['pocketful/:id/verify', 'zerodha/:id/verify', 'upstox/:id/verify', 'fyers/:id/verify'])
-  @ApiOperation({ summary: "Verify a broker's account's token", description: 'As POST /v1/tokens/{clientId}/verify for the account broker:id.' })
-  @ApiParam({ name: 'id', description: "The broker's account id: 1 to 32 letters, digits, - or _", example: 'AB1234' })
+  @Post(':broker/:id/verify')
+  @BrokerParams()
+  @ApiOperation({ summary: "Verify a broker's account's token", description: 'As POST /v1/tokens/{clientId}/verify for the account {broker}:{id}.' })
   @ApiOkResponse({ type: VerificationResponse })
   @ApiErrors('invalid_client_id', 'unauthorized', 'forbidden', 'token_not_found', 'rate_limited', 'token_unreadable', 'store_unavailable')
   @HttpCode(200)
   @UseGuards(RateLimitGuard)
   @Audited('verify')
-  verifyOfBroker(@Param('id') id: string, @Req() request: VaultRequest, @CurrentClient() client: ServiceClient) {
-    // The broker is the route's own static segment, never anything the caller wrote inside the id.
-    const broker = BROKER_VERIFY_ROUTE.exec(request.routeOptions?.url ?? '')?.[1];
-    if (broker === undefined || id.includes(':')) throw invalidClientId();
-    return this.verify(parseClientId(`${broker}:${id}`, this.brokers.accounts), client);
+  verifyOfBroker(@Param(BrokerAccountPipe) clientId: string, @CurrentClient() client: ServiceClient) {
+    return this.verify(clientId, client);
   }
 
   @Delete(':clientId')
