@@ -121,7 +121,7 @@ describe('FyersAdapter', () => {
       const accessToken = jwt({ sub: 'access_token', fy_id: 'XY01234', exp: 1_900_000_000 });
       const refreshToken = jwt({ sub: 'refresh_token', fy_id: 'XY01234', exp: 1_901_000_000 });
       const code = fake.sandbox.issueCode('XY01234');
-      fake.failNext(200, { status: 200, body: { s: 'ok', code: 200, message: '', access_token: accessToken, refresh_token: refreshToken } });
+      fake.replyNext({ status: 200, body: { s: 'ok', code: 200, message: '', access_token: accessToken, refresh_token: refreshToken } });
       const grant = await adapter.exchange(code, {});
       expect(grant).toEqual({ accessToken, tokenType: 'bearer', scope: '', notAfter: new Date(1_900_000_000_000) });
       expect(JSON.stringify(grant)).not.toContain(refreshToken.split('.')[1]);
@@ -148,7 +148,7 @@ describe('FyersAdapter', () => {
       ['HTTP 502 from a proxy', 'unavailable', { status: 502, text: 'Bad Gateway' }],
       ['HTTP 401 with a Fyers error', 'rejected', { status: 401, body: { s: 'error', code: -16, message: 'Could not authenticate the user' } }],
     ] as const)('reads %s as %s', async (_, failure, reply) => {
-      fake.failNext(reply.status, reply);
+      fake.replyNext(reply);
       expect((await failureOf(adapter.exchange(fake.sandbox.issueCode('XY01234'), {}))).failure).toBe(failure);
     });
 
@@ -169,21 +169,21 @@ describe('FyersAdapter', () => {
     it.each(['-8', '-15', '-16', '-17'])("reads Fyers' token code %s as unauthorized, inside HTTP 200 or with HTTP 400", async (code) => {
       const { grant } = await login();
       const body = { s: 'error', code: Number(code), message: 'Could not authenticate the user' };
-      fake.failNext(200, { status: 200, body });
+      fake.replyNext({ status: 200, body });
       expect(await failureOf(adapter.whoami(grant.accessToken))).toMatchObject({ failure: 'unauthorized', brokerCode: code, brokerStatus: 200 });
-      fake.failNext(400, { status: 400, body });
+      fake.replyNext({ status: 400, body });
       expect(await failureOf(adapter.whoami(grant.accessToken))).toMatchObject({ failure: 'unauthorized', brokerCode: code, brokerStatus: 400 });
     });
 
     it('says nothing of the token on an error that is not about it, a 5xx with a token code, or an answer it cannot read', async () => {
       const { grant } = await login();
-      fake.failNext(200, { status: 200, body: { s: 'error', code: -353, message: 'API Limit exceeded' } });
+      fake.replyNext({ status: 200, body: { s: 'error', code: -353, message: 'API Limit exceeded' } });
       expect((await failureOf(adapter.whoami(grant.accessToken))).failure).toBe('unavailable');
-      fake.failNext(503, { status: 503, body: { s: 'error', code: -16, message: 'Could not authenticate the user' } });
+      fake.replyNext({ status: 503, body: { s: 'error', code: -16, message: 'Could not authenticate the user' } });
       expect((await failureOf(adapter.whoami(grant.accessToken))).failure).toBe('unavailable');
-      fake.failNext(400, { status: 400, body: { s: 'error', code: -50, message: 'Please provide valid inputs' } });
+      fake.replyNext({ status: 400, body: { s: 'error', code: -50, message: 'Please provide valid inputs' } });
       expect((await failureOf(adapter.whoami(grant.accessToken))).failure).toBe('rejected');
-      fake.failNext(200, { status: 200, body: { s: 'ok', code: 200, data: { name: 'no id' } } });
+      fake.replyNext({ status: 200, body: { s: 'ok', code: 200, data: { name: 'no id' } } });
       expect((await failureOf(adapter.whoami(grant.accessToken))).failure).toBe('malformed');
       expect(await adapter.whoami(grant.accessToken)).toEqual({ account: 'XY01234' });
     });
@@ -199,7 +199,7 @@ describe('FyersAdapter', () => {
       const { grant } = await login();
       const authorization = `TESTAPP0X1-100:${grant.accessToken}`;
       const message = `Could not authenticate ${authorization} (${Buffer.from(authorization).toString('base64')})`;
-      fake.failNext(200, { status: 200, body: { s: 'error', code: -16, message } });
+      fake.replyNext({ status: 200, body: { s: 'error', code: -16, message } });
       const error = await failureOf(adapter.whoami(grant.accessToken));
       const said = `${error.message} ${JSON.stringify(error)}`;
       expect(said).toContain('Could not authenticate [redacted]');
@@ -222,7 +222,7 @@ describe('FyersAdapter', () => {
       const later = jwt({ sub: 'access_token', exp: at('2026-03-11T06:00:35').getTime() / 1000 });
       const grants = [];
       for (const accessToken of [earlier, later]) {
-        fake.failNext(200, { status: 200, body: { s: 'ok', code: 200, message: '', access_token: accessToken, refresh_token: 'r' } });
+        fake.replyNext({ status: 200, body: { s: 'ok', code: 200, message: '', access_token: accessToken, refresh_token: 'r' } });
         grants.push(await adapter.exchange(fake.sandbox.issueCode('XY01234'), {}));
       }
       expect(adapter.expiresAt(grants[0], at('2026-03-10T09:15:00'))).toEqual(at('2026-03-10T20:00:00'));

@@ -168,7 +168,7 @@ describe('UpstoxAdapter', () => {
       expect(grant.accessToken).toBe(answer.access_token);
       expect(JSON.stringify(grant)).not.toContain(answer.extended_token);
 
-      fake.nextReply = { status: 200, body: { ...answer, access_token: null } };
+      fake.replyNext({ status: 200, body: { ...answer, access_token: null } });
       const error = await failureOf(sut.exchange(codeFor(), {}));
       expect(error.failure).toBe('malformed');
       expect(JSON.stringify(error)).not.toContain(answer.extended_token);
@@ -188,18 +188,18 @@ describe('UpstoxAdapter', () => {
     });
 
     it('reads an error inside HTTP 200 as rejected', async () => {
-      fake.nextReply = { status: 200, body: { status: 'error', errors: [{ errorCode: 'UDAPI100057', message: 'Invalid Auth code' }] } };
+      fake.replyNext({ status: 200, body: { status: 'error', errors: [{ errorCode: 'UDAPI100057', message: 'Invalid Auth code' }] } });
       expect(await failureOf(sut.exchange(codeFor(), {}))).toMatchObject({ failure: 'rejected', brokerCode: 'UDAPI100057' });
     });
 
     it('reads a 5xx, an HTML error page and a late answer as saying nothing, and never asks twice', async () => {
       fake.failNext(503);
       expect(await failureOf(sut.exchange(codeFor(), {}))).toMatchObject({ failure: 'unavailable', brokerCode: 'UDAPI100500' });
-      fake.nextReply = { status: 502, text: '<html><body>502 Bad Gateway</body></html>' };
+      fake.replyNext({ status: 502, text: '<html><body>502 Bad Gateway</body></html>' });
       expect((await failureOf(sut.exchange(codeFor(), {}))).failure).toBe('unavailable');
       fake.delayNext(TIMEOUT_MS * 3);
       expect((await failureOf(sut.exchange(codeFor(), {}))).failure).toBe('timeout');
-      fake.nextReply = { status: 200, text: 'not json' };
+      fake.replyNext({ status: 200, text: 'not json' });
       expect((await failureOf(sut.exchange(codeFor(), {}))).failure).toBe('malformed');
       expect(fake.callsTo('/v2/login/authorization/token')).toHaveLength(4);
     });
@@ -207,7 +207,7 @@ describe('UpstoxAdapter', () => {
     it('keeps the code and the secret out of the error when Upstox echoes the form as it was sent', async () => {
       const code = codeFor();
       const raw = new URLSearchParams({ code, client_secret: fake.options.apiSecret }).toString();
-      fake.nextReply = { status: 400, body: { status: 'error', errors: [{ errorCode: 'UDAPI100038', message: `Invalid input passed to the API: ${raw}` }] } };
+      fake.replyNext({ status: 400, body: { status: 'error', errors: [{ errorCode: 'UDAPI100038', message: `Invalid input passed to the API: ${raw}` }] } });
       const error = await failureOf(sut.exchange(code, {}));
       const said = `${error.message} ${JSON.stringify(error)}`;
       expect(said).toContain('UDAPI100038');
@@ -237,9 +237,9 @@ describe('UpstoxAdapter', () => {
       const token = fake.sandbox.mintToken('AB1234');
       fake.failNext(429);
       expect((await failureOf(sut.whoami(token))).failure).toBe('rejected');
-      fake.nextReply = { status: 200, body: { status: 'success', data: { email: 'x@example.invalid' } } };
+      fake.replyNext({ status: 200, body: { status: 'success', data: { email: 'x@example.invalid' } } });
       expect((await failureOf(sut.whoami(token))).failure).toBe('malformed');
-      fake.nextReply = { status: 200, body: { status: 'error', errors: [{ errorCode: 'UDAPI100500', message: 'Something went wrong' }] } };
+      fake.replyNext({ status: 200, body: { status: 'error', errors: [{ errorCode: 'UDAPI100500', message: 'Something went wrong' }] } });
       expect((await failureOf(sut.whoami(token))).failure).toBe('malformed');
     });
   });
@@ -255,13 +255,13 @@ describe('UpstoxAdapter', () => {
 
     it('ends a token at its JWT exp when that comes before the cut-off, and at the cut-off when the exp is later', async () => {
       const answer = (exp: Date) => ({ status: 200, body: { user_id: 'AB1234', broker: 'UPSTOX', access_token: jwtWithExp(exp), extended_token: null } });
-      fake.nextReply = answer(today.at('23:00:00'));
+      fake.replyNext(answer(today.at('23:00:00')));
       const early = await sut.exchange(codeFor(), {});
       expect(sut.expiresAt(early, today.at('20:00:00'))).toEqual(today.at('23:00:00'));
-      fake.nextReply = answer(today.at('03:29:59'));
+      fake.replyNext(answer(today.at('03:29:59')));
       const justBefore = await sut.exchange(codeFor(), {});
       expect(sut.expiresAt(justBefore, today.at('03:00:00'))).toEqual(today.at('03:29:59'));
-      fake.nextReply = answer(today.plus(2).at('03:30:00'));
+      fake.replyNext(answer(today.plus(2).at('03:30:00')));
       const late = await sut.exchange(codeFor(), {});
       expect(sut.expiresAt(late, today.at('20:00:00'))).toEqual(today.plus(1).at('03:30:00'));
     });

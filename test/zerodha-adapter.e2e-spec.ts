@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { ZerodhaAdapter } from '../src/brokers/zerodha/zerodha.adapter';
 import { ZerodhaSettings, ZerodhaSettingsValues } from '../src/brokers/zerodha/zerodha.settings';
 import { brokerContract, failureOf } from './support/broker-contract';
-import { FakeZerodha, KiteForcedReply } from './support/fake-zerodha';
+import { FakeReply } from './support/fake-broker-server';
+import { FakeZerodha } from './support/fake-zerodha';
 
 const TIMEOUT_MS = 500;
 
@@ -115,7 +116,7 @@ describe('ZerodhaAdapter', () => {
       expect(error.message).toContain('Invalid `checksum`');
     });
 
-    it.each<[string, string, KiteForcedReply]>([
+    it.each<[string, string, FakeReply]>([
       ['InputException (400)', 'rejected', { status: 400, body: { status: 'error', message: 'Missing `checksum`.', data: null, error_type: 'InputException' } }],
       ['NetworkException (503)', 'unavailable', { status: 503, body: { status: 'error', message: 'Try again', data: null, error_type: 'NetworkException' } }],
       ["a proxy's HTML page (502)", 'unavailable', { status: 502, text: '<html>Bad Gateway</html>', contentType: 'text/html' }],
@@ -160,7 +161,7 @@ describe('ZerodhaAdapter', () => {
       expect(await failureOf(sut.whoami(accessToken))).toMatchObject({ failure: 'unauthorized', brokerCode: 'TokenException', brokerStatus: 403 });
     });
 
-    it.each<[string, string, KiteForcedReply]>([
+    it.each<[string, string, FakeReply]>([
       ['403 PermissionException', 'rejected', { status: 403, body: { status: 'error', message: 'Insufficient permission', data: null, error_type: 'PermissionException' } }],
       ["a proxy's 403 page", 'rejected', { status: 403, text: '<html>Forbidden</html>', contentType: 'text/html' }],
       ['NetworkException (502)', 'unavailable', { status: 502, body: { status: 'error', message: 'Gateway', data: null, error_type: 'NetworkException' } }],

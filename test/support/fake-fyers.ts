@@ -1,9 +1,6 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { FyersReply, FyersSandbox, FyersSandboxOptions } from '../../src/brokers/fyers/fyers-sandbox';
-import { LocalHttpServer, readBody } from './local-http-server';
-
-/** A reply forced on the next call: a status with a JSON body, or raw text (an HTML error page, garbage). */
-export type ForcedFyersReply = FyersReply | { status: number; text: string; contentType?: string };
+import { FakeBrokerServer, FakeReply, parseJson } from './fake-broker-server';
 
 export interface RecordedFyersCall {
   method: string;
@@ -17,19 +14,15 @@ export interface RecordedFyersCall {
 }
 
 /**
- * Fyers on a real local port, answering as the Fyers sandbox does, with the broker contract's knobs: the person's
- * side of the login page, a token ended, and a next call that is slow, fails, or echoes what it was sent.
+ * Fyers on a real local port, answering as the Fyers sandbox does, with the broker contract's knobs
+ * (test/support/fake-broker-server.ts): the person's side of the login page, a token ended, and a next call that is
+ * slow, fails, or echoes what it was sent.
  */
-export class FakeFyers extends LocalHttpServer {
-  readonly calls: RecordedFyersCall[] = [];
+export class FakeFyers extends FakeBrokerServer<RecordedFyersCall> {
   readonly sandbox: FyersSandbox;
-  private nextDelayMs = 0;
-  private nextReply: ForcedFyersReply | null = null;
-  private echoing = false;
-  private readonly delays = new Set<NodeJS.Timeout>();
 
   constructor(options: Partial<FyersSandboxOptions> = {}) {
-    super((request, response) => void this.handle(request, response));
+    super();
     this.sandbox = new FyersSandbox({
       appId: 'TESTAPP0X1-100',
       appSecret: 'T3ST+secret/with:odd%chars',
@@ -57,29 +50,9 @@ export class FakeFyers extends LocalHttpServer {
     this.sandbox.end(accessToken);
   }
 
-  delayNext(ms: number): void {
-    this.nextDelayMs = ms;
-  }
-
-  /** The next call answers with this status and Fyers' error body (its generic "unexpected error"), or `reply`. */
-  failNext(status: number, reply?: ForcedFyersReply): void {
-    this.nextReply = reply ?? { status, body: { s: 'error', code: -96, message: 'An unexpected error occurred. Please contact support.' } };
-  }
-
-  /** The next refusal quotes what the call carried: the auth code and the appIdHash, or the Authorization header. */
-  echoNext(): void {
-    this.echoing = true;
-  }
-
   /** The codes sent to validate-authcode, in order. */
   get exchangedCodes(): unknown[] {
     return this.calls.filter((call) => call.path === '/api/v3/validate-authcode').map((call) => (call.json as { code?: unknown } | undefined)?.code);
-  }
-
-  override async stop(): Promise<void> {
-    for (const timer of this.delays) clearTimeout(timer);
-    this.delays.clear();
-    await super.stop();
   }
 
   /** What Fyers' page does with the browser: refuses a login it cannot show, else hands back the state. */
@@ -94,10 +67,8 @@ export class FakeFyers extends LocalHttpServer {
     return query.state;
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://x');
-    const raw = await readBody(request);
-    const call: RecordedFyersCall = {
+  protected record(request: IncomingMessage, url: URL, raw: string): RecordedFyersCall {
+    return {
       method: request.method ?? '',
       path: url.pathname,
       authorization: request.headers.authorization,
@@ -106,58 +77,31 @@ export class FakeFyers extends LocalHttpServer {
       json: parseJson(raw),
       query: Object.fromEntries(url.searchParams),
     };
-    this.calls.push(call);
-    const delay = this.nextDelayMs;
-    this.nextDelayMs = 0;
-    if (delay > 0) await this.wait(delay);
-    if (response.destroyed) return;
-    const forced = this.nextReply;
-    this.nextReply = null;
-    send(response, forced ?? this.echoed(call, this.answer(call)));
   }
 
-  private answer(call: RecordedFyersCall): FyersReply {
+  protected answer(call: RecordedFyersCall): FyersReply {
     if (call.method === 'POST' && call.path === '/api/v3/validate-authcode') return this.sandbox.validateAuthCode(call.json);
     if (call.method === 'GET' && call.path === '/api/v3/profile') return this.sandbox.profile(call.authorization);
     if (call.method === 'POST' && call.path === '/api/v3/logout') return this.sandbox.logout(call.authorization);
     return { status: 404, body: { s: 'error', code: -404, message: 'Not found' } };
   }
 
-  /** A refusal that, when echoing, quotes every secret the call carried, as a careless broker might. */
-  private echoed(call: RecordedFyersCall, reply: FyersReply): FyersReply {
-    const body = reply.body as { s?: unknown; message?: unknown };
-    if (!this.echoing || body?.s !== 'error') return reply;
-    this.echoing = false;
+  /** Fyers' generic "unexpected error", whatever the status. */
+  protected failure(status: number): FyersReply {
+    return { status, body: { s: 'error', code: -96, message: 'An unexpected error occurred. Please contact support.' } };
+  }
+
+  /** Fyers says "error" in its body, often with a 200. */
+  protected override isRefusal(reply: FakeReply): boolean {
+    return 'body' in reply && (reply.body as { s?: unknown } | null)?.s === 'error';
+  }
+
+  /** Quotes the auth code and the appIdHash, or the Authorization header. */
+  protected quoting(reply: FakeReply, call: RecordedFyersCall): FakeReply {
+    if (!('body' in reply)) return reply;
+    const body = reply.body as { message?: unknown };
     const sent = call.json as { code?: unknown; appIdHash?: unknown } | undefined;
     const quoted = [sent?.code, sent?.appIdHash, call.authorization].filter((value) => typeof value === 'string');
     return { status: reply.status, body: { ...body, message: `${String(body.message)}: ${quoted.join(' ')}` } };
   }
-
-  private wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.delays.delete(timer);
-        resolve();
-      }, ms);
-      this.delays.add(timer);
-    });
-  }
-}
-
-function parseJson(raw: string): unknown {
-  try {
-    return raw === '' ? undefined : JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-}
-
-function send(response: ServerResponse, reply: ForcedFyersReply): void {
-  if ('text' in reply) {
-    response.writeHead(reply.status, { 'content-type': reply.contentType ?? 'text/plain' });
-    response.end(reply.text);
-    return;
-  }
-  response.writeHead(reply.status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(reply.body));
 }

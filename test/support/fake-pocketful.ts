@@ -1,9 +1,9 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { BrokerReply, SandboxBroker, SandboxBrokerOptions } from '../../src/sandbox/sandbox-broker';
-import { LocalHttpServer, readBody } from './local-http-server';
+import { IncomingMessage } from 'node:http';
+import { SandboxBroker, SandboxBrokerOptions } from '../../src/sandbox/sandbox-broker';
+import { FakeBrokerServer, FakeReply } from './fake-broker-server';
 
-/** A reply forced on the next calls: a status with a JSON body, or raw text (an HTML error page, garbage). */
-export type ForcedReply = BrokerReply | { status: number; text: string; contentType?: string };
+/** A reply forced on calls: a status with a JSON body, or raw text (an HTML error page, garbage). */
+export type ForcedReply = FakeReply;
 
 export interface RecordedCall {
   path: string;
@@ -19,22 +19,17 @@ export interface RecordedCall {
  * plays the person at Pocketful's login page and the broker's moods as the broker contract drives them
  * (test/support/broker-contract.ts): approve, deny, kill, delayNext, failNext, echoNext.
  */
-export class FakePocketful extends LocalHttpServer {
-  readonly calls: RecordedCall[] = [];
-  /** Milliseconds to wait before answering /oauth2/token. */
+export class FakePocketful extends FakeBrokerServer<RecordedCall> {
+  /** Milliseconds to wait before answering every /oauth2/token. */
   tokenDelayMs = 0;
+  /** Replies to every call to /oauth2/token or trading_info, in place of the sandbox's, until set back to null. */
   tokenReply: ForcedReply | null = null;
   tradingInfoReply: ForcedReply | null = null;
 
   readonly broker: SandboxBroker;
 
-  /** One-shot knobs: each applies to the next call to either endpoint (the echo, to the next refusal). */
-  private nextDelayMs = 0;
-  private nextFailure: number | null = null;
-  private echoPending = false;
-
   constructor(options: Partial<SandboxBrokerOptions> = {}) {
-    super((request, response) => void this.handle(request, response));
+    super();
     this.broker = new SandboxBroker({
       appId: 'test-app-id',
       appSecret: 'test-app-secret+with:odd%chars',
@@ -91,21 +86,6 @@ export class FakePocketful extends LocalHttpServer {
     this.broker.revoke(accessToken);
   }
 
-  /** The next call is answered after `ms`, or dropped if the caller gives up first. */
-  delayNext(ms: number): void {
-    this.nextDelayMs = ms;
-  }
-
-  /** The next call is answered with `status` and the error body that endpoint writes. */
-  failNext(status: number): void {
-    this.nextFailure = status;
-  }
-
-  /** The next refusal quotes, as they were sent, the secrets its call carried. */
-  echoNext(): void {
-    this.echoPending = true;
-  }
-
   /** The codes sent to /oauth2/token, in order. */
   get exchangedCodes(): string[] {
     return this.calls.filter((call) => call.path === '/oauth2/token').map((call) => call.form?.code ?? '');
@@ -123,62 +103,36 @@ export class FakePocketful extends LocalHttpServer {
     return query as Record<string, string> & { state: string };
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = new URL(request.url ?? '/', 'http://x').pathname;
+  protected record(request: IncomingMessage, url: URL, body: string): RecordedCall {
+    const path = url.pathname;
     const authorization = request.headers.authorization;
-    const raw = await readBody(request);
     if (request.method === 'POST' && path === '/oauth2/token') {
-      const form = Object.fromEntries(new URLSearchParams(raw));
-      this.calls.push({ path, authorization, contentType: request.headers['content-type'], form });
+      return { path, authorization, contentType: request.headers['content-type'], form: Object.fromEntries(new URLSearchParams(body)) };
+    }
+    return { path, authorization };
+  }
+
+  protected async answer(call: RecordedCall): Promise<ForcedReply> {
+    if (call.form && call.path === '/oauth2/token') {
       if (this.tokenDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.tokenDelayMs));
-      if (!(await this.delayed(response))) return;
-      const reply = this.forcedFailure(oauthFailure) ?? this.tokenReply ?? this.broker.exchange(authorization, form);
-      send(response, this.echoed(reply, [form.code, form.code_verifier, ...basicSecrets(authorization)]));
-      return;
+      return this.tokenReply ?? this.broker.exchange(call.authorization, call.form);
     }
-    if (request.method === 'GET' && path === '/api/v1/user/trading_info') {
-      this.calls.push({ path, authorization });
-      if (!(await this.delayed(response))) return;
-      const reply = this.forcedFailure(apiFailure) ?? this.tradingInfoReply ?? this.broker.tradingInfo(authorization);
-      send(response, this.echoed(reply, [/^Bearer (.+)$/.exec(authorization ?? '')?.[1]]));
-      return;
-    }
-    this.calls.push({ path, authorization });
-    send(response, { status: 404, text: '404 page not found' });
+    if (call.path === '/api/v1/user/trading_info') return this.tradingInfoReply ?? this.broker.tradingInfo(call.authorization);
+    return { status: 404, text: '404 page not found' };
   }
 
-  /**
-   * Waits out a delayNext, ending early when the caller hangs up (so that no timer outlives the test); false when
-   * there is no one left to answer.
-   */
-  private async delayed(response: ServerResponse): Promise<boolean> {
-    const ms = this.nextDelayMs;
-    this.nextDelayMs = 0;
-    if (ms > 0 && !response.destroyed) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, ms);
-        response.once('close', done);
-        function done() {
-          clearTimeout(timer);
-          response.off('close', done);
-          resolve();
-        }
-      });
-    }
-    return !response.destroyed;
+  /** fosite's OAuth2 shape at /oauth2/token, Pocketful's API shape elsewhere. */
+  protected failure(status: number, call: RecordedCall): ForcedReply {
+    return { status, body: call.path === '/oauth2/token' ? oauthFailure(status) : apiFailure(status) };
   }
 
-  private forcedFailure(body: (status: number) => unknown): ForcedReply | null {
-    const status = this.nextFailure;
-    this.nextFailure = null;
-    return status === null ? null : { status, body: body(status) };
+  /** Pocketful's API says "error" in its body, at times with a 200. */
+  protected override isRefusal(reply: ForcedReply): boolean {
+    return reply.status >= 400 || ('body' in reply && (reply.body as { status?: unknown } | null)?.status === 'error');
   }
 
-  /** With echoNext pending, a refusal whose message quotes every secret its call carried, as it was sent. */
-  private echoed(reply: ForcedReply, carried: Array<string | undefined>): ForcedReply {
-    const isRefusal = reply.status >= 400 || ('body' in reply && (reply.body as { status?: unknown } | null)?.status === 'error');
-    if (!this.echoPending || !isRefusal) return reply;
-    this.echoPending = false;
+  protected quoting(reply: ForcedReply, call: RecordedCall): ForcedReply {
+    const carried = call.form ? [call.form.code, call.form.code_verifier, ...basicSecrets(call.authorization)] : [/^Bearer (.+)$/.exec(call.authorization ?? '')?.[1]];
     const quoted = carried.filter((secret): secret is string => typeof secret === 'string' && secret !== '').join(' ');
     if ('text' in reply) return { ...reply, text: `${reply.text} ${quoted}` };
     const body = { ...(reply.body as Record<string, unknown>) };
@@ -214,14 +168,4 @@ function basicSecrets(authorization: string | undefined): string[] {
   } catch {
     return [encoded, secret];
   }
-}
-
-function send(response: ServerResponse, reply: ForcedReply): void {
-  if ('text' in reply) {
-    response.writeHead(reply.status, { 'content-type': reply.contentType ?? 'text/plain' });
-    response.end(reply.text);
-    return;
-  }
-  response.writeHead(reply.status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(reply.body));
 }

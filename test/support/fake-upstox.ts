@@ -1,6 +1,6 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { UpstoxReply, upstoxError, UpstoxSandbox, UpstoxSandboxOptions } from '../../src/brokers/upstox/upstox-sandbox';
-import { LocalHttpServer, readBody } from './local-http-server';
+import { FakeBrokerServer, FakeReply } from './fake-broker-server';
 
 export interface UpstoxCall {
   method: string;
@@ -9,32 +9,18 @@ export interface UpstoxCall {
   query: Record<string, string>;
   form?: Record<string, string>;
   /** What the fake answered. */
-  reply?: UpstoxReply | { status: number; text: string };
-}
-
-/** The broker's answer to a status forced on it, in its own shape. */
-function forced(status: number): UpstoxReply {
-  if (status >= 500) return upstoxError(status, 'UDAPI100500', 'Something went wrong... please contact us');
-  if (status === 429) return upstoxError(status, 'UDAPI10005', 'Too Many Request Sent');
-  if (status === 401) return upstoxError(status, 'UDAPI100050', 'Invalid token used to access API');
-  return upstoxError(status, 'UDAPI100036', 'Invalid Input');
+  reply?: FakeReply;
 }
 
 /**
  * Upstox on a real local port, answering as the sandbox does (its login page is the `approve`/`deny` methods:
- * what the person does there), with knobs for what the real one might do: answer slowly, fail, echo secrets.
+ * what the person does there), with the contract's knobs (test/support/fake-broker-server.ts).
  */
-export class FakeUpstox extends LocalHttpServer {
-  readonly calls: UpstoxCall[] = [];
+export class FakeUpstox extends FakeBrokerServer<UpstoxCall> {
   readonly sandbox: UpstoxSandbox;
-  private delayMs = 0;
-  private failStatus: number | null = null;
-  private echo = false;
-  /** Replaces the next answer, whatever it would have been. */
-  nextReply: UpstoxReply | { status: number; text: string } | null = null;
 
   constructor(options: Partial<UpstoxSandboxOptions> = {}) {
-    super((request, response) => void this.handle(request, response));
+    super();
     this.sandbox = new UpstoxSandbox({
       apiKey: '615b1297-d443-3b39-ba19-1927fbcdddc7',
       apiSecret: 'upstox-secret+with/odd=chars&more',
@@ -62,18 +48,6 @@ export class FakeUpstox extends LocalHttpServer {
     this.sandbox.revoke(accessToken);
   }
 
-  delayNext(ms: number): void {
-    this.delayMs = ms;
-  }
-
-  failNext(status: number): void {
-    this.failStatus = status;
-  }
-
-  echoNext(): void {
-    this.echo = true;
-  }
-
   callsTo(path: string): UpstoxCall[] {
     return this.calls.filter((call) => call.path === path);
   }
@@ -90,26 +64,13 @@ export class FakeUpstox extends LocalHttpServer {
     return query.state;
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://x');
-    const raw = await readBody(request);
+  protected record(request: IncomingMessage, url: URL, body: string): UpstoxCall {
     const call: UpstoxCall = { method: request.method ?? '', path: url.pathname, headers: request.headers, query: Object.fromEntries(url.searchParams) };
-    if (request.method === 'POST') call.form = Object.fromEntries(new URLSearchParams(raw));
-    this.calls.push(call);
-    const delay = this.delayMs;
-    this.delayMs = 0;
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    if (response.destroyed) return;
-    const reply = this.nextReply ?? this.answer(call);
-    this.nextReply = null;
-    call.reply = 'text' in reply ? reply : this.echoed(reply, call);
-    send(response, call.reply);
+    if (request.method === 'POST') call.form = Object.fromEntries(new URLSearchParams(body));
+    return call;
   }
 
-  private answer(call: UpstoxCall): UpstoxReply {
-    const status = this.failStatus;
-    this.failStatus = null;
-    if (status !== null) return forced(status);
+  protected answer(call: UpstoxCall): UpstoxReply {
     const authorization = call.headers.authorization;
     if (call.method === 'POST' && call.path === '/v2/login/authorization/token') {
       return this.sandbox.exchange(call.headers['content-type'], call.form ?? {});
@@ -119,23 +80,23 @@ export class FakeUpstox extends LocalHttpServer {
     return upstoxError(404, 'UDAPI10000', 'This request is not supported by Upstox API');
   }
 
-  /** With echoNext, a refusal's message carries, as is, every secret the call sent. */
-  private echoed(reply: UpstoxReply, call: UpstoxCall): UpstoxReply {
-    if (!this.echo || reply.status < 400) return reply;
-    this.echo = false;
+  /** The broker's answer to a status forced on it, in its own shape. */
+  protected failure(status: number): UpstoxReply {
+    if (status >= 500) return upstoxError(status, 'UDAPI100500', 'Something went wrong... please contact us');
+    if (status === 429) return upstoxError(status, 'UDAPI10005', 'Too Many Request Sent');
+    if (status === 401) return upstoxError(status, 'UDAPI100050', 'Invalid token used to access API');
+    return upstoxError(status, 'UDAPI100036', 'Invalid Input');
+  }
+
+  protected quoting(reply: FakeReply, call: UpstoxCall): FakeReply {
+    const body = 'body' in reply ? (reply.body as { errors?: Array<{ message: string }> }) : null;
+    if (!body?.errors) return reply;
     const carried = [call.form?.code, call.form?.client_secret, call.headers.authorization].filter((value) => value !== undefined);
-    const body = reply.body as { errors: Array<{ message: string }> };
     const errors = body.errors.map((error) => ({ ...error, message: `${error.message}: ${carried.join(' ')}` }));
     return { ...reply, body: { ...body, errors } };
   }
-}
 
-function send(response: ServerResponse, reply: UpstoxReply | { status: number; text: string }): void {
-  if ('text' in reply) {
-    response.writeHead(reply.status, { 'content-type': 'text/html' });
-    response.end(reply.text);
-    return;
+  protected override answered(call: UpstoxCall, reply: FakeReply): void {
+    call.reply = reply;
   }
-  response.writeHead(reply.status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(reply.body));
 }

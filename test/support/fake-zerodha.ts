@@ -1,10 +1,7 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { KiteReply, ZerodhaSandbox, ZerodhaSandboxOptions } from '../../src/brokers/zerodha/zerodha-sandbox';
 import { BrokerContractSubject } from './broker-contract';
-import { LocalHttpServer, readBody } from './local-http-server';
-
-/** A reply forced on the next call: Kite's JSON, or raw text (a proxy's HTML page). */
-export type KiteForcedReply = KiteReply | { status: number; text: string; contentType?: string };
+import { FakeBrokerServer, FakeReply } from './fake-broker-server';
 
 export interface KiteCall {
   method: string;
@@ -15,19 +12,13 @@ export interface KiteCall {
 
 /**
  * Kite Connect on a real local port (login page and API on one origin), answering as the Zerodha sandbox does,
- * with the contract's knobs: a slow answer, a failure in Kite's error shape, a refusal that quotes what the call
- * carried, and any reply forced on the next call.
+ * with the contract's knobs (test/support/fake-broker-server.ts).
  */
-export class FakeZerodha extends LocalHttpServer {
-  readonly calls: KiteCall[] = [];
+export class FakeZerodha extends FakeBrokerServer<KiteCall> {
   readonly sandbox: ZerodhaSandbox;
-  private delayMs = 0;
-  private forced: KiteForcedReply | null = null;
-  private echo = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(options: Partial<ZerodhaSandboxOptions> = {}) {
-    super((request, response) => void this.handle(request, response));
+    super();
     this.sandbox = new ZerodhaSandbox({
       apiKey: 'kitekey0123abcd',
       apiSecret: 'kite-secret+with:odd%chars/0123456789',
@@ -47,24 +38,6 @@ export class FakeZerodha extends LocalHttpServer {
     return new URL(this.sandbox.redirectAfterLogin(Object.fromEntries(loginUrl.searchParams), account));
   }
 
-  delayNext(ms: number): void {
-    this.delayMs = ms;
-  }
-
-  /** The next call gets this reply, whatever it asked. */
-  replyNext(reply: KiteForcedReply): void {
-    this.forced = reply;
-  }
-
-  failNext(status: number): void {
-    const errorType = status >= 500 ? 'NetworkException' : status === 403 ? 'TokenException' : 'InputException';
-    this.forced = { status, body: { status: 'error', message: `Forced failure ${status}`, data: null, error_type: errorType } };
-  }
-
-  echoNext(): void {
-    this.echo = true;
-  }
-
   /** The contract's view of this fake, for an adapter pointed at it. */
   subject(adapter: BrokerContractSubject['adapter'], timeoutMs: number): BrokerContractSubject {
     return {
@@ -81,59 +54,27 @@ export class FakeZerodha extends LocalHttpServer {
     };
   }
 
-  override async stop(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    await super.stop();
+  protected record(request: IncomingMessage, url: URL, body: string): KiteCall {
+    const form = body === '' ? undefined : Object.fromEntries(new URLSearchParams(body));
+    return { method: request.method ?? 'GET', path: url.pathname, headers: request.headers, form };
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const method = request.method ?? 'GET';
-    const path = new URL(request.url ?? '/', 'http://x').pathname;
-    const raw = await readBody(request);
-    const form = raw === '' ? undefined : Object.fromEntries(new URLSearchParams(raw));
-    this.calls.push({ method, path, headers: request.headers, form });
-    if (this.delayMs > 0) {
-      const ms = this.delayMs;
-      this.delayMs = 0;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.timers.delete(timer);
-          resolve();
-        }, ms);
-        this.timers.add(timer);
-      });
-      if (response.destroyed) return;
-    }
-    const forced = this.forced;
-    this.forced = null;
-    let reply: KiteForcedReply = forced ?? this.answer(method, path, request.headers.authorization, form ?? {});
-    if (this.echo && reply.status >= 400 && 'body' in reply) {
-      this.echo = false;
-      reply = quoting(reply, [...Object.values(form ?? {}), request.headers.authorization ?? '']);
-    }
-    send(response, reply);
-  }
-
-  private answer(method: string, path: string, authorization: string | undefined, form: Record<string, string>): KiteReply {
+  protected answer({ method, path, headers, form = {} }: KiteCall): KiteReply {
     if (method === 'POST' && path === '/session/token') return this.sandbox.exchange(form);
     if (method === 'DELETE' && path === '/session/token') return this.sandbox.logout(form);
-    if (method === 'GET' && path === '/user/profile') return this.sandbox.profile(authorization);
+    if (method === 'GET' && path === '/user/profile') return this.sandbox.profile(headers.authorization);
     return { status: 404, body: { status: 'error', message: 'Route not found', data: null, error_type: 'GeneralException' } };
   }
-}
 
-/** The refusal, its message quoting everything the call carried, as a careless broker might. */
-function quoting(reply: KiteReply, carried: string[]): KiteReply {
-  const body = reply.body as Record<string, unknown>;
-  return { ...reply, body: { ...body, message: `${String(body.message)} (you sent: ${carried.filter(Boolean).join(' ')})` } };
-}
-
-function send(response: ServerResponse, reply: KiteForcedReply): void {
-  if ('text' in reply) {
-    response.writeHead(reply.status, { 'content-type': reply.contentType ?? 'text/plain' });
-    response.end(reply.text);
-    return;
+  protected failure(status: number): KiteReply {
+    const errorType = status >= 500 ? 'NetworkException' : status === 403 ? 'TokenException' : 'InputException';
+    return { status, body: { status: 'error', message: `Forced failure ${status}`, data: null, error_type: errorType } };
   }
-  response.writeHead(reply.status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(reply.body));
+
+  protected quoting(reply: FakeReply, call: KiteCall): FakeReply {
+    if (!('body' in reply)) return reply;
+    const carried = [...Object.values(call.form ?? {}), call.headers.authorization ?? ''].filter(Boolean);
+    const body = reply.body as Record<string, unknown>;
+    return { ...reply, body: { ...body, message: `${String(body.message)} (you sent: ${carried.join(' ')})` } };
+  }
 }
