@@ -123,7 +123,7 @@ describe('a Redis that stops answering', () => {
       expect(await callsOf(inspector, 'evalsha')).toBe(3);
       await until(async () => (await timedRead(vault)).status === 200, 5_000, 'reads to be served again');
       expect((await vault.fetch('/health/ready')).status).toBe(200);
-      expect(vault.logs.lines.filter((line) => line.includes('Redis answers again'))).toHaveLength(1);
+      expect(vault.logs.lines.filter((line) => line.includes(`Redis at 127.0.0.1:${redis.port} answers again`))).toHaveLength(1);
     });
   }, 20_000);
 
@@ -160,11 +160,11 @@ describe('a Redis that stops answering', () => {
       // that follow Redis may say once that they lost it.
       const fromRedis = during.filter((line) => line.includes('"context":"Redis"')).map((line) => JSON.parse(line).msg);
       expect(fromRedis).toEqual([
-        expect.stringMatching(/^Redis unreachable \((disconnected|ECONNREFUSED)\)$/),
-        'Redis: 3 commands in a row failed; refusing commands at once until it answers again (asked every 500 ms)',
+        expect.stringMatching(new RegExp(`^Redis at 127\\.0\\.0\\.1:${redis.port} (is disconnected|refused the connection \\(ECONNREFUSED\\): nothing listens there)$`)),
+        `Redis at 127.0.0.1:${redis.port}: 3 commands in a row failed; refusing commands at once until it answers again (asked every 500 ms)`,
       ]);
       expect(during.length).toBeLessThanOrEqual(5);
-      const recovered = after.filter((line) => line.includes('Redis answers again'));
+      const recovered = after.filter((line) => line.includes(`Redis at 127.0.0.1:${redis.port} answers again`));
       expect(recovered).toHaveLength(1);
       const failed = Number(/(\d[\d,]*) commands failed meanwhile/.exec(recovered[0])?.[1].replace(/,/g, ''));
       expect(failed).toBeGreaterThanOrEqual(outcomes.length);

@@ -46,14 +46,16 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown, Com
   /** Set while ioredis reconnects: the reason of the commands it refuses meanwhile. */
   private connectionFailure: string | null = null;
   private knownReplicas = 0;
+  private readonly address: string;
 
   constructor(settings: StorageSettings, keys: RedisKeys, clock: Clock = new SystemClock()) {
     this.keys = keys;
+    this.address = settings.address;
     this.known = new Promise<void>((resolve) => (this.settle = resolve));
     this.replicationWaitMs = Math.max(1, Math.floor(settings.commandTimeoutMs / 2));
     this.gated = createRedisClient(settings);
     this.client = this.gated;
-    this.outages = new RedisOutageLog(clock, this.logger);
+    this.outages = new RedisOutageLog(clock, this.logger, this.address);
     this.check = new ConnectionCheck(settings.database, (name, ...args) => this.gated.sendUngated(name, ...args));
     this.breaker = new RedisBreaker({
       threshold: BREAKER_THRESHOLD,
@@ -101,7 +103,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown, Com
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STARTUP_WAIT_MS))),
     ]);
     clearTimeout(timer);
-    if (!answered) this.logger.warn('Redis did not answer at start; the vault is not ready until it does');
+    if (!answered) this.logger.warn(`Redis at ${this.address} did not answer at start; the vault is not ready until it does`);
   }
 
   async onApplicationShutdown(): Promise<void> {

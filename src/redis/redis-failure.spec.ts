@@ -1,5 +1,5 @@
 import { ReplyError } from 'ioredis';
-import { connectionFailure, DISCONNECTED, StoreRefusal, TIMED_OUT, unusableReason } from './redis-failure';
+import { connectionFailure, DISCONNECTED, failurePhrase, StoreRefusal, TIMED_OUT, unusableReason } from './redis-failure';
 
 const reply = (message: string): Error => new ReplyError(message);
 const network = (code: string): Error => Object.assign(new Error(`connect ${code} 10.0.0.5:6379`), { code });
@@ -53,5 +53,24 @@ describe('connectionFailure', () => {
   it('says when no sentinel answers, without the addresses it tried', () => {
     const error = new Error('All sentinels are unreachable. Retrying from scratch after 100ms. Last error: connect ECONNREFUSED 127.0.0.1:26379');
     expect(connectionFailure(error)).toBe('no sentinel answers');
+  });
+});
+
+describe('failurePhrase', () => {
+  it('says what happened in words, with the code an operator would search for', () => {
+    expect(failurePhrase('ECONNREFUSED')).toBe('refused the connection (ECONNREFUSED): nothing listens there');
+    expect(failurePhrase('ENOTFOUND')).toBe('cannot be found (ENOTFOUND): the host name does not resolve');
+    expect(failurePhrase(TIMED_OUT)).toBe('did not answer in time');
+    expect(failurePhrase('EPROTO')).toBe('cannot be reached (EPROTO)');
+  });
+
+  it('tells a refused password apart from an unreachable Redis', () => {
+    const reason = connectionFailure(reply('WRONGPASS invalid username-password pair or user is disabled.'))!;
+    expect(failurePhrase(reason)).toBe('refused the password (WRONGPASS: check REDIS_PASSWORD or the password in REDIS_URL)');
+    expect(failurePhrase(connectionFailure(network('ECONNREFUSED'))!)).not.toMatch(/password/);
+  });
+
+  it('says a node that answers but cannot serve is not unreachable', () => {
+    expect(failurePhrase(unusableReason(reply('READONLY You can\'t write against a read only replica.'))!)).toBe('cannot serve (READONLY: a read-only replica)');
   });
 });

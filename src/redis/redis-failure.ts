@@ -77,3 +77,29 @@ export function connectionFailure(error: unknown): string | null {
   if (typeof message === 'string' && message.startsWith('Ready check failed')) return 'no answer to the ready check';
   return typeof name === 'string' ? name : 'error';
 }
+
+/** Network codes, as a person reads them. */
+const NETWORK_FAILURES: Record<string, string> = {
+  ECONNREFUSED: 'refused the connection (ECONNREFUSED): nothing listens there',
+  ETIMEDOUT: 'did not take the connection in time (ETIMEDOUT)',
+  ENOTFOUND: 'cannot be found (ENOTFOUND): the host name does not resolve',
+  EAI_AGAIN: 'cannot be found now (EAI_AGAIN): the host name did not resolve',
+  ECONNRESET: 'dropped the connection (ECONNRESET)',
+  EPIPE: 'dropped the connection (EPIPE)',
+  EHOSTUNREACH: 'cannot be reached (EHOSTUNREACH): no route to the host',
+  ENETUNREACH: 'cannot be reached (ENETUNREACH): no route to the network',
+};
+
+/**
+ * What a reason says happened, to follow "Redis at <address>": "refused the connection (ECONNREFUSED): …", "refused
+ * the password (WRONGPASS: …)", "did not answer in time". A wrong password is not an unreachable Redis, and an
+ * operator fixes each in another place.
+ */
+export function failurePhrase(reason: string): string {
+  if (NETWORK_FAILURES[reason] !== undefined) return NETWORK_FAILURES[reason];
+  if (reason === TIMED_OUT) return 'did not answer in time';
+  if (reason === DISCONNECTED) return 'is disconnected';
+  if (/^(WRONGPASS|NOAUTH)\b/.test(reason)) return `refused the password (${reason})`;
+  if (/^E[A-Z]+$/.test(reason)) return `cannot be reached (${reason})`;
+  return `cannot serve (${reason})`;
+}

@@ -23,7 +23,7 @@ describe(RedisOutageLog.name, () => {
   beforeEach(() => {
     clock = new ManualClock(BASE_TIME);
     lines = new Lines();
-    outages = new RedisOutageLog(clock, lines);
+    outages = new RedisOutageLog(clock, lines, '127.0.0.1:6379');
   });
 
   it('writes one line when an outage begins, however many commands fail within 10 s', () => {
@@ -31,7 +31,7 @@ describe(RedisOutageLog.name, () => {
       outages.failed('ECONNREFUSED');
       clock.advance(1);
     }
-    expect(lines.lines).toEqual(['error: Redis unreachable (ECONNREFUSED)']);
+    expect(lines.lines).toEqual(['error: Redis at 127.0.0.1:6379 refused the connection (ECONNREFUSED): nothing listens there']);
     expect(outages.active).toBe(true);
   });
 
@@ -45,9 +45,9 @@ describe(RedisOutageLog.name, () => {
     clock.advance(6_000);
     outages.failed('ECONNRESET');
     expect(lines.lines).toEqual([
-      'error: Redis unreachable (ECONNREFUSED)',
-      'error: Redis unreachable (ECONNREFUSED), 1,235 commands failed in the last 10 s',
-      'error: Redis unreachable (ECONNRESET), 2 commands failed in the last 10 s',
+      'error: Redis at 127.0.0.1:6379 refused the connection (ECONNREFUSED): nothing listens there',
+      'error: Redis at 127.0.0.1:6379 refused the connection (ECONNREFUSED): nothing listens there; 1,235 commands failed in the last 10 s',
+      'error: Redis at 127.0.0.1:6379 dropped the connection (ECONNRESET); 2 commands failed in the last 10 s',
     ]);
   });
 
@@ -57,7 +57,7 @@ describe(RedisOutageLog.name, () => {
     outages.refused();
     clock.advance(12_000);
     outages.refused();
-    expect(lines.lines).toEqual(['error: Redis unreachable (ECONNREFUSED)', 'error: Redis unreachable (ECONNREFUSED), 3 commands failed in the last 12 s']);
+    expect(lines.lines).toEqual(['error: Redis at 127.0.0.1:6379 refused the connection (ECONNREFUSED): nothing listens there', 'error: Redis at 127.0.0.1:6379 refused the connection (ECONNREFUSED): nothing listens there; 3 commands failed in the last 12 s']);
   });
 
   it('ignores refusals outside an outage', () => {
@@ -72,7 +72,7 @@ describe(RedisOutageLog.name, () => {
     clock.advance(3_450);
     outages.recovered();
     outages.recovered();
-    expect(lines.lines).toEqual(['error: Redis unreachable (no answer in time)', 'log: Redis answers again after 3.5 s; 42 commands failed meanwhile']);
+    expect(lines.lines).toEqual(['error: Redis at 127.0.0.1:6379 did not answer in time', 'log: Redis at 127.0.0.1:6379 answers again after 3.5 s; 42 commands failed meanwhile']);
     expect(outages.active).toBe(false);
   });
 
@@ -81,7 +81,7 @@ describe(RedisOutageLog.name, () => {
     clock.advance(10_000);
     outages.failed('ECONNREFUSED');
     outages.recovered();
-    expect(lines.lines.slice(1)).toEqual(['error: Redis unreachable (ECONNREFUSED), 1 command failed in the last 10 s', 'log: Redis answers again after 10 s; 1 command failed meanwhile']);
+    expect(lines.lines.slice(1)).toEqual(['error: Redis at 127.0.0.1:6379 refused the connection (ECONNREFUSED): nothing listens there; 1 command failed in the last 10 s', 'log: Redis at 127.0.0.1:6379 answers again after 10 s; 1 command failed meanwhile']);
   });
 
   it('writes nothing when Redis answers outside an outage', () => {
@@ -94,15 +94,15 @@ describe(RedisOutageLog.name, () => {
     outages.recovered();
     clock.advance(1_000);
     outages.failed('READONLY: a read-only replica');
-    expect(lines.lines.at(-1)).toBe('error: Redis unreachable (READONLY: a read-only replica)');
+    expect(lines.lines.at(-1)).toBe('error: Redis at 127.0.0.1:6379 cannot serve (READONLY: a read-only replica)');
   });
 
   it('says when it starts refusing commands, and after how many failures', () => {
     outages.refusing(3, 500);
     outages.refusing(0, 500);
     expect(lines.lines).toEqual([
-      'warn: Redis: 3 commands in a row failed; refusing commands at once until it answers again (asked every 500 ms)',
-      'warn: Redis: refusing commands at once until it answers again (asked every 500 ms)',
+      'warn: Redis at 127.0.0.1:6379: 3 commands in a row failed; refusing commands at once until it answers again (asked every 500 ms)',
+      'warn: Redis at 127.0.0.1:6379: refusing commands at once until it answers again (asked every 500 ms)',
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import { Clock } from '../clock/clock';
+import { failurePhrase } from './redis-failure';
 
 /** The few lines an outage is worth. */
 export interface OutageLogger {
@@ -33,6 +34,8 @@ export class RedisOutageLog {
   constructor(
     private readonly clock: Clock,
     private readonly logger: OutageLogger,
+    /** Where Redis was looked for, as StorageSettings.address writes it. */
+    private readonly address: string,
     private readonly everyMs = OUTAGE_LOG_EVERY_MS,
   ) {}
 
@@ -46,7 +49,7 @@ export class RedisOutageLog {
     const outage = this.outage;
     if (outage === null) {
       this.outage = { since: now, reason, sinceLine: failures, total: failures, lineAt: now };
-      this.logger.error(`Redis unreachable (${reason})`);
+      this.logger.error(`Redis at ${this.address} ${failurePhrase(reason)}`);
       return;
     }
     outage.reason = reason;
@@ -54,7 +57,7 @@ export class RedisOutageLog {
     outage.total += failures;
     const elapsed = now - outage.lineAt;
     if (elapsed < this.everyMs && elapsed >= 0) return;
-    this.logger.error(`Redis unreachable (${reason}), ${commands(outage.sinceLine)} failed in the last ${seconds(elapsed)}`);
+    this.logger.error(`Redis at ${this.address} ${failurePhrase(reason)}; ${commands(outage.sinceLine)} failed in the last ${seconds(elapsed)}`);
     outage.sinceLine = 0;
     outage.lineAt = now;
   }
@@ -62,7 +65,7 @@ export class RedisOutageLog {
   /** The breaker opened, after `failures` in a row (0: at once, for a replica): commands are refused without being sent. */
   refusing(failures: number, probeEveryMs: number): void {
     const after = failures > 0 ? `${failures} commands in a row failed; ` : '';
-    this.logger.warn(`Redis: ${after}refusing commands at once until it answers again (asked every ${probeEveryMs} ms)`);
+    this.logger.warn(`Redis at ${this.address}: ${after}refusing commands at once until it answers again (asked every ${probeEveryMs} ms)`);
   }
 
   /** A command refused by the open breaker: part of the outage, for the reason it began or last failed with. */
@@ -75,6 +78,6 @@ export class RedisOutageLog {
     if (outage === null) return;
     this.outage = null;
     const lasted = Math.max(0, this.clock.now().getTime() - outage.since);
-    this.logger.log(`Redis answers again after ${seconds(lasted)}; ${commands(outage.total)} failed meanwhile`);
+    this.logger.log(`Redis at ${this.address} answers again after ${seconds(lasted)}; ${commands(outage.total)} failed meanwhile`);
   }
 }

@@ -93,3 +93,17 @@ describe('REDIS_SENTINELS', () => {
     expect((error as Error).message).not.toContain('sentinel-secret');
   });
 });
+
+describe('StorageSettings.address', () => {
+  const storage = (env: Record<string, string>) => loadConfiguration(env, [storageConfig]).get(StorageSettings);
+
+  it("names REDIS_URL's host, port and database, never its user or password", () => {
+    expect(storage({ REDIS_URL: 'redis://vault:s3cret@redis.internal:6380/2' }).address).toBe('redis.internal:6380/2');
+    expect(storage({ REDIS_URL: 'redis://redis' }).address).toBe('redis:6379');
+  });
+
+  it('names the sentinels and the master they are asked for', () => {
+    const settings = storage({ REDIS_SENTINELS: 'sentinel-1:26379,sentinel-2:26379', REDIS_SENTINEL_NAME: 'vault' });
+    expect(settings.address).toBe('the master vault of the sentinels sentinel-1:26379,sentinel-2:26379');
+  });
+});

@@ -83,6 +83,19 @@ export class StorageSettings {
     Object.assign(this, values);
   }
 
+  /**
+   * Where the vault looks for Redis, as the logs name it: `127.0.0.1:6379` (with `/2` for a database other than 0),
+   * or the sentinels and the master's name. Never the URL's user or password.
+   */
+  get address(): string {
+    if (this.sentinels.length > 0) {
+      return `the master ${this.sentinelName ?? '?'} of the sentinels ${this.sentinels.map(({ host, port }) => `${host}:${port}`).join(',')}`;
+    }
+    const url = new URL(this.redisUrl);
+    const database = this.database;
+    return `${url.hostname}:${url.port || '6379'}${database > 0 ? `/${database}` : ''}`;
+  }
+
   /** The database REDIS_URL names by its path (`redis://host:6379/2`), 0 when it names none. */
   get database(): number {
     return databaseOf(this.redisUrl) ?? 0;
