@@ -118,7 +118,7 @@ describe('the status of the vault', () => {
       });
       expect(answer.accounts[1]).toMatchObject({ clientId: 'YA0003', state: 'missing' });
       expect(answer.alerts.recent).toEqual([
-        { at: istIso(MORNING), channel: 'webhook', type: 'stored', result: 'sent', accounts: ['YA0002'], accountCount: 1 },
+        { at: istIso(MORNING), channel: 'webhook', type: 'stored', result: 'sent', reason: null, accounts: ['YA0002'], accountCount: 1 },
       ]);
       expect(webhook.received).toHaveLength(1);
     });
@@ -149,6 +149,7 @@ describe('the status of the vault', () => {
         'stored:sent:YA0002',
       ]);
       expect(recent[0].at).toBe(istIso(clock.now()));
+      expect([recent[0].reason, recent[1].reason]).toEqual(['HTTP 400', null]);
     });
   });
 

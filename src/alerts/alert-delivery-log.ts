@@ -7,6 +7,8 @@ export interface DeliveryRecord {
   channel: string;
   type: AlertType;
   result: DeliveryOutcome;
+  /** Why a failed delivery failed, as its last attempt ended: `HTTP 404`, `no answer within 5 s`, `connection refused (ECONNREFUSED)`. */
+  reason?: string;
   /** The first ACCOUNTS_KEPT accounts of the alert: a missing-token alert can name thousands. */
   accounts: string[];
   /** How many accounts the alert named in all. */

@@ -227,7 +227,7 @@ describe(AlertDispatcher.name, () => {
       expect(await counted('webhook', 'expiring', 'sent')).toBe(1);
       expect(logger.at('warn')).toEqual([
         `alert ${expiring([]).id} to webhook: attempt 1 got HTTP 503; retrying`,
-        `alert ${expiring([]).id} to webhook: attempt 2 got no answer; retrying`,
+        `alert ${expiring([]).id} to webhook: attempt 2 got connection reset (ECONNRESET); retrying`,
       ]);
     });
 
@@ -243,6 +243,25 @@ describe(AlertDispatcher.name, () => {
       await (await replica()).dispatchWindows([window]);
       expect(webhook.attempts).toBe(ATTEMPTS);
       expect(webhook.received).toEqual([]);
+    });
+
+    it('says why it failed, in the log and the delivery log: the status, no answer in time, a refused connection', async () => {
+      const hanging = await replica(webhookOnly, { ALERT_TIMEOUT: '200ms', ALERT_RETRY_ATTEMPTS: '1' });
+      webhook.failures = ['hang'];
+      await hanging.dispatch([expiredAlert('YA0002', MIDNIGHT, LINKS)]);
+      const closed = await new AlertReceiver().start();
+      const closedUrl = closed.url;
+      await closed.stop();
+      const refused = await replica(webhookOnly, { ALERT_WEBHOOK_URL: `${closedUrl}/hooks/vault`, ALERT_RETRY_ATTEMPTS: '1' });
+      await refused.dispatch([expiredAlert('YA0003', MIDNIGHT, LINKS)]);
+      webhook.failures = [404];
+      await (await replica()).dispatch([expiredAlert('YA0004', MIDNIGHT, LINKS)]);
+      expect((await deliveries.latest(10)).map((delivery) => [delivery.accounts[0], delivery.result, delivery.reason])).toEqual([
+        ['YA0004', 'failed', 'HTTP 404'],
+        ['YA0003', 'failed', 'connection refused (ECONNREFUSED)'],
+        ['YA0002', 'failed', 'no answer within 0.2 s'],
+      ]);
+      expect(logger.at('error')).toEqual([expect.stringMatching(/ to webhook failed after 1 attempt\(s\): HTTP 404$/)]);
     });
 
     it('is not retried after another answer (a 4xx): failed at once', async () => {
@@ -298,7 +317,7 @@ describe(AlertDispatcher.name, () => {
       const alert = expiredAlert('YA0002', MIDNIGHT, LINKS);
       await Promise.all([first.dispatch([alert]), second.dispatch([alert])]);
       expect(await deliveries.latest(10)).toEqual([
-        { at: NOW, channel: 'webhook', type: 'expired', result: 'failed', accounts: ['YA0002'], accountCount: 1 },
+        { at: NOW, channel: 'webhook', type: 'expired', result: 'failed', reason: 'HTTP 400', accounts: ['YA0002'], accountCount: 1 },
       ]);
     });
 

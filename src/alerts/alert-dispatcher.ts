@@ -112,7 +112,8 @@ export class AlertDispatcher {
 
   /** Delivers an alert whose claim this replica holds, and settles the claim, or releases it when the vault stops. */
   private async deliverClaimed(channel: AlertChannel, alert: Alert, claim: string, settle: (outcome: DeliveryOutcome) => Promise<void>): Promise<void> {
-    const outcome = await this.delivery.deliver(channel, alert, this.clock.now());
+    const result = await this.delivery.deliver(channel, alert, this.clock.now());
+    const { outcome } = result;
     if (outcome === 'abandoned') {
       await this.coordination.release(claim);
       this.logger.log(`alert ${alert.id} to ${channel.name} handed back: this replica is stopping`);
@@ -121,7 +122,7 @@ export class AlertDispatcher {
     await settle(outcome);
     this.metrics.alertDeliveries.inc({ channel: channel.name, type: alert.type, result: outcome });
     if (outcome === 'sent') this.logger.log(`alert ${alert.id} sent to ${channel.name}`);
-    await this.remember(channel, alert, outcome);
+    await this.remember(channel, alert, outcome, result.outcome === 'failed' ? result.reason : undefined);
   }
 
   /** The store is away: the claim (if taken) lapses and a later scan tries again. */
@@ -131,12 +132,13 @@ export class AlertDispatcher {
   }
 
   /** The claim is settled, so the alert is never sent again: a log the store cannot take now only misses a line. */
-  private async remember(channel: AlertChannel, alert: Alert, result: DeliveryOutcome): Promise<void> {
+  private async remember(channel: AlertChannel, alert: Alert, result: DeliveryOutcome, reason?: string): Promise<void> {
     const delivery: DeliveryRecord = {
       at: this.clock.now(),
       channel: channel.name,
       type: alert.type,
       result,
+      ...(reason === undefined ? {} : { reason }),
       accounts: alert.accounts.slice(0, ACCOUNTS_KEPT),
       accountCount: alert.accounts.length,
     };

@@ -37,11 +37,11 @@ export class RedisAlertDeliveryLog extends AlertDeliveryLog {
 function parseEntry(text: string): DeliveryRecord | null {
   try {
     const value = JSON.parse(text) as Record<string, unknown>;
-    const { at, channel, type, result, accounts, accountCount } = value;
+    const { at, channel, type, result, accounts, accountCount, reason } = value;
     if (typeof at !== 'number' || typeof channel !== 'string' || !TYPES.includes(type as AlertType)) return null;
     if ((result !== 'sent' && result !== 'failed') || !Array.isArray(accounts) || !accounts.every((id) => typeof id === 'string')) return null;
     const count = typeof accountCount === 'number' ? accountCount : accounts.length;
-    return { at: new Date(at), channel, type: type as AlertType, result, accounts, accountCount: count };
+    return { at: new Date(at), channel, type: type as AlertType, result, accounts, accountCount: count, ...(typeof reason === 'string' ? { reason } : {}) };
   } catch {
     return null;
   }

@@ -28,8 +28,10 @@ class DeliveryResponse implements DeliveryJson {
   channel: string;
   @ApiProperty({ example: 'missing' })
   type: string;
-  @ApiProperty({ example: 'delivered' })
+  @ApiProperty({ enum: ['sent', 'failed'], example: 'failed' })
   result: string;
+  @ApiProperty({ type: String, nullable: true, example: 'connection refused (ECONNREFUSED)', description: 'Why a failed delivery failed (HTTP 404, no answer within 5 s, connection refused); null when sent' })
+  reason: string | null;
   @ApiProperty({ type: [String], example: ['YA0002'] })
   accounts: string[];
   @ApiProperty({ example: 1 })

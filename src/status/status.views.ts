@@ -82,6 +82,7 @@ export function statusJson(status: VaultStatus): StatusJson {
           channel: delivery.channel,
           type: delivery.type,
           result: delivery.result,
+          reason: delivery.reason ?? null,
           accounts: delivery.accounts,
           accountCount: delivery.accountCount,
         })) ?? null,

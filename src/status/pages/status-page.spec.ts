@@ -17,7 +17,7 @@ function status(overrides: Partial<VaultStatus> = {}): VaultStatus {
     ],
     alerts: {
       channels: ['webhook'],
-      recent: [{ at: AT, channel: 'webhook', type: 'missing', result: 'failed', accounts: ['YA0003'], accountCount: 25 }],
+      recent: [{ at: AT, channel: 'webhook', type: 'missing', result: 'failed', reason: 'connection refused (ECONNREFUSED)', accounts: ['YA0003'], accountCount: 25 }],
     },
     preopen: null,
     health: {
@@ -72,9 +72,9 @@ describe(statusPage.name, () => {
     expect(html).toContain('<em>expiring soon</em> in its last 1 h,');
   });
 
-  it('lists the last alerts with channel, kind, result and how many accounts more', () => {
+  it('lists the last alerts with channel, kind, result, why one failed and how many accounts more', () => {
     expect(html).toMatch(/<td data-label="Channel">webhook<\/td>\s*<td data-label="Kind">missing<\/td>\s*<td data-label="Accounts">YA0003 and 24 more<\/td>/);
-    expect(html).toContain('failed');
+    expect(html).toContain('<td data-label="Result"><span class="down">failed</span>: connection refused (ECONNREFUSED)</td>');
   });
 
   it('shows the last pre-open check: its day and time, each verdict, and what is still being asked again', () => {

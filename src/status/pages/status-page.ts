@@ -115,7 +115,7 @@ function deliveryRow(delivery: DeliveryRecord): string {
 <td data-label="Channel">${escapeHtml(delivery.channel)}</td>
 <td data-label="Kind">${escapeHtml(delivery.type)}</td>
 <td data-label="Accounts">${accounts ? escapeHtml(accounts) : NONE}</td>
-<td data-label="Result"><span class="${delivery.result === 'sent' ? 'up' : 'down'}">${escapeHtml(delivery.result)}</span></td>
+<td data-label="Result"><span class="${delivery.result === 'sent' ? 'up' : 'down'}">${escapeHtml(delivery.result)}</span>${delivery.reason ? `: ${escapeHtml(delivery.reason)}` : ''}</td>
 </tr>`;
 }
 
