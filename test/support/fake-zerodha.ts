@@ -2,6 +2,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { KiteReply, ZerodhaSandbox, ZerodhaSandboxOptions } from '../../src/brokers/zerodha/zerodha-sandbox';
 import { BrokerContractSubject } from './broker-contract';
 import { LocalHttpServer, readBody } from './local-http-server';
+import type { TestVault } from './test-vault';
 
 /** A reply forced on the next call: Kite's JSON, or raw text (a proxy's HTML page). */
 export type KiteForcedReply = KiteReply | { status: number; text: string; contentType?: string };
@@ -120,6 +121,24 @@ export class FakeZerodha extends LocalHttpServer {
     if (method === 'GET' && path === '/user/profile') return this.sandbox.profile(authorization);
     return { status: 404, body: { status: 'error', message: 'Route not found', data: null, error_type: 'GeneralException' } };
   }
+}
+
+/** The variables that turn Zerodha on in a vault, pointed at `kite`. */
+export const kiteVariables = (kite: FakeZerodha) => ({
+  ZERODHA_API_KEY: kite.options.apiKey,
+  ZERODHA_API_SECRET: kite.options.apiSecret,
+  ZERODHA_REDIRECT_URL: kite.options.redirectUrl,
+  ZERODHA_LOGIN_URL: kite.url,
+  ZERODHA_API_URL: kite.url,
+});
+
+/** A person's whole Kite login at `vault`, as their browser makes it: the callback's page. */
+export async function kiteLogin(vault: TestVault, kite: FakeZerodha, account: string): Promise<Response> {
+  const begun = await vault.fetch('/zerodha/login');
+  expect(begun.status).toBe(302);
+  const cookie = (begun.headers.get('set-cookie') ?? '').split(';')[0];
+  const back = kite.login(new URL(begun.headers.get('location') ?? ''), account);
+  return vault.fetch(`${back.pathname}${back.search}`, { headers: { cookie } });
 }
 
 /** The refusal, its message quoting everything the call carried, as a careless broker might. */
