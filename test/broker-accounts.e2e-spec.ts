@@ -2,7 +2,7 @@ import { TokenFingerprint } from '../src/crypto/token-fingerprint';
 import { TokenStore } from '../src/tokens/token.store';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
-import { FakeZerodha } from './support/fake-zerodha';
+import { FakeZerodha, kiteLogin, kiteVariables } from './support/fake-zerodha';
 import { json, TestVault } from './support/test-vault';
 import { VaultFixture } from './support/vault-fixture';
 import { ManualClock } from './support/manual-clock';
@@ -13,23 +13,6 @@ const PREFIX = 'upgrade:';
 function pageCode(html: string): string | undefined {
   return /id="code">([^<]*)</.exec(html)?.[1];
 }
-
-/** A person's whole Kite login at `vault`, as their browser makes it. */
-async function kiteLogin(vault: TestVault, kite: FakeZerodha, account: string): Promise<Response> {
-  const begun = await vault.fetch('/zerodha/login');
-  expect(begun.status).toBe(302);
-  const cookie = (begun.headers.get('set-cookie') ?? '').split(';')[0];
-  const back = kite.login(new URL(begun.headers.get('location') ?? ''), account);
-  return vault.fetch(`${back.pathname}${back.search}`, { headers: { cookie } });
-}
-
-const kiteVariables = (kite: FakeZerodha) => ({
-  ZERODHA_API_KEY: kite.options.apiKey,
-  ZERODHA_API_SECRET: kite.options.apiSecret,
-  ZERODHA_REDIRECT_URL: kite.options.redirectUrl,
-  ZERODHA_LOGIN_URL: kite.url,
-  ZERODHA_API_URL: kite.url,
-});
 
 describe('accounts across an upgrade', () => {
   let fixture: VaultFixture;

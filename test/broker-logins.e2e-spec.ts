@@ -83,6 +83,11 @@ function pageCode(html: string): string | undefined {
   return /id="code">([^<]*)</.exec(html)?.[1];
 }
 
+/** Where a failure page's "Log in again" goes. */
+function againHref(html: string): string | undefined {
+  return /<a class="button" href="([^"]*)">Log in again<\/a>/.exec(html)?.[1];
+}
+
 describe.each(BROKERS)('login through $name', ({ name, start }) => {
   let pocketful: FakePocketful;
   let broker: Awaited<ReturnType<BrokerUnderTest['start']>>;
@@ -189,11 +194,14 @@ describe.each(BROKERS)('login through $name', ({ name, start }) => {
     expect(broker.exchanges()).toBe(1);
   });
 
-  it('stores nothing for a login cancelled at the broker', async () => {
+  it(`stores nothing for a login cancelled at the broker, and offers to log in again with ${name}`, async () => {
     const { location, cookie } = await begin();
     const page = await back(broker.deny(location), cookie);
     expect(page.status).toBeGreaterThanOrEqual(400);
-    expect(['login_cancelled', 'login_refused']).toContain(pageCode(await page.text()));
+    const html = await page.text();
+    expect(['login_cancelled', 'login_refused']).toContain(pageCode(html));
+    expect(againHref(html)).toBe(`/${name}/login`);
+    expect(html).not.toContain('/pocketful/login');
     expect(broker.exchanges()).toBe(0);
     expect((await vault.fetch(`/v1/tokens/${name}/AB1234`, { as: 'ops' })).status).toBe(404);
   });
@@ -203,7 +211,17 @@ describe.each(BROKERS)('login through $name', ({ name, start }) => {
     const redirect = broker.approve(location, 'AB1234');
     const state = new URLSearchParams(redirect.search).get('state') ?? '';
     const page = await vault.fetch(`/pocketful/callback?code=abc&state=${encodeURIComponent(state)}`, { headers: { cookie } });
-    expect(pageCode(await page.text())).toBe('state_unknown');
+    const html = await page.text();
+    expect(pageCode(html)).toBe('state_unknown');
+    // It failed as a Pocketful login: that is the login to try again.
+    expect(againHref(html)).toBe('/pocketful/login');
+  });
+
+  it(`offers ${name}'s login again after a callback refused before its broker was asked`, async () => {
+    const page = await vault.fetch(`/${name}/callback?code=abc`);
+    const html = await page.text();
+    expect(pageCode(html)).toBe('state_missing');
+    expect(againHref(html)).toBe(`/${name}/login`);
   });
 });
 
@@ -218,9 +236,12 @@ describe('a broker that is not configured', () => {
 
   afterAll(() => closeAll(() => vault?.close(), () => pocketful?.stop()));
 
-  it.each(['zerodha', 'upstox', 'fyers'])('has no /%s/login', async (name) => {
+  it.each(['zerodha', 'upstox', 'fyers'])('has no /%s/login, and sends the person to the status page rather than to it again', async (name) => {
     const response = await vault.fetch(`/${name}/login`);
     expect(response.status).toBe(404);
-    expect(pageCode(await response.text())).toBe('not_found');
+    const html = await response.text();
+    expect(pageCode(html)).toBe('not_found');
+    expect(html).toContain('<a class="button" href="/">Open the status page</a>');
+    expect(againHref(html)).toBeUndefined();
   });
 });

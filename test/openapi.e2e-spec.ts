@@ -143,6 +143,15 @@ describe('the OpenAPI document and the docs page', () => {
     expect(schema.properties.clientId.example).toBe('YA0002');
   });
 
+  it("describes each account of the status with its broker and that broker's login URL", () => {
+    const schemaOf = (ref: string) => document.components.schemas[ref.split('/').pop()!];
+    const status = schemaOf(document.paths['/v1/status'].get.responses['200'].content['application/json'].schema.$ref);
+    const account = schemaOf(status.properties.accounts.items.$ref);
+    expect(account.required).toEqual(expect.arrayContaining(['clientId', 'broker', 'loginUrl', 'state']));
+    expect(account.properties.broker).toMatchObject({ type: 'string', enum: ['pocketful', 'zerodha', 'upstox', 'fyers'] });
+    expect(account.properties.loginUrl).toMatchObject({ type: 'string', example: 'https://vault.desk.example/pocketful/login' });
+  });
+
   it('serves the docs page with a policy that allows only its own files', async () => {
     const response = await vault.fetch('/docs');
     expect(response.status).toBe(200);

@@ -128,7 +128,7 @@ describe('the README’s commands, on a built checkout', () => {
       // VAULT_URL's default comes from PORT in .env.
       const run = await checkout.run('npm run -s status', { VAULT_KEY: keys.ops });
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/^YA0002\s+missing/m);
+      expect(run.stdout).toMatch(/^YA0002\s+Pocketful\s+missing/m);
     });
 
     it('npm run status: exits 0 once every expected account has one, which the key from npm run clients reads', async () => {
@@ -141,7 +141,7 @@ describe('the README’s commands, on a built checkout', () => {
 
       const run = await checkout.run('npm run -s status', { VAULT_KEY: keys.ops });
       expect(run.code).toBe(0);
-      expect(run.stdout).toMatch(/^YA0002\s+live\s+login/m);
+      expect(run.stdout).toMatch(/^YA0002\s+Pocketful\s+live\s+login/m);
       const read = await fetch(`${base}/v1/tokens/YA0002`, { headers: { authorization: `Bearer ${keys['strategy-a']}` } });
       expect(read.status).toBe(200);
     });

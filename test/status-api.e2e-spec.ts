@@ -57,7 +57,12 @@ describe('the status of the vault', () => {
         REDIS_KEY_PREFIX: 'status:',
         VAULT_ENCRYPTION_KEY: undefined,
         VAULT_ENCRYPTION_KEYS: KEYS,
-        ALLOWED_CLIENT_IDS: 'YA0002,YA0003',
+        ALLOWED_CLIENT_IDS: 'YA0002,YA0003,zerodha:AB1234',
+        // Zerodha on beside Pocketful, the default broker; no call reaches Kite here.
+        ZERODHA_API_KEY: 'kitekey0123abcd',
+        ZERODHA_API_SECRET: 'kite-secret-0123456789',
+        ZERODHA_REDIRECT_URL: 'http://127.0.0.1:5000/zerodha/callback',
+        PUBLIC_URL: 'https://vault.desk.example',
         ADMIN_AUTH: `basic:ops:${await hashOperatorPassword('a long operator password', CHEAP_HASH)}`,
         ALERT_WEBHOOK_URL: `${webhook.url}/hook`,
         ALERT_ON_STORED: 'true',
@@ -87,9 +92,12 @@ describe('the status of the vault', () => {
       expect(answer.at).toBe(istIso(MORNING));
       expect(answer.version).toBe(VERSION);
       expect(answer.expiringWithin).toBe(3600);
+      const missing = { state: 'missing', expected: true, source: null, issuedAt: null, expiresAt: null, expiresIn: 0 };
+      // Each account with its broker and that broker's login under PUBLIC_URL, where people reach the vault.
       expect(answer.accounts).toEqual([
-        { clientId: 'YA0002', state: 'missing', expected: true, source: null, issuedAt: null, expiresAt: null, expiresIn: 0 },
-        { clientId: 'YA0003', state: 'missing', expected: true, source: null, issuedAt: null, expiresAt: null, expiresIn: 0 },
+        { clientId: 'YA0002', broker: 'pocketful', loginUrl: 'https://vault.desk.example/pocketful/login', ...missing },
+        { clientId: 'YA0003', broker: 'pocketful', loginUrl: 'https://vault.desk.example/pocketful/login', ...missing },
+        { clientId: 'zerodha:AB1234', broker: 'zerodha', loginUrl: 'https://vault.desk.example/zerodha/login', ...missing },
       ]);
       expect(answer.alerts).toEqual({ channels: ['webhook'], recent: [] });
       expect(answer.preopen).toBeNull();
@@ -109,6 +117,8 @@ describe('the status of the vault', () => {
       const answer = JSON.parse(text);
       expect(answer.accounts[0]).toEqual({
         clientId: 'YA0002',
+        broker: 'pocketful',
+        loginUrl: 'https://vault.desk.example/pocketful/login',
         state: 'live',
         expected: true,
         source: 'login',
@@ -216,6 +226,7 @@ describe('the status of the vault', () => {
       expect(html).toContain('<meta http-equiv="refresh" content="30">');
       expect(html).not.toMatch(/<script/i);
       expect(html).toMatch(/<tr id="account-YA0002" data-state="live">/);
+      expect(html).toMatch(/<tr id="account-zerodha:AB1234" data-state="missing">[\s\S]*?href="\/zerodha\/login"[\s\S]*?<\/tr>/);
       expect(html).toContain(istForPeople(MIDNIGHT));
       expect(html).toContain(`<dd id="health-version">${VERSION}</dd>`);
     });

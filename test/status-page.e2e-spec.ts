@@ -7,6 +7,7 @@ import { AlertReceiver } from './support/alert-receiver';
 import { approveAtSandbox, launchChromium } from './support/chromium';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
+import { FakeZerodha, kiteLogin, kiteVariables } from './support/fake-zerodha';
 import { freePort } from './support/free-port';
 import { ManualClock } from './support/manual-clock';
 import { readToken } from './support/token-requests';
@@ -158,5 +159,64 @@ describe('the status page in a real browser', () => {
     expect(heading).toBe('none');
     expect(await cell('YA0003', 'State')).toContain('expiring soon');
     await page.screenshot({ path: join(ARTIFACTS, 'status-page-phone.png'), fullPage: true });
+  });
+});
+
+/**
+ * A vault with Zerodha on beside Pocketful, in a real browser: before any login the page offers both brokers' logins
+ * (and no other), and afterwards each account's row sends the person to its own broker.
+ */
+describe('the status page with Zerodha beside Pocketful', () => {
+  let pocketful: FakePocketful;
+  let kite: FakeZerodha;
+  let vault: TestVault;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  jest.setTimeout(30_000);
+
+  /** The browser's next stop at Kite's login page, which the fake does not draw: the request is the evidence. */
+  const toKite = () => page.waitForRequest((request) => request.url().startsWith(`${kite.url}/connect/login?`));
+
+  beforeAll(async () => {
+    pocketful = await new FakePocketful().start();
+    kite = await new FakeZerodha().start();
+    vault = await TestVault.start({ broker: pocketful, clock: new ManualClock(MORNING), env: { ...kiteVariables(kite), MISSING_TOKEN_CHECK_AT: 'off' } });
+    browser = await launchChromium();
+    context = await browser.newContext();
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await closeAll(
+      () => context?.close(),
+      () => browser?.close(),
+      () => vault?.close(),
+      () => kite?.stop(),
+      () => pocketful?.stop(),
+    );
+  });
+
+  it("offers a login with each broker that is on before any account has logged in, Zerodha's going to Kite", async () => {
+    await page.goto(vault.url);
+    const logins = page.locator('#logins a.button');
+    expect(await logins.allInnerTexts()).toEqual(['Log in with Pocketful', 'Log in with Zerodha']);
+    expect(await logins.evaluateAll((links) => links.map((link) => link.getAttribute('href')))).toEqual(['/pocketful/login', '/zerodha/login']);
+    const [atKite] = await Promise.all([toKite(), page.getByText('Log in with Zerodha').click()]);
+    expect(new URL(atKite.url()).searchParams.get('api_key')).toBe(kite.options.apiKey);
+  });
+
+  it("sends each account's Log in to its own broker: Kite for zerodha:AB1234, Pocketful's login for YA0002", async () => {
+    expect((await kiteLogin(vault, kite, 'AB1234')).status).toBe(200);
+    await vault.login('YA0002', pocketful);
+    await page.goto(vault.url);
+    const zerodha = page.locator('[id="account-zerodha:AB1234"] a.button');
+    const ya0002 = page.locator('#account-YA0002 a.button');
+    expect(await zerodha.getAttribute('href')).toBe('/zerodha/login');
+    expect(await zerodha.getAttribute('aria-label')).toBe("Log in zerodha:AB1234: choose AB1234 on Zerodha's page");
+    expect(await ya0002.getAttribute('href')).toBe('/pocketful/login');
+    expect(await page.locator('#logins').count()).toBe(0);
+    await Promise.all([toKite(), zerodha.click()]);
   });
 });

@@ -8,6 +8,12 @@ import { VaultFixture } from './support/vault-fixture';
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+05:30$/;
 const TEN_AM_IST = BASE_DAY.at('10:00');
 const MIDNIGHT_AFTER = BASE_DAY.plus(1).at('00:00');
+/** Zerodha on beside Pocketful (the default broker): its accounts are written zerodha:AB1234. No call reaches Kite here. */
+const ZERODHA_ON = {
+  ZERODHA_API_KEY: 'kitekey0123abcd',
+  ZERODHA_API_SECRET: 'kite-secret-0123456789',
+  ZERODHA_REDIRECT_URL: 'http://127.0.0.1:5000/zerodha/callback',
+};
 
 describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
   let fixture: VaultFixture;
@@ -19,6 +25,7 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
   beforeAll(async () => {
     fixture = await VaultFixture.start({
       store,
+      env: ZERODHA_ON,
       clients: [
         { name: 'ops', accounts: ['*'], admin: true },
         { name: 'strategy-a', accounts: ['YA0002'] },
@@ -63,10 +70,18 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
       expect((await vault.fetch('/v1/tokens/ya0002', { as: 'strategy-a' })).status).toBe(200);
     });
 
-    it('answers 404 token_not_found when no token is stored', async () => {
+    it("answers 404 token_not_found when no token is stored, sending whoever reads it to the account's broker's login", async () => {
       const response = await vault.fetch('/v1/tokens/YA0003', { as: 'ops' });
       expect(response.status).toBe(404);
-      expect(await json(response)).toEqual({ error: 'token_not_found', message: expect.stringContaining('/pocketful/login') });
+      expect(await json(response)).toEqual({ error: 'token_not_found', message: 'no live token is stored for YA0003; someone must log in at /pocketful/login' });
+      const zerodha = await vault.fetch('/v1/tokens/zerodha/AB1234', { as: 'ops' });
+      expect(zerodha.status).toBe(404);
+      expect(await json(zerodha)).toEqual({
+        error: 'token_not_found',
+        message: 'no live token is stored for zerodha:AB1234; someone must log in at /zerodha/login',
+      });
+      const waited = await vault.fetch('/v1/tokens/zerodha:AB1234?wait=0', { as: 'ops' });
+      expect(await json(waited)).toEqual({ error: 'token_not_found', message: expect.stringMatching(/ at \/zerodha\/login$/) });
     });
 
     it('answers 401 without a key, with a wrong key, or with another scheme', async () => {
@@ -157,6 +172,12 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
       expect(response.status).toBe(204);
       expect((await vault.fetch('/v1/tokens/YA0002', { as: 'ops' })).status).toBe(404);
       expect((await vault.fetch('/v1/tokens/YA0002', { as: 'ops', method: 'DELETE' })).status).toBe(404);
+    });
+
+    it("answers 404 for an account with no token, naming that account's broker's login", async () => {
+      const response = await vault.fetch('/v1/tokens/zerodha:AB1234', { as: 'ops', method: 'DELETE' });
+      expect(response.status).toBe(404);
+      expect(await json(response)).toEqual({ error: 'token_not_found', message: expect.stringMatching(/^no live token is stored for zerodha:AB1234; .* at \/zerodha\/login$/) });
     });
 
     it('is for admin clients only', async () => {

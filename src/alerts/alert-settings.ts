@@ -1,4 +1,4 @@
-import { Accounts } from '../brokers/accounts';
+import { Accounts, brokerLoginPath } from '../brokers/accounts';
 import { BROKER_NAMES } from '../brokers/broker-names';
 import { IstTimeOfDay } from '../clock/ist-time';
 
@@ -45,12 +45,12 @@ export class AlertSettings {
 
   /** The default broker's login: where accounts written bare log in. */
   get loginUrl(): string {
-    return `${this.publicUrl}/${this.accounts.defaultBroker}/login`;
+    return this.publicUrl + brokerLoginPath(this.accounts.defaultBroker);
   }
 
   /** Where an account is logged in again: its broker's login page. */
   loginUrlOf(account: string): string {
-    return `${this.publicUrl}/${this.accounts.brokerOf(account)}/login`;
+    return this.publicUrl + this.accounts.loginPathOf(account);
   }
 
   brokerNameOf(account: string): string {

@@ -35,6 +35,12 @@ describe(Accounts.name, () => {
       expect(sut.brokerOf('zerodha:AB1234')).toBe('zerodha');
       expect(sut.idOf('zerodha:AB1234')).toBe('AB1234');
     });
+
+    it("sends each account to its own broker's login page", () => {
+      expect(sut.loginPathOf('YA0002')).toBe('/pocketful/login');
+      expect(sut.loginPathOf('zerodha:AB1234')).toBe('/zerodha/login');
+      expect(sut.loginPathOf('fyers:XY0001')).toBe('/fyers/login');
+    });
   });
 
   describe('with Zerodha the default broker', () => {
@@ -45,6 +51,8 @@ describe(Accounts.name, () => {
       expect(sut.parse('AB1234')).toBe('AB1234');
       expect(sut.parse('pocketful:YA0002')).toBe('pocketful:YA0002');
       expect(sut.brokerOf('AB1234')).toBe('zerodha');
+      expect(sut.loginPathOf('AB1234')).toBe('/zerodha/login');
+      expect(sut.loginPathOf('pocketful:YA0002')).toBe('/pocketful/login');
     });
   });
 });

@@ -7,6 +7,9 @@ export function isBrokerId(value: unknown): value is BrokerId {
   return typeof value === 'string' && (BROKER_IDS as readonly string[]).includes(value);
 }
 
+/** Where a person logs in to a broker on the vault: OpenAlgo's path, `/zerodha/login`. */
+export const brokerLoginPath = (broker: BrokerId): string => `/${broker}/login`;
+
 /**
  * How the vault writes an account: `broker:id`, except the default broker's (the one BROKER_API_KEY and
  * REDIRECT_URL configure), written bare (`YA0002`) as before brokers were named, so that every token, key scope
@@ -38,6 +41,11 @@ export class Accounts {
     const colon = account.indexOf(':');
     const broker = colon === -1 ? this.defaultBroker : account.slice(0, colon);
     return isBrokerId(broker) ? broker : this.defaultBroker;
+  }
+
+  /** Where the account is logged in (again): its broker's login page on the vault. */
+  loginPathOf(account: string): string {
+    return brokerLoginPath(this.brokerOf(account));
   }
 
   /** The broker's own id of a canonical account (`AB1234` of `zerodha:AB1234`). */

@@ -1,7 +1,9 @@
+import { brokerLoginPath, isBrokerId } from '../brokers/accounts';
+import { BROKER_NAMES } from '../brokers/broker-names';
 import type { AccountStatusJson, StatusJson } from '../status/status.views';
 import { formatTimeLeft } from '../status/time-left';
 
-const HEADINGS = ['ACCOUNT', 'STATE', 'SOURCE', 'ISSUED (IST)', 'EXPIRES (IST)', 'LEFT'];
+const HEADINGS = ['ACCOUNT', 'BROKER', 'STATE', 'SOURCE', 'ISSUED (IST)', 'EXPIRES (IST)', 'LEFT'];
 const NONE = '-';
 
 /** `2026-11-23T10:00:00+05:30` → `2026-11-23 10:00`: the API writes every instant in IST already. */
@@ -9,9 +11,12 @@ const shortIst = (iso: string | null): string => (iso ? iso.slice(0, 16).replace
 
 const usable = (account: AccountStatusJson) => account.state === 'live' || account.state === 'expiring';
 
-/** What `npm run status` prints: the accounts as an aligned table, then the alerts, the vault's health and a verdict. */
-export function statusLines(status: StatusJson, origin: string): string[] {
-  const lines = [`token-vault ${status.version} at ${origin}, ${shortIst(status.at)} IST`, ''];
+/**
+ * What `npm run status` prints: the accounts as an aligned table, then the alerts, the vault's health and a verdict.
+ * `vaultUrl`: the URL the vault was asked at (no trailing slash).
+ */
+export function statusLines(status: StatusJson, vaultUrl: string): string[] {
+  const lines = [`token-vault ${status.version} at ${vaultUrl}, ${shortIst(status.at)} IST`, ''];
   if (status.accounts === null) {
     lines.push('Accounts: unknown, the vault cannot read its token store.');
   } else if (status.accounts.length === 0) {
@@ -19,7 +24,7 @@ export function statusLines(status: StatusJson, origin: string): string[] {
   } else {
     lines.push(...alignedTable([HEADINGS, ...status.accounts.map(accountRow)]));
   }
-  lines.push('', ...alertLines(status), '', preopenLine(status), '', healthLine(status), '', verdict(status));
+  lines.push('', ...alertLines(status), '', preopenLine(status), '', healthLine(status), '', verdict(status, vaultUrl));
   return lines;
 }
 
@@ -33,6 +38,7 @@ function accountRow(account: AccountStatusJson): string[] {
   const state = account.state === 'expiring' ? 'expiring soon' : account.state;
   return [
     account.clientId,
+    isBrokerId(account.broker) ? BROKER_NAMES[account.broker] : NONE,
     account.expected ? state : `${state} (not expected)`,
     account.source ?? NONE,
     shortIst(account.issuedAt),
@@ -87,9 +93,31 @@ function healthLine({ health }: StatusJson): string {
   return `Vault: store ${storeText}; keys ${keysText}; replicas ${replicasText}`;
 }
 
-function verdict(status: StatusJson): string {
+function verdict(status: StatusJson, vaultUrl: string): string {
   if (status.accounts === null) return 'NOT OK: the accounts cannot be read.';
   const waiting = status.accounts.filter((account) => account.expected && !usable(account));
   if (waiting.length === 0) return `OK: every expected account has a live token (${status.accounts.filter((account) => account.expected).length}).`;
-  return `NOT OK: no live token for ${waiting.map((account) => `${account.clientId} (${account.state})`).join(', ')}. Log in at /pocketful/login.`;
+  return `NOT OK: no live token for ${waiting.map((account) => `${account.clientId} (${account.state})`).join(', ')}. Log in${loginLinks(waiting, vaultUrl)}`;
+}
+
+/** One link when every account waits on one broker; else each broker's accounts, then their link, as alerts write them. */
+function loginLinks(accounts: AccountStatusJson[], vaultUrl: string): string {
+  const byLink = new Map<string, string[]>();
+  for (const account of accounts) {
+    const link = loginUrlOf(account, vaultUrl);
+    const ids = byLink.get(link);
+    if (ids === undefined) byLink.set(link, [account.clientId]);
+    else ids.push(account.clientId);
+  }
+  if (byLink.size === 1) return ` at ${[...byLink.keys()][0]}`;
+  return `: ${[...byLink].map(([link, ids]) => `${ids.join(', ')} at ${link}`).join('; ')}`;
+}
+
+/**
+ * The vault's own link (under PUBLIC_URL, which a proxy may serve apart from the URL asked); from a vault too old to
+ * give one, the broker's login under the URL asked, or without a broker named, its status page, which links each.
+ */
+function loginUrlOf(account: AccountStatusJson, vaultUrl: string): string {
+  if (typeof account.loginUrl === 'string') return account.loginUrl;
+  return isBrokerId(account.broker) ? vaultUrl + brokerLoginPath(account.broker) : `${vaultUrl}/`;
 }

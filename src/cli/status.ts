@@ -27,7 +27,7 @@ class UsageError extends Error {}
 
 /** Runs the command; resolves to its exit code. Exported for tests that run it in-process. */
 export async function runStatusCommand(argv: string[], env: Record<string, string | undefined>, output: Output): Promise<number> {
-  let target: URL;
+  let vault: URL;
   let key: string;
   try {
     const { values } = parseArgs({
@@ -38,7 +38,7 @@ export async function runStatusCommand(argv: string[], env: Record<string, strin
       output.out(USAGE);
       return 0;
     }
-    target = statusUrl(values.url ?? env.VAULT_URL ?? `http://127.0.0.1:${env.PORT ?? 5000}`);
+    vault = vaultUrl(values.url ?? env.VAULT_URL ?? `http://127.0.0.1:${env.PORT ?? 5000}`);
     key = values.key ?? env.VAULT_KEY ?? '';
     if (key === '') throw new UsageError("say which key: set VAULT_KEY to an admin service key (npm run clients -- add NAME --accounts '*' --admin)");
   } catch (error) {
@@ -47,10 +47,10 @@ export async function runStatusCommand(argv: string[], env: Record<string, strin
     return STATUS_UNKNOWN;
   }
 
-  const origin = target.origin;
+  const origin = vault.origin;
   let response: Response;
   try {
-    response = await fetch(target, {
+    response = await fetch(new URL('v1/status', vault), {
       headers: { authorization: `Bearer ${key}`, accept: 'application/json' },
       redirect: 'manual',
       signal: AbortSignal.timeout(TIMEOUT_MS),
@@ -70,12 +70,12 @@ export async function runStatusCommand(argv: string[], env: Record<string, strin
     output.err(`status: ${origin} answered something that is not a token-vault status`);
     return STATUS_UNKNOWN;
   }
-  for (const line of statusLines(body, origin)) output.out(line);
+  for (const line of statusLines(body, vault.href.replace(/\/$/, ''))) output.out(line);
   return statusExitCode(body);
 }
 
-/** `/v1/status` under the vault's URL, which may carry a path prefix behind a proxy. Never with credentials in it. */
-function statusUrl(text: string): URL {
+/** The vault's URL, which may carry a path prefix behind a proxy, ending in `/`. Never with credentials in it. */
+function vaultUrl(text: string): URL {
   let base: URL;
   try {
     base = new URL(text.endsWith('/') ? text : `${text}/`);
@@ -84,7 +84,9 @@ function statusUrl(text: string): URL {
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new UsageError('VAULT_URL (or --url) must be an http(s) URL');
   if (base.username || base.password) throw new UsageError('VAULT_URL (or --url) must not hold credentials: the key goes in VAULT_KEY');
-  return new URL('v1/status', base);
+  base.search = '';
+  base.hash = '';
+  return base;
 }
 
 /** The network error's code only: nothing of the request, which holds the key, is printed. */

@@ -17,7 +17,7 @@ const LEAK = 'tvk_Secret-From-The-Request_9f8e7d';
 
 describe('toErrorResponse: VaultError', () => {
   it('answers its own status, code and message', () => {
-    expect(toErrorResponse(tokenNotFound('YA0002'))).toEqual({
+    expect(toErrorResponse(tokenNotFound('YA0002', '/pocketful/login'))).toEqual({
       status: 404,
       body: {
         error: 'token_not_found',
@@ -32,6 +32,13 @@ describe('toErrorResponse: VaultError', () => {
       body: { error: 'forbidden', message: 'no' },
       headers: expect.any(Object),
       unexpected: false,
+    });
+  });
+
+  it("names the login page it is given, the account's broker's, under the one code", () => {
+    expect(toErrorResponse(tokenNotFound('zerodha:AB1234', '/zerodha/login'))).toMatchObject({
+      status: 404,
+      body: { error: 'token_not_found', message: 'no live token is stored for zerodha:AB1234; someone must log in at /zerodha/login' },
     });
   });
 

@@ -38,8 +38,9 @@ export const unauthorized = () => vaultError('unauthorized', 'a valid service ke
 
 export const forbidden = (message: string) => vaultError('forbidden', message);
 
-export const tokenNotFound = (clientId: string) =>
-  vaultError('token_not_found', `no live token is stored for ${clientId}; someone must log in at /pocketful/login`);
+/** `loginPath`: the account's broker's login page (`/zerodha/login`), which the caller knows and errors/ does not. */
+export const tokenNotFound = (clientId: string, loginPath: string) =>
+  vaultError('token_not_found', `no live token is stored for ${clientId}; someone must log in at ${loginPath}`);
 
 export const accountNotAllowed = (clientId: string) =>
   vaultError('account_not_allowed', `account ${clientId} is not in ALLOWED_CLIENT_IDS; nothing was stored`);

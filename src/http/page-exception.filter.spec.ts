@@ -2,7 +2,7 @@ import { NotFoundException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { VaultError } from '../errors/vault-error';
 import { PageExceptionFilter } from './page-exception.filter';
-import { failurePage, LOGIN_PATH } from './pages/failure-page';
+import { failurePage } from './pages/failure-page';
 import { exceptionFilterUnderTest, RecordingRefusals } from '../../test/support/exception-filter-harness';
 
 // What a library might put in its message: it came with the request.
@@ -22,8 +22,8 @@ describe(PageExceptionFilter.name, () => {
     refusals = filter.refusals;
   });
 
-  function answer(error: unknown, { sent = false } = {}) {
-    const request = { method: 'GET', url: '/pocketful/callback', headers: {}, routeOptions: { url: '/pocketful/callback' } } as unknown as FastifyRequest;
+  function answer(error: unknown, { sent = false, route = '/pocketful/callback' } = {}) {
+    const request = { method: 'GET', url: route, headers: {}, routeOptions: { url: route } } as unknown as FastifyRequest;
     const reply = filter.answer(error, request, sent);
     const page = reply.bodies[0];
     return { request, reply, page: typeof page === 'string' ? page : '' };
@@ -53,9 +53,25 @@ describe(PageExceptionFilter.name, () => {
       expect(reply.headersSet['content-security-policy']).not.toContain('script-src');
     });
 
-    it('offers to log in again', () => {
-      const { page } = answer(error);
-      expect(page).toContain(`href="${LOGIN_PATH}"`);
+    it("offers to log in again at the login of the broker whose route failed", () => {
+      expect(answer(error).page).toContain('<a class="button" href="/pocketful/login">Log in again</a>');
+      const zerodha = answer(new VaultError('login_cancelled', 'the login was cancelled at Zerodha'), { route: '/zerodha/callback' }).page;
+      expect(zerodha).toContain('<a class="button" href="/zerodha/login">Log in again</a>');
+      expect(zerodha).not.toContain('/pocketful/login');
+      // A guard's refusal at the login itself, before any handler ran.
+      expect(answer(error, { route: '/upstox/login' }).page).toContain('href="/upstox/login"');
+    });
+
+    it('sends a failure on a route of no broker (the status page) to the status page, which has every login', () => {
+      const { page } = answer(error, { route: '/' });
+      expect(page).toContain('<a class="button" href="/">Open the status page</a>');
+      expect(page).not.toContain('/login"');
+    });
+
+    it('sends the login of a broker that is off (not_found) to the status page, not round to itself', () => {
+      const { page } = answer(new VaultError('not_found', 'Zerodha is not configured on this vault'), { route: '/zerodha/login' });
+      expect(page).toContain('<a class="button" href="/">Open the status page</a>');
+      expect(page).not.toContain('/zerodha/login');
     });
 
     it('escapes the message as HTML', () => {
@@ -65,7 +81,7 @@ describe(PageExceptionFilter.name, () => {
     });
 
     it('escapes the code as HTML too, on the page itself', () => {
-      expect(textOf(failurePage('bad_<state>', 'x'), 'code')).toBe('bad_&lt;state&gt;');
+      expect(textOf(failurePage('bad_<state>', 'x', null), 'code')).toBe('bad_&lt;state&gt;');
     });
   });
 

@@ -40,7 +40,7 @@ describe(VaultExceptionFilter.name, () => {
 
   describe('a VaultError', () => {
     it('answers its status, with {error, message} as JSON', () => {
-      const { reply } = answer(tokenNotFound('YA0002'));
+      const { reply } = answer(tokenNotFound('YA0002', '/pocketful/login'));
       expect(reply.statusCode).toBe(404);
       expect(reply.contentType).toBe('application/json; charset=utf-8');
       expect(reply.bodies).toEqual([
@@ -62,7 +62,7 @@ describe(VaultExceptionFilter.name, () => {
     });
 
     it('is not logged when it is the caller’s to act on', () => {
-      answer(tokenNotFound('YA0002'));
+      answer(tokenNotFound('YA0002', '/pocketful/login'));
       expect(errorsLogged()).toEqual([]);
     });
 
@@ -144,7 +144,7 @@ describe(VaultExceptionFilter.name, () => {
 
   describe('the refusal recorder', () => {
     it.each([
-      ['a VaultError', () => tokenNotFound('YA0002'), 404, 'token_not_found'],
+      ['a VaultError', () => tokenNotFound('YA0002', '/pocketful/login'), 404, 'token_not_found'],
       ['an HttpException', () => new ForbiddenException(), 403, 'forbidden'],
       ['an unknown error', () => new Error(LEAK), 500, 'internal_error'],
       ['a 429', () => new VaultError('rate_limited', 'slow down'), 429, 'rate_limited'],
@@ -162,7 +162,7 @@ describe(VaultExceptionFilter.name, () => {
   });
 
   it('sends nothing when the answer was already sent', () => {
-    const { reply } = answer(tokenNotFound('YA0002'), { sent: true });
+    const { reply } = answer(tokenNotFound('YA0002', '/pocketful/login'), { sent: true });
     expect(reply.statusCode).toBeNull();
     expect(reply.contentType).toBeNull();
     expect(reply.headersSet).toEqual({});

@@ -25,10 +25,10 @@ export class VaultExceptionFilter implements ExceptionFilter {
     if (reply.sent) return;
     noteAnsweredError(request, response.body.error);
     reply.headers(response.headers);
-    this.answer(reply, response);
+    this.answer(reply, response, request);
   }
 
-  protected answer(reply: FastifyReply, { status, body }: ErrorResponse): void {
+  protected answer(reply: FastifyReply, { status, body }: ErrorResponse, _request: FastifyRequest): void {
     reply.code(status).type('application/json; charset=utf-8').send(body);
   }
 

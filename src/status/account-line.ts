@@ -1,11 +1,18 @@
+import { BrokerId } from '../brokers/broker-adapter';
 import { AccountStatus } from '../tokens/tokens.service';
 import { TokenSource } from '../tokens/stored-token';
 
 /** The tokens' states, with `expiring` split out of `live`: a token that still works, but not for long. */
 export type AccountLineState = 'live' | 'expiring' | 'expired' | 'missing';
 
+/** Whose account it is, and where a person logs it in: its broker's login page under PUBLIC_URL. */
+export interface AccountLogin {
+  broker: BrokerId;
+  loginUrl: string;
+}
+
 /** One account as the status page and `npm run status` show it. */
-export interface AccountLine {
+export interface AccountLine extends AccountLogin {
   clientId: string;
   state: AccountLineState;
   /** The vault is expected to keep a token for it (EXPECTED_ACCOUNTS, else ALLOWED_CLIENT_IDS, else every account). */
@@ -18,11 +25,13 @@ export interface AccountLine {
 }
 
 /** Expiring: live, with no more than `soonMs` left; the alerts' first warning comes at the same moment. */
-export function accountLine(status: AccountStatus, now: Date, soonMs: number, expected: boolean): AccountLine {
+export function accountLine(status: AccountStatus, now: Date, soonMs: number, expected: boolean, login: AccountLogin): AccountLine {
   const leftMs = status.state === 'live' && status.expiresAt ? Math.max(0, status.expiresAt.getTime() - now.getTime()) : 0;
   const state: AccountLineState = status.state === 'live' && leftMs <= soonMs ? 'expiring' : status.state;
   return {
     clientId: status.clientId,
+    broker: login.broker,
+    loginUrl: login.loginUrl,
     state,
     expected,
     source: status.source,

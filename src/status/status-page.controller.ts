@@ -5,6 +5,7 @@ import { ApiPageErrors } from '../openapi/api-errors';
 import { OperatorGuard } from '../access/operator.guard';
 import { PageResponses } from '../http/pages/page-responses';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
+import { AccountBrokers } from '../tokens/account-brokers';
 import { statusPage } from './pages/status-page';
 import { StatusService } from './status.service';
 
@@ -19,6 +20,7 @@ export class StatusPageController {
   constructor(
     private readonly status: StatusService,
     private readonly brokers: BrokersSettings,
+    private readonly accountBrokers: AccountBrokers,
   ) {}
 
   @Get()
@@ -27,6 +29,6 @@ export class StatusPageController {
   @ApiPageErrors('operator_unauthorized', 'rate_limited')
   @Header('Content-Type', 'text/html; charset=utf-8')
   async page(): Promise<string> {
-    return statusPage(await this.status.report(), this.brokers.accounts);
+    return statusPage(await this.status.report(), this.brokers.accounts, this.accountBrokers.brokersOn());
   }
 }

@@ -1,4 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { BROKER_IDS } from '../brokers/accounts';
+import type { BrokerId } from '../brokers/broker-adapter';
 import type { AccountLineState } from './account-line';
 import type { AccountStatusJson, DeliveryJson, PreopenJson, StatusJson } from './status.views';
 
@@ -7,6 +9,10 @@ import type { AccountStatusJson, DeliveryJson, PreopenJson, StatusJson } from '.
 class StatusAccountResponse implements AccountStatusJson {
   @ApiProperty({ example: 'YA0002' })
   clientId: string;
+  @ApiProperty({ enum: [...BROKER_IDS], example: 'pocketful', description: "The account's broker" })
+  broker: BrokerId;
+  @ApiProperty({ example: 'https://vault.desk.example/pocketful/login', description: "Where a person logs the account in: its broker's login page under PUBLIC_URL" })
+  loginUrl: string;
   @ApiProperty({ enum: ['live', 'expiring', 'expired', 'missing'], example: 'live' })
   state: AccountLineState;
   @ApiProperty({ example: true, description: 'Listed in ALLOWED_CLIENT_IDS' })

@@ -10,7 +10,7 @@ import { KeyringHealthIndicator } from '../health/keyring.health';
 import { StoreHealthIndicator } from '../health/store.health';
 import { TokenSettings } from '../tokens/tokens.config';
 import { AccountStatus, TokensService } from '../tokens/tokens.service';
-import { AccountLine, accountLine } from './account-line';
+import { AccountLine, accountLine, AccountLogin } from './account-line';
 import { ReplicaHeartbeat } from './replica-heartbeat';
 import { REPLICA_SEEN_WITHIN_MS, ReplicaRegistry } from './replica-registry';
 import { KeysHealth, keysHealthOf, ReplicasHealth, StoreHealth, storeHealthOf } from './vault-health';
@@ -96,7 +96,12 @@ export class StatusService {
     }
     return [...known.values()]
       .sort((a, b) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0))
-      .map((status) => accountLine(status, now, this.expiringWithinMs, expected === null || expected.includes(status.clientId)));
+      .map((status) => accountLine(status, now, this.expiringWithinMs, expected === null || expected.includes(status.clientId), this.loginOf(status.clientId)));
+  }
+
+  /** As the alerts link it: under PUBLIC_URL, where people reach the vault, which a proxy may serve apart from the URL asked. */
+  private loginOf(clientId: string): AccountLogin {
+    return { broker: this.alertSettings.accounts.brokerOf(clientId), loginUrl: this.alertSettings.loginUrlOf(clientId) };
   }
 }
 

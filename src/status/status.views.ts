@@ -1,9 +1,13 @@
+import type { BrokerId } from '../brokers/broker-adapter';
 import { formatIst } from '../clock/ist-time';
 import { AccountLineState } from './account-line';
 import { VaultStatus } from './status.service';
 
 export interface AccountStatusJson {
   clientId: string;
+  broker: BrokerId;
+  /** Where a person logs the account in: its broker's login under PUBLIC_URL. */
+  loginUrl: string;
   state: AccountLineState;
   expected: boolean;
   source: string | null;
@@ -67,6 +71,8 @@ export function statusJson(status: VaultStatus): StatusJson {
     accounts:
       status.accounts?.map((line) => ({
         clientId: line.clientId,
+        broker: line.broker,
+        loginUrl: line.loginUrl,
         state: line.state,
         expected: line.expected,
         source: line.source,

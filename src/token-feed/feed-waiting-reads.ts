@@ -3,7 +3,7 @@ import { mayRead } from '../access/service-client';
 import { ServiceClientRegistry } from '../access/service-client.registry';
 import { bearerKey } from '../access/service-key.guard';
 import { serviceClientOf, VaultRequest } from '../access/vault-request';
-import { forbidden, shuttingDown, tokenNotFound, vaultError } from '../errors/vault-error';
+import { forbidden, shuttingDown, vaultError } from '../errors/vault-error';
 import { StoredToken } from '../tokens/stored-token';
 import { TokenServing } from '../tokens/read/token-serving';
 import { WaitingReads } from '../tokens/read/waiting-reads';
@@ -49,7 +49,7 @@ export class FeedWaitingReads extends WaitingReads {
     try {
       const first = await this.read(request, key, clientId, true);
       if (first !== null) return first;
-      if (seconds === 0) throw tokenNotFound(clientId);
+      if (seconds === 0) throw this.serving.notFound(clientId);
       for (;;) {
         const reason = await wakeup.next();
         if (reason === 'gone') return null;
@@ -60,7 +60,7 @@ export class FeedWaitingReads extends WaitingReads {
         }
         const token = await this.read(request, key, clientId, false);
         if (token !== null) return token;
-        if (reason === 'timeout') throw tokenNotFound(clientId);
+        if (reason === 'timeout') throw this.serving.notFound(clientId);
       }
     } finally {
       clearTimeout(deadline);

@@ -1,6 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Optional, Provider } from '@nestjs/common';
-import { Accounts } from '../brokers/accounts';
+import { Accounts, BROKER_IDS } from '../brokers/accounts';
 import { BrokerAdapter, BrokerId } from '../brokers/broker-adapter';
 import { BrokersSettings } from '../brokers/brokers.config';
 import { FyersAdapter } from '../brokers/fyers/fyers.adapter';
@@ -65,6 +65,11 @@ export class AccountBrokers {
     return this.others?.byBroker.get(broker) ?? null;
   }
 
+  /** The brokers that are on, in BROKER_IDS' order: those a person can log in with here. */
+  brokersOn(): BrokerId[] {
+    return BROKER_IDS.filter((broker) => this.adapter(broker) !== null);
+  }
+
   /** The account's broker's adapter; an account of a broker that is off (its key since unset) has none. */
   of(clientId: string): BrokerAdapter {
     const broker = this.accounts.brokerOf(clientId);
@@ -77,6 +82,11 @@ export class AccountBrokers {
   /** The canonical account a broker's whoami names, or null when the id is not one the vault can use. */
   accountOf(broker: BrokerId, id: string): string | null {
     return this.accounts.of(broker, id);
+  }
+
+  /** Where the account is logged in: its broker's login page on the vault. */
+  loginPathOf(clientId: string): string {
+    return this.accounts.loginPathOf(clientId);
   }
 
   /** How long a call to the account's broker may take before it is given up. */

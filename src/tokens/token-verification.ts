@@ -105,7 +105,7 @@ export class TokenVerification {
 
   private async check(clientId: string, by: string, trigger: VerificationTrigger): Promise<Verification> {
     const token = await this.store.find(clientId);
-    if (!token || token.expiresAt <= this.clock.now()) throw tokenNotFound(clientId);
+    if (!token || token.expiresAt <= this.clock.now()) throw tokenNotFound(clientId, this.brokers.loginPathOf(clientId));
     const broker = this.brokers.of(clientId);
     const asked = trigger === 'report' ? `${by} reported the token of ${clientId}` : `${by} verified the token of ${clientId}`;
     let cause: InvalidationCause;

@@ -111,7 +111,7 @@ export class TokensService {
   async remove(clientId: string): Promise<void> {
     // Only for the expiry its token.removed event carries: a token that cannot be opened is still deleted.
     const going = await this.store.find(clientId).catch(() => null);
-    if (!(await this.store.remove(clientId))) throw tokenNotFound(clientId);
+    if (!(await this.store.remove(clientId))) throw tokenNotFound(clientId, this.accountIds.loginPathOf(clientId));
     this.events.deleted({ clientId, at: this.clock.now(), expiresAt: going?.expiresAt ?? null });
     this.logger.log(`removed the token of ${clientId}`);
   }

@@ -3,6 +3,8 @@ import { VaultStatus } from '../status.service';
 import { statusPage } from './status-page';
 
 const AT = new Date('2026-03-10T04:30:00.000Z'); // 10:00 IST
+const POCKETFUL = { broker: 'pocketful', loginUrl: 'https://vault.desk.example/pocketful/login' } as const;
+const ZERODHA = { broker: 'zerodha', loginUrl: 'https://vault.desk.example/zerodha/login' } as const;
 const MIDNIGHT = new Date('2026-03-10T18:30:00.000Z'); // 00:00 IST, the next day
 
 function status(overrides: Partial<VaultStatus> = {}): VaultStatus {
@@ -11,9 +13,9 @@ function status(overrides: Partial<VaultStatus> = {}): VaultStatus {
     version: '9.8.7',
     expiringWithinMs: 3_600_000,
     accounts: [
-      { clientId: 'YA0002', state: 'live', expected: true, source: 'login', issuedAt: AT, expiresAt: MIDNIGHT, secondsLeft: 14 * 3600 },
-      { clientId: 'YA0003', state: 'missing', expected: true, source: null, issuedAt: null, expiresAt: null, secondsLeft: 0 },
-      { clientId: 'YA0009', state: 'expired', expected: false, source: 'import', issuedAt: AT, expiresAt: AT, secondsLeft: 0 },
+      { clientId: 'YA0002', ...POCKETFUL, state: 'live', expected: true, source: 'login', issuedAt: AT, expiresAt: MIDNIGHT, secondsLeft: 14 * 3600 },
+      { clientId: 'YA0003', ...POCKETFUL, state: 'missing', expected: true, source: null, issuedAt: null, expiresAt: null, secondsLeft: 0 },
+      { clientId: 'YA0009', ...POCKETFUL, state: 'expired', expected: false, source: 'import', issuedAt: AT, expiresAt: AT, secondsLeft: 0 },
     ],
     alerts: {
       channels: ['webhook'],
@@ -30,11 +32,12 @@ function status(overrides: Partial<VaultStatus> = {}): VaultStatus {
 }
 
 const ACCOUNTS = new Accounts('pocketful');
+const BROKERS_ON = ['pocketful', 'zerodha'] as const;
 
 const row = (html: string, clientId: string) => new RegExp(`<tr id="account-${clientId}"[\\s\\S]*?</tr>`).exec(html)?.[0] ?? '';
 
 describe(statusPage.name, () => {
-  const html = statusPage(status(), ACCOUNTS);
+  const html = statusPage(status(), ACCOUNTS, BROKERS_ON);
 
   it('refreshes itself every 30 s without any script', () => {
     expect(html).toContain('<meta http-equiv="refresh" content="30">');
@@ -57,10 +60,23 @@ describe(statusPage.name, () => {
 
   it("sends each account's Log in to its own broker's login page", () => {
     const line = { state: 'missing', expected: true, source: null, issuedAt: null, expiresAt: null, secondsLeft: 0 } as const;
-    const page = statusPage(status({ accounts: [{ ...line, clientId: 'YA0002' }, { ...line, clientId: 'zerodha:AB1234' }] }), ACCOUNTS);
+    const page = statusPage(status({ accounts: [{ ...line, ...POCKETFUL, clientId: 'YA0002' }, { ...line, ...ZERODHA, clientId: 'zerodha:AB1234' }] }), ACCOUNTS, BROKERS_ON);
     const zerodha = new RegExp('<tr id="account-zerodha:AB1234"[\\s\\S]*?</tr>').exec(page)?.[0] ?? '';
     expect(zerodha).toContain('href="/zerodha/login" aria-label="Log in zerodha:AB1234: choose AB1234 on Zerodha\'s page"');
     expect(row(page, 'YA0002')).toContain('href="/pocketful/login"');
+  });
+
+  it('offers a login with each broker that is on, and no other, before any account has logged in', () => {
+    const empty = statusPage(status({ accounts: [] }), ACCOUNTS, BROKERS_ON);
+    const logins = /<p id="logins">([\s\S]*?)<\/p>/.exec(empty)?.[1] ?? '';
+    expect(logins.match(/<a [^>]*>[^<]*<\/a>/g)).toEqual([
+      '<a class="button" href="/pocketful/login">Log in with Pocketful</a>',
+      '<a class="button" href="/zerodha/login">Log in with Zerodha</a>',
+    ]);
+    expect(empty).not.toContain('/upstox/login');
+    const zerodhaOnly = statusPage(status({ accounts: [] }), new Accounts('zerodha'), ['zerodha']);
+    expect(zerodhaOnly).toContain('<a class="button" href="/zerodha/login">Log in with Zerodha</a>');
+    expect(zerodhaOnly).not.toContain('/pocketful/login');
   });
 
   it('names the expected accounts without a live token, and marks those not expected', () => {
@@ -82,7 +98,7 @@ describe(statusPage.name, () => {
       date: '2026-03-10', time: '08:45', attempt: 1, checkedAt: AT, checked: 3, final: false,
       live: ['YA0002'], refused: ['YA0004'], missing: ['YA0003'], unknown: [{ clientId: 'YA0005', reason: 'broker_timeout' }],
     };
-    const page = statusPage(status({ preopen }), ACCOUNTS);
+    const page = statusPage(status({ preopen }), ACCOUNTS, BROKERS_ON);
     expect(page).toMatch(/id="preopen" class="down">2026-03-10 at 08:45 IST \(checked <time[^>]*>10 Mar 2026, 10:00:00 IST<\/time>, retry 1\): 3 token\(s\) asked/);
     expect(page).toContain('<dd id="preopen-refused">YA0004</dd>');
     expect(page).toContain('<dd id="preopen-missing">YA0003</dd>');
@@ -110,6 +126,7 @@ describe(statusPage.name, () => {
         },
       }),
       ACCOUNTS,
+      BROKERS_ON,
     );
     expect(down).toContain('The accounts cannot be listed while the token store does not answer');
     expect(down).toContain('redis, down: redis refused a ping');
@@ -118,7 +135,7 @@ describe(statusPage.name, () => {
   });
 
   it('escapes what it shows', () => {
-    const hostile = statusPage(status({ version: '<img src=x>', alerts: { channels: ['<b>'], recent: [] } }), ACCOUNTS);
+    const hostile = statusPage(status({ version: '<img src=x>', alerts: { channels: ['<b>'], recent: [] } }), ACCOUNTS, BROKERS_ON);
     expect(hostile).not.toContain('<img src=x>');
     expect(hostile).toContain('&lt;img src=x&gt;');
     expect(hostile).not.toContain('<b>');

@@ -1,9 +1,9 @@
-import { Accounts } from '../../brokers/accounts';
+import { Accounts, brokerLoginPath } from '../../brokers/accounts';
+import { BrokerId } from '../../brokers/broker-adapter';
 import { BROKER_NAMES } from '../../brokers/broker-names';
 import { DeliveryRecord } from '../../alerts/alert-delivery-log';
 import { formatDuration } from '../../alerts/alert-schedule';
 import { formatIst, formatIstForPeople } from '../../clock/ist-time';
-import { LOGIN_PATH } from '../../http/pages/failure-page';
 import { escapeHtml, page } from '../../http/pages/html';
 import { AccountLine, AccountLineState, isUsable } from '../account-line';
 import { VaultStatus } from '../status.service';
@@ -24,15 +24,16 @@ const NONE = '<span class="muted">—</span>';
 /**
  * The operator's morning page: every account with its token's state and a way to log it in, the last alerts, and
  * the vault's own health. Server-rendered and refreshed by a meta tag, so it needs no script, and shows no token.
+ * `loginBrokers`: the brokers that are on, each offered a login before any account has one.
  */
-export function statusPage(status: VaultStatus, accounts: Accounts): string {
+export function statusPage(status: VaultStatus, accounts: Accounts, loginBrokers: readonly BrokerId[]): string {
   return page(
     'Status',
     `<main class="status">
 <h1>token-vault</h1>
 <p class="muted">As of ${instant(status.at)}; this page refreshes every ${STATUS_REFRESH_SECONDS} s.</p>
 <h2>Accounts</h2>
-${accountsSection(status, accounts)}
+${accountsSection(status, accounts, loginBrokers)}
 <h2>Pre-open check</h2>
 ${preopenSection(status)}
 <h2>Last alerts</h2>
@@ -44,11 +45,12 @@ ${healthSection(status)}
   );
 }
 
-function accountsSection({ accounts, expiringWithinMs }: VaultStatus, brokers: Accounts): string {
+function accountsSection({ accounts, expiringWithinMs }: VaultStatus, brokers: Accounts, loginBrokers: readonly BrokerId[]): string {
   if (accounts === null) return '<p id="summary" class="down">The accounts cannot be listed while the token store does not answer (see Vault below).</p>';
   if (accounts.length === 0) {
+    const logins = loginBrokers.map((broker) => `<a class="button" href="${brokerLoginPath(broker)}">Log in with ${BROKER_NAMES[broker]}</a>`);
     return `<p id="summary">No account has logged in yet, and none is expected (ALLOWED_CLIENT_IDS is unset).</p>
-<a class="button" href="${LOGIN_PATH}">Log in with Pocketful</a>`;
+<p id="logins">${logins.join('\n')}</p>`;
   }
   const soon = formatDuration(expiringWithinMs);
   return `${summary(accounts)}
@@ -72,7 +74,7 @@ function summary(accounts: AccountLine[]): string {
 }
 
 function accountRow(line: AccountLine, brokers: Accounts): string {
-  const broker = brokers.brokerOf(line.clientId);
+  const { broker } = line;
   const id = escapeHtml(line.clientId);
   const usable = isUsable(line);
   const note = line.expected ? '' : ' <span class="muted">(not expected)</span>';
@@ -83,7 +85,7 @@ function accountRow(line: AccountLine, brokers: Accounts): string {
 <td data-label="Issued">${instant(line.issuedAt)}</td>
 <td data-label="Expires" class="expires">${instant(line.expiresAt)}</td>
 <td data-label="Time left" class="left">${usable ? escapeHtml(formatTimeLeft(line.secondsLeft)) : NONE}</td>
-<td data-label="Login"><a class="button" href="/${broker}/login" aria-label="Log in ${id}: choose ${escapeHtml(brokers.idOf(line.clientId))} on ${BROKER_NAMES[broker]}'s page">Log in</a></td>
+<td data-label="Login"><a class="button" href="${brokerLoginPath(broker)}" aria-label="Log in ${id}: choose ${escapeHtml(brokers.idOf(line.clientId))} on ${BROKER_NAMES[broker]}'s page">Log in</a></td>
 </tr>`;
 }
 

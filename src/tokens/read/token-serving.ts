@@ -1,9 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { RequestParty } from '../../access/vault-request';
 import { AuditSettings } from '../../audit/audit.config';
 import { AuditTrail } from '../../audit/audit-trail';
+import { Accounts } from '../../brokers/accounts';
+import { BrokersSettings } from '../../brokers/brokers.config';
 import { Clock } from '../../clock/clock';
-import { auditUnavailable, tokenNotFound } from '../../errors/vault-error';
+import { auditUnavailable, tokenNotFound, VaultError } from '../../errors/vault-error';
 import { RateLimitSettings } from '../../rate-limit/rate-limit.config';
 import { rateTracker } from '../../rate-limit/rate-limit.guard';
 import { overLimit, overLimitWarning } from '../../rate-limit/rate-limiter';
@@ -17,6 +19,7 @@ import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
 @Injectable()
 export class TokenServing {
   private readonly logger = new Logger(TokenServing.name);
+  private readonly accounts: Accounts;
 
   constructor(
     private readonly reader: TokenReader,
@@ -24,12 +27,20 @@ export class TokenServing {
     private readonly limits: RateLimitSettings,
     private readonly audit: AuditSettings,
     private readonly clock: Clock,
-  ) {}
+    @Optional() brokers?: BrokersSettings,
+  ) {
+    this.accounts = brokers?.accounts ?? new Accounts('pocketful');
+  }
 
   async serve(request: RequestParty, clientId: string): Promise<StoredToken> {
     const token = this.tokenOf(request, clientId, await this.reader.read(this.servingRead(request, clientId, true)));
-    if (token === null) throw tokenNotFound(clientId);
+    if (token === null) throw this.notFound(clientId);
     return token;
+  }
+
+  /** The 404 of a read that found no token: it sends whoever reads it to the account's own broker's login. */
+  notFound(clientId: string): VaultError {
+    return tokenNotFound(clientId, this.accounts.loginPathOf(clientId));
   }
 
   /**
