@@ -35,6 +35,13 @@ describe(Accounts.name, () => {
       expect(sut.brokerOf('zerodha:AB1234')).toBe('zerodha');
       expect(sut.idOf('zerodha:AB1234')).toBe('AB1234');
     });
+
+    it("picks a broker's own ids out of a list of accounts", () => {
+      const accounts = ['YA0002', 'zerodha:AB1234', 'upstox:7BAB12', 'zerodha:CD5678'];
+      expect(sut.idsOf('zerodha', accounts)).toEqual(['AB1234', 'CD5678']);
+      expect(sut.idsOf('pocketful', accounts)).toEqual(['YA0002']);
+      expect(sut.idsOf('fyers', accounts)).toEqual([]);
+    });
   });
 
   describe('with Zerodha the default broker', () => {
@@ -45,6 +52,7 @@ describe(Accounts.name, () => {
       expect(sut.parse('AB1234')).toBe('AB1234');
       expect(sut.parse('pocketful:YA0002')).toBe('pocketful:YA0002');
       expect(sut.brokerOf('AB1234')).toBe('zerodha');
+      expect(sut.idsOf('pocketful', ['AB1234', 'pocketful:YA0002'])).toEqual(['YA0002']);
     });
   });
 });
