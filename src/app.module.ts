@@ -61,7 +61,7 @@ export class AppModule {
         AlertsModule.forRoot(storage),
         StatusModule.forRoot(storage),
         OpenApiModule,
-        ...(config.broker.sandbox ? [SandboxModule] : []),
+        ...(config.broker.sandbox ? [SandboxModule.forRoot(config.brokers)] : []),
       ],
     };
   }

@@ -41,6 +41,13 @@ describe(Accounts.name, () => {
       expect(sut.loginPathOf('zerodha:AB1234')).toBe('/zerodha/login');
       expect(sut.loginPathOf('fyers:XY0001')).toBe('/fyers/login');
     });
+
+    it("picks a broker's own ids out of a list of accounts", () => {
+      const accounts = ['YA0002', 'zerodha:AB1234', 'upstox:7BAB12', 'zerodha:CD5678'];
+      expect(sut.idsOf('zerodha', accounts)).toEqual(['AB1234', 'CD5678']);
+      expect(sut.idsOf('pocketful', accounts)).toEqual(['YA0002']);
+      expect(sut.idsOf('fyers', accounts)).toEqual([]);
+    });
   });
 
   describe('with Zerodha the default broker', () => {
@@ -53,6 +60,7 @@ describe(Accounts.name, () => {
       expect(sut.brokerOf('AB1234')).toBe('zerodha');
       expect(sut.loginPathOf('AB1234')).toBe('/zerodha/login');
       expect(sut.loginPathOf('pocketful:YA0002')).toBe('/pocketful/login');
+      expect(sut.idsOf('pocketful', ['AB1234', 'pocketful:YA0002'])).toEqual(['YA0002']);
     });
   });
 });

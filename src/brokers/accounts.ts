@@ -52,4 +52,9 @@ export class Accounts {
   idOf(account: string): string {
     return account.slice(account.indexOf(':') + 1);
   }
+
+  /** The broker's own ids of those canonical accounts that are its (`AB1234` of `zerodha:AB1234`, none of `YA0002`). */
+  idsOf(broker: BrokerId, accounts: readonly string[]): string[] {
+    return accounts.filter((account) => this.brokerOf(account) === broker).map((account) => this.idOf(account));
+  }
 }

@@ -29,6 +29,7 @@ describe(BrokersSettings.name, () => {
     const sut = load(POCKETFUL).get(BrokersSettings);
     expect(sut.defaultBroker).toBe('pocketful');
     expect([sut.zerodha, sut.upstox, sut.fyers]).toEqual([null, null, null]);
+    expect(sut.standIns).toEqual([]);
     expect(sut.accounts.parse('pocketful:YA0002')).toBe('YA0002');
   });
 
@@ -96,5 +97,44 @@ describe(BrokersSettings.name, () => {
       ].sort(),
     );
     expect(found.join('\n')).not.toContain('up-secret-value');
+  });
+});
+
+describe('BrokersSettings with SANDBOX=true', () => {
+  const KITE = { ZERODHA_API_KEY: 'kite-key', ZERODHA_API_SECRET: 'kite-secret', ZERODHA_REDIRECT_URL: 'http://127.0.0.1:5000/zerodha/callback' };
+
+  it("turns every broker with no key on against the vault's own stand-in, at its port", () => {
+    const sut = load({ SANDBOX: 'true', PORT: '5123' }).get(BrokersSettings);
+    expect(sut.standIns).toEqual(['zerodha', 'upstox', 'fyers']);
+    expect(sut.zerodha).toMatchObject({
+      apiKey: 'sandbox-app',
+      apiSecret: 'sandbox-secret',
+      redirectUrl: 'http://127.0.0.1:5123/zerodha/callback',
+      loginUrl: 'http://127.0.0.1:5123/sandbox/zerodha',
+      apiUrl: 'http://127.0.0.1:5123/sandbox/zerodha',
+    });
+    expect(sut.upstox).toMatchObject({ apiKey: 'sandbox-app', redirectUrl: 'http://127.0.0.1:5123/upstox/callback', baseUrl: 'http://127.0.0.1:5123/sandbox/upstox' });
+    expect(sut.fyers).toMatchObject({ appId: 'SANDBOXAPP-100', redirectUrl: 'http://127.0.0.1:5123/fyers/callback', baseUrl: 'http://127.0.0.1:5123/sandbox/fyers' });
+  });
+
+  it('keeps a broker whose key is set on its real URLs, beside the stand-ins of the others', () => {
+    const sut = load({ SANDBOX: 'true', ...KITE }).get(BrokersSettings);
+    expect(sut.standIns).toEqual(['upstox', 'fyers']);
+    expect(sut.zerodha).toMatchObject({ apiKey: 'kite-key', apiSecret: 'kite-secret', loginUrl: 'https://kite.zerodha.com', apiUrl: 'https://api.kite.trade' });
+    expect(sut.upstox?.baseUrl).toBe('http://127.0.0.1:5000/sandbox/upstox');
+  });
+
+  it("keeps the default broker configured by OpenAlgo's BROKER_* names on its real URLs", () => {
+    const sut = load({ SANDBOX: 'true', BROKER_API_KEY: 'up-key', BROKER_API_SECRET: 'up-secret', REDIRECT_URL: 'http://127.0.0.1:5000/upstox/callback' }).get(
+      BrokersSettings,
+    );
+    expect(sut.standIns).toEqual(['zerodha', 'fyers']);
+    expect(sut.upstox).toMatchObject({ apiKey: 'up-key', baseUrl: 'https://api.upstox.com' });
+  });
+
+  it("takes a stand-in broker's URL as set, over the stand-in's", () => {
+    const sut = load({ SANDBOX: 'true', FYERS_BASE_URL: 'http://fyers-stub:8080/' }).get(BrokersSettings);
+    expect(sut.standIns).toContain('fyers');
+    expect(sut.fyers?.baseUrl).toBe('http://fyers-stub:8080');
   });
 });

@@ -2,10 +2,15 @@ import { IsNotEmpty, IsOptional, IsString, IsUrl, Validate, ValidateIf, Validati
 import { DailyCutoff } from '../clock/daily-cutoff';
 import { configSlice } from '../config/config-slice';
 import { OptionalHttpUrl } from '../config/variables';
+import { HttpSettings } from '../http/http.config';
 import { Accounts } from './accounts';
 import { BrokerId } from './broker-adapter';
+import { StandInApp, standInPath, StandInBroker } from './broker-stand-in';
+import { FYERS_SANDBOX_APP } from './fyers/fyers-sandbox';
 import { FyersSettings } from './fyers/fyers.settings';
+import { UPSTOX_SANDBOX_APP } from './upstox/upstox-sandbox';
 import { UpstoxSettings } from './upstox/upstox.settings';
+import { ZERODHA_SANDBOX_APP } from './zerodha/zerodha-sandbox';
 import { ZerodhaSettings } from './zerodha/zerodha.settings';
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
@@ -42,6 +47,9 @@ const secretMessage = (broker: string) => ({ message: `$property must be set to 
 
 /** The brokers besides Pocketful: OpenAlgo's `BROKER_*` names configure the one REDIRECT_URL names, `<BROKER>_*` any other. */
 class BrokersVariables {
+  /** Read here to turn the brokers with no key on against their stand-ins; Pocketful's slice checks it. */
+  SANDBOX?: string;
+
   @IsOptional()
   @IsString()
   REDIRECT_URL?: string;
@@ -114,6 +122,11 @@ export class BrokersSettings {
   readonly zerodha!: ZerodhaSettings | null;
   readonly upstox!: UpstoxSettings | null;
   readonly fyers!: FyersSettings | null;
+  /**
+   * The brokers on against the vault's own stand-in of them, under /sandbox/<broker>: with SANDBOX=true, each one
+   * whose key is not set. Their stand-ins are mounted; a broker configured with a key keeps its real URLs.
+   */
+  readonly standIns!: readonly StandInBroker[];
 
   constructor(values: BrokersSettings) {
     Object.assign(this, values);
@@ -125,27 +138,48 @@ type Credentials = { apiKey: string; apiSecret: string; redirectUrl: string };
 export const brokersConfig = configSlice({
   settings: BrokersSettings,
   variables: BrokersVariables,
-  build: (env) => {
+  build: (env, built) => {
     const defaultBroker = defaultBrokerOf(env.REDIRECT_URL);
-    const credentials = (broker: BrokerId, key?: string, secret?: string, redirect?: string): Credentials | null => {
+    // Asked only for a stand-in: a slice that needs no vault address loads without the HTTP one.
+    const selfUrl = () => built.get(HttpSettings).selfUrl;
+    const standIns: StandInBroker[] = [];
+    const credentials = (broker: StandInBroker, standIn: StandInApp, key?: string, secret?: string, redirect?: string): Credentials | null => {
       if (key !== undefined) return { apiKey: key, apiSecret: secret ?? '', redirectUrl: redirect ?? '' };
-      if (defaultBroker !== broker || env.BROKER_API_KEY === undefined) return null;
-      return { apiKey: env.BROKER_API_KEY, apiSecret: env.BROKER_API_SECRET ?? '', redirectUrl: env.REDIRECT_URL ?? '' };
+      if (defaultBroker === broker && env.BROKER_API_KEY !== undefined) {
+        return { apiKey: env.BROKER_API_KEY, apiSecret: env.BROKER_API_SECRET ?? '', redirectUrl: env.REDIRECT_URL ?? '' };
+      }
+      if (env.SANDBOX !== 'true') return null;
+      standIns.push(broker);
+      return { apiKey: standIn.key, apiSecret: standIn.secret, redirectUrl: `${selfUrl()}/${broker}/callback` };
     };
+    /** A URL setting: as set, else the stand-in's base for a broker on against it, else (undefined) the broker's own. */
+    const url = (broker: StandInBroker, set?: string) => set ?? (standIns.includes(broker) ? `${selfUrl()}${standInPath(broker)}` : undefined);
     const cutoff = (text?: string) => (text === undefined ? undefined : DailyCutoff.parse(text));
-    const zerodha = credentials('zerodha', env.ZERODHA_API_KEY, env.ZERODHA_API_SECRET, env.ZERODHA_REDIRECT_URL);
-    const upstox = credentials('upstox', env.UPSTOX_API_KEY, env.UPSTOX_API_SECRET, env.UPSTOX_REDIRECT_URL);
-    const fyers = credentials('fyers', env.FYERS_API_KEY, env.FYERS_API_SECRET, env.FYERS_REDIRECT_URL);
+    const zerodha = credentials('zerodha', ZERODHA_SANDBOX_APP, env.ZERODHA_API_KEY, env.ZERODHA_API_SECRET, env.ZERODHA_REDIRECT_URL);
+    const upstox = credentials('upstox', UPSTOX_SANDBOX_APP, env.UPSTOX_API_KEY, env.UPSTOX_API_SECRET, env.UPSTOX_REDIRECT_URL);
+    const fyers = credentials('fyers', FYERS_SANDBOX_APP, env.FYERS_API_KEY, env.FYERS_API_SECRET, env.FYERS_REDIRECT_URL);
     return new BrokersSettings({
       defaultBroker,
       accounts: new Accounts(defaultBroker),
       zerodha:
         zerodha &&
-        new ZerodhaSettings({ ...zerodha, loginUrl: env.ZERODHA_LOGIN_URL, apiUrl: env.ZERODHA_API_URL, cutoff: cutoff(env.ZERODHA_TOKEN_EXPIRY_TIME) }),
-      upstox: upstox && new UpstoxSettings({ ...upstox, baseUrl: env.UPSTOX_BASE_URL, cutoff: cutoff(env.UPSTOX_TOKEN_EXPIRY_TIME) }),
+        new ZerodhaSettings({
+          ...zerodha,
+          loginUrl: url('zerodha', env.ZERODHA_LOGIN_URL),
+          apiUrl: url('zerodha', env.ZERODHA_API_URL),
+          cutoff: cutoff(env.ZERODHA_TOKEN_EXPIRY_TIME),
+        }),
+      upstox: upstox && new UpstoxSettings({ ...upstox, baseUrl: url('upstox', env.UPSTOX_BASE_URL), cutoff: cutoff(env.UPSTOX_TOKEN_EXPIRY_TIME) }),
       fyers:
         fyers &&
-        new FyersSettings({ appId: fyers.apiKey, appSecret: fyers.apiSecret, redirectUrl: fyers.redirectUrl, baseUrl: env.FYERS_BASE_URL, cutoff: cutoff(env.FYERS_TOKEN_EXPIRY_TIME) }),
+        new FyersSettings({
+          appId: fyers.apiKey,
+          appSecret: fyers.apiSecret,
+          redirectUrl: fyers.redirectUrl,
+          baseUrl: url('fyers', env.FYERS_BASE_URL),
+          cutoff: cutoff(env.FYERS_TOKEN_EXPIRY_TIME),
+        }),
+      standIns,
     });
   },
 });

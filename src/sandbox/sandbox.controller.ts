@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
+import { BROKER_NAMES } from '../brokers/broker-names';
+import { chosenAccount, sandboxErrorPage, sandboxLoginPage } from '../brokers/sandbox-pages';
 import { PageResponses } from '../http/pages/page-responses';
 import { SandboxBroker } from './sandbox-broker';
-import { sandboxErrorPage, sandboxLoginPage } from './sandbox-pages';
 
 type Fields = Record<string, unknown>;
 
@@ -22,10 +23,11 @@ export class SandboxController {
     const problem = this.broker.authorizeProblem(query);
     reply.type('text/html; charset=utf-8');
     if (problem) {
-      reply.code(400).send(sandboxErrorPage(problem));
+      reply.code(400).send(sandboxErrorPage(BROKER_NAMES.pocketful, problem));
       return;
     }
-    reply.send(sandboxLoginPage(this.broker.accounts, String(query.state), String(query.scope ?? ''), this.broker.challengeOf(query)));
+    const carried = { state: String(query.state), scope: String(query.scope ?? ''), code_challenge: this.broker.challengeOf(query) };
+    reply.send(sandboxLoginPage({ broker: BROKER_NAMES.pocketful, accounts: this.broker.accounts, carried }));
   }
 
   @Post('oauth2/decide')
@@ -33,10 +35,8 @@ export class SandboxController {
   decide(@Body() form: Fields, @Res() reply: FastifyReply): void {
     const state = typeof form.state === 'string' ? form.state : '';
     const scope = typeof form.scope === 'string' ? form.scope : '';
-    const account = typeof form.account === 'string' && this.broker.accounts.includes(form.account) ? form.account : null;
-    const approved = form.decision === 'approve' && account !== null;
     const challenge = this.broker.challengeOf(form);
-    reply.redirect(this.broker.redirectAfterLogin(state, scope, approved ? account : null, challenge), 302);
+    reply.redirect(this.broker.redirectAfterLogin(state, scope, chosenAccount(form, this.broker.accounts), challenge), 302);
   }
 
   @Post('oauth2/token')

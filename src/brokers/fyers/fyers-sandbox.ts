@@ -1,5 +1,12 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DailyCutoff } from '../../clock/daily-cutoff';
+import { StandInApp } from '../broker-stand-in';
+
+/**
+ * The vault's app at its own stand-in of Fyers (SANDBOX=true), its App ID written as Fyers writes one (`…-100`), and
+ * the users there, written as Fyers client ids are (XY01234).
+ */
+export const FYERS_SANDBOX_APP: StandInApp = { key: 'SANDBOXAPP-100', secret: 'sandbox-secret', accounts: ['XY01234', 'XZ05678'] };
 
 export interface FyersSandboxOptions {
   /** The app's id as Fyers writes it, `XXXXXXXXXX-100`. */

@@ -1,6 +1,10 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { DailyCutoff } from '../../clock/daily-cutoff';
+import { StandInApp } from '../broker-stand-in';
 import { UPSTOX_CUTOFF } from './upstox.settings';
+
+/** The vault's app at its own stand-in of Upstox (SANDBOX=true), and the users there, written as Upstox's user ids are (7BAB12). */
+export const UPSTOX_SANDBOX_APP: StandInApp = { key: 'sandbox-app', secret: 'sandbox-secret', accounts: ['7BAB12', '4CDE56'] };
 
 export interface UpstoxSandboxOptions {
   /** The app's API key (`client_id`) and secret (`client_secret`), and its registered redirect URL. */

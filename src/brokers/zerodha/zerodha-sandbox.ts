@@ -1,6 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DailyCutoff } from '../../clock/daily-cutoff';
 import { IST_OFFSET_MS } from '../../clock/ist-time';
+import { StandInApp } from '../broker-stand-in';
+
+/** The vault's app at its own stand-in of Kite (SANDBOX=true), and the users there: Kite's ids, two letters and four digits. */
+export const ZERODHA_SANDBOX_APP: StandInApp = { key: 'sandbox-app', secret: 'sandbox-secret', accounts: ['AB1234', 'CD5678'] };
 
 export interface ZerodhaSandboxOptions {
   apiKey: string;
