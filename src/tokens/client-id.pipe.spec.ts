@@ -3,7 +3,7 @@ import { BrokersSettings } from '../brokers/brokers.config';
 import { VaultError } from '../errors/vault-error';
 import { BrokerAccountPipe, ClientIdPipe } from './client-id.pipe';
 
-const brokers = new BrokersSettings({ defaultBroker: 'pocketful', accounts: new Accounts('pocketful'), zerodha: null, upstox: null, fyers: null });
+const brokers = new BrokersSettings({ defaultBroker: 'pocketful', accounts: new Accounts('pocketful'), zerodha: null, upstox: null, fyers: null, standIns: [] });
 
 function refusal(run: () => unknown): VaultError {
   try {
