@@ -1,6 +1,7 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { KiteReply, ZerodhaSandbox, ZerodhaSandboxOptions } from '../../src/brokers/zerodha/zerodha-sandbox';
 import { BrokerContractSubject } from './broker-contract';
+import { KeyedVault } from './keyed-fetch';
 import { LocalHttpServer, readBody } from './local-http-server';
 
 /** A reply forced on the next call: Kite's JSON, or raw text (a proxy's HTML page). */
@@ -39,6 +40,26 @@ export class FakeZerodha extends LocalHttpServer {
 
   get options(): ZerodhaSandboxOptions {
     return this.sandbox.options;
+  }
+
+  /** The variables that turn Zerodha on in a vault and point it at this fake. */
+  get variables(): Record<string, string> {
+    return {
+      ZERODHA_API_KEY: this.options.apiKey,
+      ZERODHA_API_SECRET: this.options.apiSecret,
+      ZERODHA_REDIRECT_URL: this.options.redirectUrl,
+      ZERODHA_LOGIN_URL: this.url,
+      ZERODHA_API_URL: this.url,
+    };
+  }
+
+  /** A person's whole Kite login at `vault`, as their browser makes it: the callback's page, whatever it answers. */
+  async loginAt(vault: KeyedVault, account: string): Promise<Response> {
+    const begun = await vault.fetch('/zerodha/login');
+    if (begun.status !== 302) throw new Error(`/zerodha/login answered ${begun.status}`);
+    const cookie = (begun.headers.get('set-cookie') ?? '').split(';')[0];
+    const back = this.login(new URL(begun.headers.get('location') ?? ''), account);
+    return vault.fetch(`${back.pathname}${back.search}`, { headers: { cookie } });
   }
 
   /** The person at Kite's login page `loginUrl` logs in as `account` (or cancels, with null): where they are sent. */
