@@ -2,7 +2,7 @@ import { TokenFingerprint } from '../src/crypto/token-fingerprint';
 import { TokenStore } from '../src/tokens/token.store';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
-import { FakeZerodha, kiteLogin, kiteVariables } from './support/fake-zerodha';
+import { FakeZerodha } from './support/fake-zerodha';
 import { json, TestVault } from './support/test-vault';
 import { VaultFixture } from './support/vault-fixture';
 import { ManualClock } from './support/manual-clock';
@@ -112,7 +112,7 @@ describe('Zerodha as the default broker (REDIRECT_URL names /zerodha/callback)',
   afterAll(() => closeAll(() => vault?.close(), () => kite?.stop(), () => pocketful?.stop()));
 
   it("logs in to Zerodha with OpenAlgo's BROKER_* names and writes its accounts bare", async () => {
-    const page = await kiteLogin(vault, kite, 'AB1234');
+    const page = await kite.loginAt(vault, 'AB1234');
     const html = await page.text();
     expect({ status: page.status, code: pageCode(html) }).toEqual({ status: 200, code: undefined });
     for (const path of ['/v1/tokens/AB1234', '/v1/tokens/zerodha/AB1234']) {
@@ -141,14 +141,14 @@ describe('ALLOWED_CLIENT_IDS across brokers', () => {
   beforeAll(async () => {
     pocketful = await new FakePocketful().start();
     kite = await new FakeZerodha().start();
-    vault = await TestVault.start({ broker: pocketful, env: { ...kiteVariables(kite), ALLOWED_CLIENT_IDS: 'YA0002,zerodha:ab1234' } });
+    vault = await TestVault.start({ broker: pocketful, env: { ...kite.variables, ALLOWED_CLIENT_IDS: 'YA0002,zerodha:ab1234' } });
   });
 
   afterAll(() => closeAll(() => vault?.close(), () => kite?.stop(), () => pocketful?.stop()));
 
   it("stores only the listed accounts of each broker, checked on the account Kite's profile names", async () => {
-    expect((await kiteLogin(vault, kite, 'AB1234')).status).toBe(200);
-    const refused = await kiteLogin(vault, kite, 'CD5678');
+    expect((await kite.loginAt(vault, 'AB1234')).status).toBe(200);
+    const refused = await kite.loginAt(vault, 'CD5678');
     expect(refused.status).toBe(403);
     expect(pageCode(await refused.text())).toBe('account_not_allowed');
     expect((await vault.fetch('/v1/tokens/zerodha/CD5678', { as: 'ops' })).status).toBe(404);
@@ -164,7 +164,7 @@ describe("a Zerodha token's expiry, at its broker's cut-off", () => {
 
   const start = async (at: Date, env: Record<string, string> = {}) => {
     clock = new ManualClock(at);
-    vault = await TestVault.start({ broker: pocketful, clock, env: { ...kiteVariables(kite), ...env } });
+    vault = await TestVault.start({ broker: pocketful, clock, env: { ...kite.variables, ...env } });
   };
 
   beforeEach(async () => {
@@ -178,19 +178,19 @@ describe("a Zerodha token's expiry, at its broker's cut-off", () => {
 
   it('ends a token issued at 05:59:59 IST at 06:00 that morning', async () => {
     await start(new Date(BASE_DAY.at('06:00').getTime() - 1000));
-    expect((await kiteLogin(vault, kite, 'AB1234')).status).toBe(200);
+    expect((await kite.loginAt(vault, 'AB1234')).status).toBe(200);
     expect(await expiryOf()).toBe(istIso(BASE_DAY.at('06:00')));
   });
 
   it('ends a token issued at 06:00:00 IST at 06:00 the next morning', async () => {
     await start(BASE_DAY.at('06:00'));
-    expect((await kiteLogin(vault, kite, 'AB1234')).status).toBe(200);
+    expect((await kite.loginAt(vault, 'AB1234')).status).toBe(200);
     expect(await expiryOf()).toBe(istIso(BASE_DAY.plus(1).at('06:00')));
   });
 
   it('takes its cut-off from ZERODHA_TOKEN_EXPIRY_TIME, and leaves Pocketful\'s at TOKEN_EXPIRY_TIME', async () => {
     await start(BASE_DAY.at('12:00'), { ZERODHA_TOKEN_EXPIRY_TIME: '07:15' });
-    expect((await kiteLogin(vault, kite, 'AB1234')).status).toBe(200);
+    expect((await kite.loginAt(vault, 'AB1234')).status).toBe(200);
     expect(await expiryOf()).toBe(istIso(BASE_DAY.plus(1).at('07:15')));
     await vault.login('YA0002', pocketful);
     const pocketfulToken = (await json(await vault.fetch('/v1/tokens/YA0002', { as: 'ops' }))) as { expiresAt: string };

@@ -24,13 +24,7 @@ const BROKERS: BrokerUnderTest[] = [
     async start() {
       const fake = await new FakeZerodha().start();
       return {
-        variables: {
-          ZERODHA_API_KEY: fake.options.apiKey,
-          ZERODHA_API_SECRET: fake.options.apiSecret,
-          ZERODHA_REDIRECT_URL: fake.options.redirectUrl,
-          ZERODHA_LOGIN_URL: fake.url,
-          ZERODHA_API_URL: fake.url,
-        },
+        variables: fake.variables,
         approve: (location, account) => fake.login(location, account),
         deny: (location) => fake.login(location, null),
         exchanges: () => fake.calls.filter((call) => call.path === '/session/token').length,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
-import { FakeZerodha, kiteLogin, kiteVariables } from './support/fake-zerodha';
+import { FakeZerodha } from './support/fake-zerodha';
 import { freePort } from './support/free-port';
 import { ManualClock } from './support/manual-clock';
 import { TestVault } from './support/test-vault';
@@ -50,7 +50,7 @@ describe('npm run status', () => {
     vault = await TestVault.start({
       broker,
       clock: new ManualClock(BASE_DAY.at('10:00')),
-      env: { ...kiteVariables(kite), PUBLIC_URL, ALLOWED_CLIENT_IDS: 'YA0002,YA0003,zerodha:AB1234', MISSING_TOKEN_CHECK_AT: 'off' },
+      env: { ...kite.variables, PUBLIC_URL, ALLOWED_CLIENT_IDS: 'YA0002,YA0003,zerodha:AB1234', MISSING_TOKEN_CHECK_AT: 'off' },
     });
     dir = mkdtempSync(join(tmpdir(), 'token-vault-status-'));
   });
@@ -93,7 +93,7 @@ describe('npm run status', () => {
     expect(waiting.code).toBe(1);
     expect(waiting.stdout).toContain(`NOT OK: no live token for zerodha:AB1234 (missing). Log in at ${PUBLIC_URL}/zerodha/login\n`);
 
-    expect((await kiteLogin(vault, kite, 'AB1234')).status).toBe(200);
+    expect((await kite.loginAt(vault, 'AB1234')).status).toBe(200);
     const run = await status(dir, asOps());
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^zerodha:AB1234\s+Zerodha\s+live\s+login\s/m);

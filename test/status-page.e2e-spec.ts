@@ -7,7 +7,7 @@ import { AlertReceiver } from './support/alert-receiver';
 import { approveAtSandbox, launchChromium } from './support/chromium';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
-import { FakeZerodha, kiteLogin, kiteVariables } from './support/fake-zerodha';
+import { FakeZerodha } from './support/fake-zerodha';
 import { freePort } from './support/free-port';
 import { ManualClock } from './support/manual-clock';
 import { readToken } from './support/token-requests';
@@ -182,7 +182,7 @@ describe('the status page with Zerodha beside Pocketful', () => {
   beforeAll(async () => {
     pocketful = await new FakePocketful().start();
     kite = await new FakeZerodha().start();
-    vault = await TestVault.start({ broker: pocketful, clock: new ManualClock(MORNING), env: { ...kiteVariables(kite), MISSING_TOKEN_CHECK_AT: 'off' } });
+    vault = await TestVault.start({ broker: pocketful, clock: new ManualClock(MORNING), env: { ...kite.variables, MISSING_TOKEN_CHECK_AT: 'off' } });
     browser = await launchChromium();
     context = await browser.newContext();
     page = await context.newPage();
@@ -208,7 +208,7 @@ describe('the status page with Zerodha beside Pocketful', () => {
   });
 
   it("sends each account's Log in to its own broker: Kite for zerodha:AB1234, Pocketful's login for YA0002", async () => {
-    expect((await kiteLogin(vault, kite, 'AB1234')).status).toBe(200);
+    expect((await kite.loginAt(vault, 'AB1234')).status).toBe(200);
     await vault.login('YA0002', pocketful);
     await page.goto(vault.url);
     const zerodha = page.locator('[id="account-zerodha:AB1234"] a.button');

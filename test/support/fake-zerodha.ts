@@ -2,7 +2,7 @@ import { IncomingMessage } from 'node:http';
 import { KiteReply, ZerodhaSandbox, ZerodhaSandboxOptions } from '../../src/brokers/zerodha/zerodha-sandbox';
 import { BrokerContractSubject } from './broker-contract';
 import { FakeBrokerServer, FakeReply } from './fake-broker-server';
-import type { TestVault } from './test-vault';
+import { KeyedVault } from './keyed-fetch';
 
 export interface KiteCall {
   method: string;
@@ -31,6 +31,26 @@ export class FakeZerodha extends FakeBrokerServer<KiteCall> {
 
   get options(): ZerodhaSandboxOptions {
     return this.sandbox.options;
+  }
+
+  /** The variables that turn Zerodha on in a vault and point it at this fake. */
+  get variables(): Record<string, string> {
+    return {
+      ZERODHA_API_KEY: this.options.apiKey,
+      ZERODHA_API_SECRET: this.options.apiSecret,
+      ZERODHA_REDIRECT_URL: this.options.redirectUrl,
+      ZERODHA_LOGIN_URL: this.url,
+      ZERODHA_API_URL: this.url,
+    };
+  }
+
+  /** A person's whole Kite login at `vault`, as their browser makes it: the callback's page, whatever it answers. */
+  async loginAt(vault: KeyedVault, account: string): Promise<Response> {
+    const begun = await vault.fetch('/zerodha/login');
+    if (begun.status !== 302) throw new Error(`/zerodha/login answered ${begun.status}`);
+    const cookie = (begun.headers.get('set-cookie') ?? '').split(';')[0];
+    const back = this.login(new URL(begun.headers.get('location') ?? ''), account);
+    return vault.fetch(`${back.pathname}${back.search}`, { headers: { cookie } });
   }
 
   /** The person at Kite's login page `loginUrl` logs in as `account` (or cancels, with null): where they are sent. */
@@ -78,22 +98,4 @@ export class FakeZerodha extends FakeBrokerServer<KiteCall> {
     const body = reply.body as Record<string, unknown>;
     return { ...reply, body: { ...body, message: `${String(body.message)} (you sent: ${carried.join(' ')})` } };
   }
-}
-
-/** The variables that turn Zerodha on in a vault, pointed at `kite`. */
-export const kiteVariables = (kite: FakeZerodha) => ({
-  ZERODHA_API_KEY: kite.options.apiKey,
-  ZERODHA_API_SECRET: kite.options.apiSecret,
-  ZERODHA_REDIRECT_URL: kite.options.redirectUrl,
-  ZERODHA_LOGIN_URL: kite.url,
-  ZERODHA_API_URL: kite.url,
-});
-
-/** A person's whole Kite login at `vault`, as their browser makes it: the callback's page. */
-export async function kiteLogin(vault: TestVault, kite: FakeZerodha, account: string): Promise<Response> {
-  const begun = await vault.fetch('/zerodha/login');
-  expect(begun.status).toBe(302);
-  const cookie = (begun.headers.get('set-cookie') ?? '').split(';')[0];
-  const back = kite.login(new URL(begun.headers.get('location') ?? ''), account);
-  return vault.fetch(`${back.pathname}${back.search}`, { headers: { cookie } });
 }

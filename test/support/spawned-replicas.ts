@@ -20,7 +20,7 @@ export class SpawnedReplica {
   constructor(
     readonly vault: SpawnedVault,
     readonly port: number,
-    private readonly keys: Record<string, string>,
+    readonly keys: Record<string, string>,
   ) {}
 
   get url(): string {
@@ -33,9 +33,19 @@ export class SpawnedReplica {
   }
 }
 
+/** One replica of its own kind: another bundle, or variables of its own. */
+export interface ReplicaOptions {
+  /** The bundle it runs, by its path; today's dist/vault.js when absent. */
+  bundle?: string;
+  /** Variables over the fixture's, for this replica only. */
+  env?: Record<string, string>;
+}
+
 export interface SpawnedReplicasOptions {
-  /** How many replicas; 2 by default. */
+  /** How many replicas, all alike; 2 by default. */
   count?: number;
+  /** Instead of `count`: each replica, in order, as it differs from the others (a rolling upgrade's two versions). */
+  replicas?: ReplicaOptions[];
   /** The service clients of the clients file, each given a fresh key. */
   clients: TestClient[];
   /** Variables over the ones the fixture sets. */
@@ -84,7 +94,8 @@ export class SpawnedReplicas {
         return clientFor(client.name, fixture.keys[client.name], client.accounts, client.admin ?? false);
       });
       writeClientsFile(fixture.clientsFile, clients);
-      for (let index = 0; index < (options.count ?? 2); index += 1) fixture.replicas.push(await fixture.spawn());
+      const replicas = options.replicas ?? Array.from({ length: options.count ?? 2 }, (): ReplicaOptions => ({}));
+      for (const replica of replicas) fixture.replicas.push(await fixture.spawn(replica.env, replica.bundle));
       for (const replica of fixture.replicas) await untilReady(replica, options.readyWithinMs);
       return fixture;
     }, () => fixture.close());
@@ -94,10 +105,11 @@ export class SpawnedReplicas {
     return this.variables.VAULT_CLIENTS_FILE;
   }
 
-  /** One more replica on the same variables, over them `env`, not waited for; stopped on close. */
-  async spawn(env: Record<string, string> = {}): Promise<SpawnedReplica> {
+  /** One more replica on the same variables, over them `env`, running `bundle` (or today's); not waited for; stopped on close. */
+  async spawn(env: Record<string, string> = {}, bundle?: string): Promise<SpawnedReplica> {
     const port = await freePort();
-    const replica = new SpawnedReplica(SpawnedVault.start('vault', { ...this.variables, ...env, HOST: '127.0.0.1', PORT: String(port) }), port, this.keys);
+    const program = bundle === undefined ? 'vault' : { bundle };
+    const replica = new SpawnedReplica(SpawnedVault.start(program, { ...this.variables, ...env, HOST: '127.0.0.1', PORT: String(port) }), port, this.keys);
     this.spawned.push(replica);
     return replica;
   }

@@ -6,6 +6,12 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 
 /**
+ * What a vault process runs: `vault`, the bundle that `npm start` and the image run; `demo`, what `npm run demo`
+ * runs (both today's, from dist/); or another bundle, by its path (an earlier release's, test/support/previous-release.ts).
+ */
+export type VaultProgram = 'vault' | 'demo' | { bundle: string };
+
+/**
  * A vault as an operator runs it: `node dist/<entry>.js` in its own process (npm test builds dist first). Its
  * output is kept so a test can read what it printed.
  */
@@ -20,11 +26,11 @@ export class SpawnedVault {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  /** `vault` is the bundle that `npm start` and the image run; `demo` is what `npm run demo` runs. */
-  static start(entry: 'vault' | 'demo', env: Record<string, string>): SpawnedVault {
+  static start(program: VaultProgram, env: Record<string, string>): SpawnedVault {
+    const script = typeof program === 'string' ? join(ROOT, 'dist', `${program}.js`) : program.bundle;
     // An empty working directory and only the variables given: a developer's own .env must not leak into the run.
     const cwd = mkdtempSync(join(tmpdir(), 'token-vault-run-'));
-    const child = spawn(process.execPath, [join(ROOT, 'dist', `${entry}.js`)], {
+    const child = spawn(process.execPath, [script], {
       cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
