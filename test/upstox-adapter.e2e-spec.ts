@@ -115,6 +115,7 @@ describe('UpstoxAdapter', () => {
         kind: 'refused',
         state: 'state-of-a-cancelled-login',
         reason: 'Upstox did not log you in (access_denied).',
+        error: 'access_denied',
       });
     });
 

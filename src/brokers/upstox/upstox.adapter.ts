@@ -50,11 +50,10 @@ export class UpstoxAdapter extends BrokerAdapter {
     const code = nonEmpty(query.code);
     const error = nonEmpty(query.error);
     if (code !== undefined && error === undefined) return { kind: 'code', code, state };
-    const reason =
-      error !== undefined && ERROR_CODE.test(error)
-        ? `Upstox did not log you in (${error}).`
-        : 'Upstox sent the browser back without a login code.';
-    return { kind: 'refused', state, reason };
+    const shaped = error !== undefined && ERROR_CODE.test(error) ? error : undefined;
+    const reason = shaped !== undefined ? `Upstox did not log you in (${shaped}).` : 'Upstox sent the browser back without a login code.';
+    // OAuth2's own code, so that a person's cancel (`access_denied`) reads as one, as at Pocketful.
+    return shaped === undefined ? { kind: 'refused', state, reason } : { kind: 'refused', state, reason, error: shaped };
   }
 
   /**
