@@ -23,14 +23,6 @@ async function kiteLogin(vault: TestVault, kite: FakeZerodha, account: string): 
   return vault.fetch(`${back.pathname}${back.search}`, { headers: { cookie } });
 }
 
-const kiteVariables = (kite: FakeZerodha) => ({
-  ZERODHA_API_KEY: kite.options.apiKey,
-  ZERODHA_API_SECRET: kite.options.apiSecret,
-  ZERODHA_REDIRECT_URL: kite.options.redirectUrl,
-  ZERODHA_LOGIN_URL: kite.url,
-  ZERODHA_API_URL: kite.url,
-});
-
 describe('accounts across an upgrade', () => {
   let fixture: VaultFixture;
   let vault: TestVault;
@@ -110,13 +102,7 @@ describe('Zerodha as the default broker (REDIRECT_URL names /zerodha/callback)',
     kite = await new FakeZerodha().start();
     vault = await TestVault.start({
       broker: pocketful,
-      env: {
-        BROKER_API_KEY: kite.options.apiKey,
-        BROKER_API_SECRET: kite.options.apiSecret,
-        REDIRECT_URL: kite.options.redirectUrl,
-        ZERODHA_LOGIN_URL: kite.url,
-        ZERODHA_API_URL: kite.url,
-      },
+      env: kite.defaultVariables,
       clients: [
         { name: 'ops', accounts: ['*'], admin: true },
         { name: 'bare', accounts: ['AB1234'] },
@@ -158,7 +144,7 @@ describe('ALLOWED_CLIENT_IDS across brokers', () => {
   beforeAll(async () => {
     pocketful = await new FakePocketful().start();
     kite = await new FakeZerodha().start();
-    vault = await TestVault.start({ broker: pocketful, env: { ...kiteVariables(kite), ALLOWED_CLIENT_IDS: 'YA0002,zerodha:ab1234' } });
+    vault = await TestVault.start({ broker: pocketful, env: { ...kite.variables, ALLOWED_CLIENT_IDS: 'YA0002,zerodha:ab1234' } });
   });
 
   afterAll(() => closeAll(() => vault?.close(), () => kite?.stop(), () => pocketful?.stop()));
@@ -181,7 +167,7 @@ describe("a Zerodha token's expiry, at its broker's cut-off", () => {
 
   const start = async (at: Date, env: Record<string, string> = {}) => {
     clock = new ManualClock(at);
-    vault = await TestVault.start({ broker: pocketful, clock, env: { ...kiteVariables(kite), ...env } });
+    vault = await TestVault.start({ broker: pocketful, clock, env: { ...kite.variables, ...env } });
   };
 
   beforeEach(async () => {

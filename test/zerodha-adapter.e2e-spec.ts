@@ -5,6 +5,8 @@ import { ZerodhaAdapter } from '../src/brokers/zerodha/zerodha.adapter';
 import { ZerodhaSettings, ZerodhaSettingsValues } from '../src/brokers/zerodha/zerodha.settings';
 import { brokerContract, failureOf } from './support/broker-contract';
 import { FakeZerodha, KiteForcedReply } from './support/fake-zerodha';
+import { BrokerMetrics } from '../src/brokers/broker-metrics';
+import { VaultMetrics } from '../src/metrics/vault-metrics';
 
 const TIMEOUT_MS = 500;
 
@@ -18,6 +20,15 @@ describe('ZerodhaAdapter', () => {
   let fake: FakeZerodha;
   let sut: ZerodhaAdapter;
 
+  /** The calls' metrics, on a registry of the spec's own, stopped after it. */
+  let registry: VaultMetrics;
+  let metrics: BrokerMetrics;
+  beforeAll(() => {
+    registry = new VaultMetrics();
+    metrics = new BrokerMetrics(registry);
+  });
+  afterAll(() => registry?.onApplicationShutdown());
+
   const adapterFor = (overrides: Partial<ZerodhaSettingsValues> = {}) =>
     new ZerodhaAdapter(
       new HttpService(axios.create()),
@@ -30,6 +41,7 @@ describe('ZerodhaAdapter', () => {
         timeoutMs: TIMEOUT_MS,
         ...overrides,
       }),
+      metrics,
     );
 
   /** A person logs in as `account` through Kite: the request token the callback carries. */

@@ -1,7 +1,8 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Optional, Provider } from '@nestjs/common';
-import { Accounts } from '../brokers/accounts';
+import { Accounts, BROKER_IDS, isBrokerId } from '../brokers/accounts';
 import { BrokerAdapter, BrokerId } from '../brokers/broker-adapter';
+import { BrokerMetrics } from '../brokers/broker-metrics';
 import { BrokersSettings } from '../brokers/brokers.config';
 import { FyersAdapter } from '../brokers/fyers/fyers.adapter';
 import { PocketfulAdapter } from '../brokers/pocketful/pocketful.adapter';
@@ -30,14 +31,14 @@ export class OtherBrokerAdapters {
 
 export const otherBrokerAdapters: Provider = {
   provide: OtherBrokerAdapters,
-  useFactory: (http: HttpService, brokers: BrokersSettings) => {
+  useFactory: (http: HttpService, brokers: BrokersSettings, metrics: BrokerMetrics) => {
     const adapters = new Map<BrokerId, BrokerAdapter>();
-    if (brokers.zerodha) adapters.set('zerodha', new ZerodhaAdapter(http, brokers.zerodha));
-    if (brokers.upstox) adapters.set('upstox', new UpstoxAdapter(http, brokers.upstox));
-    if (brokers.fyers) adapters.set('fyers', new FyersAdapter(http, brokers.fyers));
+    if (brokers.zerodha) adapters.set('zerodha', new ZerodhaAdapter(http, brokers.zerodha, metrics));
+    if (brokers.upstox) adapters.set('upstox', new UpstoxAdapter(http, brokers.upstox, metrics));
+    if (brokers.fyers) adapters.set('fyers', new FyersAdapter(http, brokers.fyers, metrics));
     return new OtherBrokerAdapters(adapters);
   },
-  inject: [HttpService, BrokersSettings],
+  inject: [HttpService, BrokersSettings, BrokerMetrics],
 };
 
 const POCKETFUL_ONLY = new Accounts('pocketful');
@@ -63,6 +64,20 @@ export class AccountBrokers {
   adapter(broker: BrokerId): BrokerAdapter | null {
     if (broker === 'pocketful') return this.pocketfulSettings.enabled === false ? null : this.pocketful;
     return this.others?.byBroker.get(broker) ?? null;
+  }
+
+  /**
+   * The adapter of the broker a request names (POST /v1/tokens' `broker`), or 400 broker_not_enabled when the vault
+   * knows no such broker or it is off. What the request wrote is never quoted back: only the vault's own names are.
+   */
+  named(name: string): BrokerAdapter {
+    const adapter = isBrokerId(name) ? this.adapter(name) : null;
+    if (adapter !== null) return adapter;
+    const on = BROKER_IDS.filter((broker) => this.adapter(broker) !== null).join(', ');
+    const why = isBrokerId(name)
+      ? `${name} is not on in this vault (its API key is not set)`
+      : `the vault knows no broker of that name (${BROKER_IDS.join(', ')})`;
+    throw vaultError('broker_not_enabled', `${why}; the brokers on: ${on || 'none'}`);
   }
 
   /** The account's broker's adapter; an account of a broker that is off (its key since unset) has none. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { KiteReply, ZerodhaSandbox, ZerodhaSandboxOptions } from '../../src/brokers/zerodha/zerodha-sandbox';
 import { BrokerContractSubject } from './broker-contract';
@@ -41,10 +42,44 @@ export class FakeZerodha extends LocalHttpServer {
     return this.sandbox.options;
   }
 
+  /** The variables that turn Zerodha on beside the default broker and point the vault here. */
+  get variables(): Record<string, string> {
+    return {
+      ZERODHA_API_KEY: this.options.apiKey,
+      ZERODHA_API_SECRET: this.options.apiSecret,
+      ZERODHA_REDIRECT_URL: this.options.redirectUrl,
+      ZERODHA_LOGIN_URL: this.url,
+      ZERODHA_API_URL: this.url,
+    };
+  }
+
+  /** The same with Zerodha the default broker, by OpenAlgo's names (REDIRECT_URL names its callback). */
+  get defaultVariables(): Record<string, string> {
+    return {
+      BROKER_API_KEY: this.options.apiKey,
+      BROKER_API_SECRET: this.options.apiSecret,
+      REDIRECT_URL: this.options.redirectUrl,
+      ZERODHA_LOGIN_URL: this.url,
+      ZERODHA_API_URL: this.url,
+    };
+  }
+
   /** The person at Kite's login page `loginUrl` logs in as `account` (or cancels, with null): where they are sent. */
   login(loginUrl: URL, account: string | null): URL {
     if (loginUrl.pathname !== '/connect/login') throw new Error(`Kite has no login page at ${loginUrl.pathname}`);
     return new URL(this.sandbox.redirectAfterLogin(Object.fromEntries(loginUrl.searchParams), account));
+  }
+
+  /** A live access token Kite accepts for `account`: a request token issued and exchanged in-process, as a login would. */
+  accessTokenFor(account: string): string {
+    const { apiKey, apiSecret } = this.options;
+    const requestToken = this.sandbox.issueRequestToken(account);
+    // Kite's checksum, written out here apart from the adapter's own.
+    const checksum = createHash('sha256').update(apiKey + requestToken + apiSecret).digest('hex');
+    const reply = this.sandbox.exchange({ api_key: apiKey, request_token: requestToken, checksum });
+    const token = (reply.body as { data?: { access_token?: unknown } }).data?.access_token;
+    if (typeof token !== 'string') throw new Error(`Kite's sandbox did not exchange the request token (HTTP ${reply.status})`);
+    return token;
   }
 
   delayNext(ms: number): void {
