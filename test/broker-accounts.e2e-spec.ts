@@ -93,13 +93,7 @@ describe('Zerodha as the default broker (REDIRECT_URL names /zerodha/callback)',
     kite = await new FakeZerodha().start();
     vault = await TestVault.start({
       broker: pocketful,
-      env: {
-        BROKER_API_KEY: kite.options.apiKey,
-        BROKER_API_SECRET: kite.options.apiSecret,
-        REDIRECT_URL: kite.options.redirectUrl,
-        ZERODHA_LOGIN_URL: kite.url,
-        ZERODHA_API_URL: kite.url,
-      },
+      env: kite.defaultVariables,
       clients: [
         { name: 'ops', accounts: ['*'], admin: true },
         { name: 'bare', accounts: ['AB1234'] },

@@ -38,12 +38,7 @@ const BROKERS: BrokerUnderTest[] = [
     async start() {
       const fake = await new FakeUpstox().start();
       return {
-        variables: {
-          UPSTOX_API_KEY: fake.options.apiKey,
-          UPSTOX_API_SECRET: fake.options.apiSecret,
-          UPSTOX_REDIRECT_URL: fake.options.redirectUrl,
-          UPSTOX_BASE_URL: fake.url,
-        },
+        variables: fake.variables,
         approve: (location, account) => fake.approve(location, account),
         deny: (location) => fake.deny(location),
         exchanges: () => fake.calls.filter((call) => call.path.endsWith('/login/authorization/token')).length,
@@ -57,12 +52,7 @@ const BROKERS: BrokerUnderTest[] = [
     async start() {
       const fake = await new FakeFyers().start();
       return {
-        variables: {
-          FYERS_API_KEY: fake.options.appId,
-          FYERS_API_SECRET: fake.options.appSecret,
-          FYERS_REDIRECT_URL: fake.options.redirectUrl,
-          FYERS_BASE_URL: fake.url,
-        },
+        variables: fake.variables,
         approve: (location, account) => fake.approve(location, account),
         deny: (location) => fake.deny(location),
         exchanges: () => fake.calls.filter((call) => call.path.endsWith('/validate-authcode')).length,

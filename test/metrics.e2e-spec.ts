@@ -84,10 +84,13 @@ describe('/metrics over a day', () => {
 
     expect(after.changeSince(before, 'token_vault_logins_total')).toEqual({ 'result=stored': 1 });
     expect(after.changeSince(before, 'token_vault_broker_requests_total')).toEqual({
-      'endpoint=token,outcome=ok': 1,
-      'endpoint=trading_info,outcome=ok': 1,
+      'broker=pocketful,endpoint=token,outcome=ok': 1,
+      'broker=pocketful,endpoint=trading_info,outcome=ok': 1,
     });
-    expect(after.changeSince(before, 'token_vault_broker_request_duration_seconds_count')).toEqual({ 'endpoint=token': 1, 'endpoint=trading_info': 1 });
+    expect(after.changeSince(before, 'token_vault_broker_request_duration_seconds_count')).toEqual({
+      'broker=pocketful,endpoint=token': 1,
+      'broker=pocketful,endpoint=trading_info': 1,
+    });
     expect(after.value('token_vault_token_present', { account: 'YA0003' })).toBe(1);
     expect(after.value('token_vault_token_expiry_seconds', { account: 'YA0003' })).toBeGreaterThan(0);
   });
@@ -174,9 +177,9 @@ describe('/metrics over a day', () => {
     expect(after.changeSince(before, 'token_vault_logins_total')).toEqual({ 'result=broker_unavailable': 1 });
     expect(after.changeSince(before, 'token_vault_imports_total')).toEqual({ 'result=token_rejected': 1, 'result=stored': 1 });
     expect(after.changeSince(before, 'token_vault_broker_requests_total')).toEqual({
-      'endpoint=token,outcome=unavailable': 1,
-      'endpoint=trading_info,outcome=unauthorized': 1,
-      'endpoint=trading_info,outcome=ok': 1,
+      'broker=pocketful,endpoint=token,outcome=unavailable': 1,
+      'broker=pocketful,endpoint=trading_info,outcome=unauthorized': 1,
+      'broker=pocketful,endpoint=trading_info,outcome=ok': 1,
     });
   });
 

@@ -115,6 +115,19 @@ describe('the OpenAPI document and the docs page', () => {
     expect(error.required).toEqual(['error', 'message']);
   });
 
+  it("describes an import's optional broker, its refusal, and the broker in its answer", () => {
+    const operation = document.paths['/v1/tokens'].post;
+    const resolve = (schema: OpenApi) => (schema.$ref ? document.components.schemas[schema.$ref.split('/').pop()] : schema);
+    const body = resolve(operation.requestBody.content['application/json'].schema);
+    expect(body.required).toEqual(['accessToken']);
+    expect(body.properties.broker).toMatchObject({ type: 'string', enum: ['pocketful', 'zerodha', 'upstox', 'fyers'] });
+    expect(documentedCodes(operation)['400']).toEqual(expect.arrayContaining(['invalid_request', 'broker_not_enabled']));
+    expect(documentedCodes(operation)['422']).toEqual(expect.arrayContaining(['token_rejected']));
+    const created = resolve(operation.responses['201'].content['application/json'].schema);
+    expect(created.properties.broker).toMatchObject({ enum: ['pocketful', 'zerodha', 'upstox', 'fyers'] });
+    expect(created.required).toContain('broker');
+  });
+
   it('documents only codes of the error catalogue, each under its own status', () => {
     const documented = Object.entries<OpenApi>(document.paths).flatMap(([path, item]) =>
       METHODS.filter((method) => item[method]).flatMap((method) =>

@@ -134,7 +134,7 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
       const response = await importToken(vault, accessToken);
       const body = await json(response);
       expect(response.status).toBe(201);
-      expect(body).toMatchObject({ clientId: 'YA0003', source: 'import', expiresAt: istIso(MIDNIGHT_AFTER) });
+      expect(body).toMatchObject({ clientId: 'YA0003', broker: 'pocketful', source: 'import', expiresAt: istIso(MIDNIGHT_AFTER) });
       expect(body.issuedAt).toMatch(ISO_WITH_OFFSET);
       expect(JSON.stringify(body)).not.toContain(accessToken);
       expect(await readToken(vault, 'YA0003', 'ops')).toBe(accessToken);

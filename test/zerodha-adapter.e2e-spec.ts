@@ -6,6 +6,8 @@ import { ZerodhaSettings, ZerodhaSettingsValues } from '../src/brokers/zerodha/z
 import { brokerContract, failureOf } from './support/broker-contract';
 import { FakeReply } from './support/fake-broker-server';
 import { FakeZerodha } from './support/fake-zerodha';
+import { BrokerMetrics } from '../src/brokers/broker-metrics';
+import { VaultMetrics } from '../src/metrics/vault-metrics';
 
 const TIMEOUT_MS = 500;
 
@@ -19,6 +21,15 @@ describe('ZerodhaAdapter', () => {
   let fake: FakeZerodha;
   let sut: ZerodhaAdapter;
 
+  /** The calls' metrics, on a registry of the spec's own, stopped after it. */
+  let registry: VaultMetrics;
+  let metrics: BrokerMetrics;
+  beforeAll(() => {
+    registry = new VaultMetrics();
+    metrics = new BrokerMetrics(registry);
+  });
+  afterAll(() => registry?.onApplicationShutdown());
+
   const adapterFor = (overrides: Partial<ZerodhaSettingsValues> = {}) =>
     new ZerodhaAdapter(
       new HttpService(axios.create()),
@@ -31,6 +42,7 @@ describe('ZerodhaAdapter', () => {
         timeoutMs: TIMEOUT_MS,
         ...overrides,
       }),
+      metrics,
     );
 
   /** A person logs in as `account` through Kite: the request token the callback carries. */

@@ -1,4 +1,5 @@
 import { DailyCutoff } from '../clock/daily-cutoff';
+import { jwtExpiry } from './jwt-expiry';
 
 /** The brokers the vault can log in to. */
 export type BrokerId = 'pocketful' | 'zerodha' | 'upstox' | 'fyers';
@@ -51,6 +52,8 @@ export abstract class BrokerAdapter {
   abstract readonly displayName: string;
   /** The time of day, in India, at which the broker ends every token issued before it. */
   abstract readonly cutoff: DailyCutoff;
+  /** The scheme the broker's Authorization header names its tokens by, as a grant of it says. */
+  readonly tokenType: string = 'bearer';
 
   /** The broker's login page for this login; `state` comes back in the callback, by whatever means the broker has. */
   abstract loginStart(state: string): LoginStart;
@@ -63,6 +66,14 @@ export abstract class BrokerAdapter {
 
   /** The account the token belongs to; a BrokerError `unauthorized` when the broker refuses the token. */
   abstract whoami(accessToken: string): Promise<BrokerAccount>;
+
+  /**
+   * A token handed in by hand (POST /v1/tokens), not from an exchange: nothing is known of it but what it says of
+   * itself, a JWT's `exp`. Whose it is, whoami says.
+   */
+  pasted(accessToken: string): BrokerGrant {
+    return { accessToken, tokenType: this.tokenType, scope: '', notAfter: jwtExpiry(accessToken) };
+  }
 
   /** The earliest of the broker's next cut-off after issue and anything the grant says of the token's life. */
   expiresAt(grant: Pick<BrokerGrant, 'notAfter'>, issuedAt: Date): Date {

@@ -18,6 +18,7 @@ export const ERRORS = {
   invalid_client_id: { status: 400 },
   invalid_forwarded_for: { status: 400 },
   invalid_last_event_id: { status: 400 },
+  broker_not_enabled: { status: 400 },
   method_not_allowed: { status: 405 },
   not_acceptable: { status: 406 },
   request_timeout: { status: 408 },

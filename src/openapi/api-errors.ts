@@ -14,13 +14,13 @@ const DESCRIPTIONS: Readonly<Record<ErrorStatus, string>> = {
   413: 'The body is too large',
   414: 'The URL is too long',
   415: 'The body is not JSON',
-  422: 'Pocketful or the clock says the token cannot be kept',
+  422: 'The broker or the clock says the token cannot be kept',
   429: 'Too many requests: wait for Retry-After seconds',
   431: 'The headers are too large',
   500: 'The vault failed',
-  502: 'Pocketful answered badly',
+  502: 'The broker answered badly',
   503: 'A dependency does not answer; try again shortly',
-  504: 'Pocketful did not answer in time',
+  504: 'The broker did not answer in time',
 };
 
 /** The codes by their status in the catalogue, statuses in ascending order, codes as given. */

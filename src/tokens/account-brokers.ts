@@ -1,7 +1,8 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Optional, Provider } from '@nestjs/common';
-import { Accounts, BROKER_IDS } from '../brokers/accounts';
+import { Accounts, BROKER_IDS, isBrokerId } from '../brokers/accounts';
 import { BrokerAdapter, BrokerId } from '../brokers/broker-adapter';
+import { BrokerMetrics } from '../brokers/broker-metrics';
 import { BrokersSettings } from '../brokers/brokers.config';
 import { FyersAdapter } from '../brokers/fyers/fyers.adapter';
 import { PocketfulAdapter } from '../brokers/pocketful/pocketful.adapter';
@@ -30,14 +31,14 @@ export class OtherBrokerAdapters {
 
 export const otherBrokerAdapters: Provider = {
   provide: OtherBrokerAdapters,
-  useFactory: (http: HttpService, brokers: BrokersSettings) => {
+  useFactory: (http: HttpService, brokers: BrokersSettings, metrics: BrokerMetrics) => {
     const adapters = new Map<BrokerId, BrokerAdapter>();
-    if (brokers.zerodha) adapters.set('zerodha', new ZerodhaAdapter(http, brokers.zerodha));
-    if (brokers.upstox) adapters.set('upstox', new UpstoxAdapter(http, brokers.upstox));
-    if (brokers.fyers) adapters.set('fyers', new FyersAdapter(http, brokers.fyers));
+    if (brokers.zerodha) adapters.set('zerodha', new ZerodhaAdapter(http, brokers.zerodha, metrics));
+    if (brokers.upstox) adapters.set('upstox', new UpstoxAdapter(http, brokers.upstox, metrics));
+    if (brokers.fyers) adapters.set('fyers', new FyersAdapter(http, brokers.fyers, metrics));
     return new OtherBrokerAdapters(adapters);
   },
-  inject: [HttpService, BrokersSettings],
+  inject: [HttpService, BrokersSettings, BrokerMetrics],
 };
 
 const POCKETFUL_ONLY = new Accounts('pocketful');
@@ -68,6 +69,20 @@ export class AccountBrokers {
   /** The brokers that are on, in BROKER_IDS' order: those a person can log in with here. */
   brokersOn(): BrokerId[] {
     return BROKER_IDS.filter((broker) => this.adapter(broker) !== null);
+  }
+
+  /**
+   * The adapter of the broker a request names (POST /v1/tokens' `broker`), or 400 broker_not_enabled when the vault
+   * knows no such broker or it is off. What the request wrote is never quoted back: only the vault's own names are.
+   */
+  named(name: string): BrokerAdapter {
+    const adapter = isBrokerId(name) ? this.adapter(name) : null;
+    if (adapter !== null) return adapter;
+    const on = this.brokersOn().join(', ');
+    const why = isBrokerId(name)
+      ? `${name} is not on in this vault (its API key is not set)`
+      : `the vault knows no broker of that name (${BROKER_IDS.join(', ')})`;
+    throw vaultError('broker_not_enabled', `${why}; the brokers on: ${on || 'none'}`);
   }
 
   /** The account's broker's adapter; an account of a broker that is off (its key since unset) has none. */

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { BrokerId } from '../brokers/broker-adapter';
 import type { AccountState } from './tokens.service';
 import type { TokenView } from './read/token-body';
-import type { TokenRecordView } from './token.views';
+import type { ImportedTokenView } from './token.views';
 import type { ReportOutcome } from './token-report.service';
 import type { VerificationReason } from './token-verification';
 import type { VerificationResultView, VerificationView, VerifyAllView } from './token.views';
@@ -10,9 +10,11 @@ import type { VerificationResultView, VerificationView, VerifyAllView } from './
 // The shapes the token routes answer, for the OpenAPI document: the routes build plain objects (token.views.ts, read/token-body.ts);
 // `implements` keeps these classes in step with them.
 
-export class TokenRecordResponse implements TokenRecordView {
-  @ApiProperty({ example: 'YA0002', description: "Pocketful's client id of the account" })
+export class TokenRecordResponse implements ImportedTokenView {
+  @ApiProperty({ example: 'YA0002', description: "The account: the default broker's id bare, another broker's as broker:id (zerodha:AB1234)" })
   clientId: string;
+  @ApiProperty({ enum: ['pocketful', 'zerodha', 'upstox', 'fyers'], example: 'pocketful', description: 'The broker whose token it is' })
+  broker: BrokerId;
   @ApiProperty({ example: 'bearer' })
   tokenType: string;
   @ApiProperty({ example: 'orders holdings' })
@@ -21,15 +23,13 @@ export class TokenRecordResponse implements TokenRecordView {
   source: string;
   @ApiProperty({ example: '2026-11-23T08:55:12+05:30', description: 'IST, ISO-8601' })
   issuedAt: string;
-  @ApiProperty({ example: '2026-11-24T00:00:00+05:30', description: 'IST, ISO-8601: at the latest the next midnight IST' })
+  @ApiProperty({ example: '2026-11-24T00:00:00+05:30', description: "IST, ISO-8601: at the latest its broker's next cut-off (Pocketful's midnight IST by default)" })
   expiresAt: string;
   @ApiProperty({ example: 54288, minimum: 0, description: 'Seconds until expiresAt' })
   expiresIn: number;
 }
 
 export class TokenResponse extends TokenRecordResponse implements TokenView {
-  @ApiProperty({ enum: ['pocketful', 'zerodha', 'upstox', 'fyers'], example: 'pocketful', description: 'The broker whose token it is' })
-  broker: BrokerId;
   @ApiProperty({ example: 'eyJhbGciOi…', description: "Pocketful's access token: send it as Authorization: Bearer to Pocketful" })
   accessToken: string;
 }

@@ -1,3 +1,4 @@
+import type { BrokerId } from '../brokers/broker-adapter';
 import { formatIst } from '../clock/ist-time';
 import { StoredToken } from './stored-token';
 import { AccountStatus } from './tokens.service';
@@ -29,6 +30,16 @@ export function tokenRecordView(token: StoredToken, now: Date): TokenRecordView 
     expiresAt: formatIst(token.expiresAt),
     expiresIn: secondsUntil(token.expiresAt, now),
   };
+}
+
+/** An import's answer: the record, with the broker whose token it is. */
+export interface ImportedTokenView extends TokenRecordView {
+  broker: BrokerId;
+}
+
+export function importedTokenView(token: StoredToken, now: Date, broker: BrokerId): ImportedTokenView {
+  const { clientId, ...record } = tokenRecordView(token, now);
+  return { clientId, broker, ...record };
 }
 
 export function accountView(status: AccountStatus, now: Date) {

@@ -20,8 +20,9 @@ import { AuditTrail } from '../audit/audit-trail';
 import { TokenServing } from './read/token-serving';
 import { TOKEN_BODY_TYPE, tokenViewBody } from './read/token-body';
 import { MAX_WAIT_SECONDS, WaitingReads, WaitSecondsPipe } from './read/waiting-reads';
-import { tokenRecordView, verificationView, verifyAllView } from './token.views';
+import { importedTokenView, verificationView, verifyAllView } from './token.views';
 import { REGISTER_ERRORS, TokensService } from './tokens.service';
+import { AccountBrokers } from './account-brokers';
 
 const NO_BODY = Buffer.alloc(0);
 
@@ -69,6 +70,7 @@ export class TokensController {
     private readonly waiting: WaitingReads,
     private readonly clock: Clock,
     private readonly brokers: BrokersSettings,
+    private readonly accountBrokers: AccountBrokers,
   ) {}
 
   /** The hot path at market open. Answers TokenView's JSON, as bytes made once a second per token (read/token-body.ts). */
@@ -120,13 +122,18 @@ export class TokensController {
     return this.read(clientId, wait, client, request);
   }
 
-  /** A token pasted from Pocketful's dashboard: Pocketful itself says whose it is. */
+  /** A token pasted from a broker's dashboard: that broker itself says whose it is. */
   @Post()
-  @ApiOperation({ summary: "Import a token pasted from Pocketful's dashboard (admin clients)", description: 'Pocketful is asked whose token it is.' })
+  @ApiOperation({
+    summary: "Import a token pasted from a broker's dashboard (admin clients)",
+    description:
+      "The broker (`broker`, the default broker when absent) is asked whose token it is; it is stored under that account until its broker's cut-off, or the token's own JWT `exp` when earlier.",
+  })
   @ApiCreatedResponse({ type: TokenRecordResponse })
   @ApiErrors(
     'invalid_request',
     'invalid_json',
+    'broker_not_enabled',
     'unauthorized',
     'forbidden',
     'payload_too_large',
@@ -138,8 +145,9 @@ export class TokensController {
   @UseGuards(RateLimitGuard)
   @Audited('import')
   async import(@Body() body: ImportTokenDto) {
-    const token = await this.tokens.register({ accessToken: body.accessToken, tokenType: 'bearer', scope: '' }, 'import', this.clock.now());
-    return audited(tokenRecordView(token, this.clock.now()), { account: token.clientId, fingerprint: token.fingerprint });
+    const broker = this.accountBrokers.named(body.broker ?? this.brokers.defaultBroker);
+    const token = await this.tokens.registerFrom(broker, broker.pasted(body.accessToken), 'import', this.clock.now());
+    return audited(importedTokenView(token, this.clock.now(), broker.id), { account: token.clientId, fingerprint: token.fingerprint });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { BrokerMetricsModule } from '../brokers/broker-metrics.module';
 import { PocketfulModule } from '../brokers/pocketful/pocketful.module';
 import { StorageKind } from '../redis/storage.config';
 import { AccountsController } from './accounts.controller';
@@ -25,7 +26,7 @@ export class TokensModule {
   static forRoot(kind: StorageKind): DynamicModule {
     return {
       module: TokensModule,
-      imports: [PocketfulModule, HttpModule, TokenStoreModule.forRoot(kind)],
+      imports: [PocketfulModule, BrokerMetricsModule, HttpModule, TokenStoreModule.forRoot(kind)],
       controllers: [TokensController, AccountsController],
       providers: [
         TokensService,

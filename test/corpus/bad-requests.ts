@@ -34,6 +34,26 @@ const tokenRoutes: BadRequest[] = badClientIds.flatMap(([name, id]) => [
   { name: `DELETE token with ${name}`, method: 'DELETE', path: `/v1/tokens/${id}`, auth: 'admin' },
 ]);
 
+/** `broker` in an import's body, as JSON: a broker the vault does not know, one that is off, or not a name at all. */
+const brokerFields: Array<[string, string]> = [
+  ['an unknown broker', '"kotak"'],
+  ['a broker that is off', '"zerodha"'],
+  ['a broker in capitals', '"POCKETFUL"'],
+  ['an empty broker', '""'],
+  ['a broker with spaces', '" pocketful "'],
+  ['a broker with control characters', '"pocketful\\u0000\\r\\n"'],
+  ['a broker with markup', '"<script>alert(1)</script>"'],
+  ['a 10 KB broker', `"${'z'.repeat(10 * KB)}"`],
+  ['a broker named __proto__', '"__proto__"'],
+  ['a broker named constructor', '"constructor"'],
+  ['a broker:id for the broker', '"zerodha:AB1234"'],
+  ['a number for the broker', '7'],
+  ['null for the broker', 'null'],
+  ['an array for the broker', '["pocketful"]'],
+  ['an object for the broker', '{"$ne": null}'],
+  ['a boolean for the broker', 'true'],
+];
+
 const importBodies: Array<[string, Record<string, string>, string | Buffer | undefined]> = [
   ['no body', json, undefined],
   ['an empty body', json, ''],
@@ -61,6 +81,7 @@ const importBodies: Array<[string, Record<string, string>, string | Buffer | und
   ['a malformed content type', { 'content-type': 'application/json; charset' }, '{"accessToken": "abcdefghijklmnopqrstuvwxyz"}'],
   ['invalid UTF-8', json, Buffer.concat([Buffer.from('{"accessToken": "abcdefghijklmnop'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')])],
   ['a Content-Length that lies', { ...json, 'content-length': '5' }, '{"accessToken": "abcdefghijklmnopqrstuvwxyz"}'],
+  ...brokerFields.map(([name, broker]): [string, Record<string, string>, string] => [name, json, `{"accessToken": "abcdefghijklmnopqrstuvwxyz", "broker": ${broker}}`]),
 ];
 
 const importRoute: BadRequest[] = importBodies.map(([name, headers, body]) => ({
@@ -120,6 +141,7 @@ const unauthenticated: BadRequest[] = authHeaders.flatMap(([name, headers]) => [
 const forbidden: BadRequest[] = [
   { name: 'reader deleting a token', method: 'DELETE', path: '/v1/tokens/YA0002', auth: 'reader' },
   { name: 'reader importing a token', method: 'POST', path: '/v1/tokens', headers: json, body: '{"accessToken":"abcdefghijklmnopqrstuvwxyz"}', auth: 'reader' },
+  { name: 'reader importing a token of a broker', method: 'POST', path: '/v1/tokens', headers: json, body: '{"accessToken":"abcdefghijklmnopqrstuvwxyz","broker":"pocketful"}', auth: 'reader' },
   { name: 'reader listing accounts', method: 'GET', path: '/v1/accounts', auth: 'reader' },
   { name: 'reader reading another account', method: 'GET', path: '/v1/tokens/YA0003', auth: 'reader' },
 ];

@@ -36,6 +36,16 @@ export class FakeFyers extends FakeBrokerServer<RecordedFyersCall> {
     return this.sandbox.options;
   }
 
+  /** The variables that turn Fyers on and point the vault here. */
+  get variables(): Record<string, string> {
+    return {
+      FYERS_API_KEY: this.options.appId,
+      FYERS_API_SECRET: this.options.appSecret,
+      FYERS_REDIRECT_URL: this.options.redirectUrl,
+      FYERS_BASE_URL: this.url,
+    };
+  }
+
   /** The person logs in as `account` at the login page the adapter sent the browser to: the URL Fyers sends it back to. */
   approve(loginUrl: URL, account: string): URL {
     return new URL(this.sandbox.redirectAfterLogin(this.openLoginPage(loginUrl), account));

@@ -35,6 +35,16 @@ export class FakeUpstox extends FakeBrokerServer<UpstoxCall> {
     return this.sandbox.options;
   }
 
+  /** The variables that turn Upstox on and point the vault here. */
+  get variables(): Record<string, string> {
+    return {
+      UPSTOX_API_KEY: this.options.apiKey,
+      UPSTOX_API_SECRET: this.options.apiSecret,
+      UPSTOX_REDIRECT_URL: this.options.redirectUrl,
+      UPSTOX_BASE_URL: this.url,
+    };
+  }
+
   /** The person logs in at the login page `loginUrl` as `account` and approves: where the browser goes back to. */
   approve(loginUrl: URL, account: string): URL {
     return new URL(this.sandbox.redirectAfterLogin(this.openLoginPage(loginUrl), account));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import { KiteReply, ZerodhaSandbox, ZerodhaSandboxOptions } from '../../src/brokers/zerodha/zerodha-sandbox';
 import { BrokerContractSubject } from './broker-contract';
@@ -53,10 +54,33 @@ export class FakeZerodha extends FakeBrokerServer<KiteCall> {
     return vault.fetch(`${back.pathname}${back.search}`, { headers: { cookie } });
   }
 
+  /** The same with Zerodha the default broker, by OpenAlgo's names (REDIRECT_URL names its callback). */
+  get defaultVariables(): Record<string, string> {
+    return {
+      BROKER_API_KEY: this.options.apiKey,
+      BROKER_API_SECRET: this.options.apiSecret,
+      REDIRECT_URL: this.options.redirectUrl,
+      ZERODHA_LOGIN_URL: this.url,
+      ZERODHA_API_URL: this.url,
+    };
+  }
+
   /** The person at Kite's login page `loginUrl` logs in as `account` (or cancels, with null): where they are sent. */
   login(loginUrl: URL, account: string | null): URL {
     if (loginUrl.pathname !== '/connect/login') throw new Error(`Kite has no login page at ${loginUrl.pathname}`);
     return new URL(this.sandbox.redirectAfterLogin(Object.fromEntries(loginUrl.searchParams), account));
+  }
+
+  /** A live access token Kite accepts for `account`: a request token issued and exchanged in-process, as a login would. */
+  accessTokenFor(account: string): string {
+    const { apiKey, apiSecret } = this.options;
+    const requestToken = this.sandbox.issueRequestToken(account);
+    // Kite's checksum, written out here apart from the adapter's own.
+    const checksum = createHash('sha256').update(apiKey + requestToken + apiSecret).digest('hex');
+    const reply = this.sandbox.exchange({ api_key: apiKey, request_token: requestToken, checksum });
+    const token = (reply.body as { data?: { access_token?: unknown } }).data?.access_token;
+    if (typeof token !== 'string') throw new Error(`Kite's sandbox did not exchange the request token (HTTP ${reply.status})`);
+    return token;
   }
 
   /** The contract's view of this fake, for an adapter pointed at it. */

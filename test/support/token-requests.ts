@@ -26,7 +26,11 @@ export async function readToken(vault: KeyedVault, account: string, as: string, 
   return (await readTokenRecord(vault, account, as, init)).accessToken;
 }
 
-/** POST /v1/tokens as the client `as`: a token pasted from Pocketful's dashboard, handed in; the answer, whatever it is. */
-export function importToken(vault: KeyedVault, accessToken: string, as = 'ops'): Promise<Response> {
-  return vault.fetch('/v1/tokens', { as, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accessToken }) });
+/**
+ * POST /v1/tokens as the client `as`: a token pasted from a broker's dashboard, handed in, with `broker` when given
+ * (absent, the default broker's); the answer, whatever it is.
+ */
+export function importToken(vault: KeyedVault, accessToken: string, as = 'ops', broker?: unknown): Promise<Response> {
+  const body = broker === undefined ? { accessToken } : { accessToken, broker };
+  return vault.fetch('/v1/tokens', { as, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }

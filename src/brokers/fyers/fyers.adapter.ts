@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import { HttpService } from '@nestjs/axios';
 import { DailyCutoff } from '../../clock/daily-cutoff';
 import { BrokerAccount, BrokerAdapter, BrokerGrant, CallbackOutcome, LoginStart } from '../broker-adapter';
-import { BrokerError } from '../broker-error';
+import { BrokerError, BrokerFailure } from '../broker-error';
 import { BrokerHttp, whoamiFailure } from '../broker-http';
+import { BrokerMetrics } from '../broker-metrics';
 import { jwtExpiry } from '../jwt-expiry';
 import { FyersSettings } from './fyers.settings';
 
@@ -34,15 +35,16 @@ export class FyersAdapter extends BrokerAdapter {
   readonly id = 'fyers' as const;
   readonly displayName = BROKER_NAMES.fyers;
   readonly cutoff: DailyCutoff;
-  private readonly http: BrokerHttp;
+  private readonly http: BrokerHttp<'fyers'>;
 
   constructor(
     http: HttpService,
     private readonly settings: FyersSettings,
+    metrics: BrokerMetrics,
   ) {
     super();
     this.cutoff = settings.cutoff;
-    this.http = new BrokerHttp(http, 'Fyers', settings.timeoutMs);
+    this.http = new BrokerHttp(http, metrics, 'fyers', settings.timeoutMs);
   }
 
   loginStart(state: string): LoginStart {
@@ -66,7 +68,8 @@ export class FyersAdapter extends BrokerAdapter {
     const { baseUrl, appId, appSecret } = this.settings;
     const appIdHash = fyersAppIdHash(appId, appSecret);
     const secrets = [code, appSecret, appIdHash];
-    const response = await this.http.send({
+    return this.http.send({
+      endpoint: 'validate_authcode',
       call: 'validate-authcode',
       secrets,
       request: {
@@ -75,49 +78,51 @@ export class FyersAdapter extends BrokerAdapter {
         data: { grant_type: 'authorization_code', appIdHash, code },
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       },
+      read: (response) => {
+        const body = asRecord(response.data);
+        if (body?.s === 'error') throw this.http.refusal('validate-authcode', response.status, response.data, secrets, 'rejected');
+        const accessToken = body?.access_token;
+        if (body?.s !== 'ok' || typeof accessToken !== 'string' || accessToken.length === 0) {
+          throw new BrokerError('malformed', 'Fyers answered validate-authcode without an access token');
+        }
+        // Fyers' answer says nothing of the token's life or scope: its JWT `exp` is the only word on it.
+        return { accessToken, tokenType: this.tokenType, scope: '', notAfter: jwtExpiry(accessToken) };
+      },
     });
-    const body = asRecord(response.data);
-    if (body?.s === 'error') throw this.http.refusal('validate-authcode', response.status, response.data, secrets, 'rejected');
-    const accessToken = body?.access_token;
-    if (body?.s !== 'ok' || typeof accessToken !== 'string' || accessToken.length === 0) {
-      throw new BrokerError('malformed', 'Fyers answered validate-authcode without an access token');
-    }
-    // Fyers' answer says nothing of the token's life or scope: its JWT `exp` is the only word on it.
-    return { accessToken, tokenType: 'bearer', scope: '', notAfter: jwtExpiry(accessToken) };
   }
 
   async whoami(accessToken: string): Promise<BrokerAccount> {
     const { baseUrl, appId } = this.settings;
     const authorization = `${appId}:${accessToken}`;
     const secrets = [accessToken, authorization];
-    let response;
-    try {
-      response = await this.http.send({
-        call: 'profile',
-        secrets,
-        request: { method: 'GET', url: `${baseUrl}/api/v3/profile`, headers: { Authorization: authorization, Accept: 'application/json' } },
-        failureOf: whoamiFailure,
-      });
-    } catch (error) {
-      // A 4xx other than 401/403 that names a token code is still Fyers refusing the token.
-      if (error instanceof BrokerError && error.failure === 'rejected' && TOKEN_REFUSED.has(error.brokerCode ?? '')) {
-        throw new BrokerError('unauthorized', error.message, error.brokerCode, error.brokerStatus);
-      }
-      throw error;
-    }
-    const body = asRecord(response.data);
-    if (body?.s === 'error') {
-      // An error inside a 200: only a token code is a verdict on the token; anything else says nothing of it.
-      const code = body.code === undefined ? '' : String(body.code);
-      throw this.http.refusal('profile', response.status, response.data, secrets, TOKEN_REFUSED.has(code) ? 'unauthorized' : 'unavailable');
-    }
-    const fyId = asRecord(body?.data)?.fy_id;
-    if (body?.s !== 'ok' || typeof fyId !== 'string' || fyId.trim() === '') {
-      throw new BrokerError('malformed', 'Fyers answered profile without a client id (fy_id)');
-    }
-    // Only the client id is kept: the profile also carries the person's PAN, e-mail and phone number.
-    return { account: fyId.trim() };
+    return this.http.send({
+      endpoint: 'profile',
+      call: 'profile',
+      secrets,
+      request: { method: 'GET', url: `${baseUrl}/api/v3/profile`, headers: { Authorization: authorization, Accept: 'application/json' } },
+      failureOf: profileFailure,
+      read: (response) => {
+        const body = asRecord(response.data);
+        if (body?.s === 'error') {
+          // An error inside a 200: only a token code is a verdict on the token; anything else says nothing of it.
+          const code = body.code === undefined ? '' : String(body.code);
+          throw this.http.refusal('profile', response.status, response.data, secrets, TOKEN_REFUSED.has(code) ? 'unauthorized' : 'unavailable');
+        }
+        const fyId = asRecord(body?.data)?.fy_id;
+        if (body?.s !== 'ok' || typeof fyId !== 'string' || fyId.trim() === '') {
+          throw new BrokerError('malformed', 'Fyers answered profile without a client id (fy_id)');
+        }
+        // Only the client id is kept: the profile also carries the person's PAN, e-mail and phone number.
+        return { account: fyId.trim() };
+      },
+    });
   }
+}
+
+/** A 4xx other than 401/403 that names a token code is still Fyers refusing the token. */
+function profileFailure(status: number, brokerCode: string | undefined): BrokerFailure {
+  const failure = whoamiFailure(status);
+  return failure === 'rejected' && TOKEN_REFUSED.has(brokerCode ?? '') ? 'unauthorized' : failure;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {

@@ -35,14 +35,14 @@ function formEncode(value: string): string {
  */
 @Injectable()
 export class PocketfulClient {
-  private readonly http: BrokerHttp;
+  private readonly http: BrokerHttp<'pocketful'>;
 
   constructor(
     http: HttpService,
     private readonly broker: BrokerSettings,
-    private readonly metrics: BrokerMetrics,
+    metrics: BrokerMetrics,
   ) {
-    this.http = new BrokerHttp(http, 'Pocketful', broker.timeoutMs);
+    this.http = new BrokerHttp(http, metrics, 'pocketful', broker.timeoutMs);
   }
 
   authorizeRequest(state: string): AuthorizeRequest {
@@ -63,21 +63,14 @@ export class PocketfulClient {
   }
 
   /** `verifier` is the one authorizeRequest gave for this login: sent only if a challenge went out with it. */
-  exchangeCode(code: string, verifier?: string): Promise<TokenGrant> {
-    return this.metrics.measure('token', () => this.exchange(code, verifier));
-  }
-
-  tradingInfo(accessToken: string): Promise<TradingAccount> {
-    return this.metrics.measure('trading_info', () => this.askTradingInfo(accessToken));
-  }
-
-  private async exchange(code: string, verifier?: string): Promise<TokenGrant> {
+  async exchangeCode(code: string, verifier?: string): Promise<TokenGrant> {
     const { baseUrl, appId, appSecret, redirectUrl } = this.broker;
     const basic = Buffer.from(`${formEncode(appId)}:${formEncode(appSecret)}`).toString('base64');
     const body = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUrl });
     if (verifier) body.set('code_verifier', verifier);
     const secrets = verifier ? [code, appSecret, basic, verifier] : [code, appSecret, basic];
-    const response = await this.http.send({
+    return this.http.send({
+      endpoint: 'token',
       call: 'exchange',
       secrets,
       request: {
@@ -91,12 +84,13 @@ export class PocketfulClient {
           'Cache-Control': 'no-cache',
         },
       },
+      read: (response) => this.readGrant(response.data),
     });
-    return this.readGrant(response.data);
   }
 
-  private async askTradingInfo(accessToken: string): Promise<TradingAccount> {
-    const response = await this.http.send({
+  async tradingInfo(accessToken: string): Promise<TradingAccount> {
+    return this.http.send({
+      endpoint: 'trading_info',
       call: 'trading_info',
       secrets: [accessToken],
       request: {
@@ -105,19 +99,20 @@ export class PocketfulClient {
         headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' },
       },
       failureOf: whoamiFailure,
+      read: (response) => {
+        const body = response.data as { status?: unknown; data?: { client_id?: unknown } } | undefined;
+        if (body?.status === 'error') {
+          // Pocketful's API can say "error" with HTTP 200: the token is not one it accepts.
+          throw this.http.refusal('trading_info', response.status, response.data, [accessToken], 'unauthorized');
+        }
+        const clientId = body?.data?.client_id;
+        if (typeof clientId !== 'string' || clientId.trim() === '') {
+          throw new BrokerError('malformed', 'Pocketful answered trading_info without a client id');
+        }
+        // Only the client id is kept: the full answer can carry PAN and bank details.
+        return { clientId: clientId.trim() };
+      },
     });
-    const body = response.data as { status?: unknown; data?: { client_id?: unknown } } | undefined;
-    if (body?.status === 'error') {
-      // Pocketful's API can say "error" with HTTP 200: the token is not one it accepts.
-      throw this.http.refusal('trading_info', response.status, response.data, [accessToken], 'unauthorized');
-    }
-    const data = body?.data;
-    const clientId = data?.client_id;
-    if (typeof clientId !== 'string' || clientId.trim() === '') {
-      throw new BrokerError('malformed', 'Pocketful answered trading_info without a client id');
-    }
-    // Only the client id is kept: the full answer can carry PAN and bank details.
-    return { clientId: clientId.trim() };
   }
 
   private readGrant(data: unknown): TokenGrant {

@@ -1,11 +1,11 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
-import { BrokerMetrics } from '../broker-metrics';
+import { BrokerMetricsModule } from '../broker-metrics.module';
 import { PocketfulClient } from './pocketful.client';
 
 @Module({
-  imports: [HttpModule],
-  providers: [PocketfulClient, BrokerMetrics],
+  imports: [HttpModule, BrokerMetricsModule],
+  providers: [PocketfulClient],
   exports: [PocketfulClient],
 })
 export class PocketfulModule {}

@@ -4,6 +4,7 @@ import { DailyCutoff } from '../../clock/daily-cutoff';
 import { BrokerAccount, BrokerAdapter, BrokerGrant, CallbackOutcome, LoginStart } from '../broker-adapter';
 import { BrokerError } from '../broker-error';
 import { BrokerHttp, whoamiFailure } from '../broker-http';
+import { BrokerMetrics } from '../broker-metrics';
 import { jwtExpiry } from '../jwt-expiry';
 import { UpstoxSettings } from './upstox.settings';
 
@@ -22,15 +23,16 @@ export class UpstoxAdapter extends BrokerAdapter {
   readonly id = 'upstox' as const;
   readonly displayName = BROKER_NAMES.upstox;
   readonly cutoff: DailyCutoff;
-  private readonly http: BrokerHttp;
+  private readonly http: BrokerHttp<'upstox'>;
 
   constructor(
     http: HttpService,
     private readonly settings: UpstoxSettings,
+    metrics: BrokerMetrics,
   ) {
     super();
     this.cutoff = settings.cutoff;
-    this.http = new BrokerHttp(http, 'Upstox', settings.timeoutMs);
+    this.http = new BrokerHttp(http, metrics, 'upstox', settings.timeoutMs);
   }
 
   loginStart(state: string): LoginStart {
@@ -70,7 +72,8 @@ export class UpstoxAdapter extends BrokerAdapter {
       grant_type: 'authorization_code',
     });
     const secrets = [code, apiSecret];
-    const response = await this.http.send({
+    return this.http.send({
+      endpoint: 'token',
       call: 'exchange',
       secrets,
       request: {
@@ -79,26 +82,29 @@ export class UpstoxAdapter extends BrokerAdapter {
         data: form.toString(),
         headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
       },
+      read: (response) => {
+        const answer = asRecord(response.data);
+        if (answer?.status === 'error') throw this.http.refusal('exchange', response.status, response.data, secrets, 'rejected');
+        // Only `access_token` trades. An app may also get `extended_token`, read-only and living about a year: taking
+        // it in its place would store a token that cannot place an order and outlives every cut-off.
+        const accessToken = nonEmpty(answer?.access_token);
+        if (accessToken === undefined) throw new BrokerError('malformed', 'Upstox answered the code exchange without an access token');
+        return {
+          accessToken,
+          tokenType: this.tokenType,
+          scope: '',
+          account: nonEmpty(answer?.user_id),
+          notAfter: jwtExpiry(accessToken),
+        };
+      },
     });
-    const answer = asRecord(response.data);
-    if (answer?.status === 'error') throw this.http.refusal('exchange', response.status, response.data, secrets, 'rejected');
-    // Only `access_token` trades. An app may also get `extended_token`, read-only and living about a year: taking it
-    // in its place would store a token that cannot place an order and outlives every cut-off.
-    const accessToken = nonEmpty(answer?.access_token);
-    if (accessToken === undefined) throw new BrokerError('malformed', 'Upstox answered the code exchange without an access token');
-    return {
-      accessToken,
-      tokenType: 'bearer',
-      scope: '',
-      account: nonEmpty(answer?.user_id),
-      notAfter: jwtExpiry(accessToken),
-    };
   }
 
   async whoami(accessToken: string): Promise<BrokerAccount> {
     const authorization = `Bearer ${accessToken}`;
     const secrets = [accessToken, authorization];
-    const response = await this.http.send({
+    return this.http.send({
+      endpoint: 'profile',
       call: 'profile',
       secrets,
       request: {
@@ -107,15 +113,17 @@ export class UpstoxAdapter extends BrokerAdapter {
         headers: { Authorization: authorization, Accept: 'application/json' },
       },
       failureOf: whoamiFailure,
+      read: (response) => {
+        const answer = asRecord(response.data);
+        // Upstox refuses a dead token with 401 (UDAPI100050); an "error" inside a 2xx is not documented, so it says
+        // nothing certain of the token.
+        if (answer?.status === 'error') throw this.http.refusal('profile', response.status, response.data, secrets, 'malformed');
+        // Only the user id is kept: the profile also carries the person's e-mail and name.
+        const account = nonEmpty(asRecord(answer?.data)?.user_id);
+        if (account === undefined) throw new BrokerError('malformed', 'Upstox answered the profile call without a user id');
+        return { account };
+      },
     });
-    const answer = asRecord(response.data);
-    // Upstox refuses a dead token with 401 (UDAPI100050); an "error" inside a 2xx is not documented, so it says
-    // nothing certain of the token.
-    if (answer?.status === 'error') throw this.http.refusal('profile', response.status, response.data, secrets, 'malformed');
-    // Only the user id is kept: the profile also carries the person's e-mail and name.
-    const account = nonEmpty(asRecord(answer?.data)?.user_id);
-    if (account === undefined) throw new BrokerError('malformed', 'Upstox answered the profile call without a user id');
-    return { account };
   }
 }
 

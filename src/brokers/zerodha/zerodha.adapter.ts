@@ -2,8 +2,9 @@ import { BROKER_NAMES } from '../broker-names';
 import { HttpService } from '@nestjs/axios';
 import { DailyCutoff } from '../../clock/daily-cutoff';
 import { BrokerAccount, BrokerAdapter, BrokerGrant, CallbackOutcome, LoginStart } from '../broker-adapter';
-import { BrokerError } from '../broker-error';
+import { BrokerError, BrokerFailure } from '../broker-error';
 import { BrokerHttp, whoamiFailure } from '../broker-http';
+import { BrokerMetrics } from '../broker-metrics';
 import { jwtExpiry } from '../jwt-expiry';
 import { kiteChecksum } from './kite-checksum';
 import { ZerodhaSettings } from './zerodha.settings';
@@ -22,15 +23,18 @@ export class ZerodhaAdapter extends BrokerAdapter {
   readonly id = 'zerodha' as const;
   readonly displayName = BROKER_NAMES.zerodha;
   readonly cutoff: DailyCutoff;
-  private readonly http: BrokerHttp;
+  /** The scheme Kite's Authorization header names (`token api_key:access_token`). */
+  override readonly tokenType = 'token';
+  private readonly http: BrokerHttp<'zerodha'>;
 
   constructor(
     http: HttpService,
     private readonly settings: ZerodhaSettings,
+    metrics: BrokerMetrics,
   ) {
     super();
     this.cutoff = settings.cutoff;
-    this.http = new BrokerHttp(http, this.displayName, settings.timeoutMs);
+    this.http = new BrokerHttp(http, metrics, 'zerodha', settings.timeoutMs);
   }
 
   /** Kite has no `state`: it carries it in `redirect_params`, a query string it appends as is to the redirect URL. */
@@ -58,7 +62,8 @@ export class ZerodhaAdapter extends BrokerAdapter {
   async exchange(requestToken: string): Promise<BrokerGrant> {
     const { apiKey, apiSecret, apiUrl } = this.settings;
     const checksum = kiteChecksum(apiKey, requestToken, apiSecret);
-    const response = await this.http.send({
+    return this.http.send({
+      endpoint: 'token',
       call: 'the request token exchange',
       secrets: [requestToken, apiSecret, checksum],
       request: {
@@ -67,40 +72,41 @@ export class ZerodhaAdapter extends BrokerAdapter {
         data: new URLSearchParams({ api_key: apiKey, request_token: requestToken, checksum }).toString(),
         headers: { 'X-Kite-Version': KITE_VERSION, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
       },
+      read: (response) => {
+        const data = (response.data as { data?: Record<string, unknown> } | undefined)?.data;
+        const accessToken = typeof data?.access_token === 'string' && data.access_token !== '' ? data.access_token : undefined;
+        if (accessToken === undefined) throw new BrokerError('malformed', 'Zerodha answered the request token exchange without an access token');
+        return {
+          accessToken,
+          tokenType: this.tokenType,
+          // Kite has no scopes.
+          scope: '',
+          account: text(data?.user_id),
+          // Kite's answer gives no lifetime and its tokens are opaque today: a JWT's `exp` would only ever end one sooner.
+          notAfter: jwtExpiry(accessToken),
+        };
+      },
     });
-    const data = (response.data as { data?: Record<string, unknown> } | undefined)?.data;
-    const accessToken = typeof data?.access_token === 'string' && data.access_token !== '' ? data.access_token : undefined;
-    if (accessToken === undefined) throw new BrokerError('malformed', 'Zerodha answered the request token exchange without an access token');
-    return {
-      accessToken,
-      // The scheme Kite's Authorization header names; Kite has no scopes.
-      tokenType: 'token',
-      scope: '',
-      account: text(data?.user_id),
-      // Kite's answer gives no lifetime and its tokens are opaque today: a JWT's `exp` would only ever end one sooner.
-      notAfter: jwtExpiry(accessToken),
-    };
   }
 
   async whoami(accessToken: string): Promise<BrokerAccount> {
     const authorization = `token ${this.settings.apiKey}:${accessToken}`;
-    const response = await this.http
-      .send({
-        call: 'the profile call',
-        secrets: [accessToken, authorization],
-        request: {
-          method: 'GET',
-          url: `${this.settings.apiUrl}/user/profile`,
-          headers: { Authorization: authorization, 'X-Kite-Version': KITE_VERSION, Accept: 'application/json' },
-        },
-        failureOf: whoamiFailure,
-      })
-      .catch((error: unknown) => {
-        throw onlyTokenExceptionKills(error);
-      });
-    const account = text((response.data as { data?: { user_id?: unknown } } | undefined)?.data?.user_id);
-    if (account === undefined) throw new BrokerError('malformed', 'Zerodha answered the profile call without a user id');
-    return { account };
+    return this.http.send({
+      endpoint: 'profile',
+      call: 'the profile call',
+      secrets: [accessToken, authorization],
+      request: {
+        method: 'GET',
+        url: `${this.settings.apiUrl}/user/profile`,
+        headers: { Authorization: authorization, 'X-Kite-Version': KITE_VERSION, Accept: 'application/json' },
+      },
+      failureOf: profileFailure,
+      read: (response) => {
+        const account = text((response.data as { data?: { user_id?: unknown } } | undefined)?.data?.user_id);
+        if (account === undefined) throw new BrokerError('malformed', 'Zerodha answered the profile call without a user id');
+        return { account };
+      },
+    });
   }
 }
 
@@ -108,7 +114,7 @@ export class ZerodhaAdapter extends BrokerAdapter {
  * Kite says a session is dead with 403 TokenException; its other 403s (PermissionException, or a proxy's page) say
  * nothing of the token, and must not get it removed.
  */
-function onlyTokenExceptionKills(error: unknown): unknown {
-  if (!(error instanceof BrokerError) || error.failure !== 'unauthorized' || error.brokerCode === 'TokenException') return error;
-  return new BrokerError('rejected', error.message, error.brokerCode, error.brokerStatus);
+function profileFailure(status: number, brokerCode: string | undefined): BrokerFailure {
+  const failure = whoamiFailure(status);
+  return failure === 'unauthorized' && brokerCode !== 'TokenException' ? 'rejected' : failure;
 }
