@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import { freePort } from './support/free-port';
 import { SpawnedVault } from './support/spawned-vault';
 
 describe('start-up configuration', () => {
@@ -46,5 +48,41 @@ describe('start-up configuration', () => {
     expect(vault.stderr).toMatch(/^token-vault cannot start/);
     expect(vault.stderr).toContain('METRICS_AUTH=bearer:… needs a secret of 32 to 1024');
     expect(vault.stderr).not.toContain(short);
+  });
+
+  describe('a start', () => {
+    const sandbox = (port: number) => ({ SANDBOX: 'true', TOKEN_STORE: 'memory', PORT: String(port), ADMIN_AUTH: 'none' });
+
+    it("says once where it listens, and in the sandbox where to log in, without the framework's start-up lines", async () => {
+      const port = await freePort();
+      const vault = SpawnedVault.start('vault', sandbox(port));
+      try {
+        await vault.waitFor(/token-vault listening/);
+        const lines = vault.stdout.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; context?: string });
+        expect(lines.filter((line) => line.msg.includes('listening'))).toEqual([
+          expect.objectContaining({
+            context: 'TokenVault',
+            msg: `token-vault listening on http://127.0.0.1:${port} (store: memory); sandbox brokers: log in at http://127.0.0.1:${port}/pocketful/login`,
+          }),
+        ]);
+        expect(lines.filter((line) => /InstanceLoader|RouterExplorer|RoutesResolver|NestApplication|NestFactory/.test(line.context ?? ''))).toEqual([]);
+      } finally {
+        await vault.stop();
+      }
+    });
+
+    it('on a port another process holds, says so plainly and never that it started', async () => {
+      const holder = createServer();
+      await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+      const port = (holder.address() as { port: number }).port;
+      try {
+        const vault = SpawnedVault.start('vault', sandbox(port));
+        expect(await vault.exit()).toBe(1);
+        expect(vault.stderr).toBe(`token-vault cannot listen on 127.0.0.1:${port}: another process is listening there (EADDRINUSE); stop it, or set PORT\n`);
+        expect(vault.stdout).not.toMatch(/listening on|successfully started/);
+      } finally {
+        await new Promise((resolve) => holder.close(resolve));
+      }
+    });
   });
 });

@@ -9,7 +9,11 @@ export class NestPinoLogger implements LoggerService {
   constructor(private readonly pino: VaultLog) {}
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.pino.info({ context: contextOf(rest) }, String(message));
+    const context = contextOf(rest);
+    // Some fifty lines a start (each module initialised, each route mapped) would bury the one line that says where
+    // the vault listens: they are kept for LOG_LEVEL=debug.
+    if (context !== undefined && FRAMEWORK_START_UP.test(context)) this.pino.debug({ context }, String(message));
+    else this.pino.info({ context }, String(message));
   }
 
   error(message: unknown, ...rest: unknown[]): void {
@@ -32,6 +36,9 @@ export class NestPinoLogger implements LoggerService {
     this.pino.fatal({ context: contextOf(rest) }, String(message));
   }
 }
+
+/** Nest's own start-up contexts; a bundle may prefix a class's name with `_`. */
+const FRAMEWORK_START_UP = /^_?(NestFactory|InstanceLoader|RoutesResolver|RouterExplorer|NestApplication)$/;
 
 /** Nest passes the logger's context as the last argument. */
 function contextOf(rest: unknown[]): string | undefined {
