@@ -80,6 +80,15 @@ describe('request lines of paths anyone can send', () => {
     expect(requestLines(next).map((line) => line.level)).toEqual([INFO, DEBUG]);
   });
 
+  it('answers the favicon every page makes a browser ask for with an empty 204, and logs none of them', async () => {
+    const from = logs.lines.length;
+    for (let i = 0; i < 3; i += 1) {
+      const answer = await fetch(`${vault.url}/favicon.ico`);
+      expect([answer.status, await answer.text()]).toEqual([204, '']);
+    }
+    expect(requestLines(from)).toEqual([]);
+  });
+
   it('cuts a long path on a route too, whose refusal stays a warning', async () => {
     const from = logs.lines.length;
     const account = 'A'.repeat(LONG);

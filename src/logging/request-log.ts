@@ -4,7 +4,7 @@ import { Clock } from '../clock/clock';
 import { VaultLog } from './vault-logger';
 
 /** Probes and scrapes come every few seconds and would drown the rest. */
-const QUIET = /^\/(health\/|metrics)/;
+const QUIET = /^\/(health\/|metrics|favicon\.ico)/;
 const TOKEN_READ = /^\/v1\/tokens\/[^/?]+(\?|$)/;
 /** A served token read is in the audit trail already; at market open there are thousands a second. */
 const SERVED_READ: Level = 'debug';
