@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { DEFAULT_PORT } from './http/http.config';
 import { DailyCutoff } from './clock/daily-cutoff';
 import { InvalidConfigurationError, loadVaultConfig, VaultConfig } from './vault-config';
@@ -335,5 +338,22 @@ describe('REDIS_URL', () => {
 
   it.each(['http://localhost:6379', 'localhost:6379'])('refuses %s', (url) => {
     expect(configurationError({ SANDBOX: 'true', TOKEN_STORE: 'memory', REDIS_URL: url }).problems).toEqual([expect.stringMatching(/^REDIS_URL /)]);
+  });
+});
+
+describe(".env.example's placeholders", () => {
+  // The file as a new operator copies it, with the Telegram line a channel would need uncommented.
+  const example = parseEnv(readFileSync(join(__dirname, '..', '.env.example'), 'utf8').replace('# TELEGRAM_BOT_TOKEN=', 'TELEGRAM_BOT_TOKEN='));
+
+  it('are refused by name, each, never repeating the value', () => {
+    const error = configurationError({ ...example, VAULT_ENCRYPTION_KEY: KEY.toString('base64'), ADMIN_AUTH: 'none', TELEGRAM_CHAT_ID: '-100123' });
+    expect(error.problems.filter((problem) => problem.includes('placeholder'))).toEqual(
+      ['BROKER_API_KEY', 'BROKER_API_SECRET', 'TELEGRAM_BOT_TOKEN'].map((name) => `${name} is still the placeholder from .env.example: set it to your own value, or remove it`),
+    );
+    expect(error.message).not.toMatch(/your-app|ABC-your/);
+  });
+
+  it('leave a real value alone, even one with "your" in it', () => {
+    expect(() => loadVaultConfig({ ...PRODUCTION, BROKER_API_KEY: 'yourbroker-app-7', BROKER_API_SECRET: 'not-your-business-9x' })).not.toThrow();
   });
 });

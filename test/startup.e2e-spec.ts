@@ -71,6 +71,20 @@ describe('start-up configuration', () => {
       }
     });
 
+    it(".env.example's redirect URL beside another PORT in the sandbox: warned at start, naming both ports", async () => {
+      const port = await freePort();
+      const vault = SpawnedVault.start('vault', { ...sandbox(port), REDIRECT_URL: 'http://127.0.0.1:5000/pocketful/callback' });
+      try {
+        await vault.waitFor(/token-vault listening/);
+        const warnings = vault.stdout.trim().split('\n').map((line) => JSON.parse(line) as { level: number; msg: string; context?: string }).filter((line) => line.context === 'Login');
+        expect(warnings).toEqual([
+          expect.objectContaining({ level: 40, msg: expect.stringMatching(new RegExp(`^Pocketful's redirect URL names port 5000, but this vault listens on ${port}`)) }),
+        ]);
+      } finally {
+        await vault.stop();
+      }
+    });
+
     it('on a port another process holds, says so plainly and never that it started', async () => {
       const holder = createServer();
       await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));

@@ -36,13 +36,29 @@ export class Configuration implements BuiltSettings {
 export function loadConfiguration(raw: Record<string, string | undefined>, slices: readonly ConfigSlice[]): Configuration {
   const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
   const variables = slices.map((slice) => plainToInstance(slice.variables, present));
-  const problems = variables.flatMap((instance) => describe(validateSync(instance, { whitelist: false, forbidUnknownValues: false })));
+  const problems = [
+    ...placeholders(present, variableNames(slices)),
+    ...variables.flatMap((instance) => describe(validateSync(instance, { whitelist: false, forbidUnknownValues: false }))),
+  ];
   if (problems.length > 0) throw new InvalidConfigurationError(problems);
   const configuration = new Configuration();
   slices.forEach((slice, index) => configuration.set(slice.settings, slice.build(variables[index], configuration)));
   const conflicts = slices.flatMap((slice) => slice.conflicts?.(configuration.get(slice.settings), configuration) ?? []);
   if (conflicts.length > 0) throw new InvalidConfigurationError(conflicts);
   return configuration;
+}
+
+/** `.env.example`'s stand-ins for what only the operator knows: `your-app-id`, `123456:ABC-your-bot-token`. */
+const PLACEHOLDER = /^(?:\d+:ABC-)?your-[a-z-]+$/i;
+
+/**
+ * A value copied from `.env.example` unchanged would start a vault that fails at its first login, or that sends its
+ * alerts nowhere, with nothing said at start. Each is named; the value itself is not repeated.
+ */
+function placeholders(present: Record<string, string | undefined>, read: Set<string>): string[] {
+  return Object.entries(present)
+    .filter(([name, value]) => read.has(name) && PLACEHOLDER.test(value ?? ''))
+    .map(([name]) => `${name} is still the placeholder from .env.example: set it to your own value, or remove it`);
 }
 
 function describe(errors: ValidationError[]): string[] {

@@ -4,6 +4,7 @@ import { StorageKind } from '../redis/storage.config';
 import { LoginCookies } from './login-cookie';
 import { LoginController } from './login.controller';
 import { BrokerLoginController } from './broker-login.controller';
+import { RedirectUrlWarning } from './redirect-url-warning';
 import { LoginService } from './login.service';
 import { LoginStateStore } from './login-state.store';
 import { MemoryLoginStateStore } from './memory-login-state.store';
@@ -20,6 +21,7 @@ export class LoginModule {
         { provide: LoginStateStore, useClass: kind === 'redis' ? RedisLoginStateStore : MemoryLoginStateStore },
         LoginService,
         LoginCookies,
+        RedirectUrlWarning,
       ],
     };
   }
