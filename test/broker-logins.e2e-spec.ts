@@ -172,9 +172,13 @@ describe.each(BROKERS)('login through $name', ({ name, start }) => {
     expect(pageCode(await stranger.text())).toBe('login_state_mismatch');
     expect(broker.exchanges()).toBe(0);
     expect((await back(redirect, cookie)).status).toBe(200);
+    // The browser that logged in is told, on a reload, what its login stored; any other that the login was used.
     const reload = await back(redirect, cookie);
-    expect(reload.status).toBeGreaterThanOrEqual(400);
-    expect(pageCode(await reload.text())).toBe('state_replayed');
+    expect(reload.status).toBe(200);
+    expect(await reload.text()).toContain(`<h1>Login already completed for ${name}:AB1234</h1>`);
+    const elsewhere = await back(redirect, '');
+    expect(elsewhere.status).toBe(409);
+    expect(pageCode(await elsewhere.text())).toBe('state_replayed');
     expect(broker.exchanges()).toBe(1);
   });
 

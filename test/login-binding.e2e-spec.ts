@@ -42,16 +42,25 @@ describe('a login bound to the browser that began it', () => {
     expect(attributes.sort()).toEqual(['HttpOnly', 'Max-Age=600', 'Path=/pocketful', 'SameSite=Lax']);
   });
 
-  it('completes with the cookie, then clears it; a reload without it is told the login was used', async () => {
-    const { state, cookie } = await vault.beginLogin();
+  it('completes with the cookie and keeps it to the end of the state: a reload with it hears what was stored, without it that the login was used', async () => {
+    const { state } = await vault.beginLogin();
     const code = broker.broker.issueCode('YA0002');
     const page = await vault.callback({ code, state });
     expect(page.status).toBe(200);
-    expect(page.headers.get('set-cookie')).toBe(`${cookie.split('=')[0]}=; Max-Age=0; Path=/pocketful; HttpOnly; SameSite=Lax`);
+    expect(page.headers.get('set-cookie')).toBeNull();
+    const again = await vault.callback({ code, state });
+    expect([again.status, (await again.text()).includes('<h1>Login already completed for YA0002</h1>')]).toEqual([200, true]);
     const reload = await vault.callback({ code, state }, '');
     expect(reload.status).toBe(409);
     expect(await pageCode(reload)).toBe('state_replayed');
     expect(broker.exchangedCodes).toEqual([code]);
+  });
+
+  it('clears the cookie of a login that ended without a token', async () => {
+    const { state, cookie } = await vault.beginLogin();
+    const page = await vault.callback({ error: 'access_denied', state });
+    expect(await pageCode(page)).toBe('login_cancelled');
+    expect(page.headers.get('set-cookie')).toBe(`${cookie.split('=')[0]}=; Max-Age=0; Path=/pocketful; HttpOnly; SameSite=Lax`);
   });
 
   describe('refuses a callback from another browser, and leaves the login to its own', () => {
@@ -91,12 +100,16 @@ describe('a login bound to the browser that began it', () => {
       const code = broker.broker.issueCode('YA0002');
       const cookies = Array.from({ length: 12 }, (_, index) => [cookie, '', foreign.cookie][index % 3]);
       const pages = await Promise.all(cookies.map((each) => vault.callback({ code, state }, each)));
-      const codes = await Promise.all(pages.map(pageCode));
-      expect(pages.filter((page) => page.status === 200)).toHaveLength(1);
-      // Before the take, another browser is refused as such; after it, everyone learns the login was used.
-      const refusals = codes.filter((each) => each !== undefined);
-      expect(refusals).toHaveLength(11);
-      expect(refusals.every((each) => each === 'login_state_mismatch' || each === 'state_replayed')).toBe(true);
+      const texts = await Promise.all(pages.map((page) => page.text()));
+      const codes = texts.map((text) => /id="code">([^<]*)</.exec(text)?.[1]);
+      expect(texts.filter((text) => text.includes('<h1>Token stored for YA0002</h1>'))).toHaveLength(1);
+      // Before the take, another browser is refused as such; after it, everyone learns the login was used, and the
+      // browser that made it, once it stored the token, what it stored.
+      cookies.forEach((each, index) => {
+        if (each !== cookie) expect(['login_state_mismatch', 'state_replayed']).toContain(codes[index]);
+        else if (codes[index] !== undefined) expect(codes[index]).toBe('state_replayed');
+        else expect(texts[index]).toMatch(/<h1>(Token stored|Login already completed) for YA0002<\/h1>/);
+      });
       expect(broker.exchangedCodes).toEqual([code]);
     });
   });
@@ -147,9 +160,9 @@ describe('a login bound to the browser that began it', () => {
     try {
       const { state, cookie } = await behindTls.beginLogin();
       expect(cookie).toMatch(/^__Secure-pocketful-login-[0-9a-f]{16}=/);
-      const page = await behindTls.callback({ code: httpsBroker.broker.issueCode('YA0002'), state });
-      expect(page.status).toBe(200);
-      expect(page.headers.get('set-cookie')).toMatch(/; Path=\/pocketful; HttpOnly; SameSite=Lax; Secure$/);
+      // Cleared as it was set: a login that ends without a token clears it.
+      const page = await behindTls.callback({ error: 'access_denied', state });
+      expect(page.headers.get('set-cookie')).toMatch(/^__Secure-pocketful-login-[0-9a-f]{16}=; Max-Age=0; Path=\/pocketful; HttpOnly; SameSite=Lax; Secure$/);
     } finally {
       await closeAll(() => behindTls.close(), () => httpsBroker.stop());
     }
@@ -194,7 +207,9 @@ describe('a bound login across two replicas on one Redis', () => {
       expect(await pageCode(await replica.callback({ state }))).toBe('code_missing');
     }
     expect((await b.callback({ code, state })).status).toBe(200);
-    expect(await pageCode(await a.callback({ code, state }))).toBe('state_replayed');
+    // The other replica tells the browser that made the login what it stored, and anyone else that it was used.
+    expect(await (await a.callback({ code, state })).text()).toContain('<h1>Login already completed for YA0002</h1>');
+    expect(await pageCode(await a.callback({ code, state }, ''))).toBe('state_replayed');
     expect(broker.exchangedCodes).toEqual([code]);
   });
 });

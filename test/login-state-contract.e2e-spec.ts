@@ -46,6 +46,28 @@ function contract(name: string, subject: () => Subject) {
       expect(await store.takeState(state, fresh())).toEqual({ use: 'used' });
     });
 
+    it('tells the browser whose login stored a token, on either replica, which account and until when; others hear used', async () => {
+      const [one, other] = subject().stores;
+      const [state, browser] = [fresh(), fresh()];
+      const expiresAt = new Date(BASE_TIME.getTime() + 3_600_000);
+      await one.saveState(state, { browserHash: browser }, 600_000);
+      expect(await one.takeState(state, browser)).toEqual({ use: 'fresh', verifier: undefined });
+      await one.completeState(state, browser, 'zerodha:AB1234', expiresAt);
+      expect(await other.takeState(state, browser)).toEqual({ use: 'done', account: 'zerodha:AB1234', expiresAt });
+      expect(await other.takeState(state, fresh())).toEqual({ use: 'used' });
+      expect(await other.takeState(state, '')).toEqual({ use: 'used' });
+    });
+
+    it('does not bring back a state that lapsed before its login was recorded done', async () => {
+      const { stores, pass } = subject();
+      const [state, browser] = [fresh(), fresh()];
+      await stores[0].saveState(state, { browserHash: browser }, 1_000);
+      await stores[0].takeState(state, browser);
+      await pass(1_100);
+      await stores[0].completeState(state, browser, 'YA0002', new Date(BASE_TIME.getTime() + 60_000));
+      expect(await stores[1].takeState(state, browser)).toEqual({ use: 'unknown' });
+    });
+
     it('knows no state it was not given, and forgets one at its expiry', async () => {
       const { stores, pass } = subject();
       const [state, browser] = [fresh(), fresh()];
@@ -89,7 +111,7 @@ describe('on Redis', () => {
   describe('what the Redis adapter writes', () => {
     const key = (state: string) => `token-vault:login-state:${state}`;
 
-    it('the browser’s hash and the verifier while pending, then only `used`, under the state’s hash, for the state’s lifetime', async () => {
+    it('the browser’s hash and the verifier while pending, then `used` and `done` with the browser’s hash and no verifier, under the state’s hash, for the state’s lifetime', async () => {
       const store = cluster.replicas[0].app.get(LoginStateStore);
       const [state, browser] = [fresh(), fresh()];
       await store.saveState(state, { browserHash: browser, verifier: VERIFIER }, 600_000);
@@ -97,10 +119,24 @@ describe('on Redis', () => {
       try {
         expect(await client.get(key(state))).toBe(`pending:${browser}:${VERIFIER}`);
         await store.takeState(state, browser);
-        expect(await client.get(key(state))).toBe('used');
+        expect(await client.get(key(state))).toBe(`used:${browser}`);
+        await store.completeState(state, browser, 'zerodha:AB1234', new Date(1_800_000_000_000));
+        expect(await client.get(key(state))).toBe(`done:${browser}:1800000000000:zerodha:AB1234`);
         const lifetime = Number(await client.pttl(key(state)));
         expect(lifetime).toBeGreaterThan(590_000);
         expect(lifetime).toBeLessThanOrEqual(600_000);
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it('reads a bare `used`, as the previous version wrote it, as used by anyone', async () => {
+      const store = cluster.replicas[0].app.get(LoginStateStore);
+      const state = fresh();
+      const client = cluster.redis.client();
+      try {
+        await client.set(key(state), 'used', 'PX', 60_000);
+        expect(await store.takeState(state, fresh())).toEqual({ use: 'used' });
       } finally {
         client.disconnect();
       }

@@ -10,7 +10,7 @@ import { ApiPageErrors } from '../openapi/api-errors';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { LoginCookies } from './login-cookie';
 import { CALLBACK_ERRORS } from './callback-errors';
-import { CallbackQuery, LoginService, STATE_LIFETIME_MS } from './login.service';
+import { CallbackQuery, isCompleted, LoginService, STATE_LIFETIME_MS } from './login.service';
 import { successPage } from './pages/login-pages';
 
 
@@ -102,10 +102,16 @@ export class BrokerLoginController {
 
   private async callback(broker: BrokerId, query: CallbackQuery, request: FastifyRequest, reply: FastifyReply) {
     const login = await this.login.takeAt(broker, query, (state) => this.cookiesOf(broker).read(request.headers.cookie, state));
-    // The state is used up from here on, success or not: its cookie has nothing left to prove.
-    reply.header('set-cookie', this.cookiesOf(broker).clear(login.state));
-    const token = await this.login.finishAt(login);
-    return audited(successPage(token.clientId, token.expiresAt), { account: token.clientId, fingerprint: token.fingerprint });
+    if (isCompleted(login)) return audited(successPage(login.clientId, login.expiresAt, 'again'), { account: login.clientId, result: 'already_stored' });
+    try {
+      const token = await this.login.finishAt(login);
+      // The cookie stays until the state's own end: a reload from this browser is told which account was stored.
+      return audited(successPage(token.clientId, token.expiresAt), { account: token.clientId, fingerprint: token.fingerprint });
+    } catch (error) {
+      // The state is used up, and this login is over: its cookie has nothing left to prove.
+      reply.header('set-cookie', this.cookiesOf(broker).clear(login.state));
+      throw error;
+    }
   }
 
   private cookiesOf(broker: BrokerId): LoginCookies {

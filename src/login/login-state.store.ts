@@ -10,7 +10,11 @@ export interface PendingLogin {
  * What taking a state found. `mismatch`: the state is pending, but the caller is not the browser that began it, and
  * the state stays pending. The verifier comes out with the one `fresh` answer and is forgotten by the store.
  */
-export type StateTake = { use: 'fresh'; verifier?: string } | { use: 'used' | 'unknown' | 'mismatch' };
+export type StateTake =
+  | { use: 'fresh'; verifier?: string }
+  | { use: 'used' | 'unknown' | 'mismatch' }
+  /** Taken before by this same browser, and its login stored a token: which account's, until when. */
+  | { use: 'done'; account: string; expiresAt: Date };
 
 /**
  * The one-time values of the login: each `state` the vault handed out, and each authorization code it has sent
@@ -26,6 +30,12 @@ export abstract class LoginStateStore {
    * sees `fresh`, and a caller from another browser (an empty hash matches nothing) changes nothing.
    */
   abstract takeState(stateHash: string, browserHash: string): Promise<StateTake>;
+
+  /**
+   * Records that the taken state's login stored `account`'s token until `expiresAt`, for the rest of the state's
+   * life: a reload of the callback by the same browser is then told so (`done`), and any other caller still `used`.
+   */
+  abstract completeState(stateHash: string, browserHash: string, account: string, expiresAt: Date): Promise<void>;
 
   /** True for the first caller only, for `lifetimeMs`. */
   abstract claimCode(codeHash: string, lifetimeMs: number): Promise<boolean>;

@@ -10,7 +10,7 @@ import { CALLBACK_ERRORS } from './callback-errors';
 import { LoginCookies } from './login-cookie';
 import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
 import { vaultError } from '../errors/vault-error';
-import { CallbackQuery, LoginService, STATE_LIFETIME_MS } from './login.service';
+import { CallbackQuery, isCompleted, LoginService, STATE_LIFETIME_MS } from './login.service';
 import { successPage } from './pages/login-pages';
 
 /**
@@ -53,10 +53,16 @@ export class LoginController {
     this.requireOn();
     const secret = typeof query.state === 'string' ? this.cookies.read(request.headers.cookie, query.state) : undefined;
     const login = await this.login.take(query, secret);
-    // The state is used up from here on, success or not: its cookie has nothing left to prove.
-    reply.header('set-cookie', this.cookies.clear(login.state));
-    const token = await this.login.finish(login);
-    return audited(successPage(token.clientId, token.expiresAt), { account: token.clientId, fingerprint: token.fingerprint });
+    if (isCompleted(login)) return audited(successPage(login.clientId, login.expiresAt, 'again'), { account: login.clientId, result: 'already_stored' });
+    try {
+      const token = await this.login.finish(login);
+      // The cookie stays until the state's own end: a reload from this browser is told which account was stored.
+      return audited(successPage(token.clientId, token.expiresAt), { account: token.clientId, fingerprint: token.fingerprint });
+    } catch (error) {
+      // The state is used up, and this login is over: its cookie has nothing left to prove.
+      reply.header('set-cookie', this.cookies.clear(login.state));
+      throw error;
+    }
   }
 
   /** With another broker the default (REDIRECT_URL) and no POCKETFUL_API_KEY, Pocketful has no login here. */

@@ -26,7 +26,7 @@ import { TokenStore } from '../tokens/token.store';
 import { TokensService } from '../tokens/tokens.service';
 import { tokensConfig } from '../tokens/tokens.config';
 import { LoginStateStore } from './login-state.store';
-import { BegunLogin, CallbackQuery, LoginService, TakenLogin } from './login.service';
+import { BegunLogin, CallbackQuery, CompletedLogin, isCompleted, LoginService, TakenLogin } from './login.service';
 import { MemoryLoginStateStore } from './memory-login-state.store';
 
 const MORNING = BASE_DAY.at('09:00');
@@ -95,11 +95,17 @@ describe(LoginService.name, () => {
   /** The person approves the login at Pocketful as `clientId`: the code Pocketful sends back for it. */
   const approve = (login: BegunLogin, clientId = 'YA0002') => broker.authorize(new URL(login.url), clientId);
 
+  /** A callback's state taken for a login still to finish (not a reload of a completed one). */
+  function fresh(login: TakenLogin | CompletedLogin): TakenLogin {
+    if (isCompleted(login)) throw new Error('a login taken fresh was read as completed');
+    return login;
+  }
+
   /** A login begun, approved at Pocketful and called back in the browser that began it. */
   async function takenLogin(clientId = 'YA0002'): Promise<{ login: BegunLogin; taken: TakenLogin; code: string }> {
     const login = await sut.begin();
     const code = approve(login, clientId);
-    const taken = await sut.take({ code, state: login.state }, login.browserSecret);
+    const taken = fresh(await sut.take({ code, state: login.state }, login.browserSecret));
     return { login, taken, code };
   }
 
@@ -192,6 +198,8 @@ describe(LoginService.name, () => {
         code,
         state: login.state,
         verifier: saveState.mock.calls[0][1].verifier,
+        stateKey: expect.any(String),
+        browserHash: expect.any(String),
       });
     });
 
@@ -251,7 +259,7 @@ describe(LoginService.name, () => {
     it('ends a login cancelled at Pocketful (access_denied) as login_cancelled: nothing exchanged, nothing stored', async () => {
       await build();
       const login = await sut.begin();
-      const taken = await sut.take({ error: 'access_denied', state: login.state }, login.browserSecret);
+      const taken = fresh(await sut.take({ error: 'access_denied', state: login.state }, login.browserSecret));
       expect(await settled(sut.finish(taken))).toMatchObject({ code: 'login_cancelled', status: 400 });
       expect(broker.exchangedCodes).toEqual([]);
       expect(await store.accounts()).toEqual([]);
@@ -261,9 +269,8 @@ describe(LoginService.name, () => {
     it('ends a login Pocketful refused with another error as login_refused, quoting its description', async () => {
       await build();
       const login = await sut.begin();
-      const taken = await sut.take(
-        { error: 'invalid_scope', error_description: 'The requested scope is invalid', state: login.state },
-        login.browserSecret,
+      const taken = fresh(
+        await sut.take({ error: 'invalid_scope', error_description: 'The requested scope is invalid', state: login.state }, login.browserSecret),
       );
       const error = await settled(sut.finish(taken));
       expect(error).toMatchObject({ code: 'login_refused', status: 400 });
@@ -304,12 +311,28 @@ describe(LoginService.name, () => {
       expect(stored).toEqual([expected]);
     });
 
+    it('tells the browser that completed a login, on a reload, which account it stored until when; anyone else hears state_replayed', async () => {
+      await build();
+      const { login, code, taken } = await takenLogin('YA0003');
+      const token = await sut.finish(taken);
+      const exchanged = broker.exchangedCodes.length;
+      expect(await sut.take({ code, state: login.state }, login.browserSecret)).toEqual({
+        completed: true,
+        state: login.state,
+        clientId: 'YA0003',
+        expiresAt: token.expiresAt,
+      });
+      expect(await take({ code, state: login.state }, 'another-browser')).toMatchObject({ code: 'state_replayed', status: 409 });
+      expect(await take({ code, state: login.state })).toMatchObject({ code: 'state_replayed', status: 409 });
+      expect(broker.exchangedCodes).toHaveLength(exchanged);
+    });
+
     it('claims the code: a second finish with the same code never reaches Pocketful, and the first token stays', async () => {
       await build();
       const first = await takenLogin();
       const token = await sut.finish(first.taken);
       const again = await sut.begin();
-      const replay = await sut.take({ code: first.code, state: again.state }, again.browserSecret);
+      const replay = fresh(await sut.take({ code: first.code, state: again.state }, again.browserSecret));
       expect(await settled(sut.finish(replay))).toMatchObject({ code: 'code_already_used', status: 409 });
       expect(broker.exchangedCodes).toEqual([first.code]);
       expect(await store.find('YA0002')).toEqual(token);
@@ -323,7 +346,7 @@ describe(LoginService.name, () => {
       expect(await settled(sut.finish(first.taken))).toMatchObject({ code: 'broker_unavailable' });
       broker.tokenReply = null;
       const again = await sut.begin();
-      const retry = await sut.take({ code: first.code, state: again.state }, again.browserSecret);
+      const retry = fresh(await sut.take({ code: first.code, state: again.state }, again.browserSecret));
       expect(await settled(sut.finish(retry))).toMatchObject({ code: 'code_already_used' });
       expect(broker.exchangedCodes).toEqual([first.code]);
       expect(await store.accounts()).toEqual([]);

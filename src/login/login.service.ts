@@ -49,11 +49,21 @@ export interface BegunLogin {
 /** What Pocketful answered to a login whose state this callback took: a code, or an error. */
 type Answer = { code: string } | { error: string; description: string };
 
-/** A login whose state is used up: whatever follows, it is over. */
-export type TakenLogin = Answer & { state: string; verifier?: string };
+/** A login whose state is used up: whatever follows, it is over. `stateKey` and `browserHash` record how it ended. */
+export type TakenLogin = Answer & { state: string; verifier?: string; stateKey: string; browserHash: string };
 
 /** Another broker's login whose state is used up, with the adapter that ends it. */
 export type TakenBrokerLogin = TakenLogin & { broker: BrokerAdapter };
+
+/** A reload of the callback of a login that stored its token, by the browser that made it: nothing is done again. */
+export interface CompletedLogin {
+  completed: true;
+  state: string;
+  clientId: string;
+  expiresAt: Date;
+}
+
+export const isCompleted = (login: TakenLogin | CompletedLogin): login is CompletedLogin => 'completed' in login;
 
 /**
  * The OAuth2 login: a single-use `state` per attempt, bound to the browser that began it, a PKCE verifier, and
@@ -86,7 +96,7 @@ export class LoginService {
   }
 
   /** As `take`, with the callback read by the broker's own names (Kite's `request_token`, `status`). */
-  async takeAt(brokerId: BrokerId, query: CallbackQuery, secretOf: (state: string) => string | undefined): Promise<TakenBrokerLogin> {
+  async takeAt(brokerId: BrokerId, query: CallbackQuery, secretOf: (state: string) => string | undefined): Promise<TakenBrokerLogin | CompletedLogin> {
     const broker = this.adapterOf(brokerId);
     const name = broker.displayName;
     const outcome = broker.readCallback(textQuery(query));
@@ -100,9 +110,12 @@ export class LoginService {
       answer = { code: outcome.code };
     }
     const browserSecret = secretOf(state);
-    const taken = await this.states.takeState(brokerStateKey(broker.id, state), browserSecret === undefined ? '' : sha256Hex(browserSecret));
+    const stateKey = brokerStateKey(broker.id, state);
+    const browserHash = browserSecret === undefined ? '' : sha256Hex(browserSecret);
+    const taken = await this.states.takeState(stateKey, browserHash);
+    if (taken.use === 'done') return { completed: true, state, clientId: taken.account, expiresAt: taken.expiresAt };
     if (taken.use !== 'fresh') throw REFUSED_TAKE[taken.use](name);
-    return { ...answer, state, verifier: taken.verifier, broker };
+    return { ...answer, state, verifier: taken.verifier, stateKey, browserHash, broker };
   }
 
   /** As `finish`: the code claimed before its one exchange, the token stored under the account whoami names. */
@@ -115,7 +128,16 @@ export class LoginService {
     const claimed = await this.states.claimCode(sha256Hex(`${broker.id}:${login.code}`), CODE_CLAIM_LIFETIME_MS);
     if (!claimed) throw codeAlreadyUsed(broker.displayName);
     const grant = await broker.exchange(login.code, { verifier: login.verifier });
-    return this.tokens.registerFrom(broker, grant, 'login', this.clock.now());
+    return this.completed(login, await this.tokens.registerFrom(broker, grant, 'login', this.clock.now()));
+  }
+
+  /** The login stored its token: a reload of its callback from the same browser is told so, and sends nothing. */
+  private async completed(login: TakenLogin, token: StoredToken): Promise<StoredToken> {
+    await this.states.completeState(login.stateKey, login.browserHash, token.clientId, token.expiresAt).catch((error: unknown) => {
+      // The token is stored: a reload would only hear "already completed" instead of which account.
+      this.logger.warn(`login of ${token.clientId} stored, but not recorded for a reload: ${(error as { code?: string }).code ?? 'store error'}`);
+    });
+    return token;
   }
 
   private adapterOf(brokerId: BrokerId): BrokerAdapter {
@@ -138,14 +160,17 @@ export class LoginService {
    * state as it was, so that a stray or forged callback (no code, another browser) cannot end a person's login;
    * nothing of it reaches Pocketful either.
    */
-  async take(query: CallbackQuery, browserSecret: string | undefined): Promise<TakenLogin> {
+  async take(query: CallbackQuery, browserSecret: string | undefined): Promise<TakenLogin | CompletedLogin> {
     const state = this.checkedState(query.state);
     const answer = this.answerOf(query);
     // Without a cookie the hash is '', which matches none: the store still tells a used state from a pending one,
     // so a reload after the cookie was cleared hears that its login is done, not that it came from elsewhere.
-    const taken = await this.states.takeState(sha256Hex(state), browserSecret === undefined ? '' : sha256Hex(browserSecret));
+    const stateKey = sha256Hex(state);
+    const browserHash = browserSecret === undefined ? '' : sha256Hex(browserSecret);
+    const taken = await this.states.takeState(stateKey, browserHash);
+    if (taken.use === 'done') return { completed: true, state, clientId: taken.account, expiresAt: taken.expiresAt };
     if (taken.use !== 'fresh') throw REFUSED_TAKE[taken.use]();
-    return { ...answer, state, verifier: taken.verifier };
+    return { ...answer, state, verifier: taken.verifier, stateKey, browserHash };
   }
 
   /** Ends a taken login: an error from Pocketful ends it there, a code is exchanged at most once. */
@@ -157,7 +182,7 @@ export class LoginService {
     const claimed = await this.states.claimCode(sha256Hex(login.code), CODE_CLAIM_LIFETIME_MS);
     if (!claimed) throw codeAlreadyUsed();
     const grant = await this.pocketful.exchangeCode(login.code, login.verifier);
-    return this.tokens.register(grant, 'login', this.clock.now());
+    return this.completed(login, await this.tokens.register(grant, 'login', this.clock.now()));
   }
 
   private checkedState(state: unknown, broker = 'Pocketful'): string {

@@ -6,6 +6,8 @@ import { LoginStateStore, PendingLogin, StateTake } from './login-state.store';
 interface Entry {
   /** Null once the state was taken: the verifier goes with it. */
   pending: PendingLogin | null;
+  /** What the login stored, once it did, and for which browser. */
+  done?: { browserHash: string; account: string; expiresAt: Date };
   expiresAt: number;
 }
 
@@ -28,11 +30,20 @@ export class MemoryLoginStateStore extends LoginStateStore {
     this.sweep();
     const entry = this.states.get(stateHash);
     if (!entry) return { use: 'unknown' };
-    if (!entry.pending) return { use: 'used' };
+    if (!entry.pending) {
+      const done = entry.done;
+      return done && digestsEqual(done.browserHash, browserHash) ? { use: 'done', account: done.account, expiresAt: done.expiresAt } : { use: 'used' };
+    }
     if (!digestsEqual(entry.pending.browserHash, browserHash)) return { use: 'mismatch' };
     const { verifier } = entry.pending;
     entry.pending = null;
     return { use: 'fresh', verifier };
+  }
+
+  async completeState(stateHash: string, browserHash: string, account: string, expiresAt: Date): Promise<void> {
+    this.sweep();
+    const entry = this.states.get(stateHash);
+    if (entry && !entry.pending) entry.done = { browserHash, account, expiresAt };
   }
 
   async claimCode(codeHash: string, lifetimeMs: number): Promise<boolean> {

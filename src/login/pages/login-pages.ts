@@ -1,12 +1,17 @@
 import { formatIstForPeople } from '../../clock/ist-time';
 import { escapeHtml, page } from '../../http/pages/html';
 
-export function successPage(clientId: string, expiresAt: Date): string {
+/** The page of a login that stored its token; `again` for a reload of it, which sent nothing to the broker. */
+export function successPage(clientId: string, expiresAt: Date, again?: 'again'): string {
+  const title = again ? `Login already completed for ${clientId}` : `Token stored for ${clientId}`;
+  const lead = again
+    ? 'This login completed earlier and stored the token below; reloading sent nothing to the broker.'
+    : 'Strategy services can fetch it from the vault now.';
   return page(
-    `Token stored for ${clientId}`,
+    title,
     `<main class="ok">
-<h1>Token stored for ${escapeHtml(clientId)}</h1>
-<p>Strategy services can fetch it from the vault now.</p>
+<h1>${escapeHtml(title)}</h1>
+<p>${lead}</p>
 <dl>
 <dt>Account</dt><dd id="account">${escapeHtml(clientId)}</dd>
 <dt>Expires</dt><dd id="expires">${escapeHtml(formatIstForPeople(expiresAt))}</dd>
