@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,14 +20,20 @@ export class SpawnedVault {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  /** `vault` is the bundle that `npm start` and the image run; `demo` is what `npm run demo` runs. */
-  static start(entry: 'vault' | 'demo', env: Record<string, string>): SpawnedVault {
+  /**
+   * `vault` is the bundle that `npm start` and the image run; `demo` is what `npm run demo` runs. With `uid` (the
+   * test running as root), the process runs as that user and group, as the image runs as `node` (uid 1000).
+   */
+  static start(entry: 'vault' | 'demo', env: Record<string, string>, options: { uid?: number } = {}): SpawnedVault {
     // An empty working directory and only the variables given: a developer's own .env must not leak into the run.
     const cwd = mkdtempSync(join(tmpdir(), 'token-vault-run-'));
+    const { uid } = options;
+    if (uid !== undefined) chownSync(cwd, uid, uid);
     const child = spawn(process.execPath, [join(ROOT, 'dist', `${entry}.js`)], {
       cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(uid === undefined ? {} : { uid, gid: uid }),
     });
     child.once('exit', () => rmSync(cwd, { recursive: true, force: true }));
     return new SpawnedVault(child);
