@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakePocketful } from './support/fake-pocketful';
@@ -9,15 +9,20 @@ import { readClientsFile } from '../src/access/clients-file';
 
 const CLI = join(__dirname, '..', 'dist', 'cli', 'clients.js');
 
-/** `npm run clients -- …` as an operator runs it (npm test builds dist first). */
-function clients(dir: string, ...args: string[]) {
+/** `npm run clients -- …` as an operator runs it (npm test builds dist first); as another user with `uid`. */
+function clientsAs(uid: number | undefined, dir: string, ...args: string[]) {
   const run = spawnSync(process.execPath, [CLI, ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', VAULT_CLIENTS_FILE: join(dir, 'clients.json') },
     encoding: 'utf8',
+    ...(uid === undefined ? {} : { uid, gid: uid }),
   });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
+
+const clients = (dir: string, ...args: string[]) => clientsAs(undefined, dir, ...args);
+const KEY_LINE = /^tvk_[A-Za-z0-9_-]{43}\n$/;
+const asRoot = process.getuid?.() === 0 ? it : it.skip;
 
 describe('npm run clients', () => {
   let dir: string;
@@ -34,6 +39,7 @@ describe('npm run clients', () => {
     expect(added.code).toBe(0);
     const key = added.stdout.split('\n')[0];
     expect(key).toMatch(/^tvk_[A-Za-z0-9_-]{43}$/);
+    expect(added.stderr).not.toContain(key);
     const text = readFileSync(file(), 'utf8');
     expect(text).not.toContain(key);
     expect(JSON.parse(text)).toEqual({
@@ -89,6 +95,91 @@ describe('npm run clients', () => {
     expect(run.code).toBe(1);
     expect(run.stderr.trim().length).toBeGreaterThan(10);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  describe('prints on stdout only what a script keeps, everything else on stderr', () => {
+    it('add and rotate: the key alone on stdout (KEY=$(…) holds just the key), the note about it on stderr', () => {
+      const added = clients(dir, 'add', 'strategy-a', '--accounts', 'YA0002');
+      expect(added.stdout).toMatch(KEY_LINE);
+      expect(added.stderr).toBe(
+        `(the key for strategy-a: give it to the service now; only its hash was written to ${file()}, it cannot be shown again)\n`,
+      );
+      const rotated = clients(dir, 'rotate', 'strategy-a');
+      expect(rotated.stdout).toMatch(KEY_LINE);
+      expect(rotated.stdout).not.toBe(added.stdout);
+      expect(rotated.stderr).toMatch(/^\(the key for strategy-a: /);
+    });
+
+    it('list: one line a client on stdout; that there are none, on stderr', () => {
+      const none = clients(dir, 'list');
+      expect(none).toEqual({ code: 0, stdout: '', stderr: `no clients in ${file()}\n` });
+      clients(dir, 'add', 'strategy-a', '--accounts', 'YA0002');
+      expect(clients(dir, 'list')).toEqual({ code: 0, stdout: 'strategy-a\tYA0002\n', stderr: '' });
+    });
+
+    it('remove: nothing on stdout, what it did on stderr', () => {
+      clients(dir, 'add', 'strategy-a', '--accounts', 'YA0002');
+      const removed = clients(dir, 'remove', 'strategy-a');
+      expect(removed.code).toBe(0);
+      expect(removed.stdout).toBe('');
+      expect(removed.stderr).toMatch(/^removed strategy-a; each vault refuses its key within a few seconds/);
+    });
+
+    it('help: the usage on stdout when asked for; on stderr, with exit code 1, when no command is given', () => {
+      const help = clients(dir, 'help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('npm run clients -- add NAME');
+      expect(help.stderr).toBe('');
+      const bare = clients(dir);
+      expect(bare.code).toBe(1);
+      expect(bare.stdout).toBe('');
+      expect(bare.stderr).toBe(help.stdout);
+    });
+
+    it('a refusal: nothing on stdout', () => {
+      const refused = clients(dir, 'remove', 'nobody');
+      expect(refused).toMatchObject({ code: 1, stdout: '' });
+      expect(refused.stderr).toContain('no client named nobody');
+    });
+  });
+
+  describe("keeps the file's mode and owner when it rewrites it", () => {
+    it('a file made group- and world-readable stays so after remove, add and rotate', () => {
+      clients(dir, 'add', 'strategy-a', '--accounts', 'YA0002');
+      clients(dir, 'add', 'strategy-b', '--accounts', 'YA0003');
+      chmodSync(file(), 0o644);
+      expect(clients(dir, 'remove', 'strategy-a').code).toBe(0);
+      expect(statSync(file()).mode & 0o7777).toBe(0o644);
+      expect(clients(dir, 'add', 'strategy-c', '--accounts', 'YA0004').code).toBe(0);
+      expect(clients(dir, 'rotate', 'strategy-b').code).toBe(0);
+      expect(statSync(file()).mode & 0o7777).toBe(0o644);
+      expect(readClientsFile(file()).map((client) => client.name)).toEqual(['strategy-c', 'strategy-b']);
+    });
+
+    asRoot('run as root on a file given to the vaults\' user (chown 1000), the file stays theirs', () => {
+      clients(dir, 'add', 'strategy-a', '--accounts', 'YA0002');
+      chownSync(file(), 1000, 1000);
+      expect(clients(dir, 'remove', 'strategy-a').code).toBe(0);
+      const after = statSync(file());
+      expect([after.uid, after.gid, after.mode & 0o7777]).toEqual([1000, 1000, 0o600]);
+    });
+
+    asRoot('run as a user who cannot keep its owner, changes nothing and says why', () => {
+      clients(dir, 'add', 'strategy-a', '--accounts', 'YA0002');
+      chmodSync(file(), 0o644);
+      // The folder lets the other user make a file beside it: only the owner stands in the way.
+      chmodSync(dir, 0o777);
+      const before = readFileSync(file(), 'utf8');
+      const run = clientsAs(1000, dir, 'remove', 'strategy-a');
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        `the clients file ${file()} was not written: its owner (uid 0, gid 0) cannot be kept (EPERM): run the command as that user or as root; nothing was changed\n`,
+      );
+      expect(readFileSync(file(), 'utf8')).toBe(before);
+      expect(statSync(file()).uid).toBe(0);
+      expect(readdirSync(dir)).toEqual(['clients.json']);
+    });
   });
 
   it('makes keys the vault accepts, for the accounts given', async () => {

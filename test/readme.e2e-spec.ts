@@ -73,14 +73,15 @@ describe('the README’s commands, on a built checkout', () => {
 
     afterAll(() => closeAll(() => checkout?.remove(), () => broker?.stop(), () => redis?.destroy()));
 
-    it('npm run clients -- add: prints the key once, as the README shows it', async () => {
+    it('npm run clients -- add: prints the key once, as the README shows it: the key alone on stdout, the note on stderr', async () => {
       const { command, prints } = example(/npm run (-s )?clients -- add /);
       const run = await checkout.run(command);
       expect(run.code).toBe(0);
       const [key, ...rest] = lines(run);
       expect(key).toMatch(KEY);
       expect(prints[0]).toMatch(/^tvk_/);
-      expect(rest).toEqual(prints.slice(1));
+      expect(rest).toEqual([]);
+      expect(run.stderr.split('\n').filter(Boolean)).toEqual(prints.slice(1));
       expect(readFileSync(checkout.path('clients.json'), 'utf8')).not.toContain(key);
       keys['strategy-a'] = key;
     });

@@ -12,6 +12,9 @@ class AccessVariables {
   @IsNotEmpty({ message: '$property must name the JSON file of service clients' })
   VAULT_CLIENTS_FILE?: string;
 
+  @OptionalWholeNumber(0, 3600)
+  CLIENTS_FILE_GRACE_SECONDS?: number;
+
   /** Who may start a login is not left to a default outside the sandbox: an open vault must be chosen in writing. */
   @ValidateIf((variables: AccessVariables) => variables.ADMIN_AUTH !== undefined || variables.SANDBOX !== 'true')
   @IsDefined({ message: `$property must be set (unless SANDBOX=true): ${ADMIN_AUTH_FORMS}` })
@@ -36,6 +39,11 @@ export type OperatorAuthSettings =
 /** Who may do what: the service clients' keys, the operators of the pages, and how failed attempts are slowed. */
 export class AccessSettings {
   readonly clientsFile!: string | null;
+  /**
+   * How long a clients file that cannot be used (unreadable, not valid) is borne with: the keys last read are served
+   * meanwhile; after it, they are refused and the replica is not ready, until the file can be used again.
+   */
+  readonly clientsFileGraceMs!: number;
   readonly operatorAuth!: OperatorAuthSettings;
   /** Failed authentications per minute from one address before it is refused for the rest of the minute. */
   readonly authFailuresPerMinute!: number;
@@ -51,6 +59,7 @@ export const accessConfig = configSlice({
   build: (env) =>
     new AccessSettings({
       clientsFile: env.VAULT_CLIENTS_FILE ?? null,
+      clientsFileGraceMs: (env.CLIENTS_FILE_GRACE_SECONDS ?? 60) * 1000,
       // Checked with the variables: the text is one of the forms.
       operatorAuth: operatorAuthFrom(env.ADMIN_AUTH ?? 'none')!,
       authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE ?? 10,

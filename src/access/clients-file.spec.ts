@@ -1,9 +1,9 @@
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Accounts } from '../brokers/accounts';
 import { sha256Hex } from '../crypto/digest';
-import { clientFor, ClientsFileError, newServiceKey, parseClients, readClientsFile, writeClientsFile } from './clients-file';
+import { clientFor, ClientsFileError, ClientsFileWriteError, newServiceKey, parseClients, readClientsFile, writeClientsFile } from './clients-file';
 import { ServiceClient } from './service-client';
 
 const HASH_A = sha256Hex('key-a');
@@ -218,16 +218,72 @@ describe('writeClientsFile / readClientsFile', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
-  it('replaces an existing file by rename: a new inode, mode 0600, no temporary file left', () => {
+  it('replaces an existing file by rename, keeping its mode: a new inode, no temporary file left', () => {
     const path = join(dir, 'clients.json');
-    writeFileSync(path, '{"clients":[]}\n', { mode: 0o644 });
+    writeFileSync(path, '{"clients":[]}\n');
+    chmodSync(path, 0o644);
     const before = statSync(path);
     writeClientsFile(path, clients);
     const after = statSync(path);
     expect(after.ino).not.toBe(before.ino);
-    expect(after.mode & 0o777).toBe(0o600);
+    expect(after.mode & 0o7777).toBe(0o644);
     expect(readdirSync(dir)).toEqual(['clients.json']);
     expect(readClientsFile(path)).toEqual(clients);
+  });
+
+  it.each([
+    ['0600', 0o600],
+    ['0640', 0o640],
+    ['0440', 0o440],
+  ])('keeps mode %s, however often it is rewritten', (_label, mode) => {
+    const path = join(dir, 'clients.json');
+    writeClientsFile(path, []);
+    chmodSync(path, mode);
+    writeClientsFile(path, clients);
+    writeClientsFile(path, clients.slice(1));
+    expect(statSync(path).mode & 0o7777).toBe(mode);
+    expect(readClientsFile(path)).toEqual(clients.slice(1));
+  });
+
+  // Only root may give a file to another user: as root, a file chowned to someone else stays theirs.
+  (process.getuid?.() === 0 ? it : it.skip)("keeps the owner and group of a file that belongs to another user (as root)", () => {
+    const path = join(dir, 'clients.json');
+    writeClientsFile(path, []);
+    chownSync(path, 1000, 1234);
+    chmodSync(path, 0o640);
+    writeClientsFile(path, clients);
+    const after = statSync(path);
+    expect([after.uid, after.gid, after.mode & 0o7777]).toEqual([1000, 1234, 0o640]);
+    expect(readClientsFile(path)).toEqual(clients);
+  });
+
+  it('keeps its own owner and group', () => {
+    const path = join(dir, 'clients.json');
+    writeClientsFile(path, []);
+    const before = statSync(path);
+    writeClientsFile(path, clients);
+    const after = statSync(path);
+    expect([after.uid, after.gid]).toEqual([before.uid, before.gid]);
+  });
+
+  it('through a symbolic link, replaces the file it names and leaves the link', () => {
+    const real = join(dir, 'real.json');
+    const link = join(dir, 'clients.json');
+    writeClientsFile(real, []);
+    chmodSync(real, 0o640);
+    symlinkSync('real.json', link);
+    writeClientsFile(link, clients);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(statSync(real).mode & 0o7777).toBe(0o640);
+    expect(readClientsFile(real)).toEqual(clients);
+    expect(readdirSync(dir).sort()).toEqual(['clients.json', 'real.json']);
+  });
+
+  it('writing where no file can be made is a ClientsFileWriteError naming the path and the errno code, and makes nothing', () => {
+    const path = join(dir, 'missing-folder', 'clients.json');
+    expect(() => writeClientsFile(path, clients)).toThrow(ClientsFileWriteError);
+    expect(() => writeClientsFile(path, clients)).toThrow(`the clients file ${path} was not written: no file can be made beside it (ENOENT); nothing was changed`);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('a reader that opened the old file still reads the old file whole', () => {

@@ -11,7 +11,7 @@ import {
   ValidationError,
 } from 'class-validator';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { sha256Hex } from '../crypto/digest';
 import { Accounts } from '../brokers/accounts';
 import { ServiceClient } from './service-client';
@@ -111,11 +111,79 @@ export function readClientsFile(path: string): ServiceClient[] {
   return parseClients(json, path);
 }
 
-/** Written whole to a temporary file and renamed over the old one: a reader never sees half a file. */
+/** The clients file could not be written; nothing was changed. The message says why, never a key or a hash. */
+export class ClientsFileWriteError extends Error {
+  constructor(path: string, reason: string) {
+    super(`the clients file ${path} was not written: ${reason}; nothing was changed`);
+    this.name = 'ClientsFileWriteError';
+  }
+}
+
+/**
+ * Written whole to a temporary file beside the old one and renamed over it: a reader never sees half a file. The
+ * new file keeps the old one's owner and mode, so that a vault which could read the file (another user, a group,
+ * a container's uid) still can; one that did not exist is made 0600, readable by whoever runs the command only.
+ * When the owner cannot be kept (it is another user, and this is not root), nothing is written: the vaults might
+ * no longer read the file, and would refuse every key. A symbolic link stays, and the file it names is replaced.
+ */
 export function writeClientsFile(path: string, clients: ServiceClient[]): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify({ clients }, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temporary, path);
+  const target = followed(path);
+  const old = statSync(target, { throwIfNoEntry: false });
+  const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+  let fd: number;
+  try {
+    fd = openSync(temporary, 'wx', 0o600);
+  } catch (error) {
+    throw new ClientsFileWriteError(path, `no file can be made beside it (${codeOf(error)})`);
+  }
+  try {
+    try {
+      writeFileSync(fd, `${JSON.stringify({ clients }, null, 2)}\n`);
+      fsyncSync(fd);
+    } catch (error) {
+      throw new ClientsFileWriteError(path, `writing failed (${codeOf(error)})`);
+    }
+    if (old) {
+      try {
+        // Before the mode: a change of owner may clear set-id bits.
+        fchownSync(fd, old.uid, old.gid);
+      } catch (error) {
+        throw new ClientsFileWriteError(
+          path,
+          `its owner (uid ${old.uid}, gid ${old.gid}) cannot be kept (${codeOf(error)}): run the command as that user or as root`,
+        );
+      }
+    }
+    try {
+      fchmodSync(fd, old ? old.mode & 0o7777 : 0o600);
+    } catch (error) {
+      throw new ClientsFileWriteError(path, `its mode cannot be kept (${codeOf(error)})`);
+    }
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temporary, target);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new ClientsFileWriteError(path, `it could not be replaced (${codeOf(error)})`);
+  }
+}
+
+/** The file a path names, through any symbolic links; the path itself when there is no file yet. */
+function followed(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException)?.code ?? 'error';
 }
 
 export function clientFor(name: string, key: string, accounts: string[], admin: boolean): ServiceClient {

@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, renameSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { accessModuleFor } from '../../test/support/access-module';
+import { ManualClock } from '../../test/support/manual-clock';
 import { until } from '../../test/support/until';
 import { clientFor, ClientsFileError, newServiceKey, writeClientsFile } from './clients-file';
 import { ClientsFileLog, ClientsFileWatcher } from './clients-file.watcher';
@@ -9,12 +10,15 @@ import { ServiceClient } from './service-client';
 import { ServiceClientRegistry } from './service-client.registry';
 
 class Lines implements ClientsFileLog {
-  readonly lines: Array<{ level: 'log' | 'warn' | 'debug'; message: string }> = [];
+  readonly lines: Array<{ level: 'log' | 'warn' | 'error' | 'debug'; message: string }> = [];
   log(message: string) {
     this.lines.push({ level: 'log', message });
   }
   warn(message: string) {
     this.lines.push({ level: 'warn', message });
+  }
+  error(message: string) {
+    this.lines.push({ level: 'error', message });
   }
   debug(message: string) {
     this.lines.push({ level: 'debug', message });
@@ -26,11 +30,13 @@ class Lines implements ClientsFileLog {
 }
 
 const HOUR = 3_600_000;
+const GRACE = 60_000;
 
 describe('ClientsFileWatcher', () => {
   let dir: string;
   let path: string;
   let log: Lines;
+  let clock: ManualClock;
   const watchers: ClientsFileWatcher[] = [];
   const keys = { a: newServiceKey(), b: newServiceKey(), demo: newServiceKey() };
   const a = clientFor('strategy-a', keys.a, ['YA0002'], false);
@@ -41,6 +47,7 @@ describe('ClientsFileWatcher', () => {
     dir = mkdtempSync(join(tmpdir(), 'token-vault-watcher-'));
     path = join(dir, 'clients.json');
     log = new Lines();
+    clock = new ManualClock('2026-03-10T10:00:00+05:30');
     writeClientsFile(path, [a, b]);
   });
 
@@ -50,7 +57,7 @@ describe('ClientsFileWatcher', () => {
   });
 
   function watch(options: { pollMs?: number; extra?: ServiceClient[]; at?: string } = {}): ClientsFileWatcher {
-    const watcher = new ClientsFileWatcher(options.at ?? path, options.extra ?? [], { pollMs: options.pollMs ?? HOUR, log });
+    const watcher = new ClientsFileWatcher(options.at ?? path, options.extra ?? [], { pollMs: options.pollMs ?? HOUR, log, clock, graceMs: GRACE });
     watchers.push(watcher);
     return watcher;
   }
@@ -110,25 +117,33 @@ describe('ClientsFileWatcher', () => {
 
   it.each([
     ['missing', () => rmSync(path), 'it cannot be read (ENOENT)'],
+    ['a directory', () => (rmSync(path), mkdirSync(path)), 'it cannot be read (EISDIR)'],
     ['half-written', (text: string) => writeFileSync(path, text.slice(0, text.length / 2)), 'it is not valid JSON'],
     ['empty', () => writeFileSync(path, ''), 'it is not valid JSON'],
     ['invalid', () => writeFileSync(path, '{"clients": [{"name": "x", "keySha256": "nope", "accounts": ["*"]}]}'), 'clients.0.keySha256'],
-  ])('keeps the last good set while the file is %s, says why once, and takes the next good file', async (_label, spoil, problem) => {
+  ])('keeps the last good set while the file is %s, within the grace, saying why at every check, and takes the next good file', async (_label, spoil, problem) => {
     const watcher = watch();
     const good = JSON.stringify({ clients: [a, b] });
     spoil(good);
-    for (let poll = 0; poll < 3; poll += 1) await watcher.reread('poll');
+    for (let poll = 0; poll < 3; poll += 1) {
+      await watcher.reread('poll');
+      clock.advance(1000);
+    }
     expect(nameOf(watcher, keys.a)).toBe('strategy-a');
     expect(nameOf(watcher, keys.b)).toBe('strategy-b');
-    expect(log.shown).toHaveLength(1);
-    expect(log.shown[0]).toMatch(new RegExp(`^warn: clients file ${path} cannot be used, keeping the 2 clients last read: `));
-    expect(log.shown[0]).toContain(problem);
+    expect(log.shown).toHaveLength(3);
+    log.shown.forEach((line, index) => {
+      expect(line.startsWith(`error: clients file ${path} cannot be used: `)).toBe(true);
+      expect(line).toContain(problem);
+      expect(line.endsWith(`; keeping the 2 clients last read for ${60 - index} s more (CLIENTS_FILE_GRACE_SECONDS), then refusing their keys`)).toBe(true);
+    });
 
+    rmSync(path, { recursive: true, force: true });
     writeClientsFile(path, [b]);
     await watcher.reread('poll');
     await watcher.reread('poll');
     expect(nameOf(watcher, keys.a)).toBeNull();
-    expect(log.shown.slice(1)).toEqual([`log: clients file ${path} is valid again: 1 client; removed strategy-a`]);
+    expect(log.shown.slice(3)).toEqual([`log: clients file ${path} is valid again: 1 client; removed strategy-a`]);
   });
 
   it('says so when the file comes back unchanged', async () => {
@@ -138,24 +153,99 @@ describe('ClientsFileWatcher', () => {
     renameSync(`${path}.away`, path);
     await watcher.reread('poll');
     expect(log.shown).toEqual([
-      `warn: clients file ${path} cannot be used, keeping the 2 clients last read: it cannot be read (ENOENT)`,
+      `error: clients file ${path} cannot be used: it cannot be read (ENOENT); keeping the 2 clients last read for 60 s more (CLIENTS_FILE_GRACE_SECONDS), then refusing their keys`,
       `log: clients file ${path} is valid again: 2 clients, unchanged`,
     ]);
   });
 
-  it('logs each distinct problem once, in turn', async () => {
+  it('says at each check the problem that check found, counting the grace from the first', async () => {
     const watcher = watch();
     writeFileSync(path, 'not json');
     await watcher.reread('poll');
+    clock.advance(10_000);
     writeFileSync(path, 'still not json');
     await watcher.reread('poll');
+    clock.advance(10_000);
     writeFileSync(path, '[]');
     await watcher.reread('poll');
-    await watcher.reread('poll');
-    expect(log.shown.map((line) => line.replace(/.*last read: /, ''))).toEqual([
-      'it is not valid JSON',
-      'it must be a JSON object: {"clients": [...]}',
+    expect(log.shown.map((line) => line.replace(/^error: clients file \S+ cannot be used: /, ''))).toEqual([
+      'it is not valid JSON; keeping the 2 clients last read for 60 s more (CLIENTS_FILE_GRACE_SECONDS), then refusing their keys',
+      'it is not valid JSON; keeping the 2 clients last read for 50 s more (CLIENTS_FILE_GRACE_SECONDS), then refusing their keys',
+      'it must be a JSON object: {"clients": [...]}; keeping the 2 clients last read for 40 s more (CLIENTS_FILE_GRACE_SECONDS), then refusing their keys',
     ]);
+  });
+
+  describe('past the grace', () => {
+    const refusedLine = (seconds: number) =>
+      `error: clients file ${path} cannot be used: it is not valid JSON; unusable for ${seconds} s, past CLIENTS_FILE_GRACE_SECONDS (60 s): ` +
+      'the keys of the 2 clients last read are refused and this replica is not ready, until it can be used';
+
+    it('refuses every key of the file, keeps the clients made in code, tells those holding a key, and says so at every check', async () => {
+      const watcher = watch({ extra: [demo] });
+      const told = jest.fn();
+      watcher.registry.onReplace(told);
+      expect(nameOf(watcher, keys.a)).toBe('strategy-a');
+      writeFileSync(path, '{"clients": [');
+      await watcher.reread('poll');
+      clock.advance(GRACE - 1);
+      await watcher.reread('poll');
+      expect(nameOf(watcher, keys.a)).toBe('strategy-a');
+      expect(watcher.registry.withheld).toBeNull();
+      expect(told).not.toHaveBeenCalled();
+
+      clock.advance(1);
+      await watcher.reread('poll');
+      expect(told).toHaveBeenCalledTimes(1);
+      expect([keys.a, keys.b].map((key) => nameOf(watcher, key))).toEqual([null, null]);
+      expect(nameOf(watcher, keys.demo)).toBe('demo');
+      expect(watcher.registry.withheld).toMatch(/cannot use its clients file.*no service key is accepted/);
+      expect(watcher.registry.withheld).not.toContain(path);
+      clock.advance(1000);
+      await watcher.reread('poll');
+      expect(told).toHaveBeenCalledTimes(1);
+      expect(log.shown.slice(2)).toEqual([refusedLine(60), refusedLine(61)]);
+    });
+
+    it('reports it in health(): the last usable read, the problem, since when, and that the keys are refused', async () => {
+      const watcher = watch();
+      expect(watcher.health()).toMatchObject({ lastReadAt: clock.now(), problem: null });
+      clock.advance(5000);
+      await watcher.reread('poll');
+      expect(watcher.health()).toEqual({ path, clients: 2, lastReadAt: clock.now(), problem: null, failingSince: null, graceMs: GRACE, refusing: false });
+      const lastRead = clock.now();
+      writeFileSync(path, 'nope');
+      clock.advance(1000);
+      await watcher.reread('poll');
+      const since = clock.now();
+      expect(watcher.health()).toEqual({ path, clients: 2, lastReadAt: lastRead, problem: 'it is not valid JSON', failingSince: since, graceMs: GRACE, refusing: false });
+      clock.advance(GRACE);
+      await watcher.reread('poll');
+      expect(watcher.health()).toMatchObject({ lastReadAt: lastRead, failingSince: since, refusing: true });
+    });
+
+    it('takes its keys back at the first check that can use the file, even unchanged, and says so', async () => {
+      const watcher = watch();
+      renameSync(path, `${path}.away`);
+      await watcher.reread('poll');
+      clock.advance(GRACE);
+      await watcher.reread('poll');
+      expect(nameOf(watcher, keys.a)).toBeNull();
+      renameSync(`${path}.away`, path);
+      await watcher.reread('poll');
+      expect(nameOf(watcher, keys.a)).toBe('strategy-a');
+      expect(watcher.registry.withheld).toBeNull();
+      expect(watcher.health()).toMatchObject({ problem: null, failingSince: null, refusing: false, lastReadAt: clock.now() });
+      expect(log.shown.at(-1)).toBe(`log: clients file ${path} is valid again: 2 clients, unchanged; its keys are accepted again`);
+    });
+
+    it('with a grace of 0, refuses at the first check that cannot use the file', async () => {
+      const watcher = new ClientsFileWatcher(path, [], { pollMs: HOUR, log, clock, graceMs: 0 });
+      watchers.push(watcher);
+      writeFileSync(path, 'nope');
+      await watcher.reread('poll');
+      expect(nameOf(watcher, keys.a)).toBeNull();
+      expect(watcher.health()?.refusing).toBe(true);
+    });
   });
 
   it('keeps remembered keys when the file is rewritten with the same clients', async () => {
@@ -231,13 +321,14 @@ describe('ClientsFileWatcher', () => {
     await until(() => nameOf(watcher, keys.a) === null, 2000, 'strategy-a refused');
     expect(log.shown[2]).toBe(`log: clients file ${path} re-read on SIGHUP: 1 client; removed strategy-a`);
 
-    // A problem is said again when asked for, though polls said it already.
+    // A problem is said at every check, polls and SIGHUP alike.
     writeFileSync(path, 'nope');
     await watcher.reread('poll');
     process.emit('SIGHUP', 'SIGHUP');
     await until(() => log.shown.length === 5, 2000, 'the SIGHUP re-read logged');
     expect(log.shown[4]).toBe(
-      `warn: clients file ${path} cannot be used (re-read on SIGHUP), keeping the 1 client last read: it is not valid JSON`,
+      `error: clients file ${path} cannot be used (re-read on SIGHUP): it is not valid JSON; ` +
+        'keeping the 1 client last read for 60 s more (CLIENTS_FILE_GRACE_SECONDS), then refusing their keys',
     );
 
     await watcher.stop();

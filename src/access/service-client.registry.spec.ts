@@ -116,3 +116,28 @@ describe('ServiceClientRegistry.replace', () => {
     expect(seen).toEqual([null, 'strategy-2']);
   });
 });
+
+describe('ServiceClientRegistry.withhold', () => {
+  it('lets in only the clients kept, even a key it remembered, says why, tells its listeners, and ends at the next replace', () => {
+    const fileKey = newServiceKey();
+    const demoKey = newServiceKey();
+    const fromFile = clientFor('strategy-1', fileKey, ['YA0002'], false);
+    const demo = clientFor('demo', demoKey, ['*'], true);
+    const registry = new ServiceClientRegistry([fromFile, demo]);
+    expect(registry.authenticate(fileKey)).toBe(fromFile);
+    expect(registry.withheld).toBeNull();
+    const told = jest.fn();
+    registry.onReplace(told);
+
+    registry.withhold([demo], 'the clients file cannot be read');
+    expect(told).toHaveBeenCalledTimes(1);
+    expect(registry.authenticate(fileKey)).toBeNull();
+    expect(registry.authenticate(demoKey)).toBe(demo);
+    expect(registry.withheld).toBe('the clients file cannot be read');
+
+    registry.replace([fromFile, demo]);
+    expect(told).toHaveBeenCalledTimes(2);
+    expect(registry.withheld).toBeNull();
+    expect(registry.authenticate(fileKey)).toBe(fromFile);
+  });
+});

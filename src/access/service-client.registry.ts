@@ -11,6 +11,8 @@ interface ClientSet {
   /** A malformed digest (never written by `npm run clients`) can match no key: it has no bytes to compare. */
   readonly entries: ReadonlyArray<{ client: ServiceClient; digest: Buffer | null }>;
   readonly known: Map<string, ServiceClient>;
+  /** Why every other key is refused while this set holds (the clients file cannot be used), or null. */
+  readonly withheld: string | null;
 }
 
 /**
@@ -33,14 +35,31 @@ export class ServiceClientRegistry {
    * whoever holds a request open on a key (a read that waits, an event stream) is told, to check it again at once.
    */
   replace(clients: readonly ServiceClient[]): void {
-    this.current = clientSet(clients);
-    for (const listener of [...this.listeners]) listener();
+    this.swap(clientSet(clients));
   }
 
-  /** Calls `listener` after each replace, until the returned function is called. It must not throw. */
+  /**
+   * Only `kept` (the clients made in code) from now on, until the next replace; any other key is refused for
+   * `reason`, which a caller is told (`withheld`): the clients file cannot be used, so who holds which key is not known.
+   */
+  withhold(kept: readonly ServiceClient[], reason: string): void {
+    this.swap(clientSet(kept, reason));
+  }
+
+  /** Why keys are refused now, or null while the clients are known. */
+  get withheld(): string | null {
+    return this.current.withheld;
+  }
+
+  /** Calls `listener` after each replace (or withhold), until the returned function is called. It must not throw. */
   onReplace(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => void this.listeners.delete(listener);
+  }
+
+  private swap(set: ClientSet): void {
+    this.current = set;
+    for (const listener of [...this.listeners]) listener();
   }
 
   authenticate(key: string): ServiceClient | null {
@@ -54,8 +73,9 @@ export class ServiceClientRegistry {
   }
 }
 
-function clientSet(clients: readonly ServiceClient[]): ClientSet {
+function clientSet(clients: readonly ServiceClient[], withheld: string | null = null): ClientSet {
   return {
+    withheld,
     entries: clients.map((client) => ({
       client,
       digest: SHA256_HEX.test(client.keySha256) ? Buffer.from(client.keySha256, 'hex') : null,

@@ -69,6 +69,7 @@ describe(ServiceKeyGuard.name, () => {
   const keys = new RedisKeys('test-vault:');
 
   let sut: ServiceKeyGuard;
+  let registry: ServiceClientRegistry;
   let clock: ManualClock;
   let counters: CoordinationStore;
 
@@ -81,7 +82,7 @@ describe(ServiceKeyGuard.name, () => {
       providers: [
         ServiceKeyGuard,
         AuthFailureLimiter,
-        { provide: ServiceClientRegistry, useValue: new ServiceClientRegistry([strategy, ops]) },
+        { provide: ServiceClientRegistry, useValue: (registry = new ServiceClientRegistry([strategy, ops])) },
         { provide: CoordinationStore, useValue: counters },
         {
           provide: AccessSettings,
@@ -144,6 +145,27 @@ describe(ServiceKeyGuard.name, () => {
       await outcome(sut, attempt(undefined));
       await outcome(sut, attempt(`Bearer ${newServiceKey()}`));
       expect(await failuresCounted()).toBe(2);
+    });
+  });
+
+  describe('while the clients file has been unusable past its grace (the registry withholds its keys)', () => {
+    beforeEach(() => registry.withhold([ops], 'no service key is accepted until the clients file can be read'));
+
+    it.each([
+      ['a key of the file', () => `Bearer ${strategyKey}`],
+      ['an unknown key', () => `Bearer ${newServiceKey()}`],
+    ])('answers %s 503 clients_file_unusable, with the reason, counting no failure', async (_label, header) => {
+      const request = attempt(header());
+      const result = await outcome(sut, request);
+      expect(result).toBeInstanceOf(VaultError);
+      expect(result).toMatchObject({ status: 503, code: 'clients_file_unusable', message: 'no service key is accepted until the clients file can be read' });
+      expect(request.request.caller).toBeUndefined();
+      expect(await failuresCounted()).toBe(0);
+    });
+
+    it('still answers no key at all 401, and lets a kept client in', async () => {
+      expect(await outcome(sut, attempt(undefined))).toMatchObject({ status: 401, code: 'unauthorized' });
+      expect(await outcome(sut, attempt(`Bearer ${opsKey}`))).toBe(true);
     });
   });
 

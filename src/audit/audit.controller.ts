@@ -27,7 +27,7 @@ export class AuditController {
   @Get()
   @ApiOperation({ summary: 'The audit trail, newest first, filtered and paged (admin clients)' })
   @ApiOkResponse({ type: AuditPageResponse })
-  @ApiErrors('invalid_request', 'unauthorized', 'forbidden', 'rate_limited', 'store_unavailable')
+  @ApiErrors('invalid_request', 'unauthorized', 'clients_file_unusable', 'forbidden', 'rate_limited', 'store_unavailable')
   @AdminOnly()
   async list(@Query() query: AuditQueryDto) {
     const page = await this.log.page({

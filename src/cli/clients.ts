@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ClientsFileError, clientFor, newServiceKey, readClientsFile, writeClientsFile } from '../access/clients-file';
+import { ClientsFileError, ClientsFileWriteError, clientFor, newServiceKey, readClientsFile, writeClientsFile } from '../access/clients-file';
 import { ServiceClient } from '../access/service-client';
 import { Accounts, isBrokerId } from '../brokers/accounts';
 import { normalizeClientId } from '../brokers/client-id';
@@ -15,14 +15,18 @@ const USAGE = `Service clients of token-vault, in the file named by VAULT_CLIENT
   npm run clients -- list
   npm run clients -- help
 
-Only the SHA-256 of each key is written. Each vault re-reads the file within a second or two (at once on SIGHUP).`;
+Only the SHA-256 of each key is written. Each vault re-reads the file within a second or two (at once on SIGHUP).
+A rewritten file keeps its owner and mode; a new one is made 0600 (chown it to the user the vaults run as).
+Only the key, and list's lines, go to stdout: KEY=$(npm run -s clients -- add …) keeps the key alone.`;
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 
 class UsageError extends Error {}
 
+/** stdout takes what a script keeps (a key, the list); stderr everything said to the person running it. */
 interface Output {
   out(line: string): void;
+  err(line: string): void;
 }
 
 /** Runs one command; returns the exit code. Exported for tests that run it in-process. */
@@ -39,9 +43,13 @@ export function runClientsCommand(argv: string[], env: Record<string, string | u
       },
     });
     const [command, name, ...extra] = positionals;
-    if (values.help || command === undefined || command === 'help') {
+    if (values.help || command === 'help') {
       output.out(USAGE);
-      return command === undefined && !values.help ? 1 : 0;
+      return 0;
+    }
+    if (command === undefined) {
+      output.err(USAGE);
+      return 1;
     }
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     const file = values.file ?? env.VAULT_CLIENTS_FILE;
@@ -50,7 +58,7 @@ export function runClientsCommand(argv: string[], env: Record<string, string | u
 
     switch (command) {
       case 'list':
-        if (clients.length === 0) output.out(`no clients in ${file}`);
+        if (clients.length === 0) output.err(`no clients in ${file}`);
         for (const client of clients) output.out(`${client.name}\t${client.accounts.join(',')}${client.admin ? '\tadmin' : ''}`);
         return 0;
       case 'add': {
@@ -70,19 +78,19 @@ export function runClientsCommand(argv: string[], env: Record<string, string | u
         const clientName = requireName(name);
         if (!clients.some((client) => client.name === clientName)) throw new UsageError(`no client named ${clientName}`);
         writeClientsFile(file, clients.filter((client) => client.name !== clientName));
-        output.out(`removed ${clientName}; each vault refuses its key within a few seconds`);
+        output.err(`removed ${clientName}; each vault refuses its key within a few seconds (one that cannot read the file says so: see its log and /health/ready)`);
         return 0;
       }
       default:
         throw new UsageError(`unknown command ${command}; try help`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ClientsFileError) {
-      process.stderr.write(`${error.message}\n`);
+    if (error instanceof UsageError || error instanceof ClientsFileError || error instanceof ClientsFileWriteError) {
+      output.err(error.message);
       return 1;
     }
     const code = (error as { code?: string }).code;
-    process.stderr.write(`clients: ${code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code?.startsWith('ERR_PARSE_ARGS') ? (error as Error).message : `failed (${code ?? 'error'})`}\n`);
+    output.err(`clients: ${code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code?.startsWith('ERR_PARSE_ARGS') ? (error as Error).message : `failed (${code ?? 'error'})`}`);
     return 1;
   }
 }
@@ -121,11 +129,14 @@ function issue(file: string, others: ServiceClient[], name: string, accounts: st
   const key = newServiceKey();
   writeClientsFile(file, [...others, clientFor(name, key, accounts, admin)]);
   output.out(key);
-  output.out(`(the key for ${name}: give it to the service now; only its hash was written to ${file}, it cannot be shown again)`);
+  output.err(`(the key for ${name}: give it to the service now; only its hash was written to ${file}, it cannot be shown again)`);
   return 0;
 }
 
 if (require.main === module) {
   const env = readEnvironment();
-  process.exitCode = runClientsCommand(process.argv.slice(2), env, { out: (line) => process.stdout.write(`${line}\n`) });
+  process.exitCode = runClientsCommand(process.argv.slice(2), env, {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
 }

@@ -68,10 +68,17 @@ describe('npm run operator-password', () => {
     expect(out).toEqual([]);
   });
 
-  it('explains itself with help, and when run without a user', async () => {
-    expect((await run(['help'], answering([], false))).code).toBe(0);
+  it('explains itself on stdout when asked with help', async () => {
+    const help = await run(['help'], answering([], false));
+    expect(help.code).toBe(0);
+    expect(help.out.join('\n')).toContain('npm run operator-password -- USER');
+    expect(errors).toEqual([]);
+  });
+
+  it('explains itself on stderr, printing nothing on stdout, when run without a user', async () => {
     const bare = await run([], answering([], false));
     expect(bare.code).toBe(1);
-    expect(bare.out.join('\n')).toContain('npm run operator-password -- USER');
+    expect(bare.out).toEqual([]);
+    expect(errors.join('')).toContain('npm run operator-password -- USER');
   });
 });

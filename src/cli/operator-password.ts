@@ -22,9 +22,14 @@ export interface PasswordPrompt {
 /** Runs the command; returns the exit code. Exported for tests that run it in-process. */
 export async function runOperatorPasswordCommand(argv: string[], prompt: PasswordPrompt, out: (line: string) => void): Promise<number> {
   const [user, ...extra] = argv;
-  if (user === undefined || user === 'help' || user === '--help' || user === '-h') {
+  if (user === undefined) {
+    // Not what was asked for: the usage goes with the errors, and nothing to a file the output was kept in.
+    process.stderr.write(`${USAGE}\n`);
+    return 1;
+  }
+  if (user === 'help' || user === '--help' || user === '-h') {
     out(USAGE);
-    return user === undefined ? 1 : 0;
+    return 0;
   }
   if (extra.length > 0 || !USER.test(user)) {
     process.stderr.write('give one user name: letters, digits, ".", "_", "@" or "-", up to 64\n');

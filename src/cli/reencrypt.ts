@@ -65,8 +65,9 @@ async function main(): Promise<number> {
     process.stdout.write(
       `sealing key ${report.sealingKeyId}: ${report.resealed} re-sealed, ${report.current} already current, ${report.skipped} changed meanwhile\n`,
     );
+    // What could not be done is said on stderr; the exit code 2 says it to a script.
     for (const [keyId, accounts] of Object.entries(report.unreadable)) {
-      process.stdout.write(`key ${keyId} cannot open the tokens of ${accounts.join(', ')} (not configured, or the value is damaged): not re-sealed\n`);
+      process.stderr.write(`key ${keyId} cannot open the tokens of ${accounts.join(', ')} (not configured, or the value is damaged): not re-sealed\n`);
     }
     return Object.keys(report.unreadable).length > 0 ? 2 : 0;
   } finally {

@@ -63,6 +63,7 @@ export const ERRORS = {
   // The vault itself
   store_unavailable: { status: 503 },
   audit_unavailable: { status: 503 },
+  clients_file_unusable: { status: 503 },
   not_ready: { status: 503 },
   shutting_down: { status: 503 },
   internal_error: { status: 500 },

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { errorCodes } from 'fastify';
 import { fromFastifyError, toErrorResponse } from './error-response';
-import { forbidden, invalidClientId, storeUnavailable, tokenNotFound, VaultError } from './vault-error';
+import { clientsFileUnusable, forbidden, invalidClientId, storeUnavailable, tokenNotFound, VaultError } from './vault-error';
 
 // A message that a library might build from what the request carried.
 const LEAK = 'tvk_Secret-From-The-Request_9f8e7d';
@@ -46,6 +46,14 @@ describe('toErrorResponse: VaultError', () => {
     expect(toErrorResponse(new VaultError('token_unreadable', 'y')).unexpected).toBe(true);
     expect(toErrorResponse(new VaultError('audit_unavailable', 'y')).unexpected).toBe(true);
     expect(toErrorResponse(new VaultError('headers_too_large', 'y')).unexpected).toBe(false);
+  });
+
+  it('answers clients_file_unusable with 503 but not as unexpected: the clients file watcher logs it, once per check', () => {
+    expect(toErrorResponse(clientsFileUnusable('no key is accepted'))).toMatchObject({
+      status: 503,
+      body: { error: 'clients_file_unusable', message: 'no key is accepted' },
+      unexpected: false,
+    });
   });
 
   it('answers store_unavailable with 503 but not as unexpected: the store’s connection logs its outage', () => {
@@ -176,6 +184,14 @@ describe('toErrorResponse: HttpException', () => {
       error: 'not_ready',
       message: 'the vault cannot serve tokens now: its store does not answer',
     });
+  });
+
+  it('names the clients file when its indicator is the one down, and both when both are', () => {
+    const because = (error: object) => toErrorResponse(new ServiceUnavailableException({ status: 'error', info: {}, error, details: {} })).body.message;
+    expect(because({ clientsFile: { status: 'down' } })).toBe('the vault cannot serve tokens now: its clients file cannot be used');
+    expect(because({ store: { status: 'down' }, clientsFile: { status: 'down' } })).toBe(
+      'the vault cannot serve tokens now: its store does not answer; its clients file cannot be used',
+    );
   });
 });
 

@@ -64,8 +64,8 @@ export function toErrorResponse(thrown: unknown): ErrorResponse {
     // Terminus reports a failed readiness check this way, with the state of each indicator: keep it for ops.
     const details = error.getResponse();
     const extra = typeof details === 'object' && details !== null ? details : {};
-    const response = responseOf(vaultError('not_ready', 'the vault cannot serve tokens now: its store does not answer'));
-    // A probe's answer, not a fault: the store's connection logs its outage.
+    const response = responseOf(vaultError('not_ready', `the vault cannot serve tokens now: ${notReadyBecause(extra)}`));
+    // A probe's answer, not a fault: the store's connection logs its outage, the clients file's watcher its problem.
     return { ...response, body: { ...extra, ...response.body }, unexpected: false };
   }
   const status = statusOf(error);
@@ -76,9 +76,23 @@ export function toErrorResponse(thrown: unknown): ErrorResponse {
   return responseOf(vaultError('internal_error', 'the vault failed unexpectedly; see its logs'));
 }
 
+/** The readiness indicators that are down, in words; the store when none is named. */
+const NOT_READY_REASONS: Readonly<Record<string, string>> = {
+  store: 'its store does not answer',
+  clientsFile: 'its clients file cannot be used',
+};
+
+function notReadyBecause(details: object): string {
+  const down = (details as { error?: unknown }).error;
+  const named = typeof down === 'object' && down !== null ? Object.keys(down).filter((name) => Object.hasOwn(NOT_READY_REASONS, name)) : [];
+  return (named.length > 0 ? named : ['store']).map((name) => NOT_READY_REASONS[name]).join('; ');
+}
+
+/** Known outages, each logged where it is found, once per interval, not once per request. */
+const LOGGED_ELSEWHERE: ReadonlySet<string> = new Set(['store_unavailable', 'clients_file_unusable']);
+
 function responseOf(error: VaultError): ErrorResponse {
-  // A store that does not answer is logged by its connection, once per interval, not once per request.
-  const unexpected = error.status >= 500 && error.code !== 'store_unavailable';
+  const unexpected = error.status >= 500 && !LOGGED_ELSEWHERE.has(error.code);
   return { status: error.status, body: { error: error.code, message: error.message }, headers: error.headers, unexpected };
 }
 

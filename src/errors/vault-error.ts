@@ -50,4 +50,10 @@ export const storeUnavailable = () => vaultError('store_unavailable', 'the token
 export const auditUnavailable = () =>
   vaultError('audit_unavailable', 'the audit trail cannot be written, so no token is served; try again shortly');
 
+/**
+ * A service key while the replica has been unable to use its clients file for longer than the grace: who holds which
+ * key is not known.
+ */
+export const clientsFileUnusable = (reason: string) => vaultError('clients_file_unusable', reason);
+
 export const shuttingDown = () => vaultError('shutting_down', 'this replica is shutting down; ask again, and another replica answers');

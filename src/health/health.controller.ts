@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { shuttingDown } from '../errors/vault-error';
 import { Draining } from '../http/draining';
+import { ClientsFileHealthIndicator } from './clients-file.health';
 import { KeyringHealthIndicator } from './keyring.health';
 import { StoreHealthIndicator } from './store.health';
 
@@ -16,6 +17,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly store: StoreHealthIndicator,
     private readonly keys: KeyringHealthIndicator,
+    private readonly clientsFile: ClientsFileHealthIndicator,
     private readonly draining: Draining,
   ) {}
 
@@ -30,11 +32,12 @@ export class HealthController {
   }
 
   /**
-   * The vault can serve tokens: 503 while the store does not answer, and from the moment it is told to stop, with
-   * its own code. A drain is expected, so it is answered here rather than thrown, and never logged as a failure.
+   * The vault can serve tokens: 503 while the store does not answer, while the clients file has been unusable past
+   * its grace (its keys are refused), and from the moment it is told to stop, with its own code. A drain is
+   * expected, so it is answered here rather than thrown, and never logged as a failure.
    */
   @Get('ready')
-  @ApiOperation({ summary: 'The vault can serve tokens: for a readiness probe', description: '503 not_ready carries the indicators (`details.store.message`) beside `error` and `message`.' })
+  @ApiOperation({ summary: 'The vault can serve tokens: for a readiness probe', description: '503 not_ready carries the indicators (`details.store.message`, `details.clientsFile.message`) beside `error` and `message`.' })
   @ApiOkResponse({ type: HealthResponse })
   @ApiErrors('not_ready', 'shutting_down')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
@@ -44,6 +47,6 @@ export class HealthController {
       reply.code(status);
       return { error: code, message };
     }
-    return this.health.check([() => this.store.check(), () => this.keys.check()]);
+    return this.health.check([() => this.store.check(), () => this.keys.check(), () => this.clientsFile.check()]);
   }
 }

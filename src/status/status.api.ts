@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { BROKER_IDS } from '../brokers/accounts';
 import type { BrokerId } from '../brokers/broker-adapter';
 import type { AccountLineState } from './account-line';
-import type { AccountStatusJson, DeliveryJson, PreopenJson, StatusJson } from './status.views';
+import type { AccountStatusJson, ClientsFileJson, DeliveryJson, PreopenJson, StatusJson } from './status.views';
 
 // The shape GET /v1/status answers (status.views.ts), for the OpenAPI document.
 
@@ -116,6 +116,25 @@ class ReplicasResponse {
   within: number;
 }
 
+class ClientsFileResponse implements ClientsFileJson {
+  @ApiProperty({ enum: ['up', 'down'], description: '`down` once the file has been unusable for CLIENTS_FILE_GRACE_SECONDS: its keys are refused (503 clients_file_unusable) and the replica is not ready' })
+  status: 'up' | 'down';
+  @ApiProperty({ example: true, description: 'Whether the last check (every second) could read and use the file' })
+  valid: boolean;
+  @ApiProperty({ example: '/run/token-vault/clients.json' })
+  path: string;
+  @ApiProperty({ example: 3, description: 'Clients in the last file that could be used' })
+  clients: number;
+  @ApiProperty({ example: '2026-11-23T09:00:00+05:30', description: 'The last check that could use the file' })
+  lastReadAt: string;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'The first check of this spell that could not' })
+  failingSince: string | null;
+  @ApiProperty({ type: String, nullable: true, example: null, description: 'Why it cannot be used, such as "it cannot be read (EACCES)"' })
+  message: string | null;
+  @ApiProperty({ example: 60, description: 'Seconds: CLIENTS_FILE_GRACE_SECONDS' })
+  grace: number;
+}
+
 class HealthPartsResponse {
   @ApiProperty({ type: StoreHealthResponse })
   store: StoreHealthResponse;
@@ -123,6 +142,8 @@ class HealthPartsResponse {
   keys: KeysHealthResponse;
   @ApiProperty({ type: ReplicasResponse })
   replicas: ReplicasResponse;
+  @ApiProperty({ type: ClientsFileResponse, nullable: true, description: 'Null when the vault has no clients file (VAULT_CLIENTS_FILE)' })
+  clientsFile: ClientsFileResponse | null;
 }
 
 export class StatusResponse implements StatusJson {

@@ -18,7 +18,7 @@ export class StatusController {
   @Get()
   @ApiOperation({ summary: "The status page's data: accounts, alerts, health, replicas; never a token (admin clients)" })
   @ApiOkResponse({ type: StatusResponse })
-  @ApiErrors('unauthorized', 'forbidden', 'rate_limited')
+  @ApiErrors('unauthorized', 'clients_file_unusable', 'forbidden', 'rate_limited')
   @AdminOnly()
   async read(): Promise<StatusJson> {
     return statusJson(await this.status.report());

@@ -6,6 +6,7 @@ import { AlertChannel } from '../alerts/channels/alert-channel';
 import { PreopenLog, PreopenResult } from '../alerts/preopen-log';
 import { Clock } from '../clock/clock';
 import { VaultError } from '../errors/vault-error';
+import { ClientsFileHealth, ClientsFileWatcher } from '../access/clients-file.watcher';
 import { KeyringHealthIndicator } from '../health/keyring.health';
 import { StoreHealthIndicator } from '../health/store.health';
 import { TokenSettings } from '../tokens/tokens.config';
@@ -32,7 +33,8 @@ export interface VaultStatus {
   alerts: { channels: string[]; recent: DeliveryRecord[] | null };
   /** The last pre-open check (PREOPEN_CHECK_AT); null when none was made in two days, or the store does not answer. */
   preopen: PreopenResult | null;
-  health: { store: StoreHealth; keys: KeysHealth; replicas: ReplicasHealth };
+  /** `clientsFile`: null when the vault has no clients file (VAULT_CLIENTS_FILE unset). */
+  health: { store: StoreHealth; keys: KeysHealth; replicas: ReplicasHealth; clientsFile: ClientsFileHealth | null };
 }
 
 /**
@@ -51,6 +53,7 @@ export class StatusService {
     private readonly preopen: PreopenLog,
     private readonly storeHealth: StoreHealthIndicator,
     private readonly keysHealth: KeyringHealthIndicator,
+    private readonly clientsFile: ClientsFileWatcher,
     private readonly replicas: ReplicaRegistry,
     private readonly heartbeat: ReplicaHeartbeat,
     private readonly clock: Clock,
@@ -77,7 +80,12 @@ export class StatusService {
       accounts: accounts && this.lines(accounts, now),
       alerts: { channels: this.channels.map((channel) => channel.name), recent },
       preopen,
-      health: { store: storeHealthOf(store, 'store'), keys: keysHealthOf(keys, 'keys'), replicas: { seen, withinMs: REPLICA_SEEN_WITHIN_MS } },
+      health: {
+        store: storeHealthOf(store, 'store'),
+        keys: keysHealthOf(keys, 'keys'),
+        replicas: { seen, withinMs: REPLICA_SEEN_WITHIN_MS },
+        clientsFile: this.clientsFile.health(),
+      },
     };
   }
 

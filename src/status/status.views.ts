@@ -38,6 +38,20 @@ export interface PreopenJson {
   unknown: { clientId: string; reason: string }[];
 }
 
+export interface ClientsFileJson {
+  /** `down` once the file has been unusable past its grace: its keys are refused, and the replica is not ready. */
+  status: 'up' | 'down';
+  /** Whether the last check (every second) could read and use the file. */
+  valid: boolean;
+  path: string;
+  clients: number;
+  lastReadAt: string;
+  failingSince: string | null;
+  /** Why the last check could not use it; never a key or a hash. */
+  message: string | null;
+  grace: number;
+}
+
 /** The answer of `GET /v1/status`, which `npm run status` reads: times in IST, durations in seconds. */
 export interface StatusJson {
   at: string;
@@ -57,13 +71,15 @@ export interface StatusJson {
       message: string | null;
     };
     replicas: { seen: number | null; ids: string[]; within: number };
+    /** Null without a clients file; absent from a vault older than this field. */
+    clientsFile?: ClientsFileJson | null;
   };
 }
 
 const upOrDown = (up: boolean): 'up' | 'down' => (up ? 'up' : 'down');
 
 export function statusJson(status: VaultStatus): StatusJson {
-  const { store, keys, replicas } = status.health;
+  const { store, keys, replicas, clientsFile } = status.health;
   return {
     at: formatIst(status.at),
     version: status.version,
@@ -105,6 +121,16 @@ export function statusJson(status: VaultStatus): StatusJson {
         message: keys.message,
       },
       replicas: { seen: replicas.seen?.length ?? null, ids: replicas.seen ?? [], within: Math.round(replicas.withinMs / 1000) },
+      clientsFile: clientsFile && {
+        status: upOrDown(!clientsFile.refusing),
+        valid: clientsFile.problem === null,
+        path: clientsFile.path,
+        clients: clientsFile.clients,
+        lastReadAt: formatIst(clientsFile.lastReadAt),
+        failingSince: clientsFile.failingSince && formatIst(clientsFile.failingSince),
+        message: clientsFile.problem,
+        grace: Math.round(clientsFile.graceMs / 1000),
+      },
     },
   };
 }

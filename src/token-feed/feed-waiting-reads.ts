@@ -3,7 +3,7 @@ import { mayRead } from '../access/service-client';
 import { ServiceClientRegistry } from '../access/service-client.registry';
 import { bearerKey } from '../access/service-key.guard';
 import { serviceClientOf, VaultRequest } from '../access/vault-request';
-import { forbidden, shuttingDown, vaultError } from '../errors/vault-error';
+import { clientsFileUnusable, forbidden, shuttingDown, vaultError } from '../errors/vault-error';
 import { StoredToken } from '../tokens/stored-token';
 import { TokenServing } from '../tokens/read/token-serving';
 import { WaitingReads } from '../tokens/read/waiting-reads';
@@ -78,13 +78,17 @@ export class FeedWaitingReads extends WaitingReads {
 
   /**
    * The request's caller made the client that holds its key now, whom a read is counted and audited under; 401 once
-   * no client holds it (and the caller is nobody, as for any key that matches none), 403 once it may not read the
-   * account. `mayRead` decides, as it did when the request came.
+   * no client holds it (and the caller is nobody, as for any key that matches none), 503 once the clients file has
+   * been unusable past its grace, 403 once it may not read the account. `mayRead` decides, as it did when the request came.
    */
   private readmit(request: VaultRequest, key: string, clientId: string): void {
     const client = this.registry.authenticate(key);
     request.caller = client === null ? undefined : { kind: 'service', client };
-    if (client === null) throw vaultError('unauthorized', 'the service key was revoked while the read waited; a valid service key is required: Authorization: Bearer <key>');
+    if (client === null) {
+      const withheld = this.registry.withheld;
+      if (withheld !== null) throw clientsFileUnusable(withheld);
+      throw vaultError('unauthorized', 'the service key was revoked while the read waited; a valid service key is required: Authorization: Bearer <key>');
+    }
     if (!mayRead(client, clientId)) throw forbidden(`client ${client.name} may no longer read the token of ${clientId}`);
   }
 }

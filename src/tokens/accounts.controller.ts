@@ -23,7 +23,7 @@ export class AccountsController {
   @Get()
   @ApiOperation({ summary: 'Every account the vault knows, with its token\'s state, never the token (admin clients)' })
   @ApiOkResponse({ type: AccountsResponse })
-  @ApiErrors('unauthorized', 'forbidden', 'rate_limited', 'store_unavailable')
+  @ApiErrors('unauthorized', 'clients_file_unusable', 'forbidden', 'rate_limited', 'store_unavailable')
   @AdminOnly()
   async list() {
     const now = this.clock.now();

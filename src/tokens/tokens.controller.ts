@@ -31,6 +31,7 @@ const READ_ERRORS = [
   'invalid_client_id',
   'invalid_request',
   'unauthorized',
+  'clients_file_unusable',
   'forbidden',
   'token_not_found',
   'rate_limited',
@@ -135,6 +136,7 @@ export class TokensController {
     'invalid_json',
     'broker_not_enabled',
     'unauthorized',
+    'clients_file_unusable',
     'forbidden',
     'payload_too_large',
     'unsupported_media_type',
@@ -161,6 +163,7 @@ export class TokensController {
   @ApiErrors(
     'invalid_client_id',
     'unauthorized',
+    'clients_file_unusable',
     'forbidden',
     'token_not_found',
     'rate_limited',
@@ -190,7 +193,7 @@ export class TokensController {
     description: 'Each as POST /v1/tokens/{clientId}/verify: a token the broker refuses is removed; a broker failure removes nothing.',
   })
   @ApiOkResponse({ type: VerifyAllResponse })
-  @ApiErrors('unauthorized', 'forbidden', 'rate_limited', 'token_unreadable', 'store_unavailable')
+  @ApiErrors('unauthorized', 'clients_file_unusable', 'forbidden', 'rate_limited', 'token_unreadable', 'store_unavailable')
   @AdminOnly()
   @HttpCode(200)
   @UseGuards(RateLimitGuard)
@@ -213,7 +216,7 @@ export class TokensController {
   @ClientIdParam()
   @ApiOperation({ summary: "Verify an account's token with its broker", description: 'A token the broker refuses is removed; a timeout or a broker failure answers valid: null and removes nothing.' })
   @ApiOkResponse({ type: VerificationResponse })
-  @ApiErrors('invalid_client_id', 'unauthorized', 'forbidden', 'token_not_found', 'rate_limited', 'token_unreadable', 'store_unavailable')
+  @ApiErrors('invalid_client_id', 'unauthorized', 'clients_file_unusable', 'forbidden', 'token_not_found', 'rate_limited', 'token_unreadable', 'store_unavailable')
   @HttpCode(200)
   @UseGuards(RateLimitGuard)
   @Audited('verify')
@@ -229,7 +232,7 @@ export class TokensController {
   @BrokerParams()
   @ApiOperation({ summary: "Verify a broker's account's token", description: 'As POST /v1/tokens/{clientId}/verify for the account {broker}:{id}.' })
   @ApiOkResponse({ type: VerificationResponse })
-  @ApiErrors('invalid_client_id', 'unauthorized', 'forbidden', 'token_not_found', 'rate_limited', 'token_unreadable', 'store_unavailable')
+  @ApiErrors('invalid_client_id', 'unauthorized', 'clients_file_unusable', 'forbidden', 'token_not_found', 'rate_limited', 'token_unreadable', 'store_unavailable')
   @HttpCode(200)
   @UseGuards(RateLimitGuard)
   @Audited('verify')
@@ -241,7 +244,7 @@ export class TokensController {
   @ClientIdParam()
   @ApiOperation({ summary: "Delete an account's token (admin clients)" })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors('invalid_client_id', 'unauthorized', 'forbidden', 'token_not_found', 'rate_limited', 'store_unavailable')
+  @ApiErrors('invalid_client_id', 'unauthorized', 'clients_file_unusable', 'forbidden', 'token_not_found', 'rate_limited', 'store_unavailable')
   @AdminOnly()
   @HttpCode(204)
   @UseGuards(RateLimitGuard)

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,14 +26,21 @@ export class SpawnedVault {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static start(program: VaultProgram, env: Record<string, string>): SpawnedVault {
+  /**
+   * With `uid` (the test running as root), the process runs as that user and group, as the image runs as `node`
+   * (uid 1000).
+   */
+  static start(program: VaultProgram, env: Record<string, string>, options: { uid?: number } = {}): SpawnedVault {
     const script = typeof program === 'string' ? join(ROOT, 'dist', `${program}.js`) : program.bundle;
     // An empty working directory and only the variables given: a developer's own .env must not leak into the run.
     const cwd = mkdtempSync(join(tmpdir(), 'token-vault-run-'));
+    const { uid } = options;
+    if (uid !== undefined) chownSync(cwd, uid, uid);
     const child = spawn(process.execPath, [script], {
       cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(uid === undefined ? {} : { uid, gid: uid }),
     });
     child.once('exit', () => rmSync(cwd, { recursive: true, force: true }));
     return new SpawnedVault(child);

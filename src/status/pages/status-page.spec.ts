@@ -26,6 +26,7 @@ function status(overrides: Partial<VaultStatus> = {}): VaultStatus {
       store: { up: true, kind: 'redis', latencyMs: 3, message: null },
       keys: { up: true, encrypted: true, sealing: 'k2026', configured: ['k2026', 'k2025'], unreadable: { k2024: ['YA0009'] }, message: null },
       replicas: { seen: ['a', 'b'], withinMs: 30_000 },
+      clientsFile: { path: '/run/token-vault/clients.json', clients: 2, lastReadAt: AT, problem: null, failingSince: null, graceMs: 60_000, refusing: false },
     },
     ...overrides,
   };
@@ -123,6 +124,7 @@ describe(statusPage.name, () => {
           store: { up: false, kind: 'redis', latencyMs: null, message: 'redis refused a ping' },
           keys: { up: false, encrypted: true, sealing: null, configured: [], unreadable: {}, message: 'unknown while the store does not answer' },
           replicas: { seen: null, withinMs: 30_000 },
+          clientsFile: null,
         },
       }),
       ACCOUNTS,
@@ -132,6 +134,43 @@ describe(statusPage.name, () => {
     expect(down).toContain('redis, down: redis refused a ping');
     expect(down).toContain('Alerts are off here');
     expect(down).toContain('unknown while the token store does not answer');
+  });
+
+  describe('the clients file', () => {
+    const file = (html: string) => /<dd id="health-clients-file"([^>]*)>([\s\S]*?)<\/dd>/.exec(html)!;
+    const withFile = (clientsFile: VaultStatus['health']['clientsFile']) => statusPage(status({ health: { ...status().health, clientsFile } }), ACCOUNTS, BROKERS_ON);
+    const failing = { path: '/run/token-vault/clients.json', clients: 2, lastReadAt: AT, problem: 'it cannot be read (EACCES)', graceMs: 60_000 };
+    const SINCE = new Date(AT.getTime() + 1000);
+
+    it('names it, with its clients and when it was last read', () => {
+      const [, attributes, text] = file(html);
+      expect(attributes).toBe(' class="up"');
+      expect(text).toContain('/run/token-vault/clients.json: 2 clients, read <time datetime="2026-03-10T10:00:00+05:30">');
+    });
+
+    it('says when it cannot be used, why, and until when its keys are still accepted', () => {
+      const [, attributes, text] = file(withFile({ ...failing, failingSince: SINCE, refusing: false }));
+      expect(attributes).toBe(' class="down"');
+      expect(text).toContain('/run/token-vault/clients.json cannot be used since <time datetime="2026-03-10T10:00:01+05:30">');
+      expect(text).toContain('it cannot be read (EACCES).');
+      expect(text).toContain('The 2 clients last read keep their keys until <time datetime="2026-03-10T10:01:01+05:30">');
+    });
+
+    it('says past the grace that no key of it is accepted and the replica is not ready', () => {
+      const [, attributes, text] = file(withFile({ ...failing, failingSince: SINCE, refusing: true }));
+      expect(attributes).toBe(' class="down"');
+      expect(text).toContain('No key of it is accepted, and this replica is not ready, until it can be read.');
+    });
+
+    it('says when there is none', () => {
+      expect(file(withFile(null))[2]).toBe('none (VAULT_CLIENTS_FILE is unset)');
+    });
+
+    it('escapes its path and problem', () => {
+      const [, , text] = file(withFile({ ...failing, path: '/tmp/<b>.json', problem: 'clients.0.name: <i>', failingSince: SINCE, refusing: false }));
+      expect(text).not.toMatch(/<b>|<i>/);
+      expect(text).toContain('/tmp/&lt;b&gt;.json');
+    });
   });
 
   it('escapes what it shows', () => {

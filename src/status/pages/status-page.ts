@@ -149,8 +149,27 @@ function healthSection({ health, version }: VaultStatus): string {
 <dt>Store</dt><dd id="health-store" class="${store.up ? 'up' : 'down'}">${escapeHtml(storeText)}</dd>
 <dt>Keys</dt><dd id="health-keys" class="${keys.up ? 'up' : 'down'}">${keysText(keys)}</dd>
 <dt>Replicas</dt><dd id="health-replicas">${escapeHtml(seenText)}</dd>
+${clientsFileRow(health.clientsFile)}
 <dt>Version</dt><dd id="health-version">${escapeHtml(version)}</dd>
 </dl>`;
+}
+
+/** Loud while the file cannot be used: a revocation written to it may not have taken effect on this replica. */
+function clientsFileRow(file: VaultStatus['health']['clientsFile']): string {
+  if (file === null) return '<dt>Clients file</dt><dd id="health-clients-file">none (VAULT_CLIENTS_FILE is unset)</dd>';
+  const path = escapeHtml(file.path);
+  const clients = `${file.clients} client${file.clients === 1 ? '' : 's'}`;
+  let text: string;
+  if (file.problem === null) {
+    text = `${path}: ${clients}, read ${instant(file.lastReadAt)}`;
+  } else {
+    const since = file.failingSince ?? file.lastReadAt;
+    const failing = `${path} cannot be used since ${instant(since)}: ${escapeHtml(file.problem)}.`;
+    text = file.refusing
+      ? `${failing} No key of it is accepted, and this replica is not ready, until it can be read.`
+      : `${failing} The ${clients} last read keep their keys until ${instant(new Date(since.getTime() + file.graceMs))}, then none is accepted.`;
+  }
+  return `<dt>Clients file</dt><dd id="health-clients-file" class="${file.problem === null ? 'up' : 'down'}">${text}</dd>`;
 }
 
 function keysText(keys: VaultStatus['health']['keys']): string {
