@@ -7,7 +7,7 @@ import { VaultConfig } from './vault-config';
 
 /** The brokers whose login is on, Pocketful (the default) first. */
 function brokersOn(config: VaultConfig): BrokerId[] {
-  const others = (['zerodha', 'upstox', 'fyers'] as const).filter((broker) => config.brokers[broker] !== null);
+  const others = (['zerodha', 'upstox', 'fyers', 'dhan'] as const).filter((broker) => config.brokers[broker] !== null);
   return config.broker.enabled ? ['pocketful', ...others] : others;
 }
 

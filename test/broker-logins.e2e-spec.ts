@@ -1,3 +1,4 @@
+import { FakeDhan } from './support/fake-dhan';
 import { FakeFyers } from './support/fake-fyers';
 import { FakePocketful } from './support/fake-pocketful';
 import { FakeUpstox } from './support/fake-upstox';
@@ -7,7 +8,9 @@ import { json, TestVault } from './support/test-vault';
 
 /** One broker's fake, as the login tests drive it: its variables for the vault and the person at its login page. */
 interface BrokerUnderTest {
-  name: 'zerodha' | 'upstox' | 'fyers';
+  name: 'zerodha' | 'upstox' | 'fyers' | 'dhan';
+  /** Whether it sends the state back; Dhan does not, and the login cookie carries it. */
+  returnsState: boolean;
   start(): Promise<{
     variables: Record<string, string>;
     approve(location: URL, account: string): URL;
@@ -21,6 +24,7 @@ interface BrokerUnderTest {
 const BROKERS: BrokerUnderTest[] = [
   {
     name: 'zerodha',
+    returnsState: true,
     async start() {
       const fake = await new FakeZerodha().start();
       return {
@@ -35,6 +39,7 @@ const BROKERS: BrokerUnderTest[] = [
   },
   {
     name: 'upstox',
+    returnsState: true,
     async start() {
       const fake = await new FakeUpstox().start();
       return {
@@ -49,6 +54,7 @@ const BROKERS: BrokerUnderTest[] = [
   },
   {
     name: 'fyers',
+    returnsState: true,
     async start() {
       const fake = await new FakeFyers().start();
       return {
@@ -56,6 +62,21 @@ const BROKERS: BrokerUnderTest[] = [
         approve: (location, account) => fake.approve(location, account),
         deny: (location) => fake.deny(location),
         exchanges: () => fake.calls.filter((call) => call.path.endsWith('/validate-authcode')).length,
+        kill: (accessToken) => fake.kill(accessToken),
+        stop: () => fake.stop(),
+      };
+    },
+  },
+  {
+    name: 'dhan',
+    returnsState: false,
+    async start() {
+      const fake = await new FakeDhan().start();
+      return {
+        variables: fake.variables,
+        approve: (location, account) => fake.approve(location, account),
+        deny: (location) => fake.deny(location),
+        exchanges: () => fake.callsTo('/app/consumeApp-consent').length,
         kill: (accessToken) => fake.kill(accessToken),
         stop: () => fake.stop(),
       };
@@ -72,7 +93,12 @@ function againHref(html: string): string | undefined {
   return /<a class="button" href="([^"]*)">Log in again<\/a>/.exec(html)?.[1];
 }
 
-describe.each(BROKERS)('login through $name', ({ name, start }) => {
+/** The login's state: in the way back's query, or, for a broker that sends none back, in the login cookie beside the secret. */
+function stateOf(returnsState: boolean, redirect: URL, cookie: string): string {
+  return returnsState ? (redirect.searchParams.get('state') ?? '') : cookie.slice(cookie.indexOf('=') + 1).split('.')[0];
+}
+
+describe.each(BROKERS)('login through $name', ({ name, returnsState, start }) => {
   let pocketful: FakePocketful;
   let broker: Awaited<ReturnType<BrokerUnderTest['start']>>;
   let vault: TestVault;
@@ -98,7 +124,8 @@ describe.each(BROKERS)('login through $name', ({ name, start }) => {
     const response = await vault.fetch(`/${name}/login`);
     expect(response.status).toBe(302);
     const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
-    expect(cookie).toMatch(new RegExp(`^${name}-login-[0-9a-f]{16}=`));
+    // One cookie per login, named after its state; one per broker when it carries the state itself.
+    expect(cookie).toMatch(returnsState ? new RegExp(`^${name}-login-[0-9a-f]{16}=`) : new RegExp(`^${name}-login-state=`));
     expect(response.headers.get('set-cookie')).toContain(`Path=/${name}`);
     return { location: new URL(response.headers.get('location') ?? ''), cookie };
   }
@@ -198,7 +225,8 @@ describe.each(BROKERS)('login through $name', ({ name, start }) => {
   it("does not take a state begun for this broker at Pocketful's callback", async () => {
     const { location, cookie } = await begin();
     const redirect = broker.approve(location, 'AB1234');
-    const state = new URLSearchParams(redirect.search).get('state') ?? '';
+    const state = stateOf(returnsState, redirect, cookie);
+    expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const page = await vault.fetch(`/pocketful/callback?code=abc&state=${encodeURIComponent(state)}`, { headers: { cookie } });
     const html = await page.text();
     expect(pageCode(html)).toBe('state_unknown');
@@ -207,10 +235,82 @@ describe.each(BROKERS)('login through $name', ({ name, start }) => {
   });
 
   it(`offers ${name}'s login again after a callback refused before its broker was asked`, async () => {
-    const page = await vault.fetch(`/${name}/callback?code=abc`);
+    const page = await vault.fetch(`/${name}/callback?code=abc&tokenId=abc`);
     const html = await page.text();
-    expect(pageCode(html)).toBe('state_missing');
+    // Without a state in the query, or, for a broker that sends none back, without the cookie that carries it.
+    expect(pageCode(html)).toBe(returnsState ? 'state_missing' : 'login_state_mismatch');
     expect(againHref(html)).toBe(`/${name}/login`);
+  });
+});
+
+describe('a Dhan login, whose state only the login cookie carries', () => {
+  let pocketful: FakePocketful;
+  let dhan: FakeDhan;
+  let vault: TestVault;
+
+  beforeEach(async () => {
+    pocketful = await new FakePocketful().start();
+    dhan = await new FakeDhan().start();
+    vault = await TestVault.start({ broker: pocketful, env: dhan.variables, clients: [{ name: 'ops', accounts: ['*'], admin: true }] });
+  });
+
+  afterEach(() => closeAll(() => vault?.close(), () => dhan?.stop(), () => pocketful?.stop()));
+
+  async function begin(): Promise<{ redirect: URL; cookie: string; state: string }> {
+    const response = await vault.fetch('/dhan/login');
+    expect(response.status).toBe(302);
+    const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0];
+    const redirect = dhan.approve(new URL(response.headers.get('location') ?? ''), 'AB1234');
+    return { redirect, cookie, state: stateOf(false, redirect, cookie) };
+  }
+
+  const back = (redirect: URL, cookie?: string, extra = '') =>
+    vault.fetch(`${redirect.pathname}${redirect.search}${extra}`, cookie === undefined ? {} : { headers: { cookie } });
+  const exchanges = () => dhan.callsTo('/app/consumeApp-consent').length;
+
+  it("never takes a state from the callback's query: without the cookie, even the login's own state is refused, and the login stays pending", async () => {
+    const { redirect, cookie, state } = await begin();
+    const page = await back(redirect, undefined, `&state=${state}`);
+    expect(pageCode(await page.text())).toBe('login_state_mismatch');
+    expect(exchanges()).toBe(0);
+    expect((await back(redirect, cookie)).status).toBe(200);
+    expect(exchanges()).toBe(1);
+  });
+
+  it('refuses a cookie whose secret is not the one its login began with, and leaves the login to the browser that began it', async () => {
+    const { redirect, cookie, state } = await begin();
+    const forged = `dhan-login-state=${state}.${'F'.repeat(43)}`;
+    expect(pageCode(await (await back(redirect, forged)).text())).toBe('login_state_mismatch');
+    expect(exchanges()).toBe(0);
+    expect((await back(redirect, cookie)).status).toBe(200);
+  });
+
+  it('refuses a cookie carrying a state the vault never handed out, sending Dhan nothing', async () => {
+    const { redirect } = await begin();
+    const page = await back(redirect, `dhan-login-state=${'S'.repeat(43)}.${'F'.repeat(43)}`);
+    expect(pageCode(await page.text())).toBe('state_unknown');
+    expect(exchanges()).toBe(0);
+  });
+
+  it("replaces a browser's pending Dhan login with its newer one: one cookie for Dhan, the newest state in it", async () => {
+    const older = await begin();
+    const newer = await begin();
+    expect(newer.cookie.split('=')[0]).toBe(older.cookie.split('=')[0]);
+    expect(newer.state).not.toBe(older.state);
+    expect((await back(newer.redirect, newer.cookie)).status).toBe(200);
+    expect(pageCode(await (await back(older.redirect, newer.cookie)).text())).toBe('state_replayed');
+    expect(exchanges()).toBe(1);
+  });
+
+  it("shows the failure page when Dhan refuses the consent, with no cookie set and Dhan's login offered again", async () => {
+    dhan.failNext(503);
+    const page = await vault.fetch('/dhan/login');
+    expect(page.status).toBe(502);
+    expect(page.headers.get('set-cookie')).toBeNull();
+    const html = await page.text();
+    expect(pageCode(html)).toBe('broker_unavailable');
+    expect(againHref(html)).toBe('/dhan/login');
+    expect(html).not.toContain(dhan.options.apiSecret);
   });
 });
 
@@ -225,7 +325,7 @@ describe('a broker that is not configured', () => {
 
   afterAll(() => closeAll(() => vault?.close(), () => pocketful?.stop()));
 
-  it.each(['zerodha', 'upstox', 'fyers'])('has no /%s/login, and sends the person to the status page rather than to it again', async (name) => {
+  it.each(['zerodha', 'upstox', 'fyers', 'dhan'])('has no /%s/login, and sends the person to the status page rather than to it again', async (name) => {
     const response = await vault.fetch(`/${name}/login`);
     expect(response.status).toBe(404);
     const html = await response.text();

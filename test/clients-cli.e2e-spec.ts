@@ -84,7 +84,7 @@ describe('npm run clients', () => {
     [['add', 'x']],
     [['add', '--accounts', 'YA0002']],
     [['add', 'x', '--accounts', '../etc']],
-    [['add', 'x', '--accounts', 'dhan:AB1234']],
+    [['add', 'x', '--accounts', 'angel:AB1234']],
     [['add', 'x', '--accounts', 'zerodha:']],
     [['add', 'bad name!', '--accounts', 'YA0002']],
     [['remove', 'nobody']],

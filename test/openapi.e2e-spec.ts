@@ -120,11 +120,11 @@ describe('the OpenAPI document and the docs page', () => {
     const resolve = (schema: OpenApi) => (schema.$ref ? document.components.schemas[schema.$ref.split('/').pop()] : schema);
     const body = resolve(operation.requestBody.content['application/json'].schema);
     expect(body.required).toEqual(['accessToken']);
-    expect(body.properties.broker).toMatchObject({ type: 'string', enum: ['pocketful', 'zerodha', 'upstox', 'fyers'] });
+    expect(body.properties.broker).toMatchObject({ type: 'string', enum: ['pocketful', 'zerodha', 'upstox', 'fyers', 'dhan'] });
     expect(documentedCodes(operation)['400']).toEqual(expect.arrayContaining(['invalid_request', 'broker_not_enabled']));
     expect(documentedCodes(operation)['422']).toEqual(expect.arrayContaining(['token_rejected']));
     const created = resolve(operation.responses['201'].content['application/json'].schema);
-    expect(created.properties.broker).toMatchObject({ enum: ['pocketful', 'zerodha', 'upstox', 'fyers'] });
+    expect(created.properties.broker).toMatchObject({ enum: ['pocketful', 'zerodha', 'upstox', 'fyers', 'dhan'] });
     expect(created.required).toContain('broker');
   });
 
@@ -161,7 +161,7 @@ describe('the OpenAPI document and the docs page', () => {
     const status = schemaOf(document.paths['/v1/status'].get.responses['200'].content['application/json'].schema.$ref);
     const account = schemaOf(status.properties.accounts.items.$ref);
     expect(account.required).toEqual(expect.arrayContaining(['clientId', 'broker', 'loginUrl', 'state']));
-    expect(account.properties.broker).toMatchObject({ type: 'string', enum: ['pocketful', 'zerodha', 'upstox', 'fyers'] });
+    expect(account.properties.broker).toMatchObject({ type: 'string', enum: ['pocketful', 'zerodha', 'upstox', 'fyers', 'dhan'] });
     expect(account.properties.loginUrl).toMatchObject({ type: 'string', example: 'https://vault.desk.example/pocketful/login' });
   });
 

@@ -10,6 +10,7 @@ const BROKERS: ReadonlyArray<{ broker: BrokerId; name: string; account: string }
   { broker: 'zerodha', name: 'Zerodha', account: 'AB1234' },
   { broker: 'upstox', name: 'Upstox', account: '7BAB12' },
   { broker: 'fyers', name: 'Fyers', account: 'XY01234' },
+  { broker: 'dhan', name: 'Dhan', account: '1000000001' },
 ];
 
 /**

@@ -163,7 +163,7 @@ describe('POST /v1/tokens with a broker', () => {
     const body = await json(response);
     expect(body).toEqual({
       error: 'broker_not_enabled',
-      message: 'the vault knows no broker of that name (pocketful, zerodha, upstox, fyers); the brokers on: pocketful, zerodha, upstox, fyers',
+      message: 'the vault knows no broker of that name (pocketful, zerodha, upstox, fyers, dhan); the brokers on: pocketful, zerodha, upstox, fyers',
     });
     expect((await vault.fetch('/v1/tokens/zerodha/CD5678', { as: 'ops' })).status).toBe(404);
   });

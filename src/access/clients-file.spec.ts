@@ -150,12 +150,12 @@ describe('parseClients', () => {
   });
 
   it('writes scopes canonically: the default broker\'s bare, any other broker\'s as broker:ID', () => {
-    const file = JSON.stringify({ clients: [{ name: 'a', keySha256: HASH_A, accounts: ['pocketful:YA0002', 'zerodha:AB1234', 'YA0003'] }] });
-    expect(parseClients(file, 'clients.json')[0].accounts).toEqual(['YA0002', 'zerodha:AB1234', 'YA0003']);
-    expect(parseClients(file, 'clients.json', new Accounts('zerodha'))[0].accounts).toEqual(['pocketful:YA0002', 'AB1234', 'YA0003']);
+    const file = JSON.stringify({ clients: [{ name: 'a', keySha256: HASH_A, accounts: ['pocketful:YA0002', 'zerodha:AB1234', 'YA0003', 'dhan:1000000001'] }] });
+    expect(parseClients(file, 'clients.json')[0].accounts).toEqual(['YA0002', 'zerodha:AB1234', 'YA0003', 'dhan:1000000001']);
+    expect(parseClients(file, 'clients.json', new Accounts('zerodha'))[0].accounts).toEqual(['pocketful:YA0002', 'AB1234', 'YA0003', 'dhan:1000000001']);
   });
 
-  it.each(['**', 'YA*', '', ' YA0002', '../x', 'dhan:AB1234', 'zerodha:', 'Zerodha:AB1234'])('refuses the account %j', (account) => {
+  it.each(['**', 'YA*', '', ' YA0002', '../x', 'angel:AB1234', 'zerodha:', 'Zerodha:AB1234'])('refuses the account %j', (account) => {
     expect(problemsOf(JSON.stringify({ clients: [{ name: 'a', keySha256: HASH_A, accounts: [account] }] }))).toEqual([
       'clients.0.accounts: accounts must hold upper-case account ids (bare for the default broker, or as zerodha:AB1234) or "*"',
     ]);

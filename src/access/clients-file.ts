@@ -13,7 +13,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { sha256Hex } from '../crypto/digest';
-import { Accounts } from '../brokers/accounts';
+import { Accounts, BROKER_IDS } from '../brokers/accounts';
 import { ServiceClient } from './service-client';
 
 class ClientEntry {
@@ -26,7 +26,7 @@ class ClientEntry {
 
   @IsArray()
   @ArrayMinSize(1, { message: 'accounts must list at least one account id, or "*"' })
-  @Matches(/^(\*|((pocketful|zerodha|upstox|fyers):)?[A-Z0-9][A-Z0-9_-]{0,31})$/, {
+  @Matches(new RegExp(`^(\\*|((${BROKER_IDS.join('|')}):)?[A-Z0-9][A-Z0-9_-]{0,31})$`), {
     each: true,
     message: 'accounts must hold upper-case account ids (bare for the default broker, or as zerodha:AB1234) or "*"',
   })

@@ -15,6 +15,7 @@ describe(Accounts.name, () => {
       expect(sut.parse('zerodha:ab1234')).toBe('zerodha:AB1234');
       expect(sut.parse('UPSTOX:AB1234')).toBe('upstox:AB1234');
       expect(sut.parse('fyers:XY0001')).toBe('fyers:XY0001');
+      expect(sut.parse('dhan:1000000001')).toBe('dhan:1000000001');
     });
 
     it('keeps two brokers\' accounts of one id apart', () => {
@@ -22,7 +23,7 @@ describe(Accounts.name, () => {
       expect(sut.parse('zerodha:AB1234')).not.toBe(sut.parse('AB1234'));
     });
 
-    it.each(['', 'dhan:AB1234', ':AB1234', 'zerodha:', 'zerodha:AB:12', 'zerodha:../x', 'a'.repeat(33), 'zerodha:a b', 42, null])(
+    it.each(['', 'angel:AB1234', ':AB1234', 'zerodha:', 'zerodha:AB:12', 'zerodha:../x', 'a'.repeat(33), 'zerodha:a b', 42, null])(
       'refuses %p',
       (value) => {
         expect(sut.parse(value)).toBeNull();

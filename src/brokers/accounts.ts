@@ -1,7 +1,7 @@
 import { isClientId, normalizeClientId } from './client-id';
 import { BrokerId } from './broker-adapter';
 
-export const BROKER_IDS: readonly BrokerId[] = ['pocketful', 'zerodha', 'upstox', 'fyers'];
+export const BROKER_IDS: readonly BrokerId[] = ['pocketful', 'zerodha', 'upstox', 'fyers', 'dhan'];
 
 export function isBrokerId(value: unknown): value is BrokerId {
   return typeof value === 'string' && (BROKER_IDS as readonly string[]).includes(value);

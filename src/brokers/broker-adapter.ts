@@ -2,7 +2,7 @@ import { DailyCutoff } from '../clock/daily-cutoff';
 import { jwtExpiry } from './jwt-expiry';
 
 /** The brokers the vault can log in to. */
-export type BrokerId = 'pocketful' | 'zerodha' | 'upstox' | 'fyers';
+export type BrokerId = 'pocketful' | 'zerodha' | 'upstox' | 'fyers' | 'dhan';
 
 /** Where the person's browser goes to log in, and what to keep with the login's `state` until the callback. */
 export interface LoginStart {
@@ -50,13 +50,26 @@ export abstract class BrokerAdapter {
   abstract readonly id: BrokerId;
   /** As people write it: "Zerodha". */
   abstract readonly displayName: string;
-  /** The time of day, in India, at which the broker ends every token issued before it. */
-  abstract readonly cutoff: DailyCutoff;
+  /**
+   * The time of day, in India, at which the broker ends every token issued before it; null for a broker that ends
+   * its tokens a span after their issue instead (Dhan's 24 h, `lifetimeMs`).
+   */
+  abstract readonly cutoff: DailyCutoff | null;
+  /** The longest the broker lets a token live after its issue, for a broker that says so (Dhan: 24 h); null for none. */
+  readonly lifetimeMs: number | null = null;
+  /**
+   * Whether the broker sends the login's `state` back to the callback (OAuth2's, Kite's redirect_params). When it
+   * does not (Dhan), the login cookie carries the state, and the callback takes it from there and never from its query.
+   */
+  readonly returnsState: boolean = true;
   /** The scheme the broker's Authorization header names its tokens by, as a grant of it says. */
   readonly tokenType: string = 'bearer';
 
-  /** The broker's login page for this login; `state` comes back in the callback, by whatever means the broker has. */
-  abstract loginStart(state: string): LoginStart;
+  /**
+   * The broker's login page for this login; `state` comes back in the callback, by whatever means the broker has.
+   * Async only for a broker that must be asked first (Dhan's consent).
+   */
+  abstract loginStart(state: string): LoginStart | Promise<LoginStart>;
 
   /** Reads the callback's query string as the broker writes it. */
   abstract readCallback(query: Readonly<Record<string, string | undefined>>): CallbackOutcome;
@@ -75,9 +88,21 @@ export abstract class BrokerAdapter {
     return { accessToken, tokenType: this.tokenType, scope: '', notAfter: jwtExpiry(accessToken) };
   }
 
-  /** The earliest of the broker's next cut-off after issue and anything the grant says of the token's life. */
+  /**
+   * The earliest of the broker's next cut-off after issue, its lifetime after issue and anything the grant says of
+   * the token's life.
+   */
   expiresAt(grant: Pick<BrokerGrant, 'notAfter'>, issuedAt: Date): Date {
-    const atCutoff = this.cutoff.nextAfter(issuedAt);
-    return grant.notAfter !== undefined && grant.notAfter < atCutoff ? grant.notAfter : atCutoff;
+    const latest = this.latestEnd(issuedAt);
+    return grant.notAfter !== undefined && grant.notAfter < latest ? grant.notAfter : latest;
+  }
+
+  /** The latest the broker lets a token issued at `issuedAt` live: its next cut-off, or its lifetime, whichever comes first. */
+  latestEnd(issuedAt: Date): Date {
+    const ends = [this.cutoff?.nextAfter(issuedAt), this.lifetimeMs === null ? undefined : new Date(issuedAt.getTime() + this.lifetimeMs)];
+    const known = ends.filter((end): end is Date => end !== undefined);
+    // A broker without either would keep its tokens for ever: that is a mistake in its adapter, not a setting.
+    if (known.length === 0) throw new Error(`${this.displayName}'s adapter sets neither a daily cut-off nor a lifetime`);
+    return known.reduce((earliest, end) => (end < earliest ? end : earliest));
   }
 }

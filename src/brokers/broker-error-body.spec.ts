@@ -140,6 +140,14 @@ describe("readBrokerErrorBody: the other brokers' shapes", () => {
     expect(readBrokerErrorBody({ s: 'ok', code: 200, message: '' }, [])).toEqual({ code: undefined, description: undefined });
   });
 
+  it("reads Dhan's errorCode and errorMessage, scrubbed", () => {
+    const body = { errorType: 'Invalid_Authentication', errorCode: 'DH-901', errorMessage: `Client ID or user generated access token is invalid or expired: ${CODE}` };
+    expect(readBrokerErrorBody(body, SECRETS)).toEqual({
+      code: 'DH-901',
+      description: 'Client ID or user generated access token is invalid or expired: [redacted]',
+    });
+  });
+
   it('scrubs a secret echoed inside any of them', () => {
     const said = readBrokerErrorBody({ status: 'error', errors: [{ errorCode: 'UDAPI100057', message: `Invalid Auth code ${CODE}` }] }, SECRETS);
     expect(said.description).not.toContain(CODE);

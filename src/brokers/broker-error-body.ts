@@ -10,7 +10,8 @@ const MAX_DESCRIPTION = 300;
 /**
  * Brokers answer errors in their own shapes: Pocketful's login server OAuth2's `{error, error_description}` and its
  * API `{status:"error", message, error_code}`; Kite `{status:"error", message, error_type}`; Upstox
- * `{status:"error", errors:[{errorCode, message}]}`; Fyers `{s:"error", code, message}`; and a proxy in front of
+ * `{status:"error", errors:[{errorCode, message}]}`; Fyers `{s:"error", code, message}`; Dhan
+ * `{errorType, errorCode, errorMessage}`; and a proxy in front of
  * any of them anything at all. Reads whichever is there, and keeps out any secret the request carried in case the broker echoes it, in any of the
  * forms it may come back in (echoed-secrets.ts).
  */
@@ -20,8 +21,8 @@ export function readBrokerErrorBody(body: unknown, secrets: readonly string[]): 
   const record = body as Record<string, unknown>;
   const first = firstError(record.errors);
   const fyersCode = record.s === 'error' ? record.code : undefined;
-  const code = firstText(record.error, record.error_code, record.error_type, first?.errorCode, fyersCode);
-  const description = firstText(record.error_description, record.message, record.error_hint, first?.message);
+  const code = firstText(record.error, record.error_code, record.error_type, first?.errorCode, fyersCode, record.errorCode);
+  const description = firstText(record.error_description, record.message, record.error_hint, first?.message, record.errorMessage);
   return {
     code: code === undefined ? undefined : clean(code, secrets).slice(0, 64),
     description: description === undefined ? undefined : clean(description, secrets),

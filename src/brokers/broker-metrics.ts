@@ -9,16 +9,18 @@ import { BROKER_IDS } from './accounts';
 import { BrokerSettings } from './pocketful/pocketful.config';
 
 /**
- * The endpoints the vault calls at each broker, the code exchange first and the whoami second, each named as the
- * broker's own API names it: the last segment of its path (Pocketful's /oauth2/token is `token` and
- * /api/v1/user/trading_info `trading_info`, as they always were; Kite's /session/token `token`, Upstox's
- * /v2/user/profile `profile`, Fyers' /api/v3/validate-authcode `validate_authcode`).
+ * The endpoints the vault calls at each broker, the code exchange first and the whoami second (then any call the
+ * login's start makes), each named as the broker's own API names it: the last segment of its path (Pocketful's
+ * /oauth2/token is `token` and /api/v1/user/trading_info `trading_info`, as they always were; Kite's /session/token
+ * `token`, Upstox's /v2/user/profile `profile`, Fyers' /api/v3/validate-authcode `validate_authcode`, Dhan's
+ * /app/consumeApp-consent `consumeApp_consent` and /app/generate-consent `generate_consent`).
  */
 export const BROKER_ENDPOINTS = {
   pocketful: ['token', 'trading_info'],
   zerodha: ['token', 'profile'],
   upstox: ['token', 'profile'],
   fyers: ['validate_authcode', 'profile'],
+  dhan: ['consumeApp_consent', 'profile', 'generate_consent'],
 } as const satisfies Readonly<Record<BrokerId, readonly string[]>>;
 
 export type BrokerEndpoint<B extends BrokerId = BrokerId> = (typeof BROKER_ENDPOINTS)[B][number];
@@ -45,7 +47,7 @@ export class BrokerMetrics {
     const registers = [metrics.registry];
     const calls = new Counter({
       name: 'token_vault_broker_requests_total',
-      help: "Calls to each broker by endpoint (the broker's own name for it: Pocketful's token and trading_info, Zerodha's and Upstox's token and profile, Fyers' validate_authcode and profile) and outcome: ok, rejected, unauthorized, unavailable, timeout, malformed, error.",
+      help: "Calls to each broker by endpoint (the broker's own name for it: Pocketful's token and trading_info, Zerodha's and Upstox's token and profile, Fyers' validate_authcode and profile, Dhan's generate_consent, consumeApp_consent and profile) and outcome: ok, rejected, unauthorized, unavailable, timeout, malformed, error.",
       labelNames: ['broker', 'endpoint', 'outcome'] as const,
       registers,
     });

@@ -6,4 +6,5 @@ export const BROKER_NAMES: Readonly<Record<BrokerId, string>> = {
   zerodha: 'Zerodha',
   upstox: 'Upstox',
   fyers: 'Fyers',
+  dhan: 'Dhan',
 };

@@ -2,7 +2,7 @@ import { Type } from '@nestjs/common';
 import type { BrokersSettings } from './brokers.config';
 
 /** The brokers besides Pocketful, each of which SANDBOX=true can turn on against a stand-in of its own. */
-export type StandInBroker = 'zerodha' | 'upstox' | 'fyers';
+export type StandInBroker = 'zerodha' | 'upstox' | 'fyers' | 'dhan';
 
 /** Who the vault is to a broker's stand-in, and the users the stand-in has. */
 export interface StandInApp {

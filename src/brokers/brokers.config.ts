@@ -1,11 +1,24 @@
-import { IsNotEmpty, IsOptional, IsString, IsUrl, Validate, ValidateIf, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import {
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Validate,
+  ValidateIf,
+  ValidationArguments,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
 import { DailyCutoff } from '../clock/daily-cutoff';
 import { configSlice } from '../config/config-slice';
-import { OptionalHttpUrl } from '../config/variables';
+import { OptionalHttpUrl, splitList } from '../config/variables';
 import { HttpSettings } from '../http/http.config';
-import { Accounts } from './accounts';
+import { Accounts, BROKER_IDS } from './accounts';
 import { BrokerId } from './broker-adapter';
 import { StandInApp, standInPath, StandInBroker } from './broker-stand-in';
+import { DHAN_SANDBOX_APP } from './dhan/dhan-sandbox';
+import { DhanSettings } from './dhan/dhan.settings';
 import { FYERS_SANDBOX_APP } from './fyers/fyers-sandbox';
 import { FyersSettings } from './fyers/fyers.settings';
 import { UPSTOX_SANDBOX_APP } from './upstox/upstox-sandbox';
@@ -14,7 +27,7 @@ import { ZERODHA_SANDBOX_APP } from './zerodha/zerodha-sandbox';
 import { ZerodhaSettings } from './zerodha/zerodha.settings';
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
-const CALLBACK_PATH = /\/(pocketful|zerodha|upstox|fyers)\/callback\/?$/;
+const CALLBACK_PATH = new RegExp(`/(${BROKER_IDS.join('|')})/callback/?$`);
 
 /** The broker OpenAlgo's REDIRECT_URL names by its callback path (`/zerodha/callback`), Pocketful when it names none. */
 export function defaultBrokerOf(redirectUrl: string | undefined): BrokerId {
@@ -44,6 +57,9 @@ const redirectMessage = (broker: string) => ({
   message: `$property must be the redirect URL registered with your ${broker} app, e.g. http://127.0.0.1:5000/${broker.toLowerCase()}/callback`,
 });
 const secretMessage = (broker: string) => ({ message: `$property must be set to the API secret of your ${broker} app` });
+/** Dhan is on by its own key, or as the default broker (REDIRECT_URL's) by BROKER_API_KEY. */
+const dhanOn = (env: BrokersVariables) =>
+  env.DHAN_API_KEY !== undefined || (defaultBrokerOf(env.REDIRECT_URL) === 'dhan' && env.BROKER_API_KEY !== undefined);
 
 /** The brokers besides Pocketful: OpenAlgo's `BROKER_*` names configure the one REDIRECT_URL names, `<BROKER>_*` any other. */
 class BrokersVariables {
@@ -106,6 +122,31 @@ class BrokersVariables {
 
   @IsOptional()
   @IsString()
+  DHAN_API_KEY?: string;
+  @ValidateIf(keyed('DHAN'))
+  @IsString()
+  @IsNotEmpty(secretMessage('Dhan'))
+  DHAN_API_SECRET?: string;
+  @ValidateIf(keyed('DHAN'))
+  @IsUrl(URL_OPTIONS, redirectMessage('Dhan'))
+  DHAN_REDIRECT_URL?: string;
+  /** generate-consent names the account that logs in: required whenever Dhan is on with a key of its own. */
+  @ValidateIf(dhanOn)
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: '$property must be the Dhan client id of the account that logs in (its key was made by it), e.g. 1000000001' })
+  DHAN_CLIENT_ID?: string;
+  @OptionalHttpUrl('$property must be an http(s) URL such as https://auth.dhan.co')
+  DHAN_AUTH_URL?: string;
+  @OptionalHttpUrl('$property must be an http(s) URL such as https://api.dhan.co')
+  DHAN_API_URL?: string;
+  @IsOptional()
+  @Validate(IsDailyCutoff)
+  DHAN_TOKEN_EXPIRY_TIME?: string;
+
+  /** Read here only to choose the Dhan stand-in's client when DHAN_CLIENT_ID is not set; the tokens' slice checks it. */
+  ALLOWED_CLIENT_IDS?: string;
+
+  @IsOptional()
+  @IsString()
   BROKER_API_KEY?: string;
   @IsOptional()
   @IsString()
@@ -122,6 +163,7 @@ export class BrokersSettings {
   readonly zerodha!: ZerodhaSettings | null;
   readonly upstox!: UpstoxSettings | null;
   readonly fyers!: FyersSettings | null;
+  readonly dhan!: DhanSettings | null;
   /**
    * The brokers on against the vault's own stand-in of them, under /sandbox/<broker>: with SANDBOX=true, each one
    * whose key is not set. Their stand-ins are mounted; a broker configured with a key keeps its real URLs.
@@ -158,9 +200,17 @@ export const brokersConfig = configSlice({
     const zerodha = credentials('zerodha', ZERODHA_SANDBOX_APP, env.ZERODHA_API_KEY, env.ZERODHA_API_SECRET, env.ZERODHA_REDIRECT_URL);
     const upstox = credentials('upstox', UPSTOX_SANDBOX_APP, env.UPSTOX_API_KEY, env.UPSTOX_API_SECRET, env.UPSTOX_REDIRECT_URL);
     const fyers = credentials('fyers', FYERS_SANDBOX_APP, env.FYERS_API_KEY, env.FYERS_API_SECRET, env.FYERS_REDIRECT_URL);
+    const dhan = credentials('dhan', DHAN_SANDBOX_APP, env.DHAN_API_KEY, env.DHAN_API_SECRET, env.DHAN_REDIRECT_URL);
+    const accounts = new Accounts(defaultBroker);
+    /** On its stand-in, the first Dhan account ALLOWED_CLIENT_IDS names, else the stand-in's own first. */
+    const dhanClientId = () => {
+      if (env.DHAN_CLIENT_ID !== undefined || !standIns.includes('dhan')) return env.DHAN_CLIENT_ID ?? '';
+      const allowed = splitList(env.ALLOWED_CLIENT_IDS ?? '').map((entry) => accounts.parse(entry)).filter((entry): entry is string => entry !== null);
+      return accounts.idsOf('dhan', allowed)[0] ?? DHAN_SANDBOX_APP.accounts[0];
+    };
     return new BrokersSettings({
       defaultBroker,
-      accounts: new Accounts(defaultBroker),
+      accounts,
       zerodha:
         zerodha &&
         new ZerodhaSettings({
@@ -178,6 +228,15 @@ export const brokersConfig = configSlice({
           redirectUrl: fyers.redirectUrl,
           baseUrl: url('fyers', env.FYERS_BASE_URL),
           cutoff: cutoff(env.FYERS_TOKEN_EXPIRY_TIME),
+        }),
+      dhan:
+        dhan &&
+        new DhanSettings({
+          ...dhan,
+          clientId: dhanClientId(),
+          authUrl: url('dhan', env.DHAN_AUTH_URL),
+          apiUrl: url('dhan', env.DHAN_API_URL),
+          cutoff: cutoff(env.DHAN_TOKEN_EXPIRY_TIME) ?? null,
         }),
       standIns,
     });

@@ -1,5 +1,5 @@
 /**
- * The `exp` of a token that is a JWT (Upstox's and Fyers' are), or undefined for one that is not or says none. The
+ * The `exp` of a token that is a JWT (Upstox's, Fyers' and Dhan's are), or undefined for one that is not or says none. The
  * signature is not checked (the vault has no key for it): the claim is only ever used to end a token sooner, never
  * to keep one longer than its broker's cut-off.
  */

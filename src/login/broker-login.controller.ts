@@ -5,19 +5,28 @@ import { OperatorGuard } from '../access/operator.guard';
 import { Audited, audited } from '../audit/audited';
 import { BrokerId } from '../brokers/broker-adapter';
 import { BrokersSettings } from '../brokers/brokers.config';
+import { ErrorCode } from '../errors/error-catalogue';
 import { PageResponses } from '../http/pages/page-responses';
 import { ApiPageErrors } from '../openapi/api-errors';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
+import { AccountBrokers } from '../tokens/account-brokers';
 import { LoginCookies } from './login-cookie';
 import { CALLBACK_ERRORS } from './callback-errors';
 import { CallbackQuery, isCompleted, LoginService, STATE_LIFETIME_MS } from './login.service';
 import { successPage } from './pages/login-pages';
 
+/** What a login's start answers when it must ask the broker first (Dhan's consent), besides the others' refusals. */
+const BROKER_CALL_ERRORS: ErrorCode[] = ['broker_rejected', 'broker_unavailable', 'broker_timeout', 'broker_malformed_response'];
 
-const BeginDoc = (name: string) => [
-  ApiOperation({ summary: `Start a ${name} login (a page for a browser)`, description: `Sets a login cookie and redirects to ${name}; 404 when ${name} is not configured.` }),
-  ApiResponse({ status: 302, description: `To ${name}'s login, with the login's state` }),
-  ApiPageErrors('not_found', 'operator_unauthorized', 'rate_limited', 'store_unavailable'),
+const BeginDoc = (name: string, asksBroker = false) => [
+  ApiOperation({
+    summary: `Start a ${name} login (a page for a browser)`,
+    description: asksBroker
+      ? `Asks ${name} for a consent, sets a login cookie that carries the login's state (${name} sends none back) and redirects to ${name}'s login for that consent; 404 when ${name} is not configured.`
+      : `Sets a login cookie and redirects to ${name}; 404 when ${name} is not configured.`,
+  }),
+  ApiResponse({ status: 302, description: asksBroker ? `To ${name}'s login for the consent` : `To ${name}'s login, with the login's state` }),
+  ApiPageErrors('not_found', 'operator_unauthorized', 'rate_limited', 'store_unavailable', ...(asksBroker ? BROKER_CALL_ERRORS : [])),
 ];
 const CallbackDoc = (name: string) => [
   ApiOperation({ summary: `${name}'s redirect after a login: stores the token (a page for a browser)` }),
@@ -44,11 +53,13 @@ export class BrokerLoginController {
   constructor(
     private readonly login: LoginService,
     brokers: BrokersSettings,
+    adapters: AccountBrokers,
   ) {
     const cookies = new Map<BrokerId, LoginCookies>();
-    for (const broker of ['zerodha', 'upstox', 'fyers'] as const) {
+    for (const broker of ['zerodha', 'upstox', 'fyers', 'dhan'] as const) {
       const settings = brokers[broker];
-      if (settings) cookies.set(broker, LoginCookies.of(settings.redirectUrl, broker));
+      const carriesState = adapters.adapter(broker)?.returnsState === false;
+      if (settings) cookies.set(broker, LoginCookies.of(settings.redirectUrl, broker, { carriesState }));
     }
     this.cookies = cookies;
   }
@@ -95,13 +106,27 @@ export class BrokerLoginController {
     return this.callback('fyers', query, request, reply);
   }
 
+  @Get('dhan/login')
+  @apply(BeginDoc('Dhan', true))
+  beginDhan(@Res() reply: FastifyReply) {
+    return this.begin('dhan', reply);
+  }
+
+  @Get('dhan/callback')
+  @apply(CallbackDoc('Dhan'))
+  @Audited('store')
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  callbackDhan(@Query() query: CallbackQuery, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.callback('dhan', query, request, reply);
+  }
+
   private async begin(broker: BrokerId, reply: FastifyReply): Promise<void> {
     const { url, state, browserSecret } = await this.login.beginAt(broker);
     reply.header('set-cookie', this.cookiesOf(broker).issue(state, browserSecret, STATE_LIFETIME_MS)).redirect(url, 302);
   }
 
   private async callback(broker: BrokerId, query: CallbackQuery, request: FastifyRequest, reply: FastifyReply) {
-    const login = await this.login.takeAt(broker, query, (state) => this.cookiesOf(broker).read(request.headers.cookie, state));
+    const login = await this.login.takeAt(broker, query, this.cookiesOf(broker).sentBy(request.headers.cookie));
     if (isCompleted(login)) return audited(successPage(login.clientId, login.expiresAt, 'again'), { account: login.clientId, result: 'already_stored' });
     try {
       const token = await this.login.finishAt(login);

@@ -54,4 +54,45 @@ describe('LoginCookies', () => {
     expect(cookies.read(`${mine}=${SECRET}x`, STATE)).toBeUndefined();
     expect(cookies.read(`x${mine}=${SECRET}`, STATE)).toBeUndefined();
   });
+
+  describe('for a broker that sends no state back (Dhan)', () => {
+    const dhan = () => LoginCookies.of('http://127.0.0.1:5000/dhan/callback', 'dhan', { carriesState: true });
+
+    it('carries the state beside the secret, under one name for the broker, scoped as the others', () => {
+      const { name, value, attributes } = parse(dhan().issue(STATE, SECRET, 600_000));
+      expect(name).toBe('dhan-login-state');
+      expect(value).toBe(`${STATE}.${SECRET}`);
+      expect(attributes.sort()).toEqual(['HttpOnly', 'Max-Age=600', 'Path=/dhan', 'SameSite=Lax']);
+      expect(parse(dhan().issue(`${STATE.slice(1)}x`, SECRET, 1000)).name).toBe(name);
+      expect(dhan().clear(STATE)).toBe('dhan-login-state=; Max-Age=0; Path=/dhan; HttpOnly; SameSite=Lax');
+      expect(parse(LoginCookies.of('https://vault.desk.example/dhan/callback', 'dhan', { carriesState: true }).issue(STATE, SECRET, 1000)).name).toBe(
+        '__Secure-dhan-login-state',
+      );
+    });
+
+    it('gives the callback the state it carries, and its secret for that state only', () => {
+      const browser = dhan().sentBy(`a=b; dhan-login-state=${STATE}.${SECRET}`);
+      expect(browser.carriedState()).toBe(STATE);
+      expect(browser.secretOf(STATE)).toBe(SECRET);
+      expect(browser.secretOf(`${STATE.slice(1)}x`)).toBeUndefined();
+    });
+
+    it.each([
+      ['no cookie header', undefined],
+      ['no login cookie', 'a=b'],
+      ['a secret alone', `dhan-login-state=${SECRET}`],
+      ['a short state', `dhan-login-state=${STATE.slice(1)}.${SECRET}`],
+      ['a quoted value', `dhan-login-state="${STATE}.${SECRET}"`],
+      ['a per-login cookie of another broker', `zerodha-login-0123456789abcdef=${SECRET}`],
+    ])('finds no login in %s', (_, header) => {
+      const browser = dhan().sentBy(header);
+      expect(browser.carriedState()).toBeUndefined();
+      expect(browser.secretOf(STATE)).toBeUndefined();
+    });
+
+    it('is not read by a broker whose cookies carry no state', () => {
+      const cookies = LoginCookies.of('http://127.0.0.1:5000/zerodha/callback', 'zerodha');
+      expect(cookies.sentBy(`zerodha-login-state=${STATE}.${SECRET}`).carriedState()).toBeUndefined();
+    });
+  });
 });

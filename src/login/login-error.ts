@@ -21,6 +21,15 @@ export const loginStateMismatch = (broker = 'Pocketful') =>
       `the redirect URL, or in a private window?). Nothing was sent to ${broker}, and the login was left as it was.`,
   );
 
+/** A broker that sends no state back (Dhan): without the login cookie, nothing says which login this callback ends. */
+export const noLoginInBrowser = (broker: string) =>
+  vaultError(
+    'login_state_mismatch',
+    `This browser has no ${broker} login under way: it did not begin this one, has already completed it (was the page ` +
+      'reloaded?), or has lost its login cookie (was the login opened at another address than the redirect URL, or in a ' +
+      `private window?). Nothing was sent to ${broker}.`,
+  );
+
 export const loginCancelled = (broker = 'Pocketful') => vaultError('login_cancelled', `The login was cancelled at ${broker}. Nothing was stored.`);
 
 export const loginRefused = (detail: string, broker = 'Pocketful') => vaultError('login_refused', `${broker} refused the login: ${detail}. Nothing was stored.`);

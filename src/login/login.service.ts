@@ -8,6 +8,7 @@ import { vaultError } from '../errors/vault-error';
 import { AccountBrokers } from '../tokens/account-brokers';
 import { StoredToken } from '../tokens/stored-token';
 import { TokensService } from '../tokens/tokens.service';
+import { CallbackBrowser } from './login-cookie';
 import { LoginStateStore } from './login-state.store';
 import {
   codeAlreadyUsed,
@@ -15,6 +16,7 @@ import {
   loginCancelled,
   loginRefused,
   loginStateMismatch,
+  noLoginInBrowser,
   stateMissing,
   stateReplayed,
   stateUnknown,
@@ -90,17 +92,20 @@ export class LoginService {
     const broker = this.adapterOf(brokerId);
     const state = randomBytes(SECRET_BYTES).toString('base64url');
     const browserSecret = randomBytes(SECRET_BYTES).toString('base64url');
-    const { url, verifier } = broker.loginStart(state);
+    const { url, verifier } = await broker.loginStart(state);
     await this.states.saveState(brokerStateKey(broker.id, state), { browserHash: sha256Hex(browserSecret), verifier }, STATE_LIFETIME_MS);
     return { url, state, browserSecret };
   }
 
-  /** As `take`, with the callback read by the broker's own names (Kite's `request_token`, `status`). */
-  async takeAt(brokerId: BrokerId, query: CallbackQuery, secretOf: (state: string) => string | undefined): Promise<TakenBrokerLogin | CompletedLogin> {
+  /**
+   * As `take`, with the callback read by the broker's own names (Kite's `request_token`, `status`). For a broker that
+   * sends no state back (Dhan), the state is the one the browser's login cookie carries, and only that one.
+   */
+  async takeAt(brokerId: BrokerId, query: CallbackQuery, browser: CallbackBrowser): Promise<TakenBrokerLogin | CompletedLogin> {
     const broker = this.adapterOf(brokerId);
     const name = broker.displayName;
     const outcome = broker.readCallback(textQuery(query));
-    const state = this.checkedState(outcome.state ?? undefined, name);
+    const state = broker.returnsState ? this.checkedState(outcome.state ?? undefined, name) : this.carriedState(browser, name);
     let answer: Answer;
     if (outcome.kind === 'refused') {
       const error = outcome.error !== undefined && ERROR_SHAPE.test(outcome.error) ? outcome.error : 'login_failed';
@@ -109,7 +114,7 @@ export class LoginService {
       if (!CODE_SHAPE.test(outcome.code)) throw codeMissing(name);
       answer = { code: outcome.code };
     }
-    const browserSecret = secretOf(state);
+    const browserSecret = browser.secretOf(state);
     const stateKey = brokerStateKey(broker.id, state);
     const browserHash = browserSecret === undefined ? '' : sha256Hex(browserSecret);
     const taken = await this.states.takeState(stateKey, browserHash);
@@ -183,6 +188,13 @@ export class LoginService {
     if (!claimed) throw codeAlreadyUsed();
     const grant = await this.pocketful.exchangeCode(login.code, login.verifier);
     return this.completed(login, await this.tokens.register(grant, 'login', this.clock.now()));
+  }
+
+  /** The state a login cookie carries; none (or not one the vault makes) is a browser with no login under way. */
+  private carriedState(browser: CallbackBrowser, broker: string): string {
+    const state = browser.carriedState();
+    if (state === undefined || !STATE_SHAPE.test(state)) throw noLoginInBrowser(broker);
+    return state;
   }
 
   private checkedState(state: unknown, broker = 'Pocketful'): string {

@@ -31,7 +31,7 @@ export class RedirectUrlWarning implements OnApplicationBootstrap {
   private redirectUrls(): Array<[BrokerId, string]> {
     const urls: Array<[BrokerId, string]> = [];
     if (this.pocketful.enabled) urls.push(['pocketful', this.pocketful.redirectUrl]);
-    for (const broker of ['zerodha', 'upstox', 'fyers'] as const) {
+    for (const broker of ['zerodha', 'upstox', 'fyers', 'dhan'] as const) {
       const settings = this.brokers[broker];
       if (settings) urls.push([broker, settings.redirectUrl]);
     }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { RecordingRefusals } from '../../test/support/exception-filter-harness';
+import { DhanSandbox } from '../brokers/dhan/dhan-sandbox';
 import { FyersSandbox } from '../brokers/fyers/fyers-sandbox';
 import { UpstoxSandbox } from '../brokers/upstox/upstox-sandbox';
 import { ZerodhaSandbox } from '../brokers/zerodha/zerodha-sandbox';
@@ -39,6 +40,7 @@ describe(SandboxModule.name, () => {
     expect(sandbox.get(ZerodhaSandbox).options).toMatchObject({ apiKey: 'sandbox-app', accounts: ['AB1234', 'CD5678'], redirectUrl: 'http://127.0.0.1:5000/zerodha/callback' });
     expect(sandbox.get(UpstoxSandbox).options.accounts).toEqual(['7BAB12', '4CDE56']);
     expect(sandbox.get(FyersSandbox).options).toMatchObject({ appId: 'SANDBOXAPP-100', accounts: ['XY01234', 'XZ05678'] });
+    expect(sandbox.get(DhanSandbox).options).toMatchObject({ apiKey: 'sandbox-app-id', accounts: ['1000000001', '1000000002'], redirectUrl: 'http://127.0.0.1:5000/dhan/callback' });
   });
 
   it("offers at each broker the accounts ALLOWED_CLIENT_IDS names of it, and its own where it names none", async () => {
@@ -47,6 +49,15 @@ describe(SandboxModule.name, () => {
     expect(sandbox.get(ZerodhaSandbox).options.accounts).toEqual(['AB9999']);
     expect(sandbox.get(UpstoxSandbox).options.accounts).toEqual(['9XYZ99']);
     expect(sandbox.get(FyersSandbox).options.accounts).toEqual(['XY01234', 'XZ05678']);
+    expect(sandbox.get(DhanSandbox).options.accounts).toEqual(['1000000001', '1000000002']);
+  });
+
+  it("offers at Dhan's the accounts ALLOWED_CLIENT_IDS names of it, and always the one DHAN_CLIENT_ID names, whose consent the vault asks for", async () => {
+    sandbox = await sandboxFor({ ALLOWED_CLIENT_IDS: 'dhan:1100000042,dhan:1100000043' });
+    expect(sandbox.get(DhanSandbox).options.accounts).toEqual(['1100000042', '1100000043']);
+    await sandbox.close();
+    sandbox = await sandboxFor({ ALLOWED_CLIENT_IDS: 'dhan:1100000042', DHAN_CLIENT_ID: '1100000099' });
+    expect(sandbox.get(DhanSandbox).options.accounts).toEqual(['1100000099', '1100000042']);
   });
 
   it('mounts no stand-in for a broker configured with its key: the real broker is used', async () => {

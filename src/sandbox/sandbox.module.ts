@@ -3,6 +3,7 @@ import { Clock } from '../clock/clock';
 import { BrokerId } from '../brokers/broker-adapter';
 import { BrokerStandIn } from '../brokers/broker-stand-in';
 import { BrokersSettings } from '../brokers/brokers.config';
+import { dhanStandIn } from '../brokers/dhan/dhan-sandbox.controller';
 import { fyersStandIn } from '../brokers/fyers/fyers-sandbox.controller';
 import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
 import { upstoxStandIn } from '../brokers/upstox/upstox-sandbox.controller';
@@ -14,7 +15,7 @@ import { SandboxController } from './sandbox.controller';
 export const SANDBOX_ACCOUNTS = ['YA0002', 'YA0003'];
 
 /** The stand-ins of the brokers besides Pocketful, each declared in its broker's folder. */
-const STAND_INS: readonly BrokerStandIn[] = [zerodhaStandIn, upstoxStandIn, fyersStandIn];
+const STAND_INS: readonly BrokerStandIn[] = [zerodhaStandIn, upstoxStandIn, fyersStandIn, dhanStandIn];
 
 /**
  * The accounts a broker's stand-in offers: those ALLOWED_CLIENT_IDS names of that broker, so that a login through

@@ -4,6 +4,7 @@ import { Accounts, BROKER_IDS, isBrokerId } from '../brokers/accounts';
 import { BrokerAdapter, BrokerId } from '../brokers/broker-adapter';
 import { BrokerMetrics } from '../brokers/broker-metrics';
 import { BrokersSettings } from '../brokers/brokers.config';
+import { DhanAdapter } from '../brokers/dhan/dhan.adapter';
 import { FyersAdapter } from '../brokers/fyers/fyers.adapter';
 import { PocketfulAdapter } from '../brokers/pocketful/pocketful.adapter';
 import { PocketfulClient } from '../brokers/pocketful/pocketful.client';
@@ -36,6 +37,7 @@ export const otherBrokerAdapters: Provider = {
     if (brokers.zerodha) adapters.set('zerodha', new ZerodhaAdapter(http, brokers.zerodha, metrics));
     if (brokers.upstox) adapters.set('upstox', new UpstoxAdapter(http, brokers.upstox, metrics));
     if (brokers.fyers) adapters.set('fyers', new FyersAdapter(http, brokers.fyers, metrics));
+    if (brokers.dhan) adapters.set('dhan', new DhanAdapter(http, brokers.dhan, metrics));
     return new OtherBrokerAdapters(adapters);
   },
   inject: [HttpService, BrokersSettings, BrokerMetrics],

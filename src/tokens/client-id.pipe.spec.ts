@@ -3,7 +3,7 @@ import { BrokersSettings } from '../brokers/brokers.config';
 import { VaultError } from '../errors/vault-error';
 import { BrokerAccountPipe, ClientIdPipe } from './client-id.pipe';
 
-const brokers = new BrokersSettings({ defaultBroker: 'pocketful', accounts: new Accounts('pocketful'), zerodha: null, upstox: null, fyers: null, standIns: [] });
+const brokers = new BrokersSettings({ defaultBroker: 'pocketful', accounts: new Accounts('pocketful'), zerodha: null, upstox: null, fyers: null, dhan: null, standIns: [] });
 
 function refusal(run: () => unknown): VaultError {
   try {
@@ -39,7 +39,7 @@ describe(BrokerAccountPipe.name, () => {
   it('refuses a broker the vault does not know, naming the ones it does', () => {
     const error = refusal(() => sut.transform({ broker: 'nse', id: 'AB1234' }));
     expect([error.code, error.status]).toEqual(['invalid_client_id', 400]);
-    expect(error.message).toBe('the path names no broker the vault knows: pocketful, zerodha, upstox, fyers');
+    expect(error.message).toBe('the path names no broker the vault knows: pocketful, zerodha, upstox, fyers, dhan');
   });
 
   it("refuses an id that names a broker of its own, so zerodha/upstox:AB1234 never reaches Upstox's account", () => {

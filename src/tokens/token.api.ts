@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { BROKER_IDS } from '../brokers/accounts';
 import type { BrokerId } from '../brokers/broker-adapter';
 import type { AccountState } from './tokens.service';
 import type { TokenView } from './read/token-body';
@@ -13,7 +14,7 @@ import type { VerificationResultView, VerificationView, VerifyAllView } from './
 export class TokenRecordResponse implements ImportedTokenView {
   @ApiProperty({ example: 'YA0002', description: "The account: the default broker's id bare, another broker's as broker:id (zerodha:AB1234)" })
   clientId: string;
-  @ApiProperty({ enum: ['pocketful', 'zerodha', 'upstox', 'fyers'], example: 'pocketful', description: 'The broker whose token it is' })
+  @ApiProperty({ enum: [...BROKER_IDS], example: 'pocketful', description: 'The broker whose token it is' })
   broker: BrokerId;
   @ApiProperty({ example: 'bearer' })
   tokenType: string;
@@ -37,7 +38,7 @@ export class TokenResponse extends TokenRecordResponse implements TokenView {
 export class AccountResponse {
   @ApiProperty({ example: 'YA0002', description: "The default broker's id bare, another broker's as broker:id (zerodha:AB1234)" })
   clientId: string;
-  @ApiProperty({ enum: ['pocketful', 'zerodha', 'upstox', 'fyers'], example: 'pocketful' })
+  @ApiProperty({ enum: [...BROKER_IDS], example: 'pocketful' })
   broker: BrokerId;
   @ApiProperty({ enum: ['live', 'expired', 'missing'], example: 'live' })
   state: AccountState;

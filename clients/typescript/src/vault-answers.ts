@@ -1,7 +1,7 @@
 /** `GET /v1/tokens/:clientId`: a live token and what the vault knows of it. */
 export interface VaultToken {
   clientId: string;
-  /** The broker whose token it is (`pocketful`, `zerodha`, `upstox`, `fyers`); a vault from before brokers were named only had Pocketful's. */
+  /** The broker whose token it is (`pocketful`, `zerodha`, `upstox`, `fyers`, `dhan`); a vault from before brokers were named only had Pocketful's. */
   broker: string;
   accessToken: string;
   tokenType: string;
