@@ -57,9 +57,11 @@ describe('the demo in a real browser', () => {
     expect(token.status).toBe(200);
     expect((await token.json()) as object).toMatchObject({ clientId: 'YA0002', source: 'login' });
 
-    // Reloading the success page must not log in again.
+    // Reloading the success page does not log in again, and says the login completed, for whom, until when.
+    const expires = await page.textContent('#expires');
     await page.reload();
-    expect(await page.textContent('#code')).toBe('state_replayed');
+    expect(await page.textContent('h1')).toBe('Login already completed for YA0002');
+    expect([await page.textContent('#account'), await page.textContent('#expires')]).toEqual(['YA0002', expires]);
     await page.close();
   });
 
