@@ -1,6 +1,7 @@
 // Bundles tsc's output (build/) into the programs the package runs, one file each, in dist/: the vault that
 // `npm start` and the image run, the demo, and each command. Node on its own resolves, reads and compiles some
 // 1,500 module files at start; one file starts the vault within its second (npm run bench), and a command at once.
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -37,6 +38,11 @@ for (const file of filesUnder('src', '.lua')) {
   copyFileSync(file, target);
 }
 
+// The commit built, for token_vault_build_info (src/status/vault-version.ts), asked of git here and never at run time;
+// left out where there is no repository, as in the image's build, which copies no .git.
+const revision = builtRevision();
+const define = revision === undefined ? {} : { __VAULT_REVISION__: JSON.stringify(revision) };
+
 for (const [program, entry] of Object.entries(PROGRAMS)) {
   const outfile = join('dist', program);
   await build({
@@ -50,6 +56,7 @@ for (const [program, entry] of Object.entries(PROGRAMS)) {
     minifyWhitespace: true,
     logLevel: 'warning',
     loader: { '.lua': 'text' },
+    define,
     external: OPTIONAL.flatMap((name) => [name, `${name}/*`]),
   });
   // V8 keeps a script's source for as long as the script lives, one byte a character if every character is Latin-1
@@ -75,4 +82,15 @@ function filesUnder(dir, extension) {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith(extension))
     .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+}
+
+/** HEAD's commit, with `-dirty` when a file git tracks differs from it; undefined without git or a repository. */
+function builtRevision() {
+  const git = (...args) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const commit = git('rev-parse', '--verify', 'HEAD');
+    return /^[0-9a-f]{40,64}$/.test(commit) ? `${commit}${git('status', '--porcelain', '--untracked-files=no') === '' ? '' : '-dirty'}` : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { RedisKeys } from '../src/redis/redis-keys';
 import { ACCOUNT_SERIES_MAX_AGE_MS } from '../src/tokens/token-metrics';
 import { closeAll } from './support/close-all';
+import { EventStreamClient } from './support/event-stream-client';
 import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
 import { Scrape } from './support/prometheus-text';
@@ -61,18 +64,24 @@ describe('/metrics over a day', () => {
     return response.status;
   };
 
-  it('shows each expected and stored account with its token, and seconds to expiry by the vault clock', async () => {
+  it('shows each expected and stored account with its token, and when that token expires, as a Unix time', async () => {
     const metrics = await scrape(vault);
     expect(metrics.series('token_vault_token_present')).toEqual({ 'account=YA0002': 1, 'account=YA0003': 0 });
-    expect(metrics.series('token_vault_token_expiry_seconds')).toEqual({
-      'account=YA0002': (MIDNIGHT_AFTER.getTime() - clock.now().getTime()) / 1000,
-    });
+    expect(metrics.series('token_vault_token_expiry_timestamp_seconds')).toEqual({ 'account=YA0002': MIDNIGHT_AFTER.getTime() / 1000 });
+    expect(metrics.text).toContain('# TYPE token_vault_token_expiry_timestamp_seconds gauge\n');
 
+    // An instant, not a count down: a rule takes `- time()` for the time left.
     clock.advance(30 * 60_000);
     const later = await scrape(vault);
-    expect(later.value('token_vault_token_expiry_seconds', { account: 'YA0002' })).toBe(
-      metrics.value('token_vault_token_expiry_seconds', { account: 'YA0002' })! - 1800,
-    );
+    expect(later.value('token_vault_token_expiry_timestamp_seconds', { account: 'YA0002' })).toBe(MIDNIGHT_AFTER.getTime() / 1000);
+  });
+
+  it('says which build it runs, as token_vault_build_info 1 with the version in package.json', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    const metrics = await scrape(vault);
+    // The commit is the bundle's to know (test/startup.e2e-spec.ts); run from the sources, there is none to say.
+    expect(metrics.series('token_vault_build_info')).toEqual({ [`version=${version}`]: 1 });
+    expect(metrics.text).toContain('# TYPE token_vault_build_info gauge\n');
   });
 
   it('counts a login by result, and the two broker calls it made, with their time', async () => {
@@ -92,7 +101,7 @@ describe('/metrics over a day', () => {
       'broker=pocketful,endpoint=trading_info': 1,
     });
     expect(after.value('token_vault_token_present', { account: 'YA0003' })).toBe(1);
-    expect(after.value('token_vault_token_expiry_seconds', { account: 'YA0003' })).toBeGreaterThan(0);
+    expect(after.value('token_vault_token_expiry_timestamp_seconds', { account: 'YA0003' })).toBeGreaterThan(clock.now().getTime() / 1000);
   });
 
   it('counts reads by result and by service client, wherever they were refused, and times them by route', async () => {
@@ -124,6 +133,37 @@ describe('/metrics over a day', () => {
     expect(after.changeSince(before, 'token_vault_redis_command_duration_seconds_count')).toMatchObject({ 'command=script:vaultCountReadRecord': 2 });
     const servedTime = (metrics: Scrape) => metrics.value('token_vault_http_request_duration_seconds_sum', { route: READ_ROUTE, method: 'GET', status: '200' }) ?? 0;
     expect(servedTime(after)).toBeGreaterThan(servedTime(before));
+  });
+
+  it('times reads held by ?wait and event streams apart from the request latency, and counts the streams', async () => {
+    const before = await scrape(vault);
+    // YA0002's token is live: its held read answers at once. YA0009 has none: that read is held its whole second.
+    expect(await read('YA0002?wait=5', { as: 'strategy-a' })).toBe(200);
+    expect(await read('YA0009?wait=1', { as: 'ops' })).toBe(404);
+    const stream = await EventStreamClient.open(vault, 'strategy-a');
+    try {
+      expect(stream.status).toBe(200);
+      const open = await scrape(vault);
+      expect(open.changeSince(before, 'token_vault_event_streams_total')).toEqual({ '': 1 });
+      expect(open.value('token_vault_held_requests', { kind: 'events' })).toBe(1);
+    } finally {
+      await stream.close();
+    }
+    await until(async () => (await scrape(vault)).value('token_vault_held_requests', { kind: 'events' }) === 0, 5_000, 'the stream to end');
+    const after = await scrape(vault);
+
+    expect(after.changeSince(before, 'token_vault_held_read_duration_seconds_count')).toEqual({ 'status=200': 1, 'status=404': 1 });
+    const heldFor = (metrics: Scrape, status: string) => metrics.value('token_vault_held_read_duration_seconds_sum', { status }) ?? 0;
+    expect(heldFor(after, '404') - heldFor(before, '404')).toBeGreaterThanOrEqual(1);
+    // Held its second: past the 1 s bucket, within the 2.5 s one.
+    const buckets = after.changeSince(before, 'token_vault_held_read_duration_seconds_bucket');
+    expect(buckets).not.toHaveProperty(['le=1,status=404']);
+    expect(buckets).toMatchObject({ 'le=2.5,status=404': 1 });
+    const timed = Object.keys(after.changeSince(before, 'token_vault_http_request_duration_seconds_count'));
+    expect(timed.filter((series) => series.includes('/v1/tokens') || series.includes('/v1/events'))).toEqual([]);
+    expect(timed.length).toBeGreaterThan(0);
+    // Reads all the same, counted by result.
+    expect(after.changeSince(before, 'token_vault_token_reads_total')).toEqual({ 'result=served': 1, 'result=not_found': 1 });
   });
 
   it('counts a read past its client\'s budget as rate_limited', async () => {
@@ -201,7 +241,7 @@ describe('/metrics over a day', () => {
   it('drops each token from the gauges once the vault clock passes its expiry, and keeps the accounts expected', async () => {
     clock.set(new Date(MIDNIGHT_AFTER.getTime() + 1000));
     const metrics = await scrape(vault);
-    expect(metrics.series('token_vault_token_expiry_seconds')).toEqual({});
+    expect(metrics.series('token_vault_token_expiry_timestamp_seconds')).toEqual({});
     expect(metrics.series('token_vault_token_present')).toEqual({ 'account=YA0002': 0, 'account=YA0003': 0 });
   });
 

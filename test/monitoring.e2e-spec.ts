@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { AlertReceiver } from './support/alert-receiver';
+import { closeAll } from './support/close-all';
+import { EventStreamClient } from './support/event-stream-client';
 import { Scrape } from './support/prometheus-text';
+import { promtool } from './support/promtool';
 import { VaultFixture } from './support/vault-fixture';
 
 const DEPLOY = join(__dirname, '..', 'deploy');
@@ -37,24 +41,66 @@ function queriesOf(panels: Array<{ panels?: unknown[]; targets?: Array<{ expr?: 
 }
 
 /**
- * deploy/: the Prometheus rules and the Grafana dashboard, checked against what a running vault (Redis store, so
- * every metric is there) actually exports. promtool is not installed for the tests (it comes with the whole
- * Prometheus server); rules.test.yml holds the rules' unit tests for it.
+ * What a running vault (Redis store and an alert channel, so that every metric is there) exports, as Prometheus
+ * reads it: its scrape passes `promtool check metrics`, README's metrics table names it, and the Prometheus rules and
+ * the Grafana dashboard in deploy/ read only what it exports. promtool runs the rules' own unit tests in
+ * test/static/prometheus-rules.spec.ts.
  */
 describe('monitoring files', () => {
   let fixture: VaultFixture;
+  let webhook: AlertReceiver;
+  let scrape: string;
   let exported: ReadonlySet<string>;
 
   beforeAll(async () => {
-    fixture = await VaultFixture.start();
-    const metrics = await fixture.vault.fetch('/metrics');
-    expect(metrics.status).toBe(200);
-    exported = new Scrape(await metrics.text()).names;
+    webhook = await new AlertReceiver().start();
+    fixture = await VaultFixture.start({ env: { ALERT_WEBHOOK_URL: `${webhook.url}/hook`, ALLOWED_CLIENT_IDS: 'YA0002,YA0003' } });
+    const { vault, broker } = fixture;
+    // A sample in every family whose series come with use: a login, reads plain and held, a stream, a refusal.
+    expect((await vault.login('YA0002', broker)).status).toBe(200);
+    expect((await vault.fetch('/v1/tokens/YA0002', { as: 'strategy-a' })).status).toBe(200);
+    expect((await vault.fetch('/v1/tokens/YA0002?wait=1', { as: 'strategy-a' })).status).toBe(200);
+    expect((await vault.fetch('/v1/tokens/YA0003', { as: 'strategy-a' })).status).toBe(403);
+    const stream = await EventStreamClient.open(vault, 'strategy-a');
+    try {
+      expect(stream.status).toBe(200);
+      const metrics = await vault.fetch('/metrics');
+      expect(metrics.status).toBe(200);
+      scrape = await metrics.text();
+    } finally {
+      await stream.close();
+    }
+    exported = new Scrape(scrape).names;
   });
 
-  afterAll(() => fixture?.close());
+  afterAll(() => closeAll(() => fixture?.close(), () => webhook?.stop()));
+
+  it('passes promtool check metrics: names, types, units and help as Prometheus expects them', () => {
+    const families = scrape.split('\n').filter((line) => line.startsWith('# TYPE '));
+    // Not vacuous: the vault's own families, and the families that come with use, are in it.
+    for (const name of ['token_vault_held_read_duration_seconds', 'token_vault_event_streams_total', 'token_vault_token_expiry_timestamp_seconds', 'token_vault_build_info']) {
+      expect(families).toContainEqual(expect.stringMatching(new RegExp(`^# TYPE ${name} `)));
+    }
+    expect(scrape).toMatch(/^token_vault_alert_deliveries_total\{channel="webhook",type="missing",result="failed"\} 0$/m);
+    const run = promtool(['check', 'metrics'], scrape);
+    expect(run.output).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it('would fail promtool check metrics with a gauge named as a counter: the check above can fail', () => {
+    const run = promtool(['check', 'metrics'], `${scrape}# HELP token_vault_open_things_total Things.\n# TYPE token_vault_open_things_total gauge\ntoken_vault_open_things_total 1\n`);
+    expect(run.output).toContain('token_vault_open_things_total non-counter metrics should not have "_total" suffix');
+    expect(run.status).not.toBe(0);
+  });
 
   const unknown = (exprs: string[]) => exprs.flatMap(seriesIn).filter((name) => !exported.has(name) && !PROMETHEUS_SERIES.has(name));
+
+  it("is the README's metrics table, family for family, but for the process's own", () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const documented = [...readme.matchAll(/^\| `(token_vault_[a-z0-9_]+)` \|/gm)].map((match) => match[1]).sort();
+    const families = [...scrape.matchAll(/^# TYPE (token_vault_[a-z0-9_]+) /gm)].map((match) => match[1]);
+    expect(documented).toEqual(families.filter((name) => !/^token_vault_(process|nodejs)_/.test(name)).sort());
+  });
 
   describe('deploy/prometheus/rules.yml', () => {
     const rules = (): Rule[] => (parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((group) => group.rules);
@@ -75,9 +121,17 @@ describe('monitoring files', () => {
       expect(new Set(names).size).toBe(names.length);
     });
 
-    it('covers the day: a missing or short-lived token, the audit trail, Redis, Pocketful and the vault itself', () => {
+    it('covers the day: a missing or short-lived token, the audit trail, Redis, the brokers, alert deliveries and the vault itself', () => {
       const read = new Set(rules().flatMap((rule) => seriesIn(String(rule.expr))));
-      const wanted = ['token_vault_token_present', 'token_vault_token_expiry_seconds', 'token_vault_token_reads_total', 'token_vault_redis_up', 'token_vault_broker_requests_total', 'up'];
+      const wanted = [
+        'token_vault_token_present',
+        'token_vault_token_expiry_timestamp_seconds',
+        'token_vault_token_reads_total',
+        'token_vault_redis_up',
+        'token_vault_broker_requests_total',
+        'token_vault_alert_deliveries_total',
+        'up',
+      ];
       expect(wanted.filter((metric) => !read.has(metric))).toEqual([]);
     });
 
@@ -115,16 +169,20 @@ describe('monitoring files', () => {
       expect(new Set(ids).size).toBe(ids.length);
     });
 
-    it('shows the tokens, reads, latency, Pocketful, Redis and alert deliveries', () => {
+    it('shows the tokens, reads, latency, held reads and streams, the brokers, Redis, alert deliveries and versions', () => {
       const queried = new Set(queriesOf(dashboard().panels).flatMap(seriesIn));
       const wanted = [
         'token_vault_token_present',
-        'token_vault_token_expiry_seconds',
+        'token_vault_token_expiry_timestamp_seconds',
         'token_vault_token_reads_total',
         'token_vault_token_reads_by_client_total',
         'token_vault_logins_total',
         'token_vault_imports_total',
         'token_vault_http_request_duration_seconds_bucket',
+        'token_vault_held_read_duration_seconds_bucket',
+        'token_vault_held_requests',
+        'token_vault_event_streams_total',
+        'token_vault_build_info',
         'token_vault_broker_requests_total',
         'token_vault_broker_request_duration_seconds_bucket',
         'token_vault_redis_up',

@@ -1,6 +1,22 @@
 import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort } from './support/free-port';
+import { Scrape } from './support/prometheus-text';
+import { untilReady } from './support/spawned-replicas';
 import { SpawnedVault } from './support/spawned-vault';
+
+const ROOT = join(__dirname, '..');
+
+/** The commit checked out, as the build asked git for it; null without git or a repository. */
+function headCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--verify', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
 
 describe('start-up configuration', () => {
   it('stops with one message naming every problem, no stack trace and no value', async () => {
@@ -98,5 +114,24 @@ describe('start-up configuration', () => {
         await new Promise((resolve) => holder.close(resolve));
       }
     });
+  });
+
+  it('says in token_vault_build_info which build it runs: the version, and the commit the bundle was built from', async () => {
+    const port = await freePort();
+    const vault = SpawnedVault.start('vault', { SANDBOX: 'true', TOKEN_STORE: 'memory', HOST: '127.0.0.1', PORT: String(port), METRICS_AUTH: 'none' });
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await untilReady({ url });
+      const [info, ...others] = new Scrape(await (await fetch(`${url}/metrics`)).text()).samples.filter((sample) => sample.name === 'token_vault_build_info');
+      expect(others).toEqual([]);
+      expect(info.value).toBe(1);
+      const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      const commit = headCommit();
+      // npm test builds the bundle from the checkout it tests, with any edits not yet committed marked as such.
+      if (commit === null) expect(info.labels).toEqual({ version });
+      else expect(info.labels).toEqual({ version, revision: expect.stringMatching(new RegExp(`^${commit}(-dirty)?$`)) });
+    } finally {
+      await vault.stop();
+    }
   });
 });

@@ -13,7 +13,7 @@ import { CoordinationStore } from '../coordination/coordination.store';
 import { MemoryCoordinationStore } from '../coordination/memory-coordination.store';
 import { VaultMetrics } from '../metrics/vault-metrics';
 import { RedisKeys } from '../redis/redis-keys';
-import { Alert } from './alert';
+import { Alert, ALERT_TYPES } from './alert';
 import { ALERT_CHANNELS } from './alert-channels';
 import { AlertDelivery } from './alert-delivery';
 import { AlertDeliveryLog } from './alert-delivery-log';
@@ -218,6 +218,16 @@ describe(AlertDispatcher.name, () => {
   });
 
   describe('a delivery that fails', () => {
+    it('has a failed series at 0 for every channel and alert type from the start, so the first failure shows in increase()', async () => {
+      await replica((settings) => [...webhookOnly(settings), new PagerChannel(pager.url)]);
+      const { values } = await metrics.alertDeliveries.get();
+      const failed = values.filter((value) => value.labels.result === 'failed');
+      expect(failed.map((value) => `${value.labels.channel} ${value.labels.type}`).sort()).toEqual(
+        ['webhook', 'pager'].flatMap((channel) => ALERT_TYPES.map((type) => `${channel} ${type}`)).sort(),
+      );
+      expect(failed.every((value) => value.value === 0)).toBe(true);
+    });
+
     it('is retried after no answer, a 5xx or a 429, and is sent on the attempt that gets through', async () => {
       const sut = await replica();
       webhook.failures = [503, 'drop'];

@@ -3,7 +3,7 @@ import { Clock } from '../clock/clock';
 import { CoordinationStore } from '../coordination/coordination.store';
 import { VaultMetrics } from '../metrics/vault-metrics';
 import { RedisKeys } from '../redis/redis-keys';
-import { Alert, AlertType } from './alert';
+import { Alert, ALERT_TYPES, AlertType } from './alert';
 import { AlertDelivery, DeliveryOutcome } from './alert-delivery';
 import { ACCOUNTS_KEPT, AlertDeliveryLog, DeliveryRecord } from './alert-delivery-log';
 import { ALERT_CHANNELS } from './alert-channels';
@@ -40,7 +40,11 @@ export class AlertDispatcher {
     private readonly metrics: VaultMetrics,
     private readonly clock: Clock,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    // Each channel's failures at 0 from the start, so that the first one shows in increase() and raises
+    // TokenVaultAlertDeliveriesFailing (deploy/prometheus/rules.yml).
+    for (const channel of channels) for (const type of ALERT_TYPES) metrics.alertDeliveries.inc({ channel: channel.name, type, result: 'failed' }, 0);
+  }
 
   /** Resolves when every channel has sent, failed, or found the alert taken; channels never wait for each other. */
   async dispatch(alerts: Alert[]): Promise<void> {

@@ -1,5 +1,6 @@
 /** The kinds of alert, each a reason for an operator to act (or, for `stored`, to relax). */
-export type AlertType = 'expiring' | 'expired' | 'missing' | 'invalid' | 'stored' | 'preopen';
+export const ALERT_TYPES = ['expiring', 'expired', 'missing', 'invalid', 'stored', 'preopen'] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
 
 /**
  * One alert, as every channel receives it. `id` is derived from what the alert is about (account, expiry, lead

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { redisCall } from '../redis/redis-call';
 import { RedisConnection } from '../redis/redis-connection';
-import { AlertType } from './alert';
+import { ALERT_TYPES, AlertType } from './alert';
 import { AlertDeliveryLog, DELIVERIES_KEPT, DeliveryRecord } from './alert-delivery-log';
-
-const TYPES: readonly AlertType[] = ['expiring', 'expired', 'missing', 'invalid', 'stored', 'preopen'];
 
 /** A list, newest at the head, trimmed in the same step as each push: it never holds more than DELIVERIES_KEPT. */
 @Injectable()
@@ -38,7 +36,7 @@ function parseEntry(text: string): DeliveryRecord | null {
   try {
     const value = JSON.parse(text) as Record<string, unknown>;
     const { at, channel, type, result, accounts, accountCount, reason } = value;
-    if (typeof at !== 'number' || typeof channel !== 'string' || !TYPES.includes(type as AlertType)) return null;
+    if (typeof at !== 'number' || typeof channel !== 'string' || !ALERT_TYPES.includes(type as AlertType)) return null;
     if ((result !== 'sent' && result !== 'failed') || !Array.isArray(accounts) || !accounts.every((id) => typeof id === 'string')) return null;
     const count = typeof accountCount === 'number' ? accountCount : accounts.length;
     return { at: new Date(at), channel, type: type as AlertType, result, accounts, accountCount: count, ...(typeof reason === 'string' ? { reason } : {}) };

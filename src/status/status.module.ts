@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { HealthModule } from '../health/health.module';
 import { StorageKind } from '../redis/storage.config';
+import { BuildInfoGauge } from './build-info.gauge';
 import { MemoryReplicaRegistry } from './memory-replica.registry';
 import { RedisReplicaRegistry } from './redis-replica.registry';
 import { ReplicaHeartbeat } from './replica-heartbeat';
@@ -10,8 +11,9 @@ import { StatusController } from './status.controller';
 import { StatusService } from './status.service';
 
 /**
- * What an operator checks: the page at `/` and `GET /v1/status`, from one StatusService; and the heartbeat by which
- * each replica is counted. The tokens and the alerts' delivery log come from their global modules.
+ * What an operator checks: the page at `/` and `GET /v1/status`, from one StatusService; the heartbeat by which
+ * each replica is counted; and the build each runs, as a metric. The tokens and the alerts' delivery log come from
+ * their global modules.
  */
 @Module({})
 export class StatusModule {
@@ -24,6 +26,7 @@ export class StatusModule {
         { provide: ReplicaRegistry, useClass: kind === 'redis' ? RedisReplicaRegistry : MemoryReplicaRegistry },
         ReplicaHeartbeat,
         StatusService,
+        BuildInfoGauge,
       ],
     };
   }

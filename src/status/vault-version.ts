@@ -5,3 +5,9 @@
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const VAULT_VERSION: string = (require('../../package.json') as { version: string }).version;
+
+/** Written into the bundle by scripts/bundle.mjs when git could say the commit; absent from any other build. */
+declare const __VAULT_REVISION__: string | undefined;
+
+/** The commit the bundle was built from (`-dirty` when files git tracks differed from it), or undefined when unknown. */
+export const VAULT_REVISION: string | undefined = typeof __VAULT_REVISION__ === 'string' ? __VAULT_REVISION__ : undefined;

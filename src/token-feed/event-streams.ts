@@ -8,6 +8,7 @@ import { EventFanOut } from './event-fan-out';
 import { EventReplay, Replay } from './event-replay';
 import { EventStream } from './event-stream';
 import { compareEventIds, FeedEvent } from './feed-event';
+import { HeldRequestMetrics } from './held-request-metrics';
 import { HeldRequests } from './held-requests';
 import { parseLastEventId } from './last-event-id';
 import { TokenFeedSettings } from './token-feed.config';
@@ -31,6 +32,7 @@ export class EventStreams implements OnModuleDestroy {
     private readonly held: HeldRequests,
     private readonly registry: ServiceClientRegistry,
     private readonly settings: TokenFeedSettings,
+    private readonly metrics: HeldRequestMetrics,
   ) {
     this.unwatchClients = registry.onReplace(() => {
       for (const stream of [...this.open]) stream.recheck();
@@ -73,6 +75,7 @@ export class EventStreams implements OnModuleDestroy {
       throw error;
     }
     if (closed) return;
+    this.metrics.streamOpens(request);
     reply.hijack();
     stream.open(String(request.id));
     if (replay?.reset) stream.reset();

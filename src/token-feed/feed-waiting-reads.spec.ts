@@ -1,4 +1,4 @@
-import { Test } from '@nestjs/testing';
+import { Test, TestingModule } from '@nestjs/testing';
 import { ManualClock } from '../../test/support/manual-clock';
 import { settled } from '../../test/support/settled';
 import { BASE_DAY } from '../../test/support/test-time';
@@ -11,6 +11,7 @@ import { AuditTrail } from '../audit/audit-trail';
 import { MemoryAuditLog } from '../audit/memory-audit.log';
 import { Clock } from '../clock/clock';
 import { loadConfiguration } from '../config/load-configuration';
+import { VaultMetrics } from '../metrics/vault-metrics';
 import { MemoryRateLimiter } from '../rate-limit/memory-rate-limiter';
 import { rateLimitConfig } from '../rate-limit/rate-limit.config';
 import { RateLimiter } from '../rate-limit/rate-limiter';
@@ -22,6 +23,7 @@ import { StoredToken } from '../tokens/stored-token';
 import { TokenStore } from '../tokens/token.store';
 import { EventFanOut } from './event-fan-out';
 import { FeedWaitingReads } from './feed-waiting-reads';
+import { HeldRequestMetrics } from './held-request-metrics';
 import { HeldRequests } from './held-requests';
 import { tokenFeedConfig } from './token-feed.config';
 
@@ -49,6 +51,7 @@ describe(FeedWaitingReads.name, () => {
   let audit: MemoryAuditLog;
   let fanOut: EventFanOut;
   let held: HeldRequests;
+  let moduleRef: TestingModule;
   const key = newServiceKey();
   const strategy = clientFor('strategy-a', key, ['YA0002', 'YA0003'], false);
   const ops = clientFor('ops', newServiceKey(), ['*'], true);
@@ -61,13 +64,15 @@ describe(FeedWaitingReads.name, () => {
     const settings = configuration.entries().map(([provide, useValue]) => ({ provide, useValue }));
     store = new MemoryTokenStore(clock);
     registry = new ServiceClientRegistry([strategy, ops]);
-    const moduleRef = await Test.createTestingModule({
+    moduleRef = await Test.createTestingModule({
       providers: [
         FeedWaitingReads,
         TokenServing,
         AuditTrail,
         EventFanOut,
         HeldRequests,
+        HeldRequestMetrics,
+        VaultMetrics,
         ...settings,
         { provide: ServiceClientRegistry, useValue: registry },
         { provide: Clock, useValue: clock },
@@ -86,6 +91,7 @@ describe(FeedWaitingReads.name, () => {
   afterEach(async () => {
     for (const caller of callers.splice(0)) caller.abort();
     await settle();
+    await moduleRef.close();
   });
 
   /** A read of `clientId` that waits 30 s, as ServiceKeyGuard lets it in with the strategy's key. */

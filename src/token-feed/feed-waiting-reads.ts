@@ -8,6 +8,7 @@ import { StoredToken } from '../tokens/stored-token';
 import { TokenServing } from '../tokens/read/token-serving';
 import { WaitingReads } from '../tokens/read/waiting-reads';
 import { EventFanOut } from './event-fan-out';
+import { HeldRequestMetrics } from './held-request-metrics';
 import { HeldRequests } from './held-requests';
 import { Wakeup } from './wakeup';
 
@@ -29,6 +30,7 @@ export class FeedWaitingReads extends WaitingReads {
     private readonly fanOut: EventFanOut,
     private readonly held: HeldRequests,
     private readonly registry: ServiceClientRegistry,
+    private readonly metrics: HeldRequestMetrics,
   ) {
     super();
   }
@@ -36,6 +38,7 @@ export class FeedWaitingReads extends WaitingReads {
   async serve(request: VaultRequest, clientId: string, seconds: number): Promise<StoredToken | null> {
     // ServiceKeyGuard let this key in, so it is there.
     const key = bearerKey(request.headers.authorization) ?? '';
+    this.metrics.heldReadBegins(request);
     const wakeup = new Wakeup();
     const release = this.held.admit(serviceClientOf(request).name, 'wait', () => wakeup.end('closing'));
     // Listening before the first read: a token stored (or a key revoked) between that read and the wait is not missed.

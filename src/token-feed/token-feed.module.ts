@@ -9,7 +9,7 @@ import { EventsController } from './events.controller';
 import { ExpiryWatch } from './expiry-watch';
 import { FeedPublisher } from './feed-publisher';
 import { HeldRequests } from './held-requests';
-import { HeldRequestsGauge } from './held-requests.gauge';
+import { HeldRequestMetrics } from './held-request-metrics';
 import { MemoryEventFeed } from './memory-event-feed';
 import { RedisEventFeed } from './redis-event-feed';
 import { FeedWaitingReads } from './feed-waiting-reads';
@@ -30,7 +30,7 @@ export class TokenFeedModule {
         { provide: EventFeed, useClass: kind === 'redis' ? RedisEventFeed : MemoryEventFeed },
         EventFanOut,
         HeldRequests,
-        HeldRequestsGauge,
+        HeldRequestMetrics,
         FeedPublisher,
         ExpiryWatch,
         EventReplay,

@@ -60,8 +60,9 @@ describe(TokenMetrics.name, () => {
   it('shows the live tokens from the expiry index, and every other known or expected account as 0', async () => {
     const text = await sut.series();
     expect(series(text, 'token_vault_token_present')).toEqual({ YA0002: 1, YA0003: 0, YA0009: 0 });
-    expect(series(text, 'token_vault_token_expiry_seconds')).toEqual({ YA0002: 3600 });
+    expect(series(text, 'token_vault_token_expiry_timestamp_seconds')).toEqual({ YA0002: IN_AN_HOUR.getTime() / 1000 });
     expect(text).toContain('# TYPE token_vault_token_present gauge\n');
+    expect(text).toContain('# TYPE token_vault_token_expiry_timestamp_seconds gauge\n');
     expect(await metrics.scrape()).toContain(text);
   });
 
@@ -76,14 +77,15 @@ describe(TokenMetrics.name, () => {
     const next = await sut.series();
     expect(store.calls).toBe(2);
     expect(series(next, 'token_vault_token_present').YA0009).toBe(1);
-    expect(series(next, 'token_vault_token_expiry_seconds').YA0002).toBe(3600 - ACCOUNT_SERIES_MAX_AGE_MS / 1000);
+    // An instant: the same however much later it is collected.
+    expect(series(next, 'token_vault_token_expiry_timestamp_seconds').YA0002).toBe(IN_AN_HOUR.getTime() / 1000);
   });
 
   it('drops a token from the series once the clock passes its expiry', async () => {
     clock.set(IN_AN_HOUR);
     const text = await sut.series();
     expect(series(text, 'token_vault_token_present')).toEqual({ YA0002: 0, YA0003: 0, YA0009: 0 });
-    expect(series(text, 'token_vault_token_expiry_seconds')).toEqual({});
+    expect(series(text, 'token_vault_token_expiry_timestamp_seconds')).toEqual({});
   });
 
   it('collects again when the clock goes back', async () => {
@@ -98,7 +100,7 @@ describe(TokenMetrics.name, () => {
     const text = await sut.series();
     expect(text).toContain('# TYPE token_vault_token_present gauge\n');
     expect(series(text, 'token_vault_token_present')).toEqual({});
-    expect(series(text, 'token_vault_token_expiry_seconds')).toEqual({});
+    expect(series(text, 'token_vault_token_expiry_timestamp_seconds')).toEqual({});
     store.failing = false;
     expect(series(await sut.series(), 'token_vault_token_present')).toEqual({ YA0002: 1, YA0003: 0, YA0009: 0 });
     expect(store.calls).toBe(2);

@@ -23,20 +23,21 @@ const PRESENT = {
   help: 'Whether the account has a live token (1) or not (0): the accounts of ALLOWED_CLIENT_IDS and every account that stored one.',
 };
 const EXPIRY = {
-  name: 'token_vault_token_expiry_seconds',
-  help: "Seconds until the account's live token expires; absent for an account without one.",
+  name: 'token_vault_token_expiry_timestamp_seconds',
+  help: "When the account's live token expires, in seconds since the Unix epoch; absent for an account without one.",
 };
 
 /**
  * Each account's token: `token_vault_token_present{account}` (1 live, 0 not) for the accounts of
- * ALLOWED_CLIENT_IDS and every account that stored a token, and `token_vault_token_expiry_seconds{account}` for the
- * live ones only. Collected in two store calls whatever the number of accounts, from what the store keeps beside
- * the tokens (the accounts' ids, and the expiry index, where a live token is one whose expiry is still ahead): no
- * token is read, nothing decrypted. Collected at most once per ACCOUNT_SERIES_MAX_AGE_MS, however many scrape
- * (concurrent scrapes wait for the one collection under way), and kept as text: 10,000 accounts are 20,000 series,
- * which cost prom-client's Gauge about 150 ms of CPU to label and write out each time, against a few ms written
- * here. While the store does not answer, both are empty once the last collection is too old, and
- * token_vault_redis_up says why.
+ * ALLOWED_CLIENT_IDS and every account that stored a token, and `token_vault_token_expiry_timestamp_seconds{account}`
+ * for the live ones only: the instant, as Prometheus expects time (a rule or panel takes `… - time()` for the time
+ * left), so the text stays true however long it is kept. Collected in two store calls whatever the number of
+ * accounts, from what the store keeps beside the tokens (the accounts' ids, and the expiry index, where a live token
+ * is one whose expiry is still ahead): no token is read, nothing decrypted. Collected at most once per
+ * ACCOUNT_SERIES_MAX_AGE_MS, however many scrape (concurrent scrapes wait for the one collection under way), and kept
+ * as text: 10,000 accounts are 20,000 series, which cost prom-client's Gauge about 150 ms of CPU to label and write
+ * out each time, against a few ms written here. While the store does not answer, both are empty once the last
+ * collection is too old, and token_vault_redis_up says why.
  */
 @Injectable()
 export class TokenMetrics {
@@ -66,18 +67,18 @@ export class TokenMetrics {
   private async collect(now: number): Promise<string> {
     try {
       const [ids, live] = await Promise.all([this.store.accountIds(), this.store.expiringBetween(new Date(now + 1), END_OF_TIME)]);
-      const text = await seriesText(new Set([...ids, ...(this.settings.allowedClientIds ?? [])]), live, now);
+      const text = await seriesText(new Set([...ids, ...(this.settings.allowedClientIds ?? [])]), live);
       this.collected = { at: now, text };
       return text;
     } catch {
       // Nothing can be said of the tokens without the store: no series rather than a false 0, nor old ones.
       this.collected = null;
-      return seriesText(new Set(), [], now);
+      return seriesText(new Set(), []);
     }
   }
 }
 
-async function seriesText(accounts: ReadonlySet<string>, live: ReadonlyArray<{ clientId: string; expiresAt: Date }>, now: number): Promise<string> {
+async function seriesText(accounts: ReadonlySet<string>, live: ReadonlyArray<{ clientId: string; expiresAt: Date }>): Promise<string> {
   const expiries = new Map(live.map((entry) => [entry.clientId, entry.expiresAt.getTime()]));
   let text = `# HELP ${PRESENT.name} ${PRESENT.help}\n# TYPE ${PRESENT.name} gauge\n`;
   let written = 0;
@@ -88,7 +89,7 @@ async function seriesText(accounts: ReadonlySet<string>, live: ReadonlyArray<{ c
   text += `# HELP ${EXPIRY.name} ${EXPIRY.help}\n# TYPE ${EXPIRY.name} gauge\n`;
   for (const [account, expiresAt] of expiries) {
     if (++written % SERIES_PER_TURN === 0) await nextTurn();
-    text += `${EXPIRY.name}{account="${labelValue(account)}"} ${(expiresAt - now) / 1000}\n`;
+    text += `${EXPIRY.name}{account="${labelValue(account)}"} ${expiresAt / 1000}\n`;
   }
   return text;
 }

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { locate, planInstall, REQUIRED_TOOLS, thisMachine } from './required-tools';
+import { locate, planInstall, processesRunning, REQUIRED_TOOLS, thisMachine } from './required-tools';
 
 /**
- * Before any test: the programs the tests run for real (redis-server, chromium) are found, or installed when this
- * machine allows it (root or sudo without a password, with apt-get), or the run stops at once with one message
- * saying how to install them. No test is skipped for want of a tool.
+ * Before any test: the programs the tests run for real (redis-server, chromium, python3, promtool) are found, or
+ * installed when this machine allows it (root or sudo without a password, with apt-get), or the run stops at once
+ * with one message saying how to install them. No test is skipped for want of a tool, and a service that came with
+ * one (the Prometheus server, with promtool) is left stopped: the run stops if it is not.
  */
 export default async function globalSetup(): Promise<void> {
   const missing = REQUIRED_TOOLS.filter((tool) => locate(tool) === null);
@@ -19,6 +20,10 @@ export default async function globalSetup(): Promise<void> {
   }
   const still = REQUIRED_TOOLS.filter((tool) => locate(tool) === null);
   if (still.length > 0) stop(`apt-get finished, but ${still.map((tool) => tool.name).join(' and ')} still cannot be found.`);
+  for (const service of missing.flatMap((tool) => (tool.service ? [tool.service] : []))) {
+    const running = processesRunning(service.executable);
+    if (running.length > 0) stop(`${service.name} came with a tool and still runs after it was stopped (process ${running.join(', ')}): stop it by hand.`);
+  }
   process.stderr.write(`Installed ${plan.packages.join(' and ')}.\n`);
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /** A program the tests run for real, found on PATH or where a variable points. */
@@ -11,6 +11,11 @@ export interface RequiredTool {
   debian: string;
   ubuntu: string;
   macos: string;
+  /**
+   * A service the package also installs, and starts on a machine that lets packages start services: the tests want
+   * only the tool, so it is stopped and kept from starting at boot as soon as it is installed.
+   */
+  service?: { name: string; executable: string };
 }
 
 export const REQUIRED_TOOLS: RequiredTool[] = [
@@ -25,11 +30,23 @@ export const REQUIRED_TOOLS: RequiredTool[] = [
   },
   // The Python client library is tested by its own unittest suite (3.9 or newer).
   { name: 'python3', variable: 'PYTHON3_BIN', candidates: ['python3'], debian: 'python3', ubuntu: 'python3', macos: 'brew install python' },
+  // Checks the scrape's names and the alerting rules (test/monitoring.e2e-spec.ts, test/static/prometheus-rules.spec.ts).
+  // Debian and Ubuntu ship it only inside the Prometheus server's package.
+  {
+    name: 'promtool',
+    variable: 'PROMTOOL_BIN',
+    candidates: ['promtool'],
+    debian: 'prometheus',
+    ubuntu: 'prometheus',
+    macos: 'brew install prometheus',
+    service: { name: 'prometheus', executable: '/usr/bin/prometheus' },
+  },
 ];
 
 const REDIS = REQUIRED_TOOLS[0];
 const CHROMIUM = REQUIRED_TOOLS[1];
 const PYTHON = REQUIRED_TOOLS[2];
+const PROMTOOL = REQUIRED_TOOLS[3];
 
 /** The executable for a tool, or null when it is not installed. */
 export function locate(tool: RequiredTool, env: NodeJS.ProcessEnv = process.env): string | null {
@@ -52,6 +69,7 @@ function onPath(command: string, env: NodeJS.ProcessEnv = process.env): string |
 export const redisServerPath = (): string => locate(REDIS) ?? REDIS.name;
 export const chromiumPath = (): string => locate(CHROMIUM) ?? CHROMIUM.name;
 export const python3Path = (): string => locate(PYTHON) ?? PYTHON.name;
+export const promtoolPath = (): string => locate(PROMTOOL) ?? PROMTOOL.name;
 
 function isExecutable(path: string): boolean {
   try {
@@ -69,6 +87,8 @@ export interface Machine {
   hasPasswordlessSudo: boolean;
   /** ID from /etc/os-release: `debian`, `ubuntu`, … */
   osId: string | null;
+  /** Booted with systemd (/run/systemd/system), which then starts a package's services, else its init script does. */
+  hasSystemd: boolean;
 }
 
 export type InstallPlan = { kind: 'nothing' } | { kind: 'install'; packages: string[]; commands: string[][] } | { kind: 'stop'; message: string };
@@ -83,6 +103,7 @@ export function planInstall(missing: RequiredTool[], machine: Machine): InstallP
     const commands = [
       [...sudo, 'apt-get', 'update', '-q'],
       [...sudo, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', ...packages],
+      ...missing.flatMap(({ service }) => (service ? stopService(service.name, machine, sudo) : [])),
     ];
     return { kind: 'install', packages, commands };
   }
@@ -97,6 +118,33 @@ export function planInstall(missing: RequiredTool[], machine: Machine): InstallP
   return { kind: 'stop', message };
 }
 
+/** A service stopped now and not started at boot, whether it was started or not (a policy-rc.d may have refused it). */
+function stopService(name: string, machine: Machine, sudo: string[]): string[][] {
+  if (machine.hasSystemd) return [[...sudo, 'systemctl', 'disable', '--now', `${name}.service`]];
+  return [
+    [...sudo, 'update-rc.d', name, 'disable'],
+    [...sudo, `/etc/init.d/${name}`, 'stop'],
+  ];
+}
+
+/**
+ * The processes running `executable` (the first word of their command line), by id: none once a service the tests
+ * installed is stopped. Read from /proc; nothing where there is none (macOS, where Homebrew starts no service).
+ */
+export function processesRunning(executable: string, proc = '/proc'): number[] {
+  if (!existsSync(proc)) return [];
+  return readdirSync(proc)
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`${proc}/${pid}/cmdline`, 'latin1').split('\0')[0] === executable;
+      } catch {
+        return false; // ended meanwhile
+      }
+    })
+    .map(Number);
+}
+
 export function thisMachine(): Machine {
   let osId: string | null = null;
   try {
@@ -107,5 +155,5 @@ export function thisMachine(): Machine {
   const isRoot = process.getuid?.() === 0;
   const hasAptGet = onPath('apt-get') !== null;
   const hasPasswordlessSudo = !isRoot && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0;
-  return { isRoot, hasAptGet, hasPasswordlessSudo, osId };
+  return { isRoot, hasAptGet, hasPasswordlessSudo, osId, hasSystemd: existsSync('/run/systemd/system') };
 }
