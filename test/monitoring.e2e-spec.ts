@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clientFor, newServiceKey, writeClientsFile } from '../src/access/clients-file';
 import { parse } from 'yaml';
 import { AlertReceiver } from './support/alert-receiver';
 import { closeAll } from './support/close-all';
@@ -51,10 +53,16 @@ describe('monitoring files', () => {
   let webhook: AlertReceiver;
   let scrape: string;
   let exported: ReadonlySet<string>;
+  let dir: string | undefined;
 
   beforeAll(async () => {
     webhook = await new AlertReceiver().start();
-    fixture = await VaultFixture.start({ env: { ALERT_WEBHOOK_URL: `${webhook.url}/hook`, ALLOWED_CLIENT_IDS: 'YA0002,YA0003' } });
+    // A clients file too, as production has one: its own families are exported only with it.
+    dir = mkdtempSync(join(tmpdir(), 'token-vault-monitoring-'));
+    writeClientsFile(join(dir, 'clients.json'), [clientFor('desk', newServiceKey(), ['YA0002'], false)]);
+    fixture = await VaultFixture.start({
+      env: { ALERT_WEBHOOK_URL: `${webhook.url}/hook`, ALLOWED_CLIENT_IDS: 'YA0002,YA0003', VAULT_CLIENTS_FILE: join(dir, 'clients.json') },
+    });
     const { vault, broker } = fixture;
     // A sample in every family whose series come with use: a login, reads plain and held, a stream, a refusal.
     expect((await vault.login('YA0002', broker)).status).toBe(200);
@@ -73,7 +81,7 @@ describe('monitoring files', () => {
     exported = new Scrape(scrape).names;
   });
 
-  afterAll(() => closeAll(() => fixture?.close(), () => webhook?.stop()));
+  afterAll(() => closeAll(() => fixture?.close(), () => webhook?.stop(), () => dir && rmSync(dir, { recursive: true, force: true })));
 
   it('passes promtool check metrics: names, types, units and help as Prometheus expects them', () => {
     const families = scrape.split('\n').filter((line) => line.startsWith('# TYPE '));
