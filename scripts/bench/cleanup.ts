@@ -1,12 +1,15 @@
 type Closer = () => unknown;
 
 /**
- * Everything the bench starts registers how to stop it here, and is stopped in reverse order whatever happens:
- * a failed run or Ctrl-C must not leave a Redis or a vault behind.
+ * Everything the bench (or npm run test:compose) starts registers how to stop it here, and is stopped in reverse
+ * order whatever happens: a failed run or Ctrl-C must not leave a Redis, a vault or a compose project behind.
  */
 export class Cleanup {
   private readonly closers: Closer[] = [];
   private running: Promise<void> | null = null;
+
+  /** `name` is the program's, for the line a failed step writes. */
+  constructor(private readonly name = 'bench') {}
 
   add(closer: Closer): void {
     this.closers.push(closer);
@@ -24,7 +27,7 @@ export class Cleanup {
         await closer();
       } catch (error) {
         // Going on matters more than this one failure: the rest must still be stopped.
-        process.stderr.write(`bench: cleanup step failed: ${(error as Error).message}\n`);
+        process.stderr.write(`${this.name}: cleanup step failed: ${(error as Error).message}\n`);
       }
     }
   }

@@ -5,6 +5,6 @@ import { dirname, join } from 'node:path';
 export function projectRoot(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error('the bench is not inside the project');
+    if (dirname(dir) === dir) throw new Error(`${__dirname} is not inside the project`);
   }
 }

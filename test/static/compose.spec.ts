@@ -8,6 +8,8 @@ import { loadVaultConfig, VAULT_CONFIG_SLICES } from '../../src/vault-config';
 const ROOT = join(__dirname, '..', '..');
 /** The proxy's fixed address on the compose network, the one TRUST_PROXY names. */
 const PROXY_ADDRESS = '172.30.0.10';
+/** The one image every vault service and the clients command run. */
+const IMAGE = 'token-vault:local';
 const read = (name: string) => readFileSync(join(ROOT, name), 'utf8');
 
 /** The variables the vault's configuration slices validate, read from class-validator's metadata. */
@@ -39,6 +41,7 @@ interface ComposeService {
   ports?: string[];
   env_file?: string;
   user?: string;
+  entrypoint?: string[];
   stop_grace_period?: string;
   networks?: Record<string, { ipv4_address?: string }>;
   volumes?: string[];
@@ -46,13 +49,16 @@ interface ComposeService {
 }
 
 /**
- * No Docker engine runs here, so the compose file and the Dockerfile are kept true by reading them: every name
- * they set must be one the vault validates, and the topology must be the one the process tests exercise.
+ * npm test runs no Docker engine, so here the compose file and the Dockerfile are kept true by reading them: every
+ * name they set must be one the vault validates, and the topology must be the one the process tests exercise. That
+ * the stack runs as the README says, under a real engine: npm run test:compose (scripts/test-compose.ts).
  */
 describe('docker-compose.yml, Dockerfile and .env.example', () => {
-  const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
-  const vaults = Object.entries(compose.services).filter(([, service]) => service.build !== undefined && service.profiles === undefined);
-  const sentinelVaults = Object.entries(compose.services).filter(([, service]) => service.build !== undefined && service.profiles?.includes('sentinel'));
+  const text = read('docker-compose.yml');
+  const compose = parse(text, { merge: true }) as { services: Record<string, ComposeService> };
+  const ofImage = Object.entries(compose.services).filter(([, service]) => service.image === IMAGE);
+  const vaults = ofImage.filter(([, service]) => service.profiles === undefined);
+  const sentinelVaults = ofImage.filter(([, service]) => service.profiles?.includes('sentinel'));
   const names = schemaNames();
 
   it('reads a schema with the documented variables', () => {
@@ -75,6 +81,8 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
       expect(service.ports).toBeUndefined();
       expect(service.environment?.TRUST_PROXY).toBe(PROXY_ADDRESS);
       expect(service.stop_grace_period).toBe('15s');
+      // .env may hold the sentinel profile's password; these replicas have no sentinels, and would refuse it.
+      expect(service.environment?.REDIS_SENTINEL_PASSWORD).toBe('');
       // The clients file's folder, not the file: a file mounted alone never shows the file that replaced it.
       expect(service.volumes).toEqual(['./service-keys:/run/token-vault:ro']);
       expect(service.environment?.VAULT_CLIENTS_FILE).toBe('/run/token-vault/clients.json');
@@ -108,6 +116,8 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
     expect(caddyfile).toMatch(/reverse_proxy vault-1:5000 vault-2:5000/);
     expect(caddyfile).toMatch(/health_uri \/health\/ready/);
     expect(caddyfile).toMatch(/flush_interval -1/);
+    // The sandbox's codes live in one replica's memory: its pages and the callbacks go to one replica.
+    expect(caddyfile).toMatch(/@sandbox path \/sandbox\/\* \*\/callback\n\thandle @sandbox \{\n\t\treverse_proxy vault-1:5000 vault-2:5000 \{\n\t\t\tlb_policy first/);
     expect(proxy.volumes).toEqual(['./deploy/caddy/Caddyfile:/etc/caddy/Caddyfile:ro']);
   });
 
@@ -120,9 +130,34 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
       const config = configWithSecrets(service, { REDIS_SENTINEL_PASSWORD: 'from-dot-env-too' });
       expect(config.storage.kind).toBe('redis');
       expect(service.environment?.REDIS_SENTINELS?.split(',')).toHaveLength(3);
+      expect(service.environment?.REDIS_SENTINEL_PASSWORD).toBe('${REDIS_SENTINEL_PASSWORD:-}');
       expect(service.ports?.every((port) => port.startsWith('127.0.0.1:'))).toBe(true);
+      expect(service.stop_grace_period).toBe('15s');
     }
     expect(compose.services['redis-replica'].command?.join(' ')).toContain('--replicaof redis-master 6379');
+    // Started by naming the vaults, the profile must still start the replica: the sentinels depend on it.
+    for (const sentinel of ['sentinel-1', 'sentinel-2', 'sentinel-3']) {
+      expect(compose.services[sentinel].depends_on?.['redis-replica']?.condition).toBe('service_healthy');
+    }
+    // Compose checks ${VAR:?} for every command of every profile: the default stack must not need this one. ($${…:?}
+    // is the sentinels' shell checking it, at their start.)
+    expect(text).not.toMatch(/(?<!\$)\$\{REDIS_SENTINEL_PASSWORD:\?/);
+  });
+
+  it('builds the one image once for each way the README starts services', () => {
+    const builders = (services: Array<[string, ComposeService]>) => services.filter(([, service]) => service.build !== undefined).map(([name]) => name);
+    expect(builders(vaults)).toEqual(['vault-1']);
+    expect(builders(sentinelVaults)).toEqual(['sentinel-vault-1']);
+    expect(builders(Object.entries(compose.services))).toEqual(['vault-1', 'clients', 'sentinel-vault-1']);
+    expect(compose.services.clients.image).toBe(IMAGE);
+  });
+
+  it('has a clients command that writes the replicas\' clients file as the image\'s user', () => {
+    const clients = compose.services.clients;
+    expect(clients.profiles).toEqual(['tools']);
+    expect(clients.volumes).toEqual(['./service-keys:/run/token-vault']);
+    expect(clients.environment?.VAULT_CLIENTS_FILE).toBe(vaults[0][1].environment?.VAULT_CLIENTS_FILE);
+    expect(clients.entrypoint?.join(' ')).toMatch(/exec setpriv --reuid=node --regid=node --init-groups node dist\/cli\/clients\.js "\$\$@"/);
   });
 
   it('keeps Redis append-only and behind the password from .env, which the replicas get with the rest of .env', () => {
@@ -170,6 +205,10 @@ describe('docker-compose.yml, Dockerfile and .env.example', () => {
     expect(start).toMatch(/^node (--[a-z-]+=\S+ )*dist\/vault\.js$/);
     expect(runtime).toContain(`CMD ${JSON.stringify(start.split(' '))}`.replaceAll('","', '", "'));
     expect(runtime).not.toMatch(/COPY (\.|src)/);
+    // The clients command, for docker compose run --rm clients.
+    expect(runtime).toContain('COPY --from=build /app/dist/cli/clients.js ./dist/cli/clients.js');
+    // No "# syntax=" line: BuildKit would fetch that frontend from Docker Hub, which an offline host cannot reach.
+    expect(dockerfile).not.toMatch(/^#\s*syntax\s*=/im);
     // npm test builds before it runs the tests: the file the image runs is the one the build makes, and the
     // topology test runs it.
     expect(existsSync(join(ROOT, 'dist', 'vault.js'))).toBe(true);
