@@ -21,16 +21,16 @@ const instants = {
  * process, so each zone gets a Node process of its own, running the built modules on instants from the base.
  */
 const PROBE = `
-const { tokenExpiry, DailyCutoff } = require(${JSON.stringify(join(DIST, 'clock', 'daily-cutoff.js'))});
+const { DailyCutoff } = require(${JSON.stringify(join(DIST, 'clock', 'daily-cutoff.js'))});
 const { dueLead, dueMissingCheck } = require(${JSON.stringify(join(DIST, 'alerts', 'alert-schedule.js'))});
 const { formatIst } = require(${JSON.stringify(join(DIST, 'clock', 'ist-time.js'))});
 const given = JSON.parse(process.env.PROBE_INSTANTS);
 const at = (name) => new Date(given[name]);
 process.stdout.write(JSON.stringify({
   offset: new Date(Number(process.env.PROBE_JANUARY_1)).getTimezoneOffset(),
-  expiryAt235959: formatIst(tokenExpiry(at('at235959'), 86399, DailyCutoff.MIDNIGHT)),
-  expiryAt000000: formatIst(tokenExpiry(at('atMidnight'), undefined, DailyCutoff.MIDNIGHT)),
-  expiryBefore0600: formatIst(tokenExpiry(at('at0530'), 86399, DailyCutoff.parse('06:00'))),
+  expiryAt235959: formatIst(DailyCutoff.MIDNIGHT.nextAfter(at('at235959'))),
+  expiryAt000000: formatIst(DailyCutoff.MIDNIGHT.nextAfter(at('atMidnight'))),
+  expiryBefore0600: formatIst(DailyCutoff.parse('06:00').nextAfter(at('at0530'))),
   lead: dueLead(at('atMidnight'), [3600000, 900000], at('at2350')),
   mondayCheck: dueMissingCheck([510, 540], at('monday0830'), 3600000),
   saturdayCheck: dueMissingCheck([510, 540], at('saturday0830'), 3600000),

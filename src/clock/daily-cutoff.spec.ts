@@ -1,5 +1,5 @@
 import { IST_OFFSET_MS } from './ist-time';
-import { DailyCutoff, tokenExpiry } from './daily-cutoff';
+import { DailyCutoff } from './daily-cutoff';
 
 // Every instant is written as a UTC ISO string, so the assertions hold whatever the host's time zone is.
 const at = (iso: string) => new Date(iso);
@@ -110,76 +110,5 @@ describe('DailyCutoff.nextAfter (other cut-offs)', () => {
     // 23:58 IST = 18:28 UTC; 23:59 IST = 18:29 UTC
     expect(cutoff.nextAfter(at('2026-11-23T18:28:00.000Z')).toISOString()).toBe('2026-11-23T18:29:00.000Z');
     expect(cutoff.nextAfter(at('2026-11-23T18:29:00.000Z')).toISOString()).toBe('2026-11-24T18:29:00.000Z');
-  });
-});
-
-describe('tokenExpiry', () => {
-  const midnight = DailyCutoff.MIDNIGHT;
-
-  it('issued at 23:59:59 IST with expires_in 86399 expires 1 s later at 00:00:00 IST', () => {
-    const issued = at('2026-11-22T18:29:59.000Z');
-    const expiry = tokenExpiry(issued, 86399, midnight);
-    expect(expiry.toISOString()).toBe('2026-11-22T18:30:00.000Z');
-    expect(expiry.getTime() - issued.getTime()).toBe(1000);
-  });
-
-  it('issued exactly at 00:00:00 IST with expires_in 86400 expires at the next midnight, 24 h later', () => {
-    const issued = at('2026-11-22T18:30:00.000Z');
-    expect(tokenExpiry(issued, 86400, midnight).toISOString()).toBe('2026-11-23T18:30:00.000Z');
-  });
-
-  it('issued at 00:00:00 IST with expires_in 86399 dies by its lifetime, one second before midnight', () => {
-    const issued = at('2026-11-22T18:30:00.000Z');
-    expect(tokenExpiry(issued, 86399, midnight).toISOString()).toBe('2026-11-23T18:29:59.000Z');
-  });
-
-  it('a short expires_in wins when it ends before the cut-off', () => {
-    const issued = at('2026-11-23T04:30:00.000Z'); // 10:00 IST
-    expect(tokenExpiry(issued, HOUR_S, midnight).toISOString()).toBe('2026-11-23T05:30:00.000Z');
-  });
-
-  it('a long expires_in is cut at midnight IST', () => {
-    const issued = at('2026-11-23T04:30:00.000Z'); // 10:00 IST
-    expect(tokenExpiry(issued, 86399, midnight).toISOString()).toBe('2026-11-23T18:30:00.000Z');
-  });
-
-  it('missing expires_in: the cut-off alone', () => {
-    expect(tokenExpiry(at('2026-11-23T04:30:00.000Z'), undefined, midnight).toISOString()).toBe(
-      '2026-11-23T18:30:00.000Z',
-    );
-  });
-
-  it('expires_in exactly reaching the cut-off gives the cut-off', () => {
-    const issued = at('2026-11-23T17:30:00.000Z'); // 23:00 IST
-    expect(tokenExpiry(issued, HOUR_S, midnight).toISOString()).toBe('2026-11-23T18:30:00.000Z');
-  });
-
-  it('with a 06:00 cut-off: issued before it and after it', () => {
-    const six = DailyCutoff.parse('06:00');
-    // 05:00 IST = 23:30 UTC the day before: dies at 06:00 IST
-    expect(tokenExpiry(at('2026-11-22T23:30:00.000Z'), 86399, six).toISOString()).toBe('2026-11-23T00:30:00.000Z');
-    // 07:00 IST = 01:30 UTC: ~24 h would pass 06:00 IST the next day, so the cut-off wins
-    expect(tokenExpiry(at('2026-11-23T01:30:00.000Z'), 86399, six).toISOString()).toBe('2026-11-24T00:30:00.000Z');
-    // 07:00 IST with a 2 h lifetime: 09:00 IST
-    expect(tokenExpiry(at('2026-11-23T01:30:00.000Z'), 2 * HOUR_S, six).toISOString()).toBe(
-      '2026-11-23T03:30:00.000Z',
-    );
-  });
-
-  it('with a 03:30 cut-off: issued before it and after it', () => {
-    const early = DailyCutoff.parse('03:30');
-    // 03:00 IST = 21:30 UTC the day before
-    expect(tokenExpiry(at('2026-11-22T21:30:00.000Z'), undefined, early).toISOString()).toBe(
-      '2026-11-22T22:00:00.000Z',
-    );
-    // 04:00 IST = 22:30 UTC the day before
-    expect(tokenExpiry(at('2026-11-22T22:30:00.000Z'), undefined, early).toISOString()).toBe(
-      '2026-11-23T22:00:00.000Z',
-    );
-  });
-
-  it('does not depend on the host time zone: equal to the UTC computation', () => {
-    const issued = new Date(Date.UTC(2026, 0, 1, 18, 29, 59));
-    expect(tokenExpiry(issued, 86399, midnight).getTime()).toBe(Date.UTC(2026, 0, 1, 18, 30, 0));
   });
 });

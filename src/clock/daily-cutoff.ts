@@ -32,14 +32,3 @@ export class DailyCutoff {
     return formatTimeOfDay(this.minutesAfterMidnight);
   }
 }
-
-/**
- * Pocketful's `expires_in` says about a day whatever the hour, but every token dies at the cut-off: the
- * earlier of the two is the truth.
- */
-export function tokenExpiry(issuedAt: Date, expiresInSeconds: number | undefined, cutoff: DailyCutoff): Date {
-  const atCutoff = cutoff.nextAfter(issuedAt);
-  if (expiresInSeconds === undefined) return atCutoff;
-  const byLifetime = new Date(issuedAt.getTime() + expiresInSeconds * 1000);
-  return byLifetime < atCutoff ? byLifetime : atCutoff;
-}

@@ -36,7 +36,7 @@ export class LoginController {
   @ApiPageErrors('not_found', 'operator_unauthorized', 'rate_limited', 'store_unavailable')
   async begin(@Res() reply: FastifyReply): Promise<void> {
     this.requireOn();
-    const { url, state, browserSecret } = await this.login.begin();
+    const { url, state, browserSecret } = await this.login.beginAt('pocketful');
     reply.header('set-cookie', this.cookies.issue(state, browserSecret, STATE_LIFETIME_MS)).redirect(url, 302);
   }
 
@@ -51,11 +51,10 @@ export class LoginController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async callback(@Query() query: CallbackQuery, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     this.requireOn();
-    const secret = typeof query.state === 'string' ? this.cookies.read(request.headers.cookie, query.state) : undefined;
-    const login = await this.login.take(query, secret);
+    const login = await this.login.takeAt('pocketful', query, this.cookies.sentBy(request.headers.cookie));
     if (isCompleted(login)) return audited(successPage(login.clientId, login.expiresAt, 'again'), { account: login.clientId, result: 'already_stored' });
     try {
-      const token = await this.login.finish(login);
+      const token = await this.login.finishAt(login);
       // The cookie stays until the state's own end: a reload from this browser is told which account was stored.
       return audited(successPage(token.clientId, token.expiresAt), { account: token.clientId, fingerprint: token.fingerprint });
     } catch (error) {

@@ -26,7 +26,7 @@ import { TokenStore } from '../tokens/token.store';
 import { TokensService } from '../tokens/tokens.service';
 import { tokensConfig } from '../tokens/tokens.config';
 import { LoginStateStore } from './login-state.store';
-import { BegunLogin, CallbackQuery, CompletedLogin, isCompleted, LoginService, TakenLogin } from './login.service';
+import { BegunLogin, CallbackQuery, CompletedLogin, isCompleted, LoginService, TakenBrokerLogin } from './login.service';
 import { MemoryLoginStateStore } from './memory-login-state.store';
 
 const MORNING = BASE_DAY.at('09:00');
@@ -95,27 +95,31 @@ describe(LoginService.name, () => {
   /** The person approves the login at Pocketful as `clientId`: the code Pocketful sends back for it. */
   const approve = (login: BegunLogin, clientId = 'YA0002') => broker.authorize(new URL(login.url), clientId);
 
+  /** The callback as the controller hands it over, from a browser whose login cookie holds `browserSecret` (or none). */
+  const takeIn = (query: CallbackQuery, browserSecret?: string) =>
+    sut.takeAt('pocketful', query, { secretOf: () => browserSecret, carriedState: () => undefined });
+
   /** A callback's state taken for a login still to finish (not a reload of a completed one). */
-  function fresh(login: TakenLogin | CompletedLogin): TakenLogin {
+  function fresh(login: TakenBrokerLogin | CompletedLogin): TakenBrokerLogin {
     if (isCompleted(login)) throw new Error('a login taken fresh was read as completed');
     return login;
   }
 
   /** A login begun, approved at Pocketful and called back in the browser that began it. */
-  async function takenLogin(clientId = 'YA0002'): Promise<{ login: BegunLogin; taken: TakenLogin; code: string }> {
-    const login = await sut.begin();
+  async function takenLogin(clientId = 'YA0002'): Promise<{ login: BegunLogin; taken: TakenBrokerLogin; code: string }> {
+    const login = await sut.beginAt('pocketful');
     const code = approve(login, clientId);
-    const taken = fresh(await sut.take({ code, state: login.state }, login.browserSecret));
+    const taken = fresh(await takeIn({ code, state: login.state }, login.browserSecret));
     return { login, taken, code };
   }
 
-  const take = (query: CallbackQuery, browserSecret?: string) => settled(sut.take(query, browserSecret));
+  const take = (query: CallbackQuery, browserSecret?: string) => settled(takeIn(query, browserSecret));
 
   describe('begin', () => {
     beforeEach(() => build());
 
     it('sends the person to Pocketful’s authorize URL with the state and an S256 challenge, which Pocketful accepts', async () => {
-      const login = await sut.begin();
+      const login = await sut.beginAt('pocketful');
       const url = new URL(login.url);
       expect(`${url.origin}${url.pathname}`).toBe(`${broker.url}/oauth2/auth`);
       expect(url.searchParams.get('state')).toBe(login.state);
@@ -124,8 +128,8 @@ describe(LoginService.name, () => {
     });
 
     it('makes a fresh state and browser secret of 32 random bytes for every login', async () => {
-      const first = await sut.begin();
-      const second = await sut.begin();
+      const first = await sut.beginAt('pocketful');
+      const second = await sut.beginAt('pocketful');
       for (const value of [first.state, first.browserSecret, second.state, second.browserSecret]) {
         expect(value).toMatch(/^[A-Za-z0-9_-]{43}$/);
       }
@@ -134,7 +138,7 @@ describe(LoginService.name, () => {
 
     it('saves the state only hashed, with the hash of the browser secret and the PKCE verifier, for ten minutes', async () => {
       const saveState = jest.spyOn(states, 'saveState');
-      const login = await sut.begin();
+      const login = await sut.beginAt('pocketful');
       expect(saveState).toHaveBeenCalledTimes(1);
       const [stateHash, pending, lifetimeMs] = saveState.mock.calls[0];
       expect(stateHash).toBe(sha256Hex(login.state));
@@ -147,8 +151,8 @@ describe(LoginService.name, () => {
     });
 
     it('keeps the state until its tenth minute only', async () => {
-      const inTime = await sut.begin();
-      const late = await sut.begin();
+      const inTime = await sut.beginAt('pocketful');
+      const late = await sut.beginAt('pocketful');
       clock.advance(TEN_MINUTES - 1);
       expect(await take({ code: approve(inTime), state: inTime.state }, inTime.browserSecret)).toMatchObject({ state: inTime.state });
       clock.advance(1);
@@ -159,7 +163,7 @@ describe(LoginService.name, () => {
       await broker.stop();
       await build({ POCKETFUL_PKCE: 'false' });
       const saveState = jest.spyOn(states, 'saveState');
-      const login = await sut.begin();
+      const login = await sut.beginAt('pocketful');
       expect(new URL(login.url).searchParams.has('code_challenge')).toBe(false);
       expect(saveState.mock.calls[0][1].verifier).toBeUndefined();
     });
@@ -192,14 +196,15 @@ describe(LoginService.name, () => {
 
     it('hands out the code and the PKCE verifier with the state it takes', async () => {
       const saveState = jest.spyOn(states, 'saveState');
-      const login = await sut.begin();
+      const login = await sut.beginAt('pocketful');
       const code = approve(login);
-      expect(await sut.take({ code, state: login.state }, login.browserSecret)).toEqual({
+      expect(await takeIn({ code, state: login.state }, login.browserSecret)).toEqual({
         code,
         state: login.state,
         verifier: saveState.mock.calls[0][1].verifier,
         stateKey: expect.any(String),
         browserHash: expect.any(String),
+        broker: expect.objectContaining({ id: 'pocketful' }),
       });
     });
 
@@ -209,7 +214,7 @@ describe(LoginService.name, () => {
     });
 
     it('refuses a callback from another browser, or one without the cookie, and leaves the state to the browser that began it', async () => {
-      const login = await sut.begin();
+      const login = await sut.beginAt('pocketful');
       const code = approve(login);
       expect(await take({ code, state: login.state }, 'another-browser')).toMatchObject({ code: 'login_state_mismatch', status: 400 });
       expect(await take({ code, state: login.state }, undefined)).toMatchObject({ code: 'login_state_mismatch', status: 400 });
@@ -217,7 +222,7 @@ describe(LoginService.name, () => {
     });
 
     it('refuses a callback with no usable code, code_missing, and leaves the state pending', async () => {
-      const login = await sut.begin();
+      const login = await sut.beginAt('pocketful');
       for (const code of [undefined, '', 'with space', 'x'.repeat(2049), ['abc']]) {
         expect(await take({ code, state: login.state }, login.browserSecret)).toMatchObject({ code: 'code_missing', status: 400 });
       }
@@ -226,9 +231,9 @@ describe(LoginService.name, () => {
     });
 
     it('takes the state of a login Pocketful sent back with an error, its description cleaned and cut', async () => {
-      const login = await sut.begin();
+      const login = await sut.beginAt('pocketful');
       const error_description = `The resource owner\ndenied\u0007\u0007the request ${'.'.repeat(400)}`;
-      const taken = await sut.take({ error: 'access_denied', error_description, state: login.state }, login.browserSecret);
+      const taken = await takeIn({ error: 'access_denied', error_description, state: login.state }, login.browserSecret);
       expect(taken).toMatchObject({ error: 'access_denied', state: login.state });
       const { description } = taken as { description: string };
       expect(description.startsWith('The resource owner denied the request ...')).toBe(true);
@@ -237,13 +242,13 @@ describe(LoginService.name, () => {
     });
 
     it('names an error of the wrong shape unknown_error, and describes an error without a description by its name', async () => {
-      const first = await sut.begin();
-      expect(await sut.take({ error: '<script>', state: first.state }, first.browserSecret)).toMatchObject({
+      const first = await sut.beginAt('pocketful');
+      expect(await takeIn({ error: '<script>', state: first.state }, first.browserSecret)).toMatchObject({
         error: 'unknown_error',
         description: 'unknown_error',
       });
-      const second = await sut.begin();
-      expect(await sut.take({ error: 'server_error', error_description: '  ', state: second.state }, second.browserSecret)).toMatchObject({
+      const second = await sut.beginAt('pocketful');
+      expect(await takeIn({ error: 'server_error', error_description: '  ', state: second.state }, second.browserSecret)).toMatchObject({
         error: 'server_error',
         description: 'server_error',
       });
@@ -258,9 +263,9 @@ describe(LoginService.name, () => {
   describe('finish', () => {
     it('ends a login cancelled at Pocketful (access_denied) as login_cancelled: nothing exchanged, nothing stored', async () => {
       await build();
-      const login = await sut.begin();
-      const taken = fresh(await sut.take({ error: 'access_denied', state: login.state }, login.browserSecret));
-      expect(await settled(sut.finish(taken))).toMatchObject({ code: 'login_cancelled', status: 400 });
+      const login = await sut.beginAt('pocketful');
+      const taken = fresh(await takeIn({ error: 'access_denied', state: login.state }, login.browserSecret));
+      expect(await settled(sut.finishAt(taken))).toMatchObject({ code: 'login_cancelled', status: 400 });
       expect(broker.exchangedCodes).toEqual([]);
       expect(await store.accounts()).toEqual([]);
       expect(logger.at('warn')).toEqual(['Pocketful sent the login back with error access_denied']);
@@ -268,11 +273,11 @@ describe(LoginService.name, () => {
 
     it('ends a login Pocketful refused with another error as login_refused, quoting its description', async () => {
       await build();
-      const login = await sut.begin();
+      const login = await sut.beginAt('pocketful');
       const taken = fresh(
-        await sut.take({ error: 'invalid_scope', error_description: 'The requested scope is invalid', state: login.state }, login.browserSecret),
+        await takeIn({ error: 'invalid_scope', error_description: 'The requested scope is invalid', state: login.state }, login.browserSecret),
       );
-      const error = await settled(sut.finish(taken));
+      const error = await settled(sut.finishAt(taken));
       expect(error).toMatchObject({ code: 'login_refused', status: 400 });
       expect((error as Error).message).toBe('Pocketful refused the login: The requested scope is invalid. Nothing was stored.');
       expect(broker.exchangedCodes).toEqual([]);
@@ -281,7 +286,7 @@ describe(LoginService.name, () => {
     it('exchanges the code once, with its PKCE verifier, and asks Pocketful whose token it got', async () => {
       await build();
       const { taken, code } = await takenLogin();
-      const token = await sut.finish(taken);
+      const token = await sut.finishAt(taken);
       const exchange = broker.calls.find((call) => call.path === '/oauth2/token')!;
       expect(exchange.form).toMatchObject({ grant_type: 'authorization_code', code, code_verifier: taken.verifier });
       expect(broker.exchangedCodes).toEqual([code]);
@@ -293,7 +298,7 @@ describe(LoginService.name, () => {
     it('stores the token under the account Pocketful names, from the login, until the next cut-off', async () => {
       await build();
       const { taken } = await takenLogin('YA0003');
-      const token = await sut.finish(taken);
+      const token = await sut.finishAt(taken);
       const expected: StoredToken = {
         clientId: 'YA0003',
         accessToken: token.accessToken,
@@ -314,9 +319,9 @@ describe(LoginService.name, () => {
     it('tells the browser that completed a login, on a reload, which account it stored until when; anyone else hears state_replayed', async () => {
       await build();
       const { login, code, taken } = await takenLogin('YA0003');
-      const token = await sut.finish(taken);
+      const token = await sut.finishAt(taken);
       const exchanged = broker.exchangedCodes.length;
-      expect(await sut.take({ code, state: login.state }, login.browserSecret)).toEqual({
+      expect(await takeIn({ code, state: login.state }, login.browserSecret)).toEqual({
         completed: true,
         state: login.state,
         clientId: 'YA0003',
@@ -330,10 +335,10 @@ describe(LoginService.name, () => {
     it('claims the code: a second finish with the same code never reaches Pocketful, and the first token stays', async () => {
       await build();
       const first = await takenLogin();
-      const token = await sut.finish(first.taken);
-      const again = await sut.begin();
-      const replay = fresh(await sut.take({ code: first.code, state: again.state }, again.browserSecret));
-      expect(await settled(sut.finish(replay))).toMatchObject({ code: 'code_already_used', status: 409 });
+      const token = await sut.finishAt(first.taken);
+      const again = await sut.beginAt('pocketful');
+      const replay = fresh(await takeIn({ code: first.code, state: again.state }, again.browserSecret));
+      expect(await settled(sut.finishAt(replay))).toMatchObject({ code: 'code_already_used', status: 409 });
       expect(broker.exchangedCodes).toEqual([first.code]);
       expect(await store.find('YA0002')).toEqual(token);
       expect(broker.broker.tradingInfo(`Bearer ${token.accessToken}`).status).toBe(200);
@@ -343,11 +348,11 @@ describe(LoginService.name, () => {
       await build();
       broker.tokenReply = { status: 503, text: 'upstream unavailable' };
       const first = await takenLogin();
-      expect(await settled(sut.finish(first.taken))).toMatchObject({ code: 'broker_unavailable' });
+      expect(await settled(sut.finishAt(first.taken))).toMatchObject({ code: 'broker_unavailable' });
       broker.tokenReply = null;
-      const again = await sut.begin();
-      const retry = fresh(await sut.take({ code: first.code, state: again.state }, again.browserSecret));
-      expect(await settled(sut.finish(retry))).toMatchObject({ code: 'code_already_used' });
+      const again = await sut.beginAt('pocketful');
+      const retry = fresh(await takeIn({ code: first.code, state: again.state }, again.browserSecret));
+      expect(await settled(sut.finishAt(retry))).toMatchObject({ code: 'code_already_used' });
       expect(broker.exchangedCodes).toEqual([first.code]);
       expect(await store.accounts()).toEqual([]);
     });
@@ -355,14 +360,14 @@ describe(LoginService.name, () => {
     it('stores the token of an account ALLOWED_CLIENT_IDS lists', async () => {
       await build({ ALLOWED_CLIENT_IDS: 'YA0002' });
       const { taken } = await takenLogin('YA0002');
-      await sut.finish(taken);
+      await sut.finishAt(taken);
       expect(await store.find('YA0002')).toMatchObject({ clientId: 'YA0002', source: 'login' });
     });
 
     it('refuses the token of an account ALLOWED_CLIENT_IDS does not list, account_not_allowed, and stores nothing', async () => {
       await build({ ALLOWED_CLIENT_IDS: 'YA0002' });
       const { taken } = await takenLogin('YA0003');
-      expect(await settled(sut.finish(taken))).toMatchObject({ code: 'account_not_allowed', status: 403 });
+      expect(await settled(sut.finishAt(taken))).toMatchObject({ code: 'account_not_allowed', status: 403 });
       expect(await store.accounts()).toEqual([]);
       await Promise.resolve();
       expect(stored).toEqual([]);
@@ -372,7 +377,7 @@ describe(LoginService.name, () => {
       await build();
       const saveState = jest.spyOn(states, 'saveState');
       const { login, taken, code } = await takenLogin();
-      const token = await sut.finish(taken);
+      const token = await sut.finishAt(taken);
       expect(logger.at('log')).toContain(`stored a token for YA0002 from login, expiring at ${NEXT_MIDNIGHT.toISOString()}`);
       const secrets = [login.state, login.browserSecret, saveState.mock.calls[0][1].verifier!, code, token.accessToken];
       expect(secrets.filter((secret) => logger.text.includes(secret))).toEqual([]);

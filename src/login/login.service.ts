@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Clock } from '../clock/clock';
 import { sha256Hex } from '../crypto/digest';
-import { PocketfulClient } from '../brokers/pocketful/pocketful.client';
 import { BrokerAdapter, BrokerId } from '../brokers/broker-adapter';
 import { vaultError } from '../errors/vault-error';
 import { AccountBrokers } from '../tokens/account-brokers';
@@ -68,9 +67,10 @@ export interface CompletedLogin {
 export const isCompleted = (login: TakenLogin | CompletedLogin): login is CompletedLogin => 'completed' in login;
 
 /**
- * The OAuth2 login: a single-use `state` per attempt, bound to the browser that began it, a PKCE verifier, and
- * each authorization code sent to Pocketful at most once, across replicas and reloads. A reused code makes
- * Pocketful revoke the token it already gave, so nothing here retries the exchange.
+ * Every broker's login, through its adapter: a single-use `state` per attempt, bound to the browser that began it, a
+ * PKCE verifier where the broker takes one, and each authorization code sent to the broker at most once, across
+ * replicas and reloads. A reused code makes Pocketful (and others) revoke the token it already gave, so nothing here
+ * retries the exchange.
  */
 @Injectable()
 export class LoginService {
@@ -78,16 +78,12 @@ export class LoginService {
 
   constructor(
     private readonly states: LoginStateStore,
-    private readonly pocketful: PocketfulClient,
     private readonly tokens: TokensService,
     private readonly clock: Clock,
     private readonly brokers: AccountBrokers,
   ) {}
 
-  /**
-   * Another broker's login, by its adapter, with everything Pocketful's has: the state (and the code's claim) kept
-   * under the broker's name, so that a state begun for one broker is unknown at another's callback.
-   */
+  /** The state travels through URLs, to the broker and back; the browser secret only into this browser's cookie. */
   async beginAt(brokerId: BrokerId): Promise<BegunLogin> {
     const broker = this.adapterOf(brokerId);
     const state = randomBytes(SECRET_BYTES).toString('base64url');
@@ -98,14 +94,18 @@ export class LoginService {
   }
 
   /**
-   * As `take`, with the callback read by the broker's own names (Kite's `request_token`, `status`). For a broker that
-   * sends no state back (Dhan), the state is the one the browser's login cookie carries, and only that one.
+   * Checks the callback, read by the broker's own names (Kite's `request_token`, `status`), then takes its state for
+   * the browser that began it. Everything refused here leaves the state as it was, so that a stray or forged callback
+   * (no code, another browser) cannot end a person's login; nothing of it reaches the broker either. For a broker
+   * that sends no state back (Dhan), the state is the one the browser's login cookie carries, and only that one.
    */
   async takeAt(brokerId: BrokerId, query: CallbackQuery, browser: CallbackBrowser): Promise<TakenBrokerLogin | CompletedLogin> {
     const broker = this.adapterOf(brokerId);
     const name = broker.displayName;
+    // The state first: a callback that names no login here is told so before anything else of it is read. Every
+    // broker that sends a state back sends it as `state`.
+    const state = broker.returnsState ? this.checkedState(query.state, name) : this.carriedState(browser, name);
     const outcome = broker.readCallback(textQuery(query));
-    const state = broker.returnsState ? this.checkedState(outcome.state ?? undefined, name) : this.carriedState(browser, name);
     let answer: Answer;
     if (outcome.kind === 'refused') {
       const error = outcome.error !== undefined && ERROR_SHAPE.test(outcome.error) ? outcome.error : 'login_failed';
@@ -123,14 +123,17 @@ export class LoginService {
     return { ...answer, state, verifier: taken.verifier, stateKey, browserHash, broker };
   }
 
-  /** As `finish`: the code claimed before its one exchange, the token stored under the account whoami names. */
+  /**
+   * Ends a taken login: an error from the broker ends it there; a code is claimed before its one exchange, and the
+   * token stored under the account the broker's whoami names.
+   */
   async finishAt(login: TakenBrokerLogin): Promise<StoredToken> {
     const { broker } = login;
     if ('error' in login) {
       this.logger.warn(`${broker.displayName} sent the login back with error ${login.error}`);
       throw login.error === 'access_denied' ? loginCancelled(broker.displayName) : loginRefused(login.description, broker.displayName);
     }
-    const claimed = await this.states.claimCode(sha256Hex(`${broker.id}:${login.code}`), CODE_CLAIM_LIFETIME_MS);
+    const claimed = await this.states.claimCode(codeClaimKey(broker.id, login.code), CODE_CLAIM_LIFETIME_MS);
     if (!claimed) throw codeAlreadyUsed(broker.displayName);
     const grant = await broker.exchange(login.code, { verifier: login.verifier });
     return this.completed(login, await this.tokens.registerFrom(broker, grant, 'login', this.clock.now()));
@@ -151,45 +154,6 @@ export class LoginService {
     return broker;
   }
 
-  /** The state travels through URLs, to Pocketful and back; the browser secret only into this browser's cookie. */
-  async begin(): Promise<BegunLogin> {
-    const state = randomBytes(SECRET_BYTES).toString('base64url');
-    const browserSecret = randomBytes(SECRET_BYTES).toString('base64url');
-    const { url, verifier } = this.pocketful.authorizeRequest(state);
-    await this.states.saveState(sha256Hex(state), { browserHash: sha256Hex(browserSecret), verifier }, STATE_LIFETIME_MS);
-    return { url, state, browserSecret };
-  }
-
-  /**
-   * Checks the callback, then takes its state for the browser that began it. Everything refused here leaves the
-   * state as it was, so that a stray or forged callback (no code, another browser) cannot end a person's login;
-   * nothing of it reaches Pocketful either.
-   */
-  async take(query: CallbackQuery, browserSecret: string | undefined): Promise<TakenLogin | CompletedLogin> {
-    const state = this.checkedState(query.state);
-    const answer = this.answerOf(query);
-    // Without a cookie the hash is '', which matches none: the store still tells a used state from a pending one,
-    // so a reload after the cookie was cleared hears that its login is done, not that it came from elsewhere.
-    const stateKey = sha256Hex(state);
-    const browserHash = browserSecret === undefined ? '' : sha256Hex(browserSecret);
-    const taken = await this.states.takeState(stateKey, browserHash);
-    if (taken.use === 'done') return { completed: true, state, clientId: taken.account, expiresAt: taken.expiresAt };
-    if (taken.use !== 'fresh') throw REFUSED_TAKE[taken.use]();
-    return { ...answer, state, verifier: taken.verifier, stateKey, browserHash };
-  }
-
-  /** Ends a taken login: an error from Pocketful ends it there, a code is exchanged at most once. */
-  async finish(login: TakenLogin): Promise<StoredToken> {
-    if ('error' in login) {
-      this.logger.warn(`Pocketful sent the login back with error ${login.error}`);
-      throw login.error === 'access_denied' ? loginCancelled() : loginRefused(login.description);
-    }
-    const claimed = await this.states.claimCode(sha256Hex(login.code), CODE_CLAIM_LIFETIME_MS);
-    if (!claimed) throw codeAlreadyUsed();
-    const grant = await this.pocketful.exchangeCode(login.code, login.verifier);
-    return this.completed(login, await this.tokens.register(grant, 'login', this.clock.now()));
-  }
-
   /** The state a login cookie carries; none (or not one the vault makes) is a browser with no login under way. */
   private carriedState(browser: CallbackBrowser, broker: string): string {
     const state = browser.carriedState();
@@ -202,24 +166,19 @@ export class LoginService {
     if (typeof state !== 'string' || !STATE_SHAPE.test(state)) throw stateUnknown(broker);
     return state;
   }
-
-  private answerOf(query: CallbackQuery): Answer {
-    if (query.error !== undefined) {
-      const error = typeof query.error === 'string' && ERROR_SHAPE.test(query.error) ? query.error : 'unknown_error';
-      const description =
-        typeof query.error_description === 'string' && query.error_description.trim() !== ''
-          ? query.error_description.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 300)
-          : error;
-      return { error, description };
-    }
-    if (typeof query.code !== 'string' || !CODE_SHAPE.test(query.code)) throw codeMissing();
-    return { code: query.code };
-  }
 }
 
-/** Pocketful's states are kept under their hash as before; another broker's under its name too. */
+/**
+ * Pocketful's states and codes are kept under their bare hash, as the version before brokers were named keeps them,
+ * so that replicas of both versions side by side share one login; another broker's under its name too, so that a
+ * state begun for one broker is unknown at another's callback.
+ */
 function brokerStateKey(broker: BrokerId, state: string): string {
-  return sha256Hex(`${broker}:${state}`);
+  return sha256Hex(broker === 'pocketful' ? state : `${broker}:${state}`);
+}
+
+function codeClaimKey(broker: BrokerId, code: string): string {
+  return sha256Hex(broker === 'pocketful' ? code : `${broker}:${code}`);
 }
 
 /** The callback's query as the adapters read it: repeated or odd values count as absent. */

@@ -6,9 +6,6 @@ import { Clock } from '../clock/clock';
 import { ErrorCode } from '../errors/error-catalogue';
 import { accountNotAllowed, tokenNotFound, vaultError } from '../errors/vault-error';
 import { TokenFingerprint } from '../crypto/token-fingerprint';
-import { PocketfulClient, TokenGrant } from '../brokers/pocketful/pocketful.client';
-import { isClientId, normalizeClientId } from '../brokers/client-id';
-import { tokenExpiry } from '../clock/daily-cutoff';
 import { AccountRecord, StoredToken, TokenSource } from './stored-token';
 import { TokenEvents } from './token-events';
 import { TokenStore } from './token.store';
@@ -43,7 +40,6 @@ export class TokensService {
 
   constructor(
     private readonly store: TokenStore,
-    private readonly pocketful: PocketfulClient,
     private readonly clock: Clock,
     private readonly settings: TokenSettings,
     private readonly events: TokenEvents,
@@ -54,19 +50,6 @@ export class TokensService {
   }
 
   private readonly accountIds: Accounts;
-
-  /**
-   * Asks Pocketful whose token this is, and stores it under that account until the earlier of its own lifetime
-   * and the daily cut-off. Nothing is stored unless every check passes.
-   */
-  async register(grant: TokenGrant, source: TokenSource, issuedAt: Date): Promise<StoredToken> {
-    const account = await this.pocketful.tradingInfo(grant.accessToken);
-    const clientId = normalizeClientId(account.clientId);
-    if (!isClientId(clientId)) throw vaultError('broker_malformed_response', 'Pocketful named an account id the vault cannot use');
-    // Pocketful's id as an account: bare while Pocketful is the default broker, as every token stored before.
-    const canonical = this.accountIds.of('pocketful', clientId) as string;
-    return this.keep(canonical, grant, source, issuedAt, tokenExpiry(issuedAt, grant.expiresIn, this.settings.cutoff));
-  }
 
   /**
    * A token from any broker's login: its whoami names the account (written `broker:id`, bare for the default
