@@ -76,6 +76,27 @@ describe('the TypeScript client, against two vault replicas on one Redis', () =>
       expect(await cluster.reads('strategy-a', 'YA0103')).toBe(2);
     });
 
+    it('hands out issuedAt and expiresAt as Dates, the instants the vault wrote', async () => {
+      await cluster.login(0, 'YA0105');
+      const token = await clientOf().token('YA0105');
+      const record = await served('YA0105');
+      expect(token.issuedAt).toBeInstanceOf(Date);
+      expect(token.expiresAt).toBeInstanceOf(Date);
+      expect(token.issuedAt.getTime()).toBe(Date.parse(record.issuedAt));
+      expect(token.expiresAt.getTime()).toBe(Date.parse(record.expiresAt));
+    });
+
+    it('reads an account named with its broker, by option or by name alike, as one cached token', async () => {
+      await cluster.login(1, 'YA0106');
+      const sut = clientOf();
+      const byOption = await sut.token('ya0106', { broker: 'Pocketful' });
+      const byName = await sut.token('pocketful:ya0106');
+      expect(byOption).toMatchObject({ clientId: 'YA0106', broker: 'pocketful', accessToken: (await served('YA0106')).accessToken });
+      expect(byName.accessToken).toBe(byOption.accessToken);
+      expect(await cluster.reads('strategy-a', 'YA0106')).toBe(1);
+      await expect(sut.token('zerodha:AB1234', { broker: 'upstox' })).rejects.toThrow('the account zerodha:AB1234 names another broker than upstox');
+    });
+
     it('never caches a token that expires within the margin', async () => {
       await cluster.login(1, 'YA0104', 40);
       const sut = clientOf({ refreshMarginSeconds: 60 });
@@ -129,12 +150,12 @@ describe('the TypeScript client, against two vault replicas on one Redis', () =>
       expect(await rejectionOf(sut.token('YA0301'))).toMatchObject({ status: 404, error: 'token_not_found' });
     });
 
-    it('drops the cached token even when the vault finds it live', async () => {
+    it('drops the cached token even when the vault finds it live (the account named with its broker)', async () => {
       await cluster.login(0, 'YA0302');
       const sut = clientOf();
-      const token = await sut.token('YA0302');
-      expect(await sut.reportInvalid('YA0302')).toMatchObject({ clientId: 'YA0302', verdict: 'live' });
-      expect((await sut.token('YA0302')).accessToken).toBe(token.accessToken);
+      const token = await sut.token('YA0302', { broker: 'pocketful' });
+      expect(await sut.reportInvalid('pocketful:YA0302')).toMatchObject({ clientId: 'YA0302', verdict: 'live' });
+      expect((await sut.token('YA0302', { broker: 'pocketful' })).accessToken).toBe(token.accessToken);
       expect(await cluster.reads('strategy-a', 'YA0302')).toBe(2);
     });
   });

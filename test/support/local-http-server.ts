@@ -1,12 +1,21 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 
-/** An HTTP server of a test's own on a free port of 127.0.0.1, each connection closed when it stops. */
+/** A certificate and its key, PEM: the server then speaks https. */
+export interface ServerCertificate {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
+
+/** An HTTP(S) server of a test's own on a free port of 127.0.0.1, each connection closed when it stops. */
 export class LocalHttpServer {
   private readonly server: Server;
+  private readonly scheme: 'http' | 'https';
 
-  constructor(handle: (request: IncomingMessage, response: ServerResponse) => void) {
-    this.server = createServer(handle);
+  constructor(handle: (request: IncomingMessage, response: ServerResponse) => void, certificate?: ServerCertificate) {
+    this.server = certificate ? createTlsServer(certificate, handle) : createServer(handle);
+    this.scheme = certificate ? 'https' : 'http';
   }
 
   async start(): Promise<this> {
@@ -15,7 +24,7 @@ export class LocalHttpServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return `${this.scheme}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {

@@ -13,40 +13,64 @@ interface Entry {
  * life past its real end.
  */
 export class TokenCache {
+  /** By the account as the caller named it (`Account.key`). */
   private readonly entries = new Map<string, Entry>();
-  /** Bumped by each drop, so that a fetch begun before a drop cannot put back what was dropped. */
-  private readonly epochs = new Map<string, number>();
+  /**
+   * Bumped by each drop, so that a fetch begun before a drop cannot put back what was dropped. One count for every
+   * account: a drop by the vault's name of an account (an event) cannot tell which fetch in flight is for it.
+   */
+  private generation = 0;
 
   constructor(private readonly marginMs: number) {}
 
   /** A token to hand out without asking the vault: more than the margin from its end. */
-  fresh(clientId: string, now: number): VaultToken | undefined {
-    const entry = this.entries.get(clientId);
+  fresh(key: string, now: number): VaultToken | undefined {
+    const entry = this.entries.get(key);
     return entry && now < entry.deadline - this.marginMs ? view(entry, now) : undefined;
   }
 
   /** A token not yet dead, margin or not: what a failed refresh may still hand out. */
-  live(clientId: string, now: number): VaultToken | undefined {
-    const entry = this.entries.get(clientId);
+  live(key: string, now: number): VaultToken | undefined {
+    const entry = this.entries.get(key);
     return entry && now < entry.deadline ? view(entry, now) : undefined;
   }
 
   /** What a fetch starting now must show `keep` for its token to be kept. */
-  ticket(clientId: string): number {
-    return this.epochs.get(clientId) ?? 0;
+  ticket(): number {
+    return this.generation;
   }
 
-  keep(clientId: string, token: VaultToken, sentAt: number, ticket: number): void {
-    if (ticket !== this.ticket(clientId)) return;
-    this.entries.set(clientId, { token, deadline: sentAt + token.expiresIn * 1000 });
+  keep(key: string, token: VaultToken, sentAt: number, ticket: number): void {
+    if (ticket !== this.generation) return;
+    this.entries.set(key, { token, deadline: sentAt + token.expiresIn * 1000 });
   }
 
-  drop(clientId: string): void {
-    this.entries.delete(clientId);
-    this.epochs.set(clientId, this.ticket(clientId) + 1);
+  /** The token kept under the caller's name of an account. */
+  drop(key: string): void {
+    this.entries.delete(key);
+    this.generation += 1;
+  }
+
+  /** The tokens of an account as the vault names it (an event's `clientId`), under whatever name they were asked for. */
+  dropAccount(clientId: string): void {
+    for (const [key, entry] of this.entries) {
+      if (key === clientId || entry.token.clientId === clientId) this.entries.delete(key);
+    }
+    this.generation += 1;
+  }
+
+  dropAll(): void {
+    this.entries.clear();
+    this.generation += 1;
   }
 }
 
+/** A copy for one caller: what one does to its Dates is not what the next is handed. */
 function view({ token, deadline }: Entry, now: number): VaultToken {
-  return { ...token, expiresIn: Math.max(0, Math.floor((deadline - now) / 1000)) };
+  return {
+    ...token,
+    issuedAt: new Date(token.issuedAt.getTime()),
+    expiresAt: new Date(token.expiresAt.getTime()),
+    expiresIn: Math.max(0, Math.floor((deadline - now) / 1000)),
+  };
 }

@@ -1,5 +1,6 @@
 /** `GET /v1/tokens/:clientId`: a live token and what the vault knows of it. */
 export interface VaultToken {
+  /** The account, as the vault writes it: `YA0002` for the default broker's, `zerodha:AB1234` for another's. */
   clientId: string;
   /** The broker whose token it is (`pocketful`, `zerodha`, `upstox`, `fyers`, `dhan`); a vault from before brokers were named only had Pocketful's. */
   broker: string;
@@ -8,9 +9,10 @@ export interface VaultToken {
   scope: string;
   /** `login` or `import`. */
   source: string;
-  /** ISO-8601 in India's time, e.g. `2026-11-23T08:55:12+05:30`. */
-  issuedAt: string;
-  expiresAt: string;
+  /** When the vault stored it (the vault writes it in India's time, `2026-11-23T08:55:12+05:30`). */
+  issuedAt: Date;
+  /** When it stops working, as the vault knows it; the cache counts its life by `expiresIn` instead. */
+  expiresAt: Date;
   /** Seconds left: as the vault said, or for a cached token, as this client counts them. */
   expiresIn: number;
 }
@@ -32,14 +34,24 @@ const isFields = (value: unknown): value is Fields => typeof value === 'object' 
 const isText = (value: unknown): value is string => typeof value === 'string';
 const isSeconds = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
+/** An instant the vault wrote (ISO-8601 with its offset), or null when it is not one. */
+export function instantOf(value: unknown): Date | null {
+  if (!isText(value)) return null;
+  const instant = new Date(value);
+  return Number.isNaN(instant.getTime()) ? null : instant;
+}
+
 /** The token in an answer, or null when the answer is not the vault's token shape. */
 export function tokenOf(body: unknown): VaultToken | null {
   if (!isFields(body)) return null;
-  const { clientId, accessToken, tokenType, scope, source, issuedAt, expiresAt, expiresIn } = body;
+  const { clientId, accessToken, tokenType, scope, source, expiresIn } = body;
   if (!isText(clientId) || !isText(accessToken) || accessToken === '' || !isSeconds(expiresIn)) return null;
-  if (![tokenType, scope, source, issuedAt, expiresAt].every(isText)) return null;
+  if (!isText(tokenType) || !isText(scope) || !isText(source)) return null;
+  const issuedAt = instantOf(body.issuedAt);
+  const expiresAt = instantOf(body.expiresAt);
+  if (issuedAt === null || expiresAt === null) return null;
   const broker = isText(body.broker) ? body.broker : 'pocketful';
-  return { clientId, broker, accessToken, tokenType, scope, source, issuedAt, expiresAt, expiresIn } as VaultToken;
+  return { clientId, broker, accessToken, tokenType, scope, source, issuedAt, expiresAt, expiresIn };
 }
 
 export function reportOf(body: unknown): InvalidReport | null {

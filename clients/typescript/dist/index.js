@@ -1,0 +1,10 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.VaultError = exports.TokenEvents = exports.TokenVaultClient = exports.TokenVault = void 0;
+var token_vault_1 = require("./token-vault");
+Object.defineProperty(exports, "TokenVault", { enumerable: true, get: function () { return token_vault_1.TokenVault; } });
+Object.defineProperty(exports, "TokenVaultClient", { enumerable: true, get: function () { return token_vault_1.TokenVaultClient; } });
+var token_events_1 = require("./token-events");
+Object.defineProperty(exports, "TokenEvents", { enumerable: true, get: function () { return token_events_1.TokenEvents; } });
+var vault_error_1 = require("./vault-error");
+Object.defineProperty(exports, "VaultError", { enumerable: true, get: function () { return vault_error_1.VaultError; } });

@@ -1,0 +1,68 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.TokenCache = void 0;
+/**
+ * The tokens this client holds, each with the moment it surely expires on the client's own monotonic clock:
+ * the time its request was sent plus the `expiresIn` the vault answered. Counting from the sending (not the
+ * answer, nor the vault's `expiresAt`) keeps a slow answer or a host clock that is off from stretching a token's
+ * life past its real end.
+ */
+class TokenCache {
+    marginMs;
+    /** By the account as the caller named it (`Account.key`). */
+    entries = new Map();
+    /**
+     * Bumped by each drop, so that a fetch begun before a drop cannot put back what was dropped. One count for every
+     * account: a drop by the vault's name of an account (an event) cannot tell which fetch in flight is for it.
+     */
+    generation = 0;
+    constructor(marginMs) {
+        this.marginMs = marginMs;
+    }
+    /** A token to hand out without asking the vault: more than the margin from its end. */
+    fresh(key, now) {
+        const entry = this.entries.get(key);
+        return entry && now < entry.deadline - this.marginMs ? view(entry, now) : undefined;
+    }
+    /** A token not yet dead, margin or not: what a failed refresh may still hand out. */
+    live(key, now) {
+        const entry = this.entries.get(key);
+        return entry && now < entry.deadline ? view(entry, now) : undefined;
+    }
+    /** What a fetch starting now must show `keep` for its token to be kept. */
+    ticket() {
+        return this.generation;
+    }
+    keep(key, token, sentAt, ticket) {
+        if (ticket !== this.generation)
+            return;
+        this.entries.set(key, { token, deadline: sentAt + token.expiresIn * 1000 });
+    }
+    /** The token kept under the caller's name of an account. */
+    drop(key) {
+        this.entries.delete(key);
+        this.generation += 1;
+    }
+    /** The tokens of an account as the vault names it (an event's `clientId`), under whatever name they were asked for. */
+    dropAccount(clientId) {
+        for (const [key, entry] of this.entries) {
+            if (key === clientId || entry.token.clientId === clientId)
+                this.entries.delete(key);
+        }
+        this.generation += 1;
+    }
+    dropAll() {
+        this.entries.clear();
+        this.generation += 1;
+    }
+}
+exports.TokenCache = TokenCache;
+/** A copy for one caller: what one does to its Dates is not what the next is handed. */
+function view({ token, deadline }, now) {
+    return {
+        ...token,
+        issuedAt: new Date(token.issuedAt.getTime()),
+        expiresAt: new Date(token.expiresAt.getTime()),
+        expiresIn: Math.max(0, Math.floor((deadline - now) / 1000)),
+    };
+}
