@@ -149,7 +149,7 @@ class HealthPartsResponse {
 export class StatusResponse implements StatusJson {
   @ApiProperty({ example: '2026-11-23T09:00:00+05:30' })
   at: string;
-  @ApiProperty({ example: '0.1.0' })
+  @ApiProperty({ example: '0.2.0' })
   version: string;
   @ApiProperty({ example: 1800, description: 'Seconds: a live token this close to its expiry is `expiring`' })
   expiringWithin: number;

@@ -2,7 +2,7 @@
 export interface VaultToken {
     /** The account, as the vault writes it: `YA0002` for the default broker's, `zerodha:AB1234` for another's. */
     clientId: string;
-    /** The broker whose token it is (`pocketful`, `zerodha`, `upstox`, `fyers`); a vault from before brokers were named only had Pocketful's. */
+    /** The broker whose token it is (`pocketful`, `zerodha`, `upstox`, `fyers`, `dhan`); a vault from before brokers were named only had Pocketful's. */
     broker: string;
     accessToken: string;
     tokenType: string;
