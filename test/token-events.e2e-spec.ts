@@ -134,8 +134,11 @@ describe('GET /v1/events across replicas', () => {
       redis.disconnect();
     }
     await a.login('YA0009', cluster.broker);
+    const kept = await first.next(about('YA0009', 'token.stored'));
     const resumed = await open(b, 'watcher', gone.id!);
-    await resumed.next((event) => event.event === 'reset');
+    // The reset names the newest event kept, for the client to resume after rather than be reset again.
+    const reset = await resumed.next((event) => event.event === 'reset');
+    expect(reset.id).toBe(kept.id);
     await a.login('YA0010', cluster.broker);
     await resumed.next(about('YA0010', 'token.stored'));
     // YA0009's event is kept, but follows events that are not: the client reads the tokens again instead.
@@ -143,6 +146,10 @@ describe('GET /v1/events across replicas', () => {
       ['reset', undefined],
       ['token.stored', 'YA0010'],
     ]);
+    const again = await open(a, 'watcher', reset.id!);
+    await a.login('YA0011', cluster.broker);
+    await again.next(about('YA0011', 'token.stored'));
+    expect(again.events.map((event) => event.event)).toEqual(['token.stored', 'token.stored']);
   });
 
   it('answers an id of another account’s event and an id no event had alike, telling the key nothing', async () => {

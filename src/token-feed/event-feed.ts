@@ -26,6 +26,9 @@ export abstract class EventFeed {
   /** The id of the oldest entry kept; null when none is. */
   abstract oldest(): Promise<string | null>;
 
+  /** The id of the newest entry kept; null when none is. */
+  abstract newest(): Promise<string | null>;
+
   /** Up to `count` entries from the id `from` on, `from` included. */
   abstract page(from: string, count: number): Promise<FeedPage>;
 }

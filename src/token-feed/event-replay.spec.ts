@@ -78,16 +78,18 @@ describe(EventReplay.name, () => {
     ]);
   });
 
-  it('resets a stream behind the oldest event kept without reading a page, and one on an emptied log', async () => {
+  it('resets a stream behind the oldest event kept without reading a page, naming the newest kept to resume from; on an emptied log, none', async () => {
     const sut = replay();
     const gone = await feed.add('YA0002');
     // The one right after it too: an oldest kept right after the id would mean nothing was lost.
-    await feed.add('YA0004', FEED_MAX_LENGTH + 1);
-    expect(await sut.after('strategy', gone.id, allowed('*'), still)).toEqual({ events: [], reset: true, through: null });
+    const newest = await feed.add('YA0004', FEED_MAX_LENGTH + 1);
+    expect(await sut.after('strategy', gone.id, allowed('*'), still)).toEqual({ events: [], reset: true, through: newest.id });
     expect(feed.asked).toEqual([]);
+    // Resumed from there, nothing is lost: no second reset.
+    expect(await sut.after('strategy', newest.id, allowed('*'), still)).toEqual({ events: [], reset: false, through: newest.id });
 
     feed = new WatchedFeed(new ManualClock('2026-11-23T10:00:00+05:30'));
-    expect((await replay().after('strategy', gone.id, allowed('*'), still)).reset).toBe(true);
+    expect(await replay().after('strategy', gone.id, allowed('*'), still)).toEqual({ events: [], reset: true, through: null });
   });
 
   it('goes back over at most EVENTS_REPLAY_MAX events of every account, in pages of 100 at most, then resets', async () => {
@@ -98,11 +100,11 @@ describe(EventReplay.name, () => {
     expect(exactly.reset).toBe(false);
     expect(exactly.events).toHaveLength(250);
 
-    await feed.add('YA0004', 1_000);
+    const newest = await feed.add('YA0004', 1_000);
     feed.asked.length = 0;
     feed.read = 0;
     // A key that may read none of them costs no more than one that may read all.
-    expect(await sut.after('strategy', from.id, allowed('YA0002'), still)).toEqual({ events: [], reset: true, through: null });
+    expect(await sut.after('strategy', from.id, allowed('YA0002'), still)).toEqual({ events: [], reset: true, through: newest.id });
     expect(feed.read).toBe(251);
     expect(Math.max(...feed.asked)).toBeLessThanOrEqual(100);
   });
@@ -128,7 +130,7 @@ describe(EventReplay.name, () => {
       // Pushes out the first 151 events: the next page, from the 101st, would start past what it has not read.
       await feed.add('YA0004', FEED_MAX_LENGTH - 150);
     };
-    expect(await sut.after('strategy', from.id, allowed('*'), still)).toEqual({ events: [], reset: true, through: null });
+    expect(await sut.after('strategy', from.id, allowed('*'), still)).toEqual({ events: [], reset: true, through: feed.appended.at(-1)!.id });
     expect(feed.read).toBe(100 + FEED_MAX_LENGTH);
   });
 

@@ -21,11 +21,14 @@ export interface Replay {
   events: FeedEvent[];
   /** What came after the id cannot be replayed (no longer kept, or too much of it): the client must read again. */
   reset: boolean;
-  /** The id of the last entry gone through: live events up to it were replayed or not the key's. Null with a reset. */
+  /**
+   * The id of the last entry gone through: live events up to it were replayed or not the key's. With a reset, the
+   * newest entry kept when the reset was decided (null when none is), for the client to resume from.
+   */
   through: string | null;
 }
 
-const RESET: Replay = { events: [], reset: true, through: null };
+const GONE: Replay = { events: [], reset: true, through: null };
 
 /**
  * Replays the feed after a Last-Event-ID, for either store. Its cost is bounded whoever asks: the log is read a page
@@ -55,25 +58,34 @@ export class EventReplay {
   private async read(id: string, visible: (event: FeedEvent) => boolean, gone: () => boolean): Promise<Replay> {
     const most = this.settings.replayMost;
     const start = nextEventId(id);
-    if (gone() || (await this.lost(start))) return RESET;
+    if (gone()) return GONE;
+    if (await this.lost(start)) return this.reset();
     const events: FeedEvent[] = [];
     let through = id;
     let read = 0;
     for (let from = start; from !== null; from = nextEventId(through)) {
-      if (gone()) return RESET;
+      if (gone()) return GONE;
       // One more than the bound, to tell a replay of exactly the bound from a longer one.
       const count = Math.min(PAGE, most + 1 - read);
       const page = await this.feed.page(from, count);
       read += page.read;
-      if (read > most) return RESET;
+      if (read > most) return this.reset();
       for (const event of page.events) if (visible(event)) events.push(event);
       if (page.last !== null) through = page.last;
       if (page.read < count) break;
     }
     // The log is trimmed from its start as events come: if it passed `start` while the pages were read, some of what
     // came after the id went unread.
-    if (await this.lost(start)) return RESET;
+    if (await this.lost(start)) return this.reset();
     return { events, reset: false, through };
+  }
+
+  /**
+   * A reset names the newest entry kept: the client resumes after it when it reconnects, rather than from the same
+   * old id, which would only be reset again.
+   */
+  private async reset(): Promise<Replay> {
+    return { events: [], reset: true, through: await this.feed.newest() };
   }
 
   /** Whether entries from `start` on may be missing: the oldest kept is after it, or none is (the log was emptied). */

@@ -55,9 +55,12 @@ export class EventStream {
     this.write(`retry: ${RETRY_MS}\n\n`);
   }
 
-  /** Tells the client that events after its Last-Event-ID may be lost: it should read again what it needs. */
-  reset(): void {
-    this.write('event: reset\ndata: {}\n\n');
+  /**
+   * Tells the client that events after its Last-Event-ID may be lost: it should read again what it needs, and
+   * resume from `newest` (the newest event kept; none: from now on), not from its old id, which would be reset again.
+   */
+  reset(newest: string | null): void {
+    this.write(`id:${newest === null ? '' : ` ${newest}`}\nevent: reset\ndata: {}\n\n`);
   }
 
   send(event: FeedEvent): void {

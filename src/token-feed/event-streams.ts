@@ -78,7 +78,7 @@ export class EventStreams implements OnModuleDestroy {
     this.metrics.streamOpens(request);
     reply.hijack();
     stream.open(String(request.id));
-    if (replay?.reset) stream.reset();
+    if (replay?.reset) stream.reset(replay.through);
     for (const event of replay?.events ?? []) stream.send(event);
     // Live events that came during the replay: those it went through were sent with it, or were not the key's.
     const through = replay ? replay.through : null;

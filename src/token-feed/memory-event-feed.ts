@@ -29,6 +29,10 @@ export class MemoryEventFeed extends EventFeed {
     return this.log[0]?.id ?? null;
   }
 
+  async newest(): Promise<string | null> {
+    return this.log.at(-1)?.id ?? null;
+  }
+
   async page(from: string, count: number): Promise<FeedPage> {
     const start = this.firstAtOrAfter(from);
     const events = this.log.slice(start, start + count);

@@ -50,6 +50,14 @@ export class RedisEventFeed extends EventFeed implements OnApplicationBootstrap,
     });
   }
 
+  newest(): Promise<string | null> {
+    const { client, keys } = this.redis;
+    return redisCall('event replay', async () => {
+      const last = (await client.xrevrange(keys.events(), '+', '-', 'COUNT', 1)) as StreamEntries;
+      return last[0]?.[0] ?? null;
+    });
+  }
+
   page(from: string, count: number): Promise<FeedPage> {
     const { client, keys } = this.redis;
     return redisCall('event replay', async () => {
