@@ -2,14 +2,13 @@ import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import { DhanAdapter } from '../src/brokers/dhan/dhan.adapter';
 import { DhanSettings, DhanSettingsValues } from '../src/brokers/dhan/dhan.settings';
-import { BrokerMetrics } from '../src/brokers/broker-metrics';
 import { DailyCutoff } from '../src/clock/daily-cutoff';
-import { VaultMetrics } from '../src/metrics/vault-metrics';
 import { brokerContract, failureOf } from './support/broker-contract';
 import { FakeReply } from './support/fake-broker-server';
 import { FakeDhan } from './support/fake-dhan';
 import { ManualClock } from './support/manual-clock';
 import { BASE_DAY } from './support/test-time';
+import { specBrokerMetrics } from './support/spec-broker-metrics';
 
 /** Generous for a local port on a busy machine, short enough that the timeout tests stay quick. */
 const TIMEOUT_MS = 1000;
@@ -29,14 +28,7 @@ describe('DhanAdapter', () => {
   let sut: DhanAdapter;
   let clock: ManualClock;
 
-  /** The calls' metrics, on a registry of the spec's own, stopped after it. */
-  let registry: VaultMetrics;
-  let metrics: BrokerMetrics;
-  beforeAll(() => {
-    registry = new VaultMetrics();
-    metrics = new BrokerMetrics(registry);
-  });
-  afterAll(() => registry?.onApplicationShutdown());
+  const metrics = specBrokerMetrics();
 
   const adapterFor = (overrides: Partial<DhanSettingsValues> = {}) =>
     new DhanAdapter(
@@ -51,7 +43,7 @@ describe('DhanAdapter', () => {
         timeoutMs: TIMEOUT_MS,
         ...overrides,
       }),
-      metrics,
+      metrics(),
     );
 
   /** A person logs in as the configured client through Dhan's consent: the token id the way back carries. */

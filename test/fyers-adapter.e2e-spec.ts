@@ -6,8 +6,7 @@ import { FYERS_BASE_URL, FyersSettings } from '../src/brokers/fyers/fyers.settin
 import { DailyCutoff } from '../src/clock/daily-cutoff';
 import { brokerContract, failureOf } from './support/broker-contract';
 import { FakeFyers } from './support/fake-fyers';
-import { BrokerMetrics } from '../src/brokers/broker-metrics';
-import { VaultMetrics } from '../src/metrics/vault-metrics';
+import { specBrokerMetrics } from './support/spec-broker-metrics';
 
 /** Generous for a local port on a busy machine, short enough that the timeout tests stay quick. */
 const TIMEOUT_MS = 1000;
@@ -24,20 +23,13 @@ describe('FyersAdapter', () => {
   let fake: FakeFyers;
   let adapter: FyersAdapter;
 
-  /** The calls' metrics, on a registry of the spec's own, stopped after it. */
-  let registry: VaultMetrics;
-  let metrics: BrokerMetrics;
-  beforeAll(() => {
-    registry = new VaultMetrics();
-    metrics = new BrokerMetrics(registry);
-  });
-  afterAll(() => registry?.onApplicationShutdown());
+  const metrics = specBrokerMetrics();
 
   const adapterFor = (overrides: Partial<ConstructorParameters<typeof FyersSettings>[0]> = {}) =>
     new FyersAdapter(
       new HttpService(axios.create()),
       new FyersSettings({ ...fake.options, baseUrl: fake.url, timeoutMs: TIMEOUT_MS, ...overrides }),
-      metrics,
+      metrics(),
     );
 
   beforeEach(async () => {

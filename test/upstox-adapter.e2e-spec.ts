@@ -6,8 +6,7 @@ import { UpstoxSettings } from '../src/brokers/upstox/upstox.settings';
 import { brokerContract, BrokerContractSubject, failureOf } from './support/broker-contract';
 import { FakeUpstox } from './support/fake-upstox';
 import { IstDay } from './support/test-time';
-import { BrokerMetrics } from '../src/brokers/broker-metrics';
-import { VaultMetrics } from '../src/metrics/vault-metrics';
+import { specBrokerMetrics } from './support/spec-broker-metrics';
 
 const TIMEOUT_MS = 400;
 const STATE = 'state-0123456789abcdef';
@@ -29,14 +28,7 @@ describe('UpstoxAdapter', () => {
   let sut: UpstoxAdapter;
   const http = new HttpService(axios.create());
 
-  /** The calls' metrics, on a registry of the spec's own, stopped after it. */
-  let registry: VaultMetrics;
-  let metrics: BrokerMetrics;
-  beforeAll(() => {
-    registry = new VaultMetrics();
-    metrics = new BrokerMetrics(registry);
-  });
-  afterAll(() => registry?.onApplicationShutdown());
+  const metrics = specBrokerMetrics();
 
   const adapterFor = (broker: FakeUpstox, overrides: Partial<UpstoxSettings> = {}) =>
     new UpstoxAdapter(
@@ -49,7 +41,7 @@ describe('UpstoxAdapter', () => {
         timeoutMs: TIMEOUT_MS,
         ...overrides,
       }),
-      metrics,
+      metrics(),
     );
 
   async function startFake(options: Partial<UpstoxSandboxOptions> = {}): Promise<void> {
@@ -101,9 +93,9 @@ describe('UpstoxAdapter', () => {
 
     it('is on api.upstox.com unless the base URL says otherwise, and a trailing slash of the base is dropped', () => {
       const settings = { apiKey: 'key', apiSecret: 'secret', redirectUrl: 'http://127.0.0.1:5000/upstox/callback' };
-      const real = new UpstoxAdapter(http, new UpstoxSettings(settings), metrics);
+      const real = new UpstoxAdapter(http, new UpstoxSettings(settings), metrics());
       expect(real.loginStart(STATE).url.startsWith('https://api.upstox.com/v2/login/authorization/dialog?')).toBe(true);
-      const elsewhere = new UpstoxAdapter(http, new UpstoxSettings({ ...settings, baseUrl: 'http://upstox.test/' }), metrics);
+      const elsewhere = new UpstoxAdapter(http, new UpstoxSettings({ ...settings, baseUrl: 'http://upstox.test/' }), metrics());
       expect(elsewhere.loginStart(STATE).url.startsWith('http://upstox.test/v2/login/authorization/dialog?')).toBe(true);
     });
 

@@ -6,8 +6,7 @@ import { ZerodhaSettings, ZerodhaSettingsValues } from '../src/brokers/zerodha/z
 import { brokerContract, failureOf } from './support/broker-contract';
 import { FakeReply } from './support/fake-broker-server';
 import { FakeZerodha } from './support/fake-zerodha';
-import { BrokerMetrics } from '../src/brokers/broker-metrics';
-import { VaultMetrics } from '../src/metrics/vault-metrics';
+import { specBrokerMetrics } from './support/spec-broker-metrics';
 
 const TIMEOUT_MS = 500;
 
@@ -21,14 +20,7 @@ describe('ZerodhaAdapter', () => {
   let fake: FakeZerodha;
   let sut: ZerodhaAdapter;
 
-  /** The calls' metrics, on a registry of the spec's own, stopped after it. */
-  let registry: VaultMetrics;
-  let metrics: BrokerMetrics;
-  beforeAll(() => {
-    registry = new VaultMetrics();
-    metrics = new BrokerMetrics(registry);
-  });
-  afterAll(() => registry?.onApplicationShutdown());
+  const metrics = specBrokerMetrics();
 
   const adapterFor = (overrides: Partial<ZerodhaSettingsValues> = {}) =>
     new ZerodhaAdapter(
@@ -42,7 +34,7 @@ describe('ZerodhaAdapter', () => {
         timeoutMs: TIMEOUT_MS,
         ...overrides,
       }),
-      metrics,
+      metrics(),
     );
 
   /** A person logs in as `account` through Kite: the request token the callback carries. */
