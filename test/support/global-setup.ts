@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { locate, planInstall, REQUIRED_TOOLS, thisMachine } from './required-tools';
 
 /**
- * Before any test: the programs the tests run for real (redis-server, chromium) are found, or installed when this
- * machine allows it (root or sudo without a password, with apt-get), or the run stops at once with one message
- * saying how to install them. No test is skipped for want of a tool.
+ * Before any test: the programs the tests run for real (redis-server, chromium, python3, openssl) are found, or
+ * installed when this machine allows it (root or sudo without a password, with apt-get), or the run stops at once
+ * with one message saying how to install them. No test is skipped for want of a tool.
  */
 export default async function globalSetup(): Promise<void> {
   const missing = REQUIRED_TOOLS.filter((tool) => locate(tool) === null);
