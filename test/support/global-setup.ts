@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { locate, planInstall, processesRunning, REQUIRED_TOOLS, thisMachine } from './required-tools';
 
 /**
- * Before any test: the programs the tests run for real (redis-server, chromium, python3, promtool) are found, or
+ * Before any test: the programs the tests run for real (redis-server, chromium, python3, openssl, promtool) are found, or
  * installed when this machine allows it (root or sudo without a password, with apt-get), or the run stops at once
  * with one message saying how to install them. No test is skipped for want of a tool, and a service that came with
  * one (the Prometheus server, with promtool) is left stopped: the run stops if it is not.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { locate, Machine, planInstall, processesRunning, REQUIRED_TOOLS } from './required-tools';
 
-const [redis, chromium, , promtool] = REQUIRED_TOOLS;
+const [redis, chromium, python, openssl, promtool] = REQUIRED_TOOLS;
 const debianRoot: Machine = { isRoot: true, hasAptGet: true, hasPasswordlessSudo: false, osId: 'debian', hasSystemd: false };
 
 describe(planInstall.name, () => {
@@ -21,6 +21,10 @@ describe(planInstall.name, () => {
         ['apt-get', 'install', '-y', '-q', '--no-install-recommends', 'redis-server', 'chromium'],
       ],
     });
+  });
+
+  it('installs every package a tool needs: python3 with pip and venv, beside openssl', () => {
+    expect(planInstall([python, openssl], debianRoot)).toMatchObject({ kind: 'install', packages: ['python3', 'python3-pip', 'python3-venv', 'openssl'] });
   });
 
   it('goes through sudo without a password when not root, and names Ubuntu’s package for Chromium', () => {

@@ -8,6 +8,7 @@ export interface RequiredTool {
   /** Overrides the search with a path. */
   variable: string;
   candidates: string[];
+  /** The packages that install it, separated by spaces. */
   debian: string;
   ubuntu: string;
   macos: string;
@@ -28,8 +29,17 @@ export const REQUIRED_TOOLS: RequiredTool[] = [
     ubuntu: 'chromium-browser',
     macos: 'brew install --cask chromium',
   },
-  // The Python client library is tested by its own unittest suite (3.9 or newer).
-  { name: 'python3', variable: 'PYTHON3_BIN', candidates: ['python3'], debian: 'python3', ubuntu: 'python3', macos: 'brew install python' },
+  // The Python client library is tested by its own unittest suite (3.9 or newer), built with pip, installed into venvs.
+  {
+    name: 'python3',
+    variable: 'PYTHON3_BIN',
+    candidates: ['python3'],
+    debian: 'python3 python3-pip python3-venv',
+    ubuntu: 'python3 python3-pip python3-venv',
+    macos: 'brew install python',
+  },
+  // The Python client's tests make a CA of their own, as a desk's internal CA, to reach the vault over TLS.
+  { name: 'openssl', variable: 'OPENSSL_BIN', candidates: ['openssl'], debian: 'openssl', ubuntu: 'openssl', macos: 'brew install openssl' },
   // Checks the scrape's names and the alerting rules (test/monitoring.e2e-spec.ts, test/static/prometheus-rules.spec.ts).
   // Debian and Ubuntu ship it only inside the Prometheus server's package.
   {
@@ -46,7 +56,8 @@ export const REQUIRED_TOOLS: RequiredTool[] = [
 const REDIS = REQUIRED_TOOLS[0];
 const CHROMIUM = REQUIRED_TOOLS[1];
 const PYTHON = REQUIRED_TOOLS[2];
-const PROMTOOL = REQUIRED_TOOLS[3];
+const OPENSSL = REQUIRED_TOOLS[3];
+const PROMTOOL = REQUIRED_TOOLS[4];
 
 /** The executable for a tool, or null when it is not installed. */
 export function locate(tool: RequiredTool, env: NodeJS.ProcessEnv = process.env): string | null {
@@ -70,6 +81,7 @@ export const redisServerPath = (): string => locate(REDIS) ?? REDIS.name;
 export const chromiumPath = (): string => locate(CHROMIUM) ?? CHROMIUM.name;
 export const python3Path = (): string => locate(PYTHON) ?? PYTHON.name;
 export const promtoolPath = (): string => locate(PROMTOOL) ?? PROMTOOL.name;
+export const opensslPath = (): string => locate(OPENSSL) ?? OPENSSL.name;
 
 function isExecutable(path: string): boolean {
   try {
@@ -96,7 +108,7 @@ export type InstallPlan = { kind: 'nothing' } | { kind: 'install'; packages: str
 /** What to do about missing tools on this machine: nothing, install them with apt-get, or stop and say how. */
 export function planInstall(missing: RequiredTool[], machine: Machine): InstallPlan {
   if (missing.length === 0) return { kind: 'nothing' };
-  const packages = missing.map((tool) => (machine.osId === 'ubuntu' ? tool.ubuntu : tool.debian));
+  const packages = missing.flatMap((tool) => (machine.osId === 'ubuntu' ? tool.ubuntu : tool.debian).split(' '));
   const canInstall = machine.hasAptGet && (machine.isRoot || machine.hasPasswordlessSudo);
   if (canInstall) {
     const sudo = machine.isRoot ? [] : ['sudo', '-n'];

@@ -1,97 +1,21 @@
-"""The client's behaviour against real vaults, and against servers that are not the vault.
+"""The sync client (TokenVault) against real vaults, and against servers that are not the vault.
 
 The classes whose tests need vaults run against the two replicas (and a rate-limited third) that
 test/clients-python.e2e-spec.ts starts, which gives their addresses, keys and a control URL (a person logging in
 on a replica, Redis stopping, the clock moving) in the environment. The others start their own local servers.
 """
 
-import ast
-import http.server
 import json
-import os
-import sys
 import threading
 import time
 import unittest
-import urllib.error
-import urllib.parse
-import urllib.request
+from datetime import datetime, timezone
 
-from token_vault_client import InvalidReport, Token, TokenVaultClient, VaultError
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from support import AgainstTheVault, Shift, StandIn, reply
+from token_vault import InvalidReport, Token, TokenVault, VaultError
 
 
-class _Shift:
-    """A monotonic clock that a test moves ahead."""
-
-    def __init__(self):
-        self.seconds = 0.0
-
-    def __call__(self) -> float:
-        return time.monotonic() + self.seconds
-
-
-class _AgainstTheVault(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        missing = [name for name in ("VAULT_URL", "VAULT_CONTROL_URL", "VAULT_READER_KEY") if not os.environ.get(name)]
-        if missing:
-            raise RuntimeError(f"{', '.join(missing)} not set: run these tests through test/clients-python.e2e-spec.ts (npm test)")
-        cls.env = os.environ
-
-    def client(self, url=None, key=None, **options) -> TokenVaultClient:
-        return TokenVaultClient(url or self.env["VAULT_URL"], key or self.env["VAULT_READER_KEY"], **options)
-
-    def control(self, move: str, **body):
-        request = urllib.request.Request(
-            self.env["VAULT_CONTROL_URL"] + move, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return json.loads(answer.read())
-
-    def get(self, url: str, key: str):
-        """A plain read, as any HTTP client makes it: (status, JSON body)."""
-        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
-        try:
-            with urllib.request.urlopen(request, timeout=10) as answer:
-                return answer.status, json.loads(answer.read())
-        except urllib.error.HTTPError as refused:
-            with refused:
-                return refused.code, json.loads(refused.read())
-
-    def served(self, account: str) -> str:
-        """The token the other replica serves for an account right now."""
-        status, body = self.get(f"{self.env['VAULT_OTHER_URL']}/v1/tokens/{account}", self.env["VAULT_ADMIN_KEY"])
-        self.assertEqual(status, 200, body)
-        return body["accessToken"]
-
-    def audit(self, **query):
-        url = f"{self.env['VAULT_URL']}/v1/audit?{urllib.parse.urlencode({**query, 'limit': 500})}"
-        status, body = self.get(url, self.env["VAULT_ADMIN_KEY"])
-        self.assertEqual(status, 200, body)
-        return body["entries"]
-
-    def reads(self, client: str, account: str) -> int:
-        return len(self.audit(client=client, account=account, kind="done", action="read"))
-
-    def refusals(self, client: str, account: str, result: str) -> int:
-        return sum(1 for entry in self.audit(client=client, account=account, kind="refused") if entry["result"] == result)
-
-    def until(self, check, seconds: float, what: str):
-        deadline = time.monotonic() + seconds
-        while not check():
-            if time.monotonic() > deadline:
-                self.fail(f"{what} did not happen within {seconds} s")
-            time.sleep(0.05)
-
-    def raised(self, call) -> VaultError:
-        with self.assertRaises(VaultError) as caught:
-            call()
-        return caught.exception
-
-
-class Caching(_AgainstTheVault):
+class Caching(AgainstTheVault):
     def test_fetches_a_token_once_then_hands_it_out_from_its_cache(self):
         self.control("/login", replica=1, account="YA0111")
         sut = self.client()
@@ -126,7 +50,7 @@ class Caching(_AgainstTheVault):
 
     def test_asks_the_vault_again_once_the_token_is_within_the_refresh_margin(self):
         self.control("/login", replica=0, account="YA0113")
-        clock = _Shift()
+        clock = Shift()
         sut = self.client(refresh_margin=60, clock=clock)
         expires_in = sut.token("YA0113").expires_in
         clock.seconds = expires_in - 75
@@ -135,6 +59,15 @@ class Caching(_AgainstTheVault):
         clock.seconds = expires_in - 45
         sut.token("YA0113")
         self.assertEqual(self.reads("strategy-a", "YA0113"), 2)
+
+    def test_reads_an_account_named_with_its_broker_at_the_brokers_route_and_holds_it_once(self):
+        self.control("/login", replica=1, account="YA0115")
+        sut = self.client()
+        by_route = sut.token("YA0115", broker="pocketful")
+        named = sut.token("pocketful:ya0115")
+        self.assertEqual((by_route.client_id, by_route.broker), ("YA0115", "pocketful"))
+        self.assertEqual(named.access_token, by_route.access_token)
+        self.assertEqual(self.reads("strategy-a", "YA0115"), 1)
 
     def test_never_caches_a_token_that_expires_within_the_margin(self):
         self.control("/login", replica=1, account="YA0114", expiresIn=40)
@@ -145,7 +78,7 @@ class Caching(_AgainstTheVault):
         self.assertEqual(self.reads("strategy-a", "YA0114"), 2)
 
 
-class WaitingForTheLogin(_AgainstTheVault):
+class WaitingForTheLogin(AgainstTheVault):
     def test_waits_on_one_replica_for_a_login_on_the_other_in_one_long_request(self):
         sut = self.client()
         outcome = {}
@@ -176,7 +109,7 @@ class WaitingForTheLogin(_AgainstTheVault):
         self.assertEqual((error.status, error.error, error.temporary), (404, "token_not_found", False))
 
 
-class ReportingARefusedToken(_AgainstTheVault):
+class ReportingARefusedToken(AgainstTheVault):
     def test_drops_the_cached_token_and_returns_invalid_when_pocketful_refuses_it(self):
         self.control("/login", replica=0, account="YA0311")
         sut = self.client()
@@ -195,12 +128,12 @@ class ReportingARefusedToken(_AgainstTheVault):
         self.assertEqual(self.reads("strategy-a", "YA0312"), 2)
 
 
-class RateLimited(_AgainstTheVault):
+class RateLimited(AgainstTheVault):
     def burst(self, account: str, times: int):
         url = f"{self.env['VAULT_LIMITED_URL']}/v1/tokens/{account}"
         return [self.get(url, self.env["VAULT_BURSTY_KEY"])[0] for _ in range(times)]
 
-    def limited_client(self, **options) -> TokenVaultClient:
+    def limited_client(self, **options) -> TokenVault:
         return self.client(self.env["VAULT_LIMITED_URL"], self.env["VAULT_BURSTY_KEY"], **options)
 
     def test_sleeps_what_retry_after_says_then_gets_the_token(self):
@@ -230,13 +163,13 @@ class RateLimited(_AgainstTheVault):
         self.assertEqual(self.refusals("bursty", "YA0412", "rate_limited"), 1 + 2 + 1)
 
 
-class WhenTheVaultCannotAnswer(_AgainstTheVault):
+class WhenTheVaultCannotAnswer(AgainstTheVault):
     def tearDown(self):
         self.control("/spare/stop")
 
     def test_hands_out_a_cached_token_not_yet_expired_when_the_vault_is_gone_never_an_expired_one(self):
         self.control("/login", replica=0, account="YA0511")
-        clock = _Shift()
+        clock = Shift()
         sut = self.client(self.control("/spare/start")["url"], clock=clock)
         token = sut.token("YA0511")
         self.control("/spare/stop")
@@ -251,7 +184,7 @@ class WhenTheVaultCannotAnswer(_AgainstTheVault):
 
     def test_raises_the_vaults_503_while_redis_is_down_never_the_expired_cached_token(self):
         self.control("/login", replica=0, account="YA0512")
-        clock = _Shift()
+        clock = Shift()
         sut = self.client(clock=clock)
         token = sut.token("YA0512")
         self.control("/redis/stop")
@@ -263,61 +196,22 @@ class WhenTheVaultCannotAnswer(_AgainstTheVault):
             self.control("/redis/start")
 
 
-class TheServiceKey(_AgainstTheVault):
+class TheServiceKey(AgainstTheVault):
     def test_is_in_no_error_message_or_repr(self):
         wrong_key = "tvk_not-a-key-the-vault-knows-0123456789abcdef"
         sut = self.client(key=wrong_key)
         refused = self.raised(lambda: sut.token("YA0111"))
         self.assertEqual((refused.status, refused.error), (401, "unauthorized"))
-        gone = self.raised(lambda: TokenVaultClient("http://127.0.0.1:1", wrong_key).token("YA0111"))
+        gone = self.raised(lambda: TokenVault("http://127.0.0.1:1", wrong_key).token("YA0111"))
         seen = [text for error in (refused, gone) for text in (str(error), repr(error), error.message)] + [repr(sut)]
         self.assertEqual([text for text in seen if "not-a-key-the-vault-knows" in text], [])
-
-
-class _StandIn:
-    """A local HTTP server that answers every request with `answer(handler)`, remembering what reached it."""
-
-    def __init__(self, answer):
-        self.requests = []
-        stand_in = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                stand_in.requests.append((self.path, self.headers.get("Authorization")))
-                answer(self)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def _reply(status: int, body: str, content_type="application/json", headers=()):
-    def answer(handler):
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        for name, value in headers:
-            handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(body.encode())))
-        handler.end_headers()
-        handler.wfile.write(body.encode())
-
-    return answer
 
 
 class AgainstServersThatAreNotTheVault(unittest.TestCase):
     KEY = "tvk_the-key-of-this-test-0123456789abcdef"
 
-    def stand_in(self, answer) -> _StandIn:
-        server = _StandIn(answer)
+    def stand_in(self, answer) -> StandIn:
+        server = StandIn(answer)
         self.addCleanup(server.stop)
         return server
 
@@ -330,66 +224,86 @@ class AgainstServersThatAreNotTheVault(unittest.TestCase):
         released = threading.Event()
         self.addCleanup(released.set)
         silent = self.stand_in(lambda handler: released.wait(10))
-        error = self.raised(lambda: TokenVaultClient(silent.url, self.KEY, timeout=0.3).token("YA0002"))
+        error = self.raised(lambda: TokenVault(silent.url, self.KEY, timeout=0.3).token("YA0002"))
         self.assertEqual((error.status, error.error, error.temporary), (0, "timeout", True))
 
     def test_reports_a_proxy_error_page_as_unexpected_response_repeating_none_of_it(self):
-        proxy = self.stand_in(_reply(502, "<html>upstream said: internal-detail-7f3a</html>", "text/html"))
-        error = self.raised(lambda: TokenVaultClient(proxy.url, self.KEY).token("YA0002"))
+        proxy = self.stand_in(reply(502, "<html>upstream said: internal-detail-7f3a</html>", "text/html"))
+        error = self.raised(lambda: TokenVault(proxy.url, self.KEY).token("YA0002"))
         self.assertEqual((error.status, error.error, error.temporary), (502, "unexpected_response", True))
         self.assertNotIn("internal-detail-7f3a", repr(error))
 
     def test_follows_no_redirect_so_the_key_goes_nowhere_else(self):
-        elsewhere = self.stand_in(_reply(200, "{}"))
-        redirecting = self.stand_in(_reply(302, "", headers=[("Location", f"{elsewhere.url}/v1/tokens/YA0002")]))
-        error = self.raised(lambda: TokenVaultClient(redirecting.url, self.KEY).token("YA0002"))
+        elsewhere = self.stand_in(reply(200, "{}"))
+        redirecting = self.stand_in(reply(302, "", headers=[("Location", f"{elsewhere.url}/v1/tokens/YA0002")]))
+        error = self.raised(lambda: TokenVault(redirecting.url, self.KEY).token("YA0002"))
         self.assertEqual((error.status, error.error), (302, "unexpected_response"))
-        self.assertEqual(redirecting.requests, [("/v1/tokens/YA0002", f"Bearer {self.KEY}")])
+        self.assertEqual(redirecting.requests, [("/v1/tokens/YA0002", f"Bearer {self.KEY}", None)])
         self.assertEqual(elsewhere.requests, [])
 
     def test_keeps_a_path_in_front_of_v1_as_behind_a_gateway(self):
         body = '{"error":"token_not_found","message":"no live token is stored for YA0002"}'
-        gateway = self.stand_in(_reply(404, body))
-        error = self.raised(lambda: TokenVaultClient(gateway.url + "/vault/", self.KEY).token("ya0002"))
+        gateway = self.stand_in(reply(404, body))
+        error = self.raised(lambda: TokenVault(gateway.url + "/vault/", self.KEY).token("ya0002"))
         self.assertEqual((error.status, error.error, error.message), (404, "token_not_found", "no live token is stored for YA0002"))
-        self.assertEqual([path for path, _ in gateway.requests], ["/vault/v1/tokens/YA0002"])
+        self.assertEqual([path for path, _, _ in gateway.requests], ["/vault/v1/tokens/YA0002"])
 
     def test_treats_a_2xx_answer_without_a_token_as_unexpected_response(self):
-        odd = self.stand_in(_reply(200, '{"clientId":"YA0002","accessToken":""}'))
-        self.assertEqual(self.raised(lambda: TokenVaultClient(odd.url, self.KEY).token("YA0002")).error, "unexpected_response")
+        odd = self.stand_in(reply(200, '{"clientId":"YA0002","accessToken":""}'))
+        self.assertEqual(self.raised(lambda: TokenVault(odd.url, self.KEY).token("YA0002")).error, "unexpected_response")
 
-    def test_hides_the_token_from_the_repr_of_a_token(self):
+    def test_hands_out_its_times_in_utc_and_leaves_the_token_out_of_its_repr(self):
         body = json.dumps(
             {"clientId": "YA0002", "accessToken": "the-token-itself", "tokenType": "bearer", "scope": "orders holdings", "source": "login",
              "issuedAt": "2026-11-23T08:55:12+05:30", "expiresAt": "2026-11-24T00:00:00+05:30", "expiresIn": 54288}
         )
-        token = TokenVaultClient(self.stand_in(_reply(200, body)).url, self.KEY).token("YA0002")
+        token = TokenVault(self.stand_in(reply(200, body)).url, self.KEY).token("YA0002")
         self.assertEqual(token.access_token, "the-token-itself")
-        self.assertEqual(token.expires_at.utcoffset().total_seconds(), 5.5 * 3600)
+        self.assertEqual(token.expires_at, datetime(2026, 11, 23, 18, 30, tzinfo=timezone.utc))
+        self.assertEqual((token.issued_at.tzinfo, token.expires_at.tzinfo), (timezone.utc, timezone.utc))
         self.assertNotIn("the-token-itself", repr(token))
 
     def test_refuses_a_url_that_is_not_http_a_key_with_spaces_and_a_zero_timeout_before_any_request(self):
         with self.assertRaisesRegex(ValueError, "the vault URL must be http"):
-            TokenVaultClient("ftp://vault:21", self.KEY)
+            TokenVault("ftp://vault:21", self.KEY)
         with self.assertRaisesRegex(ValueError, "the service key must be set"):
-            TokenVaultClient("http://vault:5000", self.KEY + " x")
+            TokenVault("http://vault:5000", self.KEY + " x")
         with self.assertRaisesRegex(ValueError, "timeout must be more than 0"):
-            TokenVaultClient("http://vault:5000", self.KEY, timeout=0)
+            TokenVault("http://vault:5000", self.KEY, timeout=0)
+        with self.assertRaisesRegex(ValueError, "must not carry credentials"):
+            TokenVault("http://user:secret@vault:5000", self.KEY)
+        with self.assertRaisesRegex(ValueError, "ca_file is for an https"):
+            TokenVault("http://vault:5000", self.KEY, ca_file="/etc/ssl/certs/ca-certificates.crt")
+        with self.assertRaisesRegex(ValueError, "name the broker once"):
+            TokenVault("http://vault:5000", self.KEY).token("zerodha:AB1234", broker="zerodha")
+
+    def test_reads_another_brokers_account_at_its_broker_and_id(self):
+        body = '{"error":"token_not_found","message":"no live token is stored for zerodha:AB1234"}'
+        vault = self.stand_in(reply(404, body))
+        sut = TokenVault(vault.url, self.KEY)
+        for asked in (lambda: sut.token("ab1234", broker="Zerodha"), lambda: sut.token("zerodha:ab1234")):
+            self.assertEqual(self.raised(asked).error, "token_not_found")
+        self.assertEqual([path for path, _, _ in vault.requests], ["/v1/tokens/zerodha/AB1234"] * 2)
 
 
-class TheModule(unittest.TestCase):
-    SOURCE = os.path.join(HERE, "token_vault_client.py")
+class FromTheEnvironment(unittest.TestCase):
+    KEY = "tvk_the-key-of-this-test-0123456789abcdef"
 
-    def test_is_written_in_python_3_9(self):
-        with open(self.SOURCE, encoding="utf-8") as source:
-            ast.parse(source.read(), feature_version=(3, 9))
+    def test_takes_the_url_and_key_from_vault_url_and_vault_key(self):
+        sut = TokenVault.from_env({"VAULT_URL": "http://vault:5000/", "VAULT_KEY": self.KEY}, timeout=3)
+        self.assertEqual(repr(sut), "TokenVault('http://vault:5000')")
 
-    def test_imports_only_the_standard_library(self):
-        with open(self.SOURCE, encoding="utf-8") as source:
-            tree = ast.parse(source.read())
-        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-        imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-        self.assertEqual(sorted(name for name in imported if name not in sys.stdlib_module_names), [])
+    def test_names_what_is_missing_and_never_the_key(self):
+        with self.assertRaises(ValueError) as caught:
+            TokenVault.from_env({"VAULT_KEY": self.KEY})
+        self.assertEqual(str(caught.exception), "VAULT_URL must be set: the vault's URL and this service's key")
+        with self.assertRaisesRegex(ValueError, "^VAULT_URL and VAULT_KEY must be set"):
+            TokenVault.from_env({})
+
+    def test_takes_an_internal_cas_file_from_vault_ca_file(self):
+        # A file that is no CA bundle is refused when the client is made, naming the variable's file.
+        with self.assertRaisesRegex(ValueError, "ca_file '/nowhere/ca.pem' cannot be used as a CA bundle"):
+            TokenVault.from_env({"VAULT_URL": "https://vault.desk.internal", "VAULT_KEY": self.KEY, "VAULT_CA_FILE": "/nowhere/ca.pem"})
 
 
 if __name__ == "__main__":
