@@ -36,7 +36,7 @@ export function copyCheckout(root: string): string {
 
 /**
  * .env as the README says to make it: .env.example copied and filled in (a Redis password, an encryption key), here
- * with the sandbox broker in place of Pocketful, open pages (no operator password: ADMIN_AUTH=none), and the reads'
+ * with the sandbox broker in place of Pocketful (its placeholders taken out), open pages (no operator password: ADMIN_AUTH=none), and the reads'
  * rate limit raised for the load the test sends. `sentinel` adds REDIS_SENTINEL_PASSWORD, which the sentinel
  * profile needs and the default stack must do without.
  */
@@ -51,6 +51,12 @@ export function writeDotEnv(dir: string, secrets: StackSecrets, sentinel: boolea
     const blank = new RegExp(`^${name}=$`, 'm');
     if (!blank.test(filled)) throw new Error(`.env.example has no blank ${name}= line to fill in`);
     filled = filled.replace(blank, `${name}=${value}`);
+  }
+  // The sandbox's own app stands in for Pocketful's: the example's placeholders go, as the vault refuses them.
+  for (const name of ['BROKER_API_KEY', 'BROKER_API_SECRET']) {
+    const placeholder = new RegExp(`^${name}=your-[a-z-]+$`, 'm');
+    if (!placeholder.test(filled)) throw new Error(`.env.example has no ${name} placeholder to take out`);
+    filled = filled.replace(placeholder, `# ${name}=`);
   }
   const more = ['SANDBOX=true', 'RATE_LIMIT_PER_MINUTE=1000000', ...(sentinel ? [`REDIS_SENTINEL_PASSWORD=${secrets.sentinelPassword}`] : [])];
   writeFileSync(join(dir, '.env'), `${filled}\n${more.join('\n')}\n`, { mode: 0o600 });
