@@ -2,17 +2,22 @@ import 'reflect-metadata';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { Cleanup } from './bench/cleanup';
-import { parseOptions, USAGE, UsageError } from './bench/options';
+import { formatHerdTable } from './bench/herd-report';
+import { HERD_USAGE, parseHerdOptions, parseOptions, USAGE, UsageError } from './bench/options';
 import { formatTable } from './bench/report';
 import { runBench } from './bench/run-bench';
+import { runHerd } from './bench/run-herd';
 
 /**
  * `npm run bench`: how many token reads a second one vault process serves, against a bare node:http server and
- * the bare framework on the same machine. Progress goes to stderr, the table to stdout.
+ * the bare framework on the same machine. `npm run bench -- herd`: how soon a herd of held reads and event streams
+ * on two replicas has a login's token. Progress goes to stderr, the table to stdout.
  */
 async function main(): Promise<number> {
   // npm runs scripts from the project root; a relative --out means where the command was typed.
   const cwd = process.env.INIT_CWD ?? process.cwd();
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'herd') return herd(rest, cwd);
   let options;
   try {
     options = parseOptions(process.argv.slice(2), cwd);
@@ -49,6 +54,40 @@ async function main(): Promise<number> {
       failed = true;
     }
     return failed ? 1 : 0;
+  } finally {
+    await cleanup.run();
+  }
+}
+
+async function herd(argv: string[], cwd: string): Promise<number> {
+  let options;
+  try {
+    options = parseHerdOptions(argv, cwd);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${HERD_USAGE}\n`);
+    return 2;
+  }
+  if (options === null) {
+    process.stdout.write(`${HERD_USAGE}\n`);
+    return 0;
+  }
+  if (options.compareBundle !== null && !existsSync(options.compareBundle)) {
+    process.stderr.write(`--compare: ${options.compareBundle} does not exist (keep a copy of dist/vault.js from before the change)\n`);
+    return 2;
+  }
+  const cleanup = new Cleanup();
+  stopOnSignals(cleanup);
+  try {
+    const report = await runHerd(options, cleanup, (line) => process.stderr.write(`bench herd: ${line}\n`));
+    mkdirSync(dirname(options.out), { recursive: true });
+    writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`${formatHerdTable(report)}\n`);
+    process.stderr.write(`bench herd: results written to ${shortPath(cwd, options.out)}\n`);
+    const missed = [...report.runs, ...(report.compare?.runs ?? [])].flatMap((run) => Object.entries(run.failures));
+    // Every held request must have its token: a herd that lost some would flatter the figures.
+    for (const [failure, count] of missed) process.stderr.write(`bench herd: ${count} held requests never had their token: ${failure}\n`);
+    return missed.length > 0 ? 1 : 0;
   } finally {
     await cleanup.run();
   }

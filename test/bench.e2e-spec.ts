@@ -137,4 +137,53 @@ describe('npm run bench', () => {
     expect(bench.stderr).toContain(`--compare: ${missing} does not exist`);
     expect(bench.stderr).not.toContain('starting');
   });
+  describe('herd', () => {
+    it('holds reads with ?wait and event streams on two replicas, completes a login per account, and reports when each had its token, for this build and a compared one', async () => {
+      const before = join(dir, 'vault-before-herd.js');
+      copyFileSync(join(ROOT, 'dist', 'vault.js'), before);
+      const out = join(dir, 'herd.json');
+      const args = ['herd', '--waiters', '20', '--streams', '10', '--accounts', '2', '--clients', '4', '--runs', '1', '--compare', before, '--out', out];
+      const bench = await run([BENCH, ...args], 150_000);
+      expect({ code: bench.code, stderr: bench.stderr }).toMatchObject({ code: 0 });
+
+      const report = JSON.parse(readFileSync(out, 'utf8'));
+      expect(report.settings).toMatchObject({ waiters: 20, streams: 10, accounts: 2, clients: 4, runs: 1, keepAlive: false, load: 0, compareBundle: before });
+      for (const runs of [report.runs, report.compare.runs]) {
+        expect(runs).toHaveLength(1);
+        const [herd] = runs;
+        // Every held request had its token: none failed, each is timed, split evenly over the two replicas.
+        expect(herd.failures).toEqual({});
+        expect({ waiters: herd.waiters.count, streams: herd.streams.count }).toEqual({ waiters: 20, streams: 10 });
+        expect(herd.replicas.map((replica: { name: string; held: number }) => [replica.name, replica.held])).toEqual([
+          ['vault-a', 15],
+          ['vault-b', 15],
+        ]);
+        for (const replica of herd.replicas) expect(replica.waiters.count + replica.streams.count).toBe(15);
+        expect(herd.waiters.max).toBeGreaterThanOrEqual(herd.waiters.p99);
+        expect(herd.waiters.p99).toBeGreaterThanOrEqual(herd.waiters.p50);
+        // One login per account, one after another; each of its waiters' reads left an audit entry in Redis.
+        expect(herd.logins.map((login: { account: string }) => login.account)).toEqual(['DESK01', 'DESK02']);
+        for (const login of herd.logins) {
+          expect(login.waiters.count).toBe(10);
+          expect(login.streams.count).toBe(5);
+          expect(login.redisCommands.xadd).toBeGreaterThanOrEqual(10);
+        }
+        expect(herd.callbackMs).toHaveLength(2);
+      }
+      expect(report.verdicts.map((verdict: { name: string }) => verdict.name)).toEqual(['waiters p99 ms', 'streams p99 ms', 'KiB per held request']);
+      expect(bench.stdout).toMatch(/^targets of the herd: waiters p99 ms [\d.]+ \(≤ 100: (met|MISSED)\); streams p99 ms [\d.]+ \(≤ 100: (met|MISSED)\); KiB per held request /m);
+      expect(bench.stdout).toContain(`compare: ${before}, in the same runs`);
+    }, 180_000);
+
+    it('refuses options it cannot honour before starting anything', async () => {
+      const fewer = await run([BENCH, 'herd', '--accounts', '5', '--clients', '2'], 30_000);
+      expect(fewer.code).toBe(2);
+      expect(fewer.stderr).toContain('--clients must be at least --accounts');
+      const missing = join(dir, 'no-such-build.js');
+      const absent = await run([BENCH, 'herd', '--compare', missing], 30_000);
+      expect(absent.code).toBe(2);
+      expect(absent.stderr).toContain(`--compare: ${missing} does not exist`);
+      for (const refused of [fewer, absent]) expect(refused.stderr).not.toContain('starting');
+    });
+  });
 });

@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import { RedisConnection } from '../src/redis/redis-connection';
+import { HeldRequests } from '../src/token-feed/held-requests';
+import COUNT_READ_RECORD from '../src/tokens/read/count-read-record.lua';
 import { TokenReader } from '../src/tokens/read/token-reader';
 import { VaultFixture } from './support/vault-fixture';
 import { until } from './support/until';
@@ -33,7 +36,13 @@ describe('a token read', () => {
   const seen: Seen[] = [];
 
   beforeAll(async () => {
-    cluster = await VaultFixture.start();
+    cluster = await VaultFixture.start({
+      clients: [
+        { name: 'ops', accounts: ['*'], admin: true },
+        { name: 'strategy-a', accounts: ['YA0002'] },
+        { name: 'desk', accounts: ['YA0003'] },
+      ],
+    });
     [vault] = cluster.replicas;
     await vault.login('YA0002', cluster.broker);
     // The first read after start sends the script in full once (NOSCRIPT); reads after it go by its hash.
@@ -110,14 +119,15 @@ describe('a token read', () => {
     expect(commands.map((entry) => entry.command)).toEqual(['evalsha']);
   });
 
+  /** Reads a script call carries: its last argument holds them all, a JSON array of four values a read. */
+  const readsIn = (args: string[]) => (JSON.parse(args[args.length - 1]) as unknown[]).length / 4;
+
   it('sends the reads of one turn in one call, and those of the next turn in another without waiting for the first to come back', async () => {
     const reader = vault.app.get(TokenReader);
     const connection = vault.app.get(RedisConnection);
     const read = (n: number) =>
-      reader.read({ clientId: 'YA0002', rate: null, audit: { client: 'strategy-a', account: 'YA0002', requestId: `turn-${n}`, remote: '127.0.0.1' }, failClosed: true });
+      reader.read({ clientId: 'YA0002', rate: null, audit: { client: 'strategy-a', account: 'YA0002', requestId: `turn-${n}`, remote: '127.0.0.1' }, failClosed: true, woken: false });
     const turn = () => new Promise((resolve) => setImmediate(resolve));
-    /** Reads a script call carries: its last argument holds them all, a JSON array of four values a read. */
-    const readsIn = (args: string[]) => (JSON.parse(args[args.length - 1]) as unknown[]).length / 4;
     let outAtOnce = 0;
     let reads: Array<Promise<unknown>> = [];
     const commands = await commandsDuring(async () => {
@@ -152,13 +162,42 @@ describe('a token read', () => {
       // Both in one turn, so in one call: the copy fails alone.
       const reader = vault.app.get(TokenReader);
       const read = (clientId: string) =>
-        reader.read({ clientId, rate: null, audit: { client: 'ops', account: clientId, requestId: `copy-${clientId}`, remote: '127.0.0.1' }, failClosed: true });
+        reader.read({ clientId, rate: null, audit: { client: 'ops', account: clientId, requestId: `copy-${clientId}`, remote: '127.0.0.1' }, failClosed: true, woken: false });
       const [original, copy] = await Promise.all([read('YA0002'), read('YA0003')]);
       expect(original).toMatchObject({ kind: 'served', token: { clientId: 'YA0002' } });
       expect(copy).toMatchObject({ kind: 'unreadable', error: expect.objectContaining({ code: 'token_unreadable' }) });
     } finally {
       await redis.del(keys.token('YA0003'));
       redis.disconnect();
+    }
+  });
+  it('reads the token once for all the reads a login woke for the account, in one script call past the 128 of a turn, and records each under its own client', async () => {
+    // Two clients, each under HELD_REQUESTS_PER_CLIENT (100), hold more reads between them than one ordinary call carries.
+    const perClient = 75;
+    const clients = ['ops', 'desk'];
+    const readScript = createHash('sha1').update(COUNT_READ_RECORD).digest('hex');
+    const held = vault.app.get(HeldRequests);
+    const waits = clients.flatMap((as) =>
+      Array.from({ length: perClient }, (_, index) => vault.fetch('/v1/tokens/YA0003?wait=30', { as, headers: { 'x-request-id': `herd-${as}-${index}` } })),
+    );
+    await until(() => held.count('wait') === clients.length * perClient, 10_000, 'every read to wait');
+    let statuses: number[] = [];
+    const commands = await commandsDuring(async () => {
+      await vault.login('YA0003', cluster.broker);
+      statuses = (await Promise.all(waits)).map((answer) => answer.status);
+    });
+    expect(statuses).toEqual(Array(clients.length * perClient).fill(200));
+    const readCalls = commands.filter((entry) => entry.command === 'evalsha' && entry.args[1] === readScript);
+    expect(readCalls.map((entry) => readsIn(entry.args))).toEqual([clients.length * perClient]);
+
+    const trail = await json(await vault.fetch('/v1/audit?account=YA0003&action=read&kind=done&limit=500', { as: 'ops' }));
+    const herd = trail.entries.filter((entry: { requestId: string }) => entry.requestId.startsWith('herd-'));
+    expect(herd).toHaveLength(clients.length * perClient);
+    expect(new Set(herd.map((entry: { requestId: string }) => entry.requestId)).size).toBe(clients.length * perClient);
+    for (const as of clients) {
+      const own = herd.filter((entry: { requestId: string }) => entry.requestId.startsWith(`herd-${as}-`));
+      expect(own).toHaveLength(perClient);
+      expect(own.every((entry: { client: string; result: string; fingerprint: string }) => entry.client === as && entry.result === 'ok' && /^[A-Za-z0-9_-]{16}$/.test(entry.fingerprint))).toBe(true);
     }
   });
 });

@@ -80,7 +80,7 @@ describe('a Redis that stops answering', () => {
       const timed = async (requestId: string) => {
         const started = performance.now();
         const outcome = await reader
-          .read({ clientId: 'YA0002', rate: null, audit: { client: 'strategy-a', account: 'YA0002', requestId, remote: '127.0.0.1' }, failClosed: true })
+          .read({ clientId: 'YA0002', rate: null, audit: { client: 'strategy-a', account: 'YA0002', requestId, remote: '127.0.0.1' }, failClosed: true, woken: false })
           .then(() => 'answered', (error: { code?: string }) => error.code ?? 'failed');
         return { outcome, ms: performance.now() - started };
       };

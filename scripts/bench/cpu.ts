@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Linux counts a process's CPU time in clock ticks, 100 a second on every common kernel. */
 const TICKS_PER_SECOND = 100;
@@ -21,4 +21,26 @@ export async function cpuDuring<T>(pids: number[], work: () => Promise<T>): Prom
   const result = await work();
   const after = pids.map(cpuSeconds);
   return { result, cpuSeconds: pids.map((_, index) => (before[index] === null || after[index] === null ? null : after[index]! - before[index]!)) };
+}
+
+/**
+ * CPU seconds a process has used so far, to the nanosecond: the sum of its threads' time on a CPU as the scheduler
+ * counts it (/proc/PID/task/TID/schedstat), for spans too short for cpuSeconds' clock ticks. Null off Linux.
+ */
+export function preciseCpuSeconds(pid: number): number | null {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  let nanos = 0;
+  for (const thread of threads) {
+    try {
+      nanos += Number(readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // A thread that ended since the listing took its time with it.
+    }
+  }
+  return nanos / 1e9;
 }

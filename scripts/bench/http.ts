@@ -1,8 +1,9 @@
-import { request as httpRequest } from 'node:http';
+import { IncomingHttpHeaders, request as httpRequest } from 'node:http';
 import type { Child } from './child';
 
 export interface Reply {
   status: number;
+  headers: IncomingHttpHeaders;
   body: string;
 }
 
@@ -21,7 +22,7 @@ export function request(url: string, init: RequestInit = {}): Promise<Reply> {
     const outgoing = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers, agent: false, timeout: 5000 }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
       response.on('error', reject);
     });
     outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer from ${url} within 5 s`)));

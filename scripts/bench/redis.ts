@@ -51,3 +51,30 @@ export function answersPing(port: number, password?: string): Promise<boolean> {
     });
   });
 }
+
+/**
+ * How many times Redis has run each command so far (INFO commandstats), by lower-case name, and the microseconds it
+ * spent in them (`<name>_usec`): the commands a script runs are counted as their own, and in the script's time too.
+ * A bare socket, as answersPing.
+ */
+export function commandCounts(port: number): Promise<Record<string, number>> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error('INFO commandstats had no answer within 5 s')));
+    socket.on('error', reject);
+    socket.on('connect', () => socket.write('INFO commandstats\r\n'));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+      const length = /^\$(\d+)\r\n/.exec(answer);
+      if (!length || Buffer.byteLength(answer) < length[0].length + Number(length[1]) + 2) return;
+      socket.destroy();
+      const counts: Record<string, number> = {};
+      for (const [, name, calls, usec] of answer.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+        counts[name] = Number(calls);
+        counts[`${name}_usec`] = Number(usec);
+      }
+      resolve(counts);
+    });
+  });
+}

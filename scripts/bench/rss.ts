@@ -26,7 +26,8 @@ export function sampleRss(pid: number, everyMs = 100): RssSampler {
   };
 }
 
-function residentKiB(pid: number): number | null {
+/** The resident set of a process now, in KiB, or null where /proc is not there to read. */
+export function residentKiB(pid: number): number | null {
   try {
     const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) : null;

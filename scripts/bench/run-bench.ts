@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBrokerStub } from './broker-stub';
+import { BrokerStub, startBrokerStub } from './broker-stub';
 import { Child } from './child';
 import { Cleanup } from './cleanup';
 import { drive, LoadResult, LoadSettings } from './load';
@@ -11,7 +11,8 @@ import { cpuDuring } from './cpu';
 import { BenchReport, buildReport, Measured, PerTarget, targetsOf } from './report';
 import { sampleRss } from './rss';
 import { seedToken } from './token-seed';
-import { ACCOUNT, startVault } from './vault';
+import { freePort } from './free-port';
+import { ACCOUNT, callbackUrl, startVault } from './vault';
 
 const ROUTE = `/v1/tokens/${ACCOUNT}`;
 
@@ -28,9 +29,10 @@ export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (l
 
   say('starting redis-server and the vault');
   const redis = await startRedis(workDir, cleanup);
-  const brokerUrl = await startBrokerStub(ACCOUNT, cleanup);
-  const vault = await startVault(workDir, redis.url, brokerUrl, cleanup, { profileDir: settings.profileDir ?? null });
-  const body = await seedToken(vault);
+  const port = await freePort();
+  const broker = await startBrokerStub(callbackUrl(port), [ACCOUNT], cleanup);
+  const vault = await startVault(workDir, redis.url, broker, cleanup, { profileDir: settings.profileDir ?? null, port });
+  const body = await seedToken(vault, broker);
   const bodyFile = join(workDir, 'body.json');
   writeFileSync(bodyFile, body, { mode: 0o600 });
   say('starting the bare and the framework server');
@@ -44,7 +46,7 @@ export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (l
     bare: () => measure(bare.child, bare.url, headers, settings, bare.readyMs),
     framework: () => measure(framework.child, framework.url, headers, settings, framework.readyMs),
   };
-  if (settings.compareBundle) drivers.compare = await startCompared(settings, settings.compareBundle, brokerUrl, workDir, cleanup, say);
+  if (settings.compareBundle) drivers.compare = await startCompared(settings, settings.compareBundle, broker, workDir, cleanup, say);
 
   const rounds: Array<PerTarget<Measured>> = [];
   for (let round = 0; round < settings.rounds; round += 1) {
@@ -80,7 +82,7 @@ const DRIVEN = { bare: 'the bare server', framework: 'the framework server', vau
 async function startCompared(
   settings: LoadSettings,
   bundle: string,
-  brokerUrl: string,
+  broker: BrokerStub,
   workDir: string,
   cleanup: Cleanup,
   say: (line: string) => void,
@@ -89,8 +91,8 @@ async function startCompared(
   const dir = join(workDir, 'compare');
   mkdirSync(dir);
   const redis = await startRedis(dir, cleanup);
-  const compared = await startVault(dir, redis.url, brokerUrl, cleanup, { bundle, name: 'compare' });
-  await seedToken(compared);
+  const compared = await startVault(dir, redis.url, broker, cleanup, { bundle, name: 'compare' });
+  await seedToken(compared, broker);
   const headers = { authorization: `Bearer ${compared.readerKey}` };
   return () => measure(compared.child, `${compared.url}${ROUTE}`, headers, settings, compared.readyMs, redis.child);
 }

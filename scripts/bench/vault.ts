@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientFor, newServiceKey, writeClientsFile } from '../../src/access/clients-file';
+import type { ServiceClient } from '../../src/access/service-client';
+import type { BrokerStub } from './broker-stub';
 import { Child } from './child';
 import { Cleanup } from './cleanup';
 import { freePort } from './free-port';
@@ -9,6 +11,9 @@ import { timeToFirst200 } from './http';
 import { projectRoot } from './project-root';
 
 export const ACCOUNT = 'YA0002';
+
+/** The vault's login callback on a port of 127.0.0.1, as its app is registered at the broker (REDIRECT_URL). */
+export const callbackUrl = (port: number): string => `http://127.0.0.1:${port}/pocketful/callback`;
 
 /** The config's ceiling: at 1,000,000 a minute the limiter still runs on every request but does not refuse. */
 const RATE_LIMIT_PER_MINUTE = '1000000';
@@ -22,13 +27,39 @@ export interface StartedVault {
   adminKey: string;
 }
 
+/** What replicas of one vault share: its clients file and the keys in it, and the encryption key. */
+export interface VaultSecrets {
+  clientsFile: string;
+  readerKey: string;
+  adminKey: string;
+  encryptionKey: string;
+}
+
+/**
+ * A clients file in `dir` with the bench's reader (ACCOUNT only, as a strategy's key) and admin, and `others`
+ * besides, and a fresh encryption key.
+ */
+export function vaultSecrets(dir: string, others: ServiceClient[] = []): VaultSecrets {
+  const readerKey = newServiceKey();
+  const adminKey = newServiceKey();
+  const clientsFile = join(dir, 'clients.json');
+  writeClientsFile(clientsFile, [clientFor('bench-reader', readerKey, [ACCOUNT], false), clientFor('bench-admin', adminKey, ['*'], true), ...others]);
+  return { clientsFile, readerKey, adminKey, encryptionKey: randomBytes(32).toString('base64') };
+}
+
 export interface VaultRun {
   /** Where node --cpu-prof writes the process's profile; none when null. */
   profileDir?: string | null;
   /** The bundle to run: dist/vault.js unless another build is compared with it. */
   bundle?: string;
-  /** What the bench calls it in its messages. */
+  /** What the bench calls it in its messages; also the name of its folder and its logs in workDir. */
   name?: string;
+  /** Shared with the other replicas on the same Redis; a vault of its own makes its own. */
+  secrets?: VaultSecrets;
+  /** The port it listens on; a free one when absent. */
+  port?: number;
+  /** Variables over the bench's own. */
+  env?: Record<string, string>;
 }
 
 /** The node flags `npm start` runs the vault with (and the image's CMD, test/static/compose.spec.ts): as production runs it. */
@@ -45,17 +76,14 @@ function startFlags(): string[] {
 export async function startVault(
   workDir: string,
   redisUrl: string,
-  brokerUrl: string,
+  broker: BrokerStub,
   cleanup: Cleanup,
-  { profileDir = null, bundle = join(projectRoot(), 'dist', 'vault.js'), name = 'vault' }: VaultRun = {},
+  { profileDir = null, bundle = join(projectRoot(), 'dist', 'vault.js'), name = 'vault', secrets = vaultSecrets(workDir), port, env: extra = {} }: VaultRun = {},
 ): Promise<StartedVault> {
-  const readerKey = newServiceKey();
-  const adminKey = newServiceKey();
-  const clientsFile = join(workDir, 'clients.json');
-  writeClientsFile(clientsFile, [clientFor('bench-reader', readerKey, [ACCOUNT], false), clientFor('bench-admin', adminKey, ['*'], true)]);
-  const port = await freePort();
+  const { clientsFile, readerKey, adminKey, encryptionKey } = secrets;
+  port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const cwd = join(workDir, 'vault');
+  const cwd = join(workDir, name);
   mkdirSync(cwd);
   const env = {
     PATH: process.env.PATH ?? '',
@@ -64,16 +92,17 @@ export async function startVault(
     PORT: String(port),
     TOKEN_STORE: 'redis',
     REDIS_URL: redisUrl,
-    VAULT_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    VAULT_ENCRYPTION_KEY: encryptionKey,
     VAULT_CLIENTS_FILE: clientsFile,
-    BROKER_API_KEY: 'bench-app-id',
-    BROKER_API_SECRET: randomBytes(24).toString('base64url'),
-    REDIRECT_URL: `${url}/pocketful/callback`,
-    POCKETFUL_BASE_URL: brokerUrl,
+    BROKER_API_KEY: broker.appId,
+    BROKER_API_SECRET: broker.appSecret,
+    REDIRECT_URL: broker.redirectUrl,
+    POCKETFUL_BASE_URL: broker.url,
     LOG_LEVEL: 'info',
     RATE_LIMIT_PER_MINUTE,
     AUDIT_FAIL_CLOSED: 'true',
     ADMIN_AUTH: 'none',
+    ...extra,
   };
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const child = Child.start(name, process.execPath, [...profile, ...startFlags(), bundle], { cwd, env, logDir: workDir });

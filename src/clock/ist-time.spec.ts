@@ -35,4 +35,13 @@ describe('formatIstForPeople', () => {
     expect(formatIstForPeople(new Date('2026-11-22T18:30:00.000Z'))).toBe('23 Nov 2026, 00:00:00 IST');
     expect(formatIstForPeople(new Date('2026-11-22T18:29:59.000Z'))).toBe('22 Nov 2026, 23:59:59 IST');
   });
+
+  it('names every month in three letters, whatever ICU the process has', () => {
+    const names = Array.from({ length: 12 }, (_, month) => formatIstForPeople(new Date(Date.UTC(2027, month, 15, 6, 30))).split(' ')[1]);
+    expect(names).toEqual(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']);
+  });
+
+  it('takes the month of the India date, not of UTC, on the last evening of a month', () => {
+    expect(formatIstForPeople(new Date('2026-11-30T18:30:00.000Z'))).toBe('1 Dec 2026, 00:00:00 IST');
+  });
 });

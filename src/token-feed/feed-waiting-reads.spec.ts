@@ -94,8 +94,8 @@ describe(FeedWaitingReads.name, () => {
     await moduleRef.close();
   });
 
-  /** A read of `clientId` that waits 30 s, as ServiceKeyGuard lets it in with the strategy's key. */
-  function waitFor(clientId: string): { request: VaultRequest; answer: Promise<unknown> } {
+  /** A read of `clientId` that waits `seconds` (30), as ServiceKeyGuard lets it in with the strategy's key. */
+  function waitFor(clientId: string, seconds = 30): { request: VaultRequest; answer: Promise<unknown> } {
     const caller = new AbortController();
     callers.push(caller);
     const request = {
@@ -105,7 +105,7 @@ describe(FeedWaitingReads.name, () => {
       signal: caller.signal,
       caller: { kind: 'service', client: registry.authenticate(key)! },
     } as unknown as VaultRequest;
-    return { request, answer: settled(sut.serve(request, clientId, 30)) };
+    return { request, answer: settled(sut.serve(request, clientId, seconds)) };
   }
 
   async function stored(clientId: string): Promise<void> {
@@ -123,6 +123,30 @@ describe(FeedWaitingReads.name, () => {
     fanOut.wake('YA0002');
     expect(await answer).toEqual(tokenOf('YA0002'));
     expect(await reads()).toEqual([expect.objectContaining({ action: 'read', result: 'ok', client: 'strategy-renamed', account: 'YA0002' })]);
+  });
+
+  it('reads first as a counted read, then, woken by a store, as one of the reads that store woke, not counted again', async () => {
+    const read = jest.spyOn(moduleRef.get(TokenReader), 'read');
+    const { answer } = waitFor('YA0002');
+    await settle();
+    await stored('YA0002');
+    fanOut.wake('YA0002');
+    expect(await answer).toEqual(tokenOf('YA0002'));
+    const handed = read.mock.calls.map(([serving]) => ({ counted: serving.rate !== null, woken: serving.woken }));
+    expect(handed).toEqual([
+      { counted: true, woken: false },
+      { counted: false, woken: true },
+    ]);
+  });
+
+  it('reads a last time at its deadline as neither counted nor woken, and answers 404 without a token', async () => {
+    const read = jest.spyOn(moduleRef.get(TokenReader), 'read');
+    const { answer } = waitFor('YA0002', 1);
+    expect(await answer).toMatchObject({ code: 'token_not_found', status: 404 });
+    expect(read.mock.calls.map(([serving]) => ({ counted: serving.rate !== null, woken: serving.woken }))).toEqual([
+      { counted: true, woken: false },
+      { counted: false, woken: false },
+    ]);
   });
 
   it('serves nothing, and answers 401, when the key is removed in the same moment the token comes', async () => {

@@ -5,7 +5,7 @@ import { bearerKey } from '../access/service-key.guard';
 import { serviceClientOf, VaultRequest } from '../access/vault-request';
 import { clientsFileUnusable, forbidden, shuttingDown, vaultError } from '../errors/vault-error';
 import { StoredToken } from '../tokens/stored-token';
-import { TokenServing } from '../tokens/read/token-serving';
+import { TokenServing, WaitingRead } from '../tokens/read/token-serving';
 import { WaitingReads } from '../tokens/read/waiting-reads';
 import { EventFanOut } from './event-fan-out';
 import { HeldRequestMetrics } from './held-request-metrics';
@@ -15,8 +15,9 @@ import { Wakeup } from './wakeup';
 /**
  * `GET /v1/tokens/:clientId?wait=N`. The first read is an ordinary one (counted, and audited if it serves); without
  * a token, the request is held with no work at all until the feed says a token was stored for the account, on any
- * replica, and is then read again, not counted again (it is one request). When N runs out it is read a last time,
- * in case a store's event was lost on the way, and answers 404 if there is still none.
+ * replica, and is then read again, not counted again (it is one request), together with every other read the store
+ * woke for the account on this replica: one read of the token for all of them, an audit entry for each. When N runs
+ * out it is read a last time, in case a store's event was lost on the way, and answers 404 if there is still none.
  *
  * The key is not taken as it was when the request came: every read, and every change of the service clients while
  * the request is held, asks the registry who holds the key now. A key removed meanwhile ends the request with 401, a
@@ -50,7 +51,7 @@ export class FeedWaitingReads extends WaitingReads {
     if (signal.aborted) gone();
     const deadline = setTimeout(() => wakeup.end('timeout'), seconds * 1000);
     try {
-      const first = await this.read(request, key, clientId, true);
+      const first = await this.read(request, key, clientId, 'first');
       if (first !== null) return first;
       if (seconds === 0) throw this.serving.notFound(clientId);
       for (;;) {
@@ -61,7 +62,7 @@ export class FeedWaitingReads extends WaitingReads {
           this.readmit(request, key, clientId);
           continue;
         }
-        const token = await this.read(request, key, clientId, false);
+        const token = await this.read(request, key, clientId, reason === 'timeout' ? 'last' : 'woken');
         if (token !== null) return token;
         if (reason === 'timeout') throw this.serving.notFound(clientId);
       }
@@ -74,9 +75,9 @@ export class FeedWaitingReads extends WaitingReads {
     }
   }
 
-  private read(request: VaultRequest, key: string, clientId: string, counted: boolean): Promise<StoredToken | null> {
+  private read(request: VaultRequest, key: string, clientId: string, read: WaitingRead): Promise<StoredToken | null> {
     this.readmit(request, key, clientId);
-    return this.serving.serveIfStored(request, clientId, counted);
+    return this.serving.serveIfStored(request, clientId, read);
   }
 
   /**

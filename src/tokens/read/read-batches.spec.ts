@@ -1,4 +1,4 @@
-import { ReadBatches } from './read-batches';
+import { ReadBatches, Together } from './read-batches';
 
 /** One call the batches made: the items it carried, and the means to answer it when the test says. */
 interface Call {
@@ -46,10 +46,13 @@ describe(ReadBatches.name, () => {
   let calls: Calls;
   let sut: ReadBatches<string, string>;
 
-  function build(most = 128) {
+  function build(most = 128, together: Together<string> | null = null) {
     calls = new Calls();
-    sut = new ReadBatches(calls.call, most);
+    sut = new ReadBatches(calls.call, most, together);
   }
+
+  /** Items written `woken:<account>:<n>` go together by account, as the reads a store woke do; the rest do not. */
+  const byAccount = (most: number): Together<string> => ({ keyOf: (item) => (item.startsWith('woken:') ? item.split(':')[1] : null), most });
 
   /** Lets the event loop take its turn (the batches gather on setImmediate), and any promise callbacks settle. */
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -133,6 +136,51 @@ describe(ReadBatches.name, () => {
     expect(calls.carried).toEqual([['c']]);
     calls.made[0].answer();
     expect(await next).toBe('c:read');
+  });
+
+  describe('with items that go together', () => {
+    it('sends each group of a turn in a call of its own, past the bound of the others, and the others apart', async () => {
+      build(2, byAccount(10));
+      const woken = Array.from({ length: 5 }, (_, index) => `woken:YA0002:${index}`);
+      const items = ['plain-1', ...woken, 'plain-2', 'woken:YA0003:0', 'plain-3'].map((item) => sut.add(item));
+      await nextTurn();
+      expect(calls.carried).toEqual([woken, ['woken:YA0003:0'], ['plain-1', 'plain-2'], ['plain-3']]);
+      calls.made.forEach((call) => call.answer());
+      expect(await Promise.all(items)).toEqual(['plain-1', ...woken, 'plain-2', 'woken:YA0003:0', 'plain-3'].map((item) => `${item}:read`));
+    });
+
+    it('puts at most its own bound of a group in a call', async () => {
+      build(128, byAccount(2));
+      const items = ['woken:YA0002:0', 'woken:YA0002:1', 'woken:YA0002:2'].map((item) => sut.add(item));
+      await nextTurn();
+      expect(calls.carried).toEqual([['woken:YA0002:0', 'woken:YA0002:1'], ['woken:YA0002:2']]);
+      calls.made.forEach((call) => call.answer());
+      await Promise.all(items);
+    });
+
+    it('gathers a group within a turn only: what comes in the next turn goes in a call of its own', async () => {
+      build(128, byAccount(10));
+      const first = sut.add('woken:YA0002:0');
+      await nextTurn();
+      const second = sut.add('woken:YA0002:1');
+      await nextTurn();
+      expect(calls.carried).toEqual([['woken:YA0002:0'], ['woken:YA0002:1']]);
+      calls.made.forEach((call) => call.answer());
+      expect([await first, await second]).toEqual(['woken:YA0002:0:read', 'woken:YA0002:1:read']);
+    });
+
+    it('fails the items of a group whose call fails, and only those', async () => {
+      build(128, byAccount(10));
+      const error = new Error('Command timed out');
+      const items = ['woken:YA0002:0', 'plain', 'woken:YA0002:1'].map((item) => tracked(sut.add(item)));
+      await nextTurn();
+      expect(calls.carried).toEqual([['woken:YA0002:0', 'woken:YA0002:1'], ['plain']]);
+      calls.made[0].fail(error);
+      calls.made[1].answer();
+      await nextTurn();
+      expect(items.map((item) => item.state)).toEqual(['rejected', 'resolved', 'rejected']);
+      expect(items[0].error).toBe(error);
+    });
   });
 
   it('fails only the call that failed when a turn is split across calls', async () => {

@@ -19,17 +19,26 @@ type ScriptReply = [string, string[]];
 
 /** Keeps one script call, and the time Redis spends in it, well under a millisecond. */
 const MOST_PER_CALL = 128;
+/**
+ * The reads one store woke for an account go in calls of their own, this many at most: a herd of a thousand on a
+ * replica is one call, some 2 ms of Redis's time, a few times a day (README, "The herd at market open").
+ */
+const MOST_WOKEN_PER_CALL = 1000;
 
 /**
  * The read for Redis: the reads of a batch (read-batches.ts) counted, read and recorded by one script call
  * (count-read-record.lua), one round trip and one deadline for all of them. Each read keeps its own count, token
- * and audit entry; a key is named once a call however many reads name it.
+ * and audit entry; a key is named once a call however many reads name it, and a token read once. The reads a store
+ * woke for an account are a batch of their own.
  */
 @Injectable()
 export class RedisTokenReader extends TokenReader {
   private readonly countReadRecord: LuaCommand<ScriptReply>;
   private readonly opened = new OpenedTokenCache();
-  private readonly batches = new ReadBatches<ServingRead, ServingOutcome>((reads) => this.send(reads), MOST_PER_CALL);
+  private readonly batches = new ReadBatches<ServingRead, ServingOutcome>((reads) => this.send(reads), MOST_PER_CALL, {
+    keyOf: (read) => (read.woken ? read.clientId : null),
+    most: MOST_WOKEN_PER_CALL,
+  });
 
   constructor(
     private readonly redis: RedisConnection,

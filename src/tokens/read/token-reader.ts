@@ -10,6 +10,11 @@ export interface ServingRead {
   audit: Pick<AuditEvent, 'client' | 'account' | 'requestId' | 'remote'>;
   /** Without an entry, no token (AUDIT_FAIL_CLOSED). */
   failClosed: boolean;
+  /**
+   * A waiting read's read after a store woke it: read with the others that store woke for the account, one read of
+   * the token for all of them, each with its own audit entry (RedisTokenReader sends them in one call).
+   */
+  woken: boolean;
 }
 
 export type ServingOutcome =

@@ -103,9 +103,13 @@ describe(TokenServing.name, () => {
   /** The ServingRead the reader was handed by the next call of `act`. */
   async function readHandedOver(act: () => Promise<unknown>): Promise<ServingRead> {
     const read = jest.spyOn(reader, 'read');
-    await act();
-    expect(read).toHaveBeenCalledTimes(1);
-    return read.mock.calls[0][0];
+    try {
+      await act();
+      expect(read).toHaveBeenCalledTimes(1);
+      return read.mock.calls[0][0];
+    } finally {
+      read.mockRestore();
+    }
   }
 
   describe('a token served', () => {
@@ -114,7 +118,7 @@ describe(TokenServing.name, () => {
     it('is the stored token', async () => {
       await store.save(tokenOf('YA0002'));
       expect(await sut.serve(strategy, 'YA0002')).toEqual(tokenOf('YA0002'));
-      expect(await sut.serveIfStored(strategy, 'YA0002', true)).toEqual(tokenOf('YA0002'));
+      expect(await sut.serveIfStored(strategy, 'YA0002', 'first')).toEqual(tokenOf('YA0002'));
     });
 
     it('is in the audit trail, with the caller, the request and the token’s fingerprint', async () => {
@@ -145,8 +149,8 @@ describe(TokenServing.name, () => {
     });
 
     it('is null for serveIfStored, the answer of a read that waits', async () => {
-      expect(await sut.serveIfStored(strategy, 'YA0002', true)).toBeNull();
-      expect(await sut.serveIfStored(strategy, 'YA0002', false)).toBeNull();
+      expect(await sut.serveIfStored(strategy, 'YA0002', 'first')).toBeNull();
+      expect(await sut.serveIfStored(strategy, 'YA0002', 'woken')).toBeNull();
     });
 
     it('leaves no entry in the audit trail and logs nothing', async () => {
@@ -163,7 +167,7 @@ describe(TokenServing.name, () => {
     ])('is 404 even when the reader served it (expiry %s)', async (_, offsetMs) => {
       await build({ reader: new AnsweringReader({ kind: 'served', token: tokenOf('YA0002', new Date(NOW.getTime() + offsetMs)), audited: true }) });
       expect(await settled(sut.serve(strategy, 'YA0002'))).toMatchObject({ status: 404, code: 'token_not_found' });
-      expect(await sut.serveIfStored(strategy, 'YA0002', false)).toBeNull();
+      expect(await sut.serveIfStored(strategy, 'YA0002', 'woken')).toBeNull();
     });
 
     it('is served while it has a millisecond to live', async () => {
@@ -226,7 +230,7 @@ describe(TokenServing.name, () => {
       await build({ unwritableAudit: true });
       await store.save(tokenOf('YA0002'));
       expect(await settled(sut.serve(strategy, 'YA0002'))).toMatchObject({ status: 503, code: 'audit_unavailable' });
-      expect(await settled(sut.serveIfStored(strategy, 'YA0002', false))).toMatchObject({ status: 503, code: 'audit_unavailable' });
+      expect(await settled(sut.serveIfStored(strategy, 'YA0002', 'woken'))).toMatchObject({ status: 503, code: 'audit_unavailable' });
       expect(logger.at('error')).toEqual(Array(2).fill('refused to serve the token of YA0002: the audit trail cannot be written'));
     });
 
@@ -253,15 +257,25 @@ describe(TokenServing.name, () => {
         rate: { tracker: 'client:strategy-a', limitPerMinute: LIMIT },
         audit: { client: 'strategy-a', account: 'YA0002', requestId: 'req-0001', remote: '203.0.113.7' },
         failClosed: true,
+        woken: false,
       });
     });
 
-    it('counts a waiting read’s rereads (counted: false) against no budget', async () => {
+    it('counts a waiting read’s first read only: one woken by a store, and its last, count against no budget', async () => {
       await build();
-      expect((await readHandedOver(() => sut.serveIfStored(strategy, 'YA0002', false))).rate).toBeNull();
+      expect((await readHandedOver(() => sut.serveIfStored(strategy, 'YA0002', 'woken'))).rate).toBeNull();
+      expect((await readHandedOver(() => sut.serveIfStored(strategy, 'YA0002', 'last'))).rate).toBeNull();
       await store.save(tokenOf('YA0002'));
-      for (let read = 0; read < LIMIT + 2; read += 1) expect(await sut.serveIfStored(strategy, 'YA0002', false)).toEqual(tokenOf('YA0002'));
-      expect(await sut.serveIfStored(strategy, 'YA0002', true)).toEqual(tokenOf('YA0002'));
+      for (let read = 0; read < LIMIT + 2; read += 1) expect(await sut.serveIfStored(strategy, 'YA0002', 'woken')).toEqual(tokenOf('YA0002'));
+      for (let read = 0; read < LIMIT; read += 1) expect(await sut.serveIfStored(strategy, 'YA0002', 'first')).toEqual(tokenOf('YA0002'));
+      expect(await settled(sut.serveIfStored(strategy, 'YA0002', 'first'))).toMatchObject({ status: 429, code: 'rate_limited' });
+    });
+
+    it('marks the read a store woke, for the reader to read with the others that store woke, and no other', async () => {
+      await build();
+      const handed = async (read: 'first' | 'woken' | 'last') => (await readHandedOver(() => sut.serveIfStored(strategy, 'YA0002', read))).woken;
+      expect([await handed('first'), await handed('woken'), await handed('last')]).toEqual([false, true, false]);
+      expect((await readHandedOver(() => settled(sut.serve(strategy, 'YA0002')))).woken).toBe(false);
     });
 
     it('counts nothing when RATE_LIMIT_PER_MINUTE=0 turns the limits off', async () => {

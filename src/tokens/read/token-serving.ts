@@ -13,6 +13,12 @@ import { StoredToken } from '../stored-token';
 import { ServingOutcome, ServingRead, TokenReader } from './token-reader';
 
 /**
+ * Which read of a read that waits: its `first`, when it comes; one after a store woke it (`woken`); its `last`, at
+ * its deadline, in case a store's event was lost on the way.
+ */
+export type WaitingRead = 'first' | 'woken' | 'last';
+
+/**
  * Serves a token to a service client. The read is counted against the client's budget, the token taken and its
  * audit entry written, all by the TokenReader in one step; here the outcome becomes the token or a refusal.
  */
@@ -44,19 +50,21 @@ export class TokenServing {
   }
 
   /**
-   * For a read that waits (`?wait=N`): null rather than 404 while there is no token. `counted: false` for the reads
-   * after the first: a read that waits is one request, counted against its client's budget once.
+   * For a read that waits (`?wait=N`): null rather than 404 while there is no token. Only its `first` read is counted
+   * against its client's budget (a read that waits is one request); a `woken` one is read with the others the same
+   * store woke for the account.
    */
-  async serveIfStored(request: RequestParty, clientId: string, counted: boolean): Promise<StoredToken | null> {
-    return this.tokenOf(request, clientId, await this.reader.read(this.servingRead(request, clientId, counted)));
+  async serveIfStored(request: RequestParty, clientId: string, read: WaitingRead): Promise<StoredToken | null> {
+    return this.tokenOf(request, clientId, await this.reader.read(this.servingRead(request, clientId, read === 'first', read === 'woken')));
   }
 
-  private servingRead(request: RequestParty, clientId: string, counted: boolean): ServingRead {
+  private servingRead(request: RequestParty, clientId: string, counted: boolean, woken = false): ServingRead {
     return {
       clientId,
       rate: counted && this.limits.enabled ? { tracker: rateTracker(request.caller, request.ip), limitPerMinute: this.limits.perMinute } : null,
       audit: this.trail.caller(request, clientId),
       failClosed: this.audit.failClosed,
+      woken,
     };
   }
 
