@@ -142,12 +142,12 @@ describe('npm run bench', () => {
       const before = join(dir, 'vault-before-herd.js');
       copyFileSync(join(ROOT, 'dist', 'vault.js'), before);
       const out = join(dir, 'herd.json');
-      const args = ['herd', '--waiters', '20', '--streams', '10', '--accounts', '2', '--clients', '4', '--runs', '1', '--compare', before, '--out', out];
+      const args = ['herd', '--waiters', '20', '--streams', '10', '--accounts', '2', '--clients', '4', '--warm-up-reads', '100', '--runs', '1', '--compare', before, '--out', out];
       const bench = await run([BENCH, ...args], 150_000);
       expect({ code: bench.code, stderr: bench.stderr }).toMatchObject({ code: 0 });
 
       const report = JSON.parse(readFileSync(out, 'utf8'));
-      expect(report.settings).toMatchObject({ waiters: 20, streams: 10, accounts: 2, clients: 4, runs: 1, keepAlive: false, load: 0, compareBundle: before });
+      expect(report.settings).toMatchObject({ waiters: 20, streams: 10, accounts: 2, clients: 4, runs: 1, keepAlive: false, load: 0, warmUpReads: 100, compareBundle: before });
       for (const runs of [report.runs, report.compare.runs]) {
         expect(runs).toHaveLength(1);
         const [herd] = runs;

@@ -106,6 +106,8 @@ export interface HerdOptions {
   keepAlive: boolean;
   /** Plain reads a second of another account on each replica during the logins; 0 for none. */
   load: number;
+  /** Plain reads on each replica before each RSS reading, to warm the read's path and fill the young generation. */
+  warmUpReads: number;
   runs: number;
   out: string;
   profileDir: string | null;
@@ -113,7 +115,7 @@ export interface HerdOptions {
   compareBundle: string | null;
 }
 
-export const HERD_USAGE = `npm run bench -- herd [--waiters N] [--streams N] [--accounts N] [--clients N] [--keep-alive] [--load N] [--runs N] [--out FILE] [--profile DIR] [--compare FILE]
+export const HERD_USAGE = `npm run bench -- herd [--waiters N] [--streams N] [--accounts N] [--clients N] [--keep-alive] [--load N] [--warm-up-reads N] [--runs N] [--out FILE] [--profile DIR] [--compare FILE]
 
 The market-open herd: two vault replicas on one Redis hold reads waiting for a token (?wait=30) and event streams,
 split evenly between them, for the accounts of a desk that has not logged in yet; then each account's login is
@@ -131,6 +133,8 @@ while holding (and per held request) and its CPU during the herd, then whether t
                  client) does, which costs the vault a close per answer in the herd
   --load N       each replica also serves N plain reads a second of another account, from a second before the
                  first login to after the last herd, as at market open (default 0: none)
+  --warm-up-reads N  plain reads on each replica before each RSS reading (default 5000; fewer make RSS per held
+                 request less comparable, for a quick check)
   --runs N       runs, each with its own Redis and replicas (default 3)
   --out FILE     where the results are written as JSON (default bench-herd-results.json)
   --profile DIR  run both replicas with node --cpu-prof, writing their profiles into DIR
@@ -150,6 +154,7 @@ export function parseHerdOptions(argv: string[], cwd: string): HerdOptions | nul
         clients: { type: 'string', default: '100' },
         'keep-alive': { type: 'boolean', default: false },
         load: { type: 'string', default: '0' },
+        'warm-up-reads': { type: 'string', default: '5000' },
         runs: { type: 'string', default: '3' },
         out: { type: 'string', default: 'bench-herd-results.json' },
         profile: { type: 'string' },
@@ -170,6 +175,7 @@ export function parseHerdOptions(argv: string[], cwd: string): HerdOptions | nul
     clients: wholeNumber('--clients', values.clients, 1, 1000),
     keepAlive: values['keep-alive'],
     load: wholeNumber('--load', values.load, 0, 100_000),
+    warmUpReads: wholeNumber('--warm-up-reads', values['warm-up-reads'], 0, 1_000_000),
     runs: wholeNumber('--runs', values.runs, 1, 20),
     out: absolute(values.out, cwd),
     profileDir: values.profile === undefined ? null : absolute(values.profile, cwd),

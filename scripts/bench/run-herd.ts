@@ -22,9 +22,8 @@ import { ACCOUNT, callbackUrl, StartedVault, startVault, vaultSecrets } from './
  * Plain reads of another account on each replica before anything is measured: its young generation is then in
  * use (V8 keeps 2 × 16 MiB of it, `--min-semi-space-size=16`, touched only as it is first allocated), so that RSS
  * before holding is not a fresh process's, and the read's path is warm, as a replica's is by market open. The same
- * reads again once everything is held, before RSS is read again.
+ * reads again once everything is held, before RSS is read again. How many: --warm-up-reads (5,000 by default).
  */
-const WARM_UP_READS = 5000;
 /** Between a change and the RSS read after it: the young generation's next scavenge, and the kernel's accounting. */
 const SETTLE_MS = 1000;
 /** Between one account's herd and the next login: a person logs in to accounts one after another. */
@@ -103,11 +102,11 @@ async function herdRun(options: HerdOptions, bundle: string | undefined, cleanup
   // The same plain reads, then a pause, before each RSS is read: what they leave in the heap is alike both times, and
   // the second time they move what the held requests keep out of the young generation, where RSS would not see it.
   const warm = async () => {
-    await Promise.all(holders.map((holder, index) => holder.order({ kind: 'warm', port: ports[index], path: `/v1/tokens/${ACCOUNT}`, key: secrets.readerKey, reads: WARM_UP_READS }, 'warm')));
+    await Promise.all(holders.map((holder, index) => holder.order({ kind: 'warm', port: ports[index], path: `/v1/tokens/${ACCOUNT}`, key: secrets.readerKey, reads: options.warmUpReads }, 'warm')));
     await sleep(SETTLE_MS);
     return replicas.map((replica) => residentKiB(replica.child.pid));
   };
-  say(`warming up: ${WARM_UP_READS} reads of ${ACCOUNT} on each replica`);
+  say(`warming up: ${options.warmUpReads} reads of ${ACCOUNT} on each replica`);
   const rssBefore = await warm();
 
   say(`holding ${options.waiters} reads with ?wait=30 and ${options.streams} event streams over the two replicas`);
