@@ -18,22 +18,8 @@ async function main(): Promise<number> {
   const cwd = process.env.INIT_CWD ?? process.cwd();
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'herd') return herd(rest, cwd);
-  let options;
-  try {
-    options = parseOptions(process.argv.slice(2), cwd);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-    return 2;
-  }
-  if (options === null) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  if (options.compareBundle !== null && !existsSync(options.compareBundle)) {
-    process.stderr.write(`--compare: ${options.compareBundle} does not exist (keep a copy of dist/vault.js from before the change)\n`);
-    return 2;
-  }
+  const options = optionsOrExit(() => parseOptions(process.argv.slice(2), cwd), USAGE);
+  if (typeof options === 'number') return options;
 
   const cleanup = new Cleanup();
   stopOnSignals(cleanup);
@@ -59,23 +45,33 @@ async function main(): Promise<number> {
   }
 }
 
-async function herd(argv: string[], cwd: string): Promise<number> {
-  let options;
+/**
+ * A command's options, or its exit code when there is nothing to run: 0 after printing the usage for --help, 2 for
+ * options it cannot honour or a --compare build that is not there, said before anything starts.
+ */
+function optionsOrExit<T extends { compareBundle: string | null }>(parse: () => T | null, usage: string): T | number {
+  let options: T | null;
   try {
-    options = parseHerdOptions(argv, cwd);
+    options = parse();
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n\n${HERD_USAGE}\n`);
+    process.stderr.write(`${error.message}\n\n${usage}\n`);
     return 2;
   }
   if (options === null) {
-    process.stdout.write(`${HERD_USAGE}\n`);
+    process.stdout.write(`${usage}\n`);
     return 0;
   }
   if (options.compareBundle !== null && !existsSync(options.compareBundle)) {
     process.stderr.write(`--compare: ${options.compareBundle} does not exist (keep a copy of dist/vault.js from before the change)\n`);
     return 2;
   }
+  return options;
+}
+
+async function herd(argv: string[], cwd: string): Promise<number> {
+  const options = optionsOrExit(() => parseHerdOptions(argv, cwd), HERD_USAGE);
+  if (typeof options === 'number') return options;
   const cleanup = new Cleanup();
   stopOnSignals(cleanup);
   try {
