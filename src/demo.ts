@@ -4,10 +4,11 @@ import { BrokerId } from './brokers/broker-adapter';
 import { ZERODHA_SANDBOX_APP } from './brokers/zerodha/zerodha-sandbox';
 import { configFromEnvironment, exitOnStartupError, startVault } from './main';
 import { VaultConfig } from './vault-config';
+import { BROKERS_BESIDES_POCKETFUL } from './brokers/brokers.config';
 
 /** The brokers whose login is on, Pocketful (the default) first. */
 function brokersOn(config: VaultConfig): BrokerId[] {
-  const others = (['zerodha', 'upstox', 'fyers', 'dhan'] as const).filter((broker) => config.brokers[broker] !== null);
+  const others = BROKERS_BESIDES_POCKETFUL.filter((broker) => config.brokers[broker] !== null);
   return config.broker.enabled ? ['pocketful', ...others] : others;
 }
 

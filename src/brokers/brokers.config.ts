@@ -153,6 +153,9 @@ class BrokersVariables {
   BROKER_API_SECRET?: string;
 }
 
+/** The brokers whose settings this slice holds: every one but Pocketful, whose own slice is BrokerSettings. */
+export const BROKERS_BESIDES_POCKETFUL = BROKER_IDS.filter((broker): broker is Exclude<BrokerId, 'pocketful'> => broker !== 'pocketful');
+
 /**
  * Which brokers are on and how accounts are written: the default broker (REDIRECT_URL's) writes its accounts bare.
  * Pocketful's own settings stay in its slice (BrokerSettings); a broker here is null when it is off.

@@ -4,7 +4,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { OperatorGuard } from '../access/operator.guard';
 import { Audited, audited } from '../audit/audited';
 import { BrokerId } from '../brokers/broker-adapter';
-import { BrokersSettings } from '../brokers/brokers.config';
+import { BROKERS_BESIDES_POCKETFUL, BrokersSettings } from '../brokers/brokers.config';
 import { ErrorCode } from '../errors/error-catalogue';
 import { PageResponses } from '../http/pages/page-responses';
 import { ApiPageErrors } from '../openapi/api-errors';
@@ -56,7 +56,7 @@ export class BrokerLoginController {
     adapters: AccountBrokers,
   ) {
     const cookies = new Map<BrokerId, LoginCookies>();
-    for (const broker of ['zerodha', 'upstox', 'fyers', 'dhan'] as const) {
+    for (const broker of BROKERS_BESIDES_POCKETFUL) {
       const settings = brokers[broker];
       const carriesState = adapters.adapter(broker)?.returnsState === false;
       if (settings) cookies.set(broker, LoginCookies.of(settings.redirectUrl, broker, { carriesState }));

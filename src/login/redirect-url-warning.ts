@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { BrokerId } from '../brokers/broker-adapter';
 import { BROKER_NAMES } from '../brokers/broker-names';
-import { BrokersSettings } from '../brokers/brokers.config';
+import { BROKERS_BESIDES_POCKETFUL, BrokersSettings } from '../brokers/brokers.config';
 import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
 import { HttpSettings } from '../http/http.config';
 
@@ -31,7 +31,7 @@ export class RedirectUrlWarning implements OnApplicationBootstrap {
   private redirectUrls(): Array<[BrokerId, string]> {
     const urls: Array<[BrokerId, string]> = [];
     if (this.pocketful.enabled) urls.push(['pocketful', this.pocketful.redirectUrl]);
-    for (const broker of ['zerodha', 'upstox', 'fyers', 'dhan'] as const) {
+    for (const broker of BROKERS_BESIDES_POCKETFUL) {
       const settings = this.brokers[broker];
       if (settings) urls.push([broker, settings.redirectUrl]);
     }
