@@ -4,6 +4,7 @@ import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakePocketful } from './support/fake-pocketful';
+import { copyInto } from './support/spawned-vault';
 import { TestVault } from './support/test-vault';
 import { readClientsFile } from '../src/access/clients-file';
 
@@ -11,13 +12,20 @@ const CLI = join(__dirname, '..', 'dist', 'cli', 'clients.js');
 
 /** `npm run clients -- …` as an operator runs it (npm test builds dist first); as another user with `uid`. */
 function clientsAs(uid: number | undefined, dir: string, ...args: string[]) {
-  const run = spawnSync(process.execPath, [CLI, ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', VAULT_CLIENTS_FILE: join(dir, 'clients.json') },
-    encoding: 'utf8',
-    ...(uid === undefined ? {} : { uid, gid: uid }),
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  // Another user runs a copy of the bundle in a folder of its own: the checkout's may be closed to it.
+  const own = uid === undefined ? null : mkdtempSync(join(tmpdir(), 'token-vault-cli-bin-'));
+  try {
+    if (own !== null) chownSync(own, uid!, uid!);
+    const run = spawnSync(process.execPath, [own === null ? CLI : copyInto(own, CLI, uid!), ...args], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', VAULT_CLIENTS_FILE: join(dir, 'clients.json') },
+      encoding: 'utf8',
+      ...(uid === undefined ? {} : { uid, gid: uid }),
+    });
+    return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  } finally {
+    if (own !== null) rmSync(own, { recursive: true, force: true });
+  }
 }
 
 const clients = (dir: string, ...args: string[]) => clientsAs(undefined, dir, ...args);

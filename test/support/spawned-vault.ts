@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -36,7 +36,10 @@ export class SpawnedVault {
     const cwd = mkdtempSync(join(tmpdir(), 'token-vault-run-'));
     const { uid } = options;
     if (uid !== undefined) chownSync(cwd, uid, uid);
-    const child = spawn(process.execPath, [script], {
+    // Another user may not reach the checkout (a clone in a folder only its owner may enter): the bundle, which needs
+    // no file beside it but for /docs, runs from a copy in the working directory that user owns.
+    const runs = uid === undefined ? script : copyInto(cwd, script, uid);
+    const child = spawn(process.execPath, [runs], {
       cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,4 +75,12 @@ export class SpawnedVault {
     clearTimeout(stuck);
     return code;
   }
+}
+
+/** A copy of `file` in `dir`, owned by `uid`: what that user runs when the original's folders may be closed to it. */
+export function copyInto(dir: string, file: string, uid: number): string {
+  const copy = join(dir, basename(file));
+  copyFileSync(file, copy);
+  chownSync(copy, uid, uid);
+  return copy;
 }
