@@ -15,7 +15,6 @@ import { requestId } from './http/request-id';
 import { API_HEADERS } from './http/security-headers';
 import { VaultExceptionFilter } from './http/vault-exception.filter';
 import { VaultFastifyAdapter } from './http/vault-fastify-adapter';
-import { vaultValidationPipe } from './errors/validation.pipe';
 import { VaultMetrics } from './metrics/vault-metrics';
 import { OpenApiDocument } from './openapi/openapi-document';
 
@@ -49,7 +48,6 @@ export async function createVaultApp(options: VaultAppFactoryOptions): Promise<N
     logger: new NestPinoLogger(log),
     abortOnError: false,
   });
-  app.useGlobalPipes(vaultValidationPipe());
   app.useGlobalFilters(app.get(VaultExceptionFilter));
   app.get(OpenApiDocument).describe(app);
 

@@ -1,6 +1,7 @@
-import { Optional, Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Optional, Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../openapi/api-errors';
+import { ValidatedQuery } from '../errors/validation.pipe';
 import { AuditPageResponse } from './audit.api';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
@@ -29,7 +30,7 @@ export class AuditController {
   @ApiOkResponse({ type: AuditPageResponse })
   @ApiErrors('invalid_request', 'unauthorized', 'clients_file_unusable', 'forbidden', 'rate_limited', 'store_unavailable')
   @AdminOnly()
-  async list(@Query() query: AuditQueryDto) {
+  async list(@ValidatedQuery() query: AuditQueryDto) {
     const page = await this.log.page({
       // An unknown broker's account matches nothing, as an unknown id does.
       account: query.account === undefined ? undefined : ((this.brokers?.accounts ?? POCKETFUL_DEFAULT).parse(query.account) ?? normalizeClientId(query.account)),

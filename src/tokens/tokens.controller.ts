@@ -1,4 +1,4 @@
-import { applyDecorators, Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { applyDecorators, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { mayRead, ServiceClient } from '../access/service-client';
 import { AdminOnly, ServiceKeyGuard } from '../access/service-key.guard';
@@ -6,6 +6,7 @@ import { CurrentClient, VaultRequest } from '../access/vault-request';
 import { Audited, audited, AuditedByTheStore } from '../audit/audited';
 import { Clock } from '../clock/clock';
 import { forbidden } from '../errors/vault-error';
+import { ValidatedBody } from '../errors/validation.pipe';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { BrokerAccountPipe, ClientIdPipe } from './client-id.pipe';
 import { BROKER_IDS } from '../brokers/accounts';
@@ -146,7 +147,7 @@ export class TokensController {
   @AdminOnly()
   @UseGuards(RateLimitGuard)
   @Audited('import')
-  async import(@Body() body: ImportTokenDto) {
+  async import(@ValidatedBody() body: ImportTokenDto) {
     const broker = this.accountBrokers.named(body.broker ?? this.brokers.defaultBroker);
     const token = await this.tokens.registerFrom(broker, broker.pasted(body.accessToken), 'import', this.clock.now());
     return audited(importedTokenView(token, this.clock.now(), broker.id), { account: token.clientId, fingerprint: token.fingerprint });
