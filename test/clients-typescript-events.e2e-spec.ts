@@ -73,8 +73,6 @@ describe('the TypeScript client’s events(), against two spawned replicas behin
         MISSING_TOKEN_CHECK_AT: 'off',
         PREOPEN_CHECK_AT: 'off',
         EVENTS_REPLAY_MAX: String(REPLAY_MAX),
-        // No balancer waits for a stopping replica here.
-        SHUTDOWN_DRAIN_MS: '0',
       },
     });
     redis = fixture.redis.client();

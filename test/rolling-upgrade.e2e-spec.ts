@@ -58,8 +58,7 @@ describe('a rolling upgrade: the previous release and today’s side by side on 
         MISSING_TOKEN_CHECK_AT: 'off',
       },
       replicas: [
-        // Stopped without the drain a balancer needs: there is none here to wait for.
-        { bundle: previous.bundle, env: { SHUTDOWN_DRAIN_MS: '0' } },
+        { bundle: previous.bundle },
         // Zerodha is on in today's replica only: the previous release knows no other broker.
         { env: { ...kite.variables, ZERODHA_TOKEN_EXPIRY_TIME: cutoff, PREOPEN_CHECK_AT: 'off' } },
       ],

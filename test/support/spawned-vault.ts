@@ -41,7 +41,9 @@ export class SpawnedVault {
     const runs = uid === undefined ? script : copyInto(cwd, script, uid);
     const child = spawn(process.execPath, [runs], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      // No balancer polls a test's vault: a stop closes its listener at once unless a spec sets a drain to test it,
+      // rather than each stop waiting the 3 s default.
+      env: { PATH: process.env.PATH ?? '', SHUTDOWN_DRAIN_MS: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(uid === undefined ? {} : { uid, gid: uid }),
     });
