@@ -2,9 +2,9 @@ import { availableParallelism } from 'node:os';
 import { LoadResult, LoadSettings } from './load';
 
 /** Every target, in the order of the table; `compare` only with --compare. */
-export const TARGETS = ['bare', 'framework', 'vault', 'compare'] as const;
+export const TARGETS = ['bare', 'framework', 'hop', 'vault', 'compare'] as const;
 export type TargetName = (typeof TARGETS)[number];
-/** One thing per target: always the bare server, the framework server and the vault, and the compared build if any. */
+/** One thing per target: always the bare server, the framework server, the hop and the vault, and the compared build if any. */
 export type PerTarget<T> = Record<Exclude<TargetName, 'compare'>, T> & { compare?: T };
 
 /** The targets a run drove, in the table's order. */
@@ -195,7 +195,8 @@ export function formatTable(report: BenchReport): string {
     `${rounds} round${rounds === 1 ? '' : 's'} of ${durationSeconds} s per target as fast as it answers${atRate}, each after a ${warmUpSeconds} s warm-up, ${connections} connections, one target at a time; node ${node}, ${cpus} CPUs.`,
     "Medians over the rounds (× bare, × framework, p99 × bare: of each round's ratio); peak RSS: the highest of any round.",
     'ready: spawn to first 200 (the vault: /health/ready). non-2xx: non-2xx answers plus connection errors.',
-    "CPU µs/req: the target process's CPU time per request under load (+ its Redis's, for the vault and a compared build).",
+    'hop: the framework server answering once one GET has come back from a Redis of its own, the round trip every read of the vault makes, with nothing else of it.',
+    "CPU µs/req: the target process's CPU time per request under load (+ its Redis's, for the hop, the vault and a compared build).",
     spread(report),
     `targets of the vault: ${report.verdicts.map(describeVerdict).join('; ')}.`,
   );

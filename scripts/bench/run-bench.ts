@@ -35,9 +35,13 @@ export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (l
   const body = await seedToken(vault, broker);
   const bodyFile = join(workDir, 'body.json');
   writeFileSync(bodyFile, body, { mode: 0o600 });
-  say('starting the bare and the framework server');
+  say('starting the bare and the framework server, and the hop with a Redis of its own');
   const bare = await startReferenceServer('bare', ROUTE, bodyFile, workDir, cleanup);
   const framework = await startReferenceServer('framework', ROUTE, bodyFile, workDir, cleanup);
+  const hopDir = join(workDir, 'hop');
+  mkdirSync(hopDir);
+  const hopRedis = await startRedis(hopDir, cleanup);
+  const hop = await startReferenceServer('hop', ROUTE, bodyFile, workDir, cleanup, hopRedis.url);
   // Every target gets the same request, key included, so they parse the same bytes.
   const headers = { authorization: `Bearer ${vault.readerKey}` };
 
@@ -45,6 +49,7 @@ export async function runBench(settings: LoadSettings, cleanup: Cleanup, say: (l
     vault: () => measure(vault.child, `${vault.url}${ROUTE}`, headers, settings, vault.readyMs, redis.child),
     bare: () => measure(bare.child, bare.url, headers, settings, bare.readyMs),
     framework: () => measure(framework.child, framework.url, headers, settings, framework.readyMs),
+    hop: () => measure(hop.child, hop.url, headers, settings, hop.readyMs, hopRedis.child),
   };
   if (settings.compareBundle) drivers.compare = await startCompared(settings, settings.compareBundle, broker, workDir, cleanup, say);
 
@@ -73,7 +78,7 @@ export function turnsOf<T>(targets: readonly T[], round: number): T[] {
   return round % 2 === 0 ? order : order.reverse();
 }
 
-const DRIVEN = { bare: 'the bare server', framework: 'the framework server', vault: 'the vault', compare: 'the compared build' } as const;
+const DRIVEN = { bare: 'the bare server', framework: 'the framework server', hop: 'the hop', vault: 'the vault', compare: 'the compared build' } as const;
 
 /**
  * The other build, as the vault itself runs: the same variables, a token of its own in a Redis of its own, so that
