@@ -21,8 +21,9 @@ export interface BenchOptions {
 export const USAGE = `npm run bench -- [--duration SECONDS] [--warm-up SECONDS] [--connections N] [--rounds N] [--rate N] [--out FILE] [--profile DIR] [--compare FILE]
 
 Drives a bare node:http server, a NestJS-on-Fastify server (the framework's ceiling), the hop (that server
-answering once one GET has come back from a Redis of its own) and the vault (with its own Redis), one at a time: as fast as each answers (autocannon), then at a fixed rate. Prints req/s and its ratio to
-the bare and the framework server, p50/p99 latency at full speed and at the fixed rate (and that p99's ratio to the
+answering once one GET has come back from a Redis of its own) and the vault (with its own Redis), one at a time:
+as fast as each answers (autocannon), then at a fixed rate. Prints req/s and its ratio to the bare and the
+framework server, p50/p99 latency at full speed and at the fixed rate (and that p99's ratio to the
 bare server's), CPU per request, peak RSS and time to ready, and whether the vault meets its targets.
 
   --duration SECONDS   how long each target is driven in a round, each way, after a 1-second warm-up (default 5)

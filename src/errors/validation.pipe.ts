@@ -25,8 +25,8 @@ export function vaultValidationPipe(): ValidationPipe {
 /**
  * The request body, checked against its DTO class. Bound on the parameter that takes a DTO rather than for the whole
  * app: a global pipe runs on every parameter of every route, the token read's four included, where it has nothing
- * to check and cost a tenth of the read's CPU (README, Performance). `test/static/validated-input.spec.ts` fails
- * for any route parameter typed with a DTO class that lacks it.
+ * to check (README, Performance). `test/static/validated-input.spec.ts` fails for any route parameter typed with a
+ * DTO class that lacks it.
  */
 export const ValidatedBody = (): ParameterDecorator => Body(vaultValidationPipe());
 
