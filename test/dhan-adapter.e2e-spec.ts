@@ -3,7 +3,7 @@ import axios from 'axios';
 import { DhanAdapter } from '../src/brokers/dhan/dhan.adapter';
 import { DhanSettings, DhanSettingsValues } from '../src/brokers/dhan/dhan.settings';
 import { DailyCutoff } from '../src/clock/daily-cutoff';
-import { brokerContract, failureOf } from './support/broker-contract';
+import { brokerContract, contractSubject, failureOf } from './support/broker-contract';
 import { FakeReply } from './support/fake-broker-server';
 import { FakeDhan } from './support/fake-dhan';
 import { ManualClock } from './support/manual-clock';
@@ -61,7 +61,9 @@ describe('DhanAdapter', () => {
 
   afterEach(() => fake?.stop());
 
-  brokerContract(() => fake.subject(sut, TIMEOUT_MS));
+  brokerContract(() =>
+    contractSubject(fake, { adapter: sut, timeoutMs: TIMEOUT_MS, redirectUrl: fake.options.redirectUrl, secrets: [fake.options.apiSecret] }),
+  );
 
   describe('the login start', () => {
     it("asks generate-consent for the configured client, with the app in Dhan's headers, then sends the browser to the consent's page", async () => {

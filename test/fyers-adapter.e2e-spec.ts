@@ -4,7 +4,7 @@ import axios from 'axios';
 import { FyersAdapter, fyersAppIdHash } from '../src/brokers/fyers/fyers.adapter';
 import { FYERS_BASE_URL, FyersSettings } from '../src/brokers/fyers/fyers.settings';
 import { DailyCutoff } from '../src/clock/daily-cutoff';
-import { brokerContract, failureOf } from './support/broker-contract';
+import { brokerContract, contractSubject, failureOf } from './support/broker-contract';
 import { FakeFyers } from './support/fake-fyers';
 import { specBrokerMetrics } from './support/spec-broker-metrics';
 
@@ -48,18 +48,14 @@ describe('FyersAdapter', () => {
     return { start, code: outcome.code, grant };
   }
 
-  brokerContract(() => ({
-    adapter,
-    timeoutMs: TIMEOUT_MS,
-    redirectUrl: fake.options.redirectUrl,
-    secrets: [fake.options.appSecret, sha256Hex(`${fake.options.appId}:${fake.options.appSecret}`)],
-    approve: (loginUrl, account) => fake.approve(loginUrl, account),
-    deny: (loginUrl) => fake.deny(loginUrl),
-    kill: (accessToken) => fake.kill(accessToken),
-    delayNext: (ms) => fake.delayNext(ms),
-    failNext: (status) => fake.failNext(status),
-    echoNext: () => fake.echoNext(),
-  }));
+  brokerContract(() =>
+    contractSubject(fake, {
+      adapter,
+      timeoutMs: TIMEOUT_MS,
+      redirectUrl: fake.options.redirectUrl,
+      secrets: [fake.options.appSecret, sha256Hex(`${fake.options.appId}:${fake.options.appSecret}`)],
+    }),
+  );
 
   describe('the login page', () => {
     it('is generate-authcode with the app id, the redirect URL, response_type=code and the state, in that order', () => {

@@ -13,7 +13,7 @@ import { VaultError } from '../src/errors/vault-error';
 import { httpConfig } from '../src/http/http.config';
 import { VaultMetrics } from '../src/metrics/vault-metrics';
 import { TokenSettings, tokensConfig } from '../src/tokens/tokens.config';
-import { brokerContract, BrokerContractSubject, failureOf } from './support/broker-contract';
+import { brokerContract, BrokerContractSubject, contractSubject, failureOf } from './support/broker-contract';
 import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
 import { BASE_DAY } from './support/test-time';
@@ -76,18 +76,7 @@ describe('PocketfulAdapter', () => {
 
     beforeEach(() => {
       const { adapter, settings } = build(fake);
-      subject = {
-        adapter,
-        timeoutMs: TIMEOUT_MS,
-        redirectUrl: settings.redirectUrl,
-        secrets: [settings.appSecret],
-        approve: (loginUrl, account) => fake.approve(loginUrl, account),
-        deny: (loginUrl) => fake.deny(loginUrl),
-        kill: (accessToken) => fake.kill(accessToken),
-        delayNext: (ms) => fake.delayNext(ms),
-        failNext: (status) => fake.failNext(status),
-        echoNext: () => fake.echoNext(),
-      };
+      subject = contractSubject(fake, { adapter, timeoutMs: TIMEOUT_MS, redirectUrl: settings.redirectUrl, secrets: [settings.appSecret] });
     });
 
     brokerContract(() => subject);

@@ -3,7 +3,7 @@ import axios from 'axios';
 import { UpstoxSandboxOptions } from '../src/brokers/upstox/upstox-sandbox';
 import { UpstoxAdapter } from '../src/brokers/upstox/upstox.adapter';
 import { UpstoxSettings } from '../src/brokers/upstox/upstox.settings';
-import { brokerContract, BrokerContractSubject, failureOf } from './support/broker-contract';
+import { brokerContract, contractSubject, failureOf } from './support/broker-contract';
 import { FakeUpstox } from './support/fake-upstox';
 import { IstDay } from './support/test-time';
 import { specBrokerMetrics } from './support/spec-broker-metrics';
@@ -66,19 +66,8 @@ describe('UpstoxAdapter', () => {
     await fake.stop();
   });
 
-  brokerContract(
-    (): BrokerContractSubject => ({
-      adapter: sut,
-      timeoutMs: TIMEOUT_MS,
-      redirectUrl: fake.options.redirectUrl,
-      secrets: [fake.options.apiSecret],
-      approve: (loginUrl, account) => fake.approve(loginUrl, account),
-      deny: (loginUrl) => fake.deny(loginUrl),
-      kill: (accessToken) => fake.kill(accessToken),
-      delayNext: (ms) => fake.delayNext(ms),
-      failNext: (status) => fake.failNext(status),
-      echoNext: () => fake.echoNext(),
-    }),
+  brokerContract(() =>
+    contractSubject(fake, { adapter: sut, timeoutMs: TIMEOUT_MS, redirectUrl: fake.options.redirectUrl, secrets: [fake.options.apiSecret] }),
   );
 
   describe('the login page', () => {

@@ -3,7 +3,7 @@ import axios from 'axios';
 import { createHash } from 'node:crypto';
 import { ZerodhaAdapter } from '../src/brokers/zerodha/zerodha.adapter';
 import { ZerodhaSettings, ZerodhaSettingsValues } from '../src/brokers/zerodha/zerodha.settings';
-import { brokerContract, failureOf } from './support/broker-contract';
+import { brokerContract, contractSubject, failureOf } from './support/broker-contract';
 import { FakeReply } from './support/fake-broker-server';
 import { FakeZerodha } from './support/fake-zerodha';
 import { specBrokerMetrics } from './support/spec-broker-metrics';
@@ -53,7 +53,9 @@ describe('ZerodhaAdapter', () => {
 
   afterEach(() => fake?.stop());
 
-  brokerContract(() => fake.subject(sut, TIMEOUT_MS));
+  brokerContract(() =>
+    contractSubject(fake, { adapter: sut, timeoutMs: TIMEOUT_MS, redirectUrl: fake.options.redirectUrl, secrets: [fake.options.apiSecret] }),
+  );
 
   describe('the login page', () => {
     it("is Kite's /connect/login with api_key, v=3 and the state inside redirect_params, and nothing else", () => {

@@ -27,6 +27,22 @@ export interface BrokerContractSubject {
   echoNext(): void;
 }
 
+/** A broker's fake as the contract drives it: the person at its login page, and its moods (fake-broker-server.ts). */
+export type ContractFake = Pick<BrokerContractSubject, 'approve' | 'deny' | 'kill' | 'delayNext' | 'failNext' | 'echoNext'>;
+
+/** The subject of an adapter against its fake: what the adapter was given, and the fake's side, bound to the fake. */
+export function contractSubject(fake: ContractFake, given: Pick<BrokerContractSubject, 'adapter' | 'timeoutMs' | 'redirectUrl' | 'secrets'>): BrokerContractSubject {
+  return {
+    ...given,
+    approve: (loginUrl, account) => fake.approve(loginUrl, account),
+    deny: (loginUrl) => fake.deny(loginUrl),
+    kill: (accessToken) => fake.kill(accessToken),
+    delayNext: (ms) => fake.delayNext(ms),
+    failNext: (status) => fake.failNext(status),
+    echoNext: () => fake.echoNext(),
+  };
+}
+
 const query = (url: URL) => Object.fromEntries(url.searchParams) as Record<string, string>;
 
 /** The BrokerError a call failed with; fails the test if it succeeded or failed otherwise. */

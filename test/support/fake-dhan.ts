@@ -1,6 +1,5 @@
 import { IncomingMessage } from 'node:http';
 import { DhanReply, DhanSandbox, DhanSandboxOptions } from '../../src/brokers/dhan/dhan-sandbox';
-import { BrokerContractSubject } from './broker-contract';
 import { FakeBrokerServer, FakeReply } from './fake-broker-server';
 
 export interface RecordedDhanCall {
@@ -77,22 +76,6 @@ export class FakeDhan extends FakeBrokerServer<RecordedDhanCall> {
   /** The calls to one of Dhan's paths (`/app/consumeApp-consent`), in order. */
   callsTo(path: string): RecordedDhanCall[] {
     return this.calls.filter((call) => call.path === path);
-  }
-
-  /** The contract's view of this fake, for an adapter pointed at it. */
-  subject(adapter: BrokerContractSubject['adapter'], timeoutMs: number): BrokerContractSubject {
-    return {
-      adapter,
-      timeoutMs,
-      redirectUrl: this.options.redirectUrl,
-      secrets: [this.options.apiSecret],
-      approve: (loginUrl, account) => this.approve(loginUrl, account),
-      deny: (loginUrl) => this.deny(loginUrl),
-      kill: (accessToken) => this.kill(accessToken),
-      delayNext: (ms) => this.delayNext(ms),
-      failNext: (status) => this.failNext(status),
-      echoNext: () => this.echoNext(),
-    };
   }
 
   /** What Dhan's login page does with the browser: refuses a consent it cannot show, else hands back its id. */

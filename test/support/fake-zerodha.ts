@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import { KiteReply, ZerodhaSandbox, ZerodhaSandboxOptions } from '../../src/brokers/zerodha/zerodha-sandbox';
-import { BrokerContractSubject } from './broker-contract';
 import { FakeBrokerServer, FakeReply } from './fake-broker-server';
 import { KeyedVault } from './keyed-fetch';
 
@@ -71,6 +70,21 @@ export class FakeZerodha extends FakeBrokerServer<KiteCall> {
     return new URL(this.sandbox.redirectAfterLogin(Object.fromEntries(loginUrl.searchParams), account));
   }
 
+  /** The person logs in as `account` at Kite's login page and approves. */
+  approve(loginUrl: URL, account: string): URL {
+    return this.login(loginUrl, account);
+  }
+
+  /** The person cancels at Kite's login page. */
+  deny(loginUrl: URL): URL {
+    return this.login(loginUrl, null);
+  }
+
+  /** Kite ends the token (a logout, or a login elsewhere). */
+  kill(accessToken: string): void {
+    this.sandbox.end(accessToken);
+  }
+
   /** A live access token Kite accepts for `account`: a request token issued and exchanged in-process, as a login would. */
   accessTokenFor(account: string): string {
     const { apiKey, apiSecret } = this.options;
@@ -81,22 +95,6 @@ export class FakeZerodha extends FakeBrokerServer<KiteCall> {
     const token = (reply.body as { data?: { access_token?: unknown } }).data?.access_token;
     if (typeof token !== 'string') throw new Error(`Kite's sandbox did not exchange the request token (HTTP ${reply.status})`);
     return token;
-  }
-
-  /** The contract's view of this fake, for an adapter pointed at it. */
-  subject(adapter: BrokerContractSubject['adapter'], timeoutMs: number): BrokerContractSubject {
-    return {
-      adapter,
-      timeoutMs,
-      redirectUrl: this.options.redirectUrl,
-      secrets: [this.options.apiSecret],
-      approve: (loginUrl, account) => this.login(loginUrl, account),
-      deny: (loginUrl) => this.login(loginUrl, null),
-      kill: (accessToken) => this.sandbox.end(accessToken),
-      delayNext: (ms) => this.delayNext(ms),
-      failNext: (status) => this.failNext(status),
-      echoNext: () => this.echoNext(),
-    };
   }
 
   protected record(request: IncomingMessage, url: URL, body: string): KiteCall {
