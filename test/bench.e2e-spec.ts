@@ -1,34 +1,16 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { turnsOf } from '../scripts/bench/run-bench';
+import { Ran, runToEnd } from './support/run-to-end';
 
 const ROOT = join(__dirname, '..');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const BENCH = join(ROOT, 'dist-scripts', 'scripts', 'bench.js');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A command in its own process; past `timeoutMs` it gets SIGTERM, on which the bench stops all it started. */
-function run(args: string[], timeoutMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const stuck = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(stuck);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** A node script in its own process; past `timeoutMs` it gets SIGTERM, on which the bench stops all it started. */
+function run(args: string[], timeoutMs: number): Promise<Ran> {
+  return runToEnd(process.execPath, args, { cwd: ROOT, env: process.env, timeoutMs });
 }
 
 /**

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { inspect } from 'node:util';
 import { TokenEvents, TokenVault, TokenVaultClient, VaultError, VaultEvent } from '../clients/typescript/src';
 import { closeAll } from './support/close-all';
+import { Ran, runToEnd } from './support/run-to-end';
 import { LocalHttpServer, ServerCertificate } from './support/local-http-server';
 
 const PACKAGE = join(__dirname, '..', 'clients', 'typescript');
@@ -266,18 +266,9 @@ describe('the TypeScript client, against servers that are not the vault', () => 
   });
 });
 
-/** Runs a program to its end, its output kept; the event loop stays free for the stand-ins it talks to. */
-function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // Only PATH and HOME of this process: npm's own variables from `npm test` must not steer the npm run here.
-    const child = spawn(command, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** Runs a program to its end, with only PATH and HOME of this process: npm's own variables from `npm test` must not steer an npm run here. */
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> {
+  return runToEnd(command, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...env } });
 }
 
 /** Every file under a folder, by its path in it, with its contents. */

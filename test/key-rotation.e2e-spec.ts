@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { keyIdOf } from '../src/crypto/token-cipher';
 import { RedisKeys } from '../src/redis/redis-keys';
 import { FakePocketful } from './support/fake-pocketful';
 import { readToken } from './support/token-requests';
+import { Ran, runToEnd } from './support/run-to-end';
 import { TestRedis } from './support/redis-server';
 import { json, newEncryptionKey, TestVault } from './support/test-vault';
 import { VaultFixture } from './support/vault-fixture';
@@ -11,15 +11,8 @@ import { VaultFixture } from './support/vault-fixture';
 const REENCRYPT = join(__dirname, '..', 'dist', 'cli', 'reencrypt.js');
 
 /** `npm run reencrypt` as an operator runs it, in its own process. */
-function reencrypt(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [REENCRYPT], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: __dirname });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function reencrypt(env: Record<string, string>): Promise<Ran> {
+  return runToEnd(process.execPath, [REENCRYPT], { cwd: __dirname, env: { PATH: process.env.PATH ?? '', ...env } });
 }
 
 describe('encryption key rotation', () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,32 +5,19 @@ import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
 import { FakeZerodha } from './support/fake-zerodha';
 import { freePort } from './support/free-port';
+import { Ran, runToEnd } from './support/run-to-end';
 import { ManualClock } from './support/manual-clock';
 import { TestVault } from './support/test-vault';
 import { BASE_DAY } from './support/test-time';
 
 const CLI = join(__dirname, '..', 'dist', 'cli', 'status.js');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /**
  * `npm run status` as cron runs it: its own process, in a directory of its own, with only the variables given. Spawned
  * without blocking, since the vault it asks answers from this process.
  */
-function status(cwd: string, env: Record<string, string>, ...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function status(cwd: string, env: Record<string, string>, ...args: string[]): Promise<Ran> {
+  return runToEnd(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
 }
 
 /** Where people reach the vault, behind a proxy: not the URL the command asks at. */
