@@ -5,7 +5,7 @@ import { EventStreamClient, ReceivedEvent } from './support/event-stream-client'
 import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
 import { readToken } from './support/token-requests';
-import { json, TestVault } from './support/test-vault';
+import { DEFAULT_CLIENTS, json, TestVault } from './support/test-vault';
 import { BASE_DAY, istIso } from './support/test-time';
 import { VaultFixture } from './support/vault-fixture';
 
@@ -29,11 +29,7 @@ describe.each(['memory', 'redis'] as const)('token verification (%s store)', (st
   beforeAll(async () => {
     fixture = await VaultFixture.start({
       store,
-      clients: [
-        { name: 'ops', accounts: ['*'], admin: true },
-        { name: 'strategy-a', accounts: ['YA0002'] },
-        { name: 'everything-reader', accounts: ['*'] },
-      ],
+      clients: [...DEFAULT_CLIENTS, { name: 'everything-reader', accounts: ['*'] }],
       replicas: 0,
     });
     broker = fixture.broker;

@@ -1,7 +1,7 @@
 import { FakePocketful } from './support/fake-pocketful';
 import { ManualClock } from './support/manual-clock';
 import { importToken, readToken, readTokenRecord } from './support/token-requests';
-import { json, TestVault } from './support/test-vault';
+import { DEFAULT_CLIENTS, json, TestVault } from './support/test-vault';
 import { BASE_DAY, istIso } from './support/test-time';
 import { VaultFixture } from './support/vault-fixture';
 
@@ -26,11 +26,7 @@ describe.each(['memory', 'redis'] as const)('token API (%s store)', (store) => {
     fixture = await VaultFixture.start({
       store,
       env: ZERODHA_ON,
-      clients: [
-        { name: 'ops', accounts: ['*'], admin: true },
-        { name: 'strategy-a', accounts: ['YA0002'] },
-        { name: 'everything-reader', accounts: ['*'] },
-      ],
+      clients: [...DEFAULT_CLIENTS, { name: 'everything-reader', accounts: ['*'] }],
       replicas: 0,
     });
     broker = fixture.broker;

@@ -26,7 +26,8 @@ export interface TestVaultOptions {
   keys?: Record<string, string>;
 }
 
-const DEFAULT_CLIENTS: TestClient[] = [
+/** The clients a test vault has unless a test names its own: an admin, and a strategy that reads YA0002. */
+export const DEFAULT_CLIENTS: readonly TestClient[] = [
   { name: 'ops', accounts: ['*'], admin: true },
   { name: 'strategy-a', accounts: ['YA0002'] },
 ];
