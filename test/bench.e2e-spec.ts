@@ -91,6 +91,14 @@ describe('npm run bench', () => {
     }
     const [lowVault, highVault] = report.targets.vault.ratioRange;
     expect(bench.stdout).toMatch(new RegExp(`^× bare, lowest–highest round: framework [\\d.]+–[\\d.]+, hop [\\d.]+–[\\d.]+, vault ${lowVault.toFixed(2)}–${highVault.toFixed(2)}, compare `, 'm'));
+    // Beside the hop, too, each round's pair.
+    const overHop = ofEach((round) => round.vault.requestsPerSecond / round.hop.requestsPerSecond);
+    const p99OverHop = ofEach((round) => round.vault.atRate.latencyMs.p99 / round.hop.atRate.latencyMs.p99);
+    expect(report.besideHop.ratio).toBeCloseTo((overHop[0] + overHop[1]) / 2, 9);
+    expect(report.besideHop.p99AtRateRatio).toBeCloseTo((p99OverHop[0] + p99OverHop[1]) / 2, 9);
+    expect(bench.stdout).toContain(
+      `the vault ÷ the hop, in the same round: req/s ${report.besideHop.ratio.toFixed(2)}, p99 at the fixed rate ${report.besideHop.p99AtRateRatio.toFixed(2)} (medians).`,
+    );
     // The comparison is of each round's pair, not of the medians.
     const ratios = report.rounds.map((round: Round) => round.vault.requestsPerSecond / round.compare.requestsPerSecond);
     expect(report.comparison.bundle).toBe(before);

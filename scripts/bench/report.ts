@@ -60,12 +60,21 @@ export interface Comparison {
   range: [number, number];
 }
 
+/** The vault beside the hop, round by round: what it costs beyond the one round trip to Redis its read needs. */
+export interface BesideHop {
+  /** The median over the rounds of the vault's req/s over the hop's in the same round. */
+  ratio: number;
+  /** The same for the fixed-rate run's p99, the vault's over the hop's; null without that run. */
+  p99AtRateRatio: number | null;
+}
+
 export interface BenchReport {
   settings: LoadSettings & { node: string; cpus: number; at: string };
   /** Each target across the rounds: medians of rates, latencies and CPU, the highest RSS, the sums of refusals. */
   targets: PerTarget<TargetReport>;
   /** Every round as measured, targets by name. */
   rounds: Array<PerTarget<Measured>>;
+  besideHop: BesideHop;
   /** With --compare. */
   comparison?: Comparison;
   /** The vault's targets, met or not. */
@@ -98,6 +107,12 @@ export function buildReport(settings: LoadSettings, rounds: Array<PerTarget<Meas
     targets,
     rounds,
     verdicts: verdictsOf(targets.vault),
+    besideHop: {
+      ratio: median(rounds.map((round) => round.vault.requestsPerSecond / round.hop.requestsPerSecond)),
+      p99AtRateRatio: rounds.every((round) => round.vault.atRate && round.hop.atRate)
+        ? median(rounds.map((round) => round.vault.atRate!.latencyMs.p99 / round.hop.atRate!.latencyMs.p99))
+        : null,
+    },
   };
   if (settings.compareBundle) {
     const ratios = rounds.map((round) => round.vault.requestsPerSecond / of(round, 'compare').requestsPerSecond);
@@ -199,6 +214,7 @@ export function formatTable(report: BenchReport): string {
     "CPU µs/req: the target process's CPU time per request under load (+ its Redis's, for the hop, the vault and a compared build).",
     spread(report),
     `targets of the vault: ${report.verdicts.map(describeVerdict).join('; ')}.`,
+    `the vault ÷ the hop, in the same round: req/s ${report.besideHop.ratio.toFixed(2)}, p99 at the fixed rate ${fixed(report.besideHop.p99AtRateRatio, 2)} (medians).`,
   );
   const { comparison } = report;
   if (comparison) {
