@@ -55,6 +55,18 @@ describe('the TypeScript client, against two vault replicas on one Redis', () =>
       expect(await cluster.reads('strategy-a', 'YA0101')).toBe(1);
     });
 
+    it('keeps a token fetched while another account was dropped (a 404 for it), and asks the vault once', async () => {
+      const sut = clientOf();
+      const waiting = sut.token('YA0107', { wait: 20 });
+      waiting.catch(() => undefined);
+      await pause(500);
+      expect(await rejectionOf(sut.token('YA0108'))).toMatchObject({ status: 404, error: 'token_not_found' });
+      await cluster.login(1, 'YA0107');
+      const first = await waiting;
+      expect((await sut.token('YA0107')).accessToken).toBe(first.accessToken);
+      expect(await cluster.reads('strategy-a', 'YA0107')).toBe(1);
+    }, 30_000);
+
     it('sends one request for callers that ask at the same moment', async () => {
       await cluster.login(0, 'YA0102');
       const sut = clientOf();

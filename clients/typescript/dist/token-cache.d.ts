@@ -10,18 +10,21 @@ export declare class TokenCache {
     /** By the account as the caller named it (`Account.key`). */
     private readonly entries;
     /**
-     * Bumped by each drop, so that a fetch begun before a drop cannot put back what was dropped. One count for every
-     * account: a drop by the vault's name of an account (an event) cannot tell which fetch in flight is for it.
+     * So that a fetch begun before a drop cannot put back what was dropped: a count for each name, bumped by a drop of
+     * that name (a 404, a refusal, a report), and one for every account, bumped by a drop by the vault's name of an
+     * account (an event), which cannot tell which fetch in flight is for it. A drop of one name leaves the others'
+     * fetches to be kept.
      */
+    private readonly epochs;
     private generation;
     constructor(marginMs: number);
     /** A token to hand out without asking the vault: more than the margin from its end. */
     fresh(key: string, now: number): VaultToken | undefined;
     /** A token not yet dead, margin or not: what a failed refresh may still hand out. */
     live(key: string, now: number): VaultToken | undefined;
-    /** What a fetch starting now must show `keep` for its token to be kept. */
-    ticket(): number;
-    keep(key: string, token: VaultToken, sentAt: number, ticket: number): void;
+    /** What a fetch of `key` starting now must show `keep` for its token to be kept. */
+    ticket(key: string): string;
+    keep(key: string, token: VaultToken, sentAt: number, ticket: string): void;
     /** The token kept under the caller's name of an account. */
     drop(key: string): void;
     /** The tokens of an account as the vault names it (an event's `clientId`), under whatever name they were asked for. */

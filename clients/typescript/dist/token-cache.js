@@ -12,9 +12,12 @@ class TokenCache {
     /** By the account as the caller named it (`Account.key`). */
     entries = new Map();
     /**
-     * Bumped by each drop, so that a fetch begun before a drop cannot put back what was dropped. One count for every
-     * account: a drop by the vault's name of an account (an event) cannot tell which fetch in flight is for it.
+     * So that a fetch begun before a drop cannot put back what was dropped: a count for each name, bumped by a drop of
+     * that name (a 404, a refusal, a report), and one for every account, bumped by a drop by the vault's name of an
+     * account (an event), which cannot tell which fetch in flight is for it. A drop of one name leaves the others'
+     * fetches to be kept.
      */
+    epochs = new Map();
     generation = 0;
     constructor(marginMs) {
         this.marginMs = marginMs;
@@ -29,19 +32,19 @@ class TokenCache {
         const entry = this.entries.get(key);
         return entry && now < entry.deadline ? view(entry, now) : undefined;
     }
-    /** What a fetch starting now must show `keep` for its token to be kept. */
-    ticket() {
-        return this.generation;
+    /** What a fetch of `key` starting now must show `keep` for its token to be kept. */
+    ticket(key) {
+        return `${this.epochs.get(key) ?? 0}:${this.generation}`;
     }
     keep(key, token, sentAt, ticket) {
-        if (ticket !== this.generation)
+        if (ticket !== this.ticket(key))
             return;
         this.entries.set(key, { token, deadline: sentAt + token.expiresIn * 1000 });
     }
     /** The token kept under the caller's name of an account. */
     drop(key) {
         this.entries.delete(key);
-        this.generation += 1;
+        this.epochs.set(key, (this.epochs.get(key) ?? 0) + 1);
     }
     /** The tokens of an account as the vault names it (an event's `clientId`), under whatever name they were asked for. */
     dropAccount(clientId) {

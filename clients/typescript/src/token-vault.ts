@@ -196,7 +196,7 @@ export class TokenVault {
   }
 
   private async fetch(account: Account, waitSeconds: number): Promise<VaultToken> {
-    const ticket = this.cache.ticket();
+    const ticket = this.cache.ticket(account.key);
     const sentAt = this.clock();
     const query = waitSeconds > 0 ? `?wait=${waitSeconds}` : '';
     const body = await this.http.call('GET', `/v1/tokens${account.tokenPath}${query}`, waitSeconds * 1000);
