@@ -89,6 +89,21 @@ describe('request lines of paths anyone can send', () => {
     expect(requestLines(from)).toEqual([]);
   });
 
+  it('logs a served token read at debug on either of its routes, the account bare or its broker in the path', async () => {
+    await vault.login('YA0002', fixture.broker);
+    const from = logs.lines.length;
+    for (const path of ['/v1/tokens/YA0002', '/v1/tokens/pocketful/YA0002', '/v1/tokens/YA0002?wait=1']) {
+      expect((await vault.fetch(path, { as: 'strategy-a' })).status).toBe(200);
+    }
+    expect(requestLines(from).map((line) => [line.req?.url, line.level])).toEqual([
+      ['/v1/tokens/YA0002', DEBUG],
+      ['/v1/tokens/pocketful/YA0002', DEBUG],
+      ['/v1/tokens/YA0002?wait=…', DEBUG],
+    ]);
+    // The later tests read YA0002 with no token stored.
+    expect((await vault.fetch('/v1/tokens/YA0002', { as: 'ops', method: 'DELETE' })).status).toBe(204);
+  });
+
   it('cuts a long path on a route too, whose refusal stays a warning', async () => {
     const from = logs.lines.length;
     const account = 'A'.repeat(LONG);

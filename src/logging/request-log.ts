@@ -5,7 +5,9 @@ import { VaultLog } from './vault-logger';
 
 /** Probes and scrapes come every few seconds and would drown the rest. */
 const QUIET = /^\/(health\/|metrics|favicon\.ico)/;
-const TOKEN_READ = /^\/v1\/tokens\/[^/?]+(\?|$)/;
+/** The token read's routes, by pattern: the account bare or broker-qualified, and the broker named in the path. */
+const TOKEN_READ_ROUTES: ReadonlySet<string> = new Set(['/v1/tokens/:clientId', '/v1/tokens/:broker/:id']);
+const isTokenRead = (request: FastifyRequest): boolean => request.method === 'GET' && TOKEN_READ_ROUTES.has(request.routeOptions.url ?? '');
 /** A served token read is in the audit trail already; at market open there are thousands a second. */
 const SERVED_READ: Level = 'debug';
 
@@ -42,14 +44,14 @@ class UnmatchedRequests {
 function levelOf(request: FastifyRequest, reply: FastifyReply): Level {
   // A token read refused for want of its store or its audit trail: the cause is logged where it happens, the store's
   // once per interval (redis/redis-outage-log.ts); a line per read would be thousands a second at market open.
-  if (reply.statusCode === 503 && request.method === 'GET' && TOKEN_READ.test(request.url)) return 'debug';
+  if (reply.statusCode === 503 && isTokenRead(request)) return 'debug';
   // Past a limit, a client that keeps retrying makes a refusal per request: the limit that refused says so once
   // (rate-limit/rate-limiter.ts overLimitWarning, access/auth-failure-limiter.ts, token-feed/held-requests.ts), and
   // metrics and the audit trail count every one.
   if (reply.statusCode === 429) return 'debug';
   if (reply.statusCode >= 500) return 'error';
   if (reply.statusCode >= 400) return 'warn';
-  return request.method === 'GET' && TOKEN_READ.test(request.url) ? SERVED_READ : 'info';
+  return isTokenRead(request) ? SERVED_READ : 'info';
 }
 
 function logCompleted(log: VaultLog, level: Level, request: Requested, statusCode: number, elapsedMs: number, note?: string): void {
