@@ -334,4 +334,12 @@ describe('a broker that is not configured', () => {
     expect(html).toContain('<a class="button" href="/">Open the status page</a>');
     expect(againHref(html)).toBeUndefined();
   });
+
+  it.each(['zerodha', 'upstox', 'fyers', 'dhan'])('answers /%s/callback with the same 404, as a refusal and not a failure of the vault', async (name) => {
+    const response = await vault.fetch(`/${name}/callback?code=c0de&state=st4te`);
+    expect(response.status).toBe(404);
+    const html = await response.text();
+    expect(pageCode(html)).toBe('not_found');
+    expect(html).toContain(`${name} is not configured on this vault`);
+  });
 });

@@ -12,7 +12,7 @@ import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { AccountBrokers } from '../tokens/account-brokers';
 import { LoginCookies } from './login-cookie';
 import { CALLBACK_ERRORS } from './callback-errors';
-import { CallbackQuery, isCompleted, LoginService, STATE_LIFETIME_MS } from './login.service';
+import { brokerNotConfigured, CallbackQuery, isCompleted, LoginService, STATE_LIFETIME_MS } from './login.service';
 import { successPage } from './pages/login-pages';
 
 /** What a login's start answers when it must ask the broker first (Dhan's consent), besides the others' refusals. */
@@ -139,7 +139,10 @@ export class BrokerLoginController {
     }
   }
 
+  /** Its cookies, for a broker that is on; a broker that is off has no login, so none of its routes answers. */
   private cookiesOf(broker: BrokerId): LoginCookies {
-    return this.cookies.get(broker) as LoginCookies;
+    const cookies = this.cookies.get(broker);
+    if (cookies === undefined) throw brokerNotConfigured(broker);
+    return cookies;
   }
 }

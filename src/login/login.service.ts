@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Clock } from '../clock/clock';
 import { sha256Hex } from '../crypto/digest';
 import { BrokerAdapter, BrokerId } from '../brokers/broker-adapter';
-import { vaultError } from '../errors/vault-error';
+import { VaultError, vaultError } from '../errors/vault-error';
 import { AccountBrokers } from '../tokens/account-brokers';
 import { StoredToken } from '../tokens/stored-token';
 import { TokensService } from '../tokens/tokens.service';
@@ -150,7 +150,7 @@ export class LoginService {
 
   private adapterOf(brokerId: BrokerId): BrokerAdapter {
     const broker = this.brokers.adapter(brokerId);
-    if (broker === null) throw vaultError('not_found', `${brokerId} is not configured on this vault: set its API key to log in to it.`);
+    if (broker === null) throw brokerNotConfigured(brokerId);
     return broker;
   }
 
@@ -184,4 +184,9 @@ function codeClaimKey(broker: BrokerId, code: string): string {
 /** The callback's query as the adapters read it: repeated or odd values count as absent. */
 function textQuery(query: CallbackQuery): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(query).map(([name, value]) => [name, typeof value === 'string' ? value : undefined]));
+}
+
+/** A login route of a broker that is off: 404, the same on every route of its login. */
+export function brokerNotConfigured(brokerId: BrokerId): VaultError {
+  return vaultError('not_found', `${brokerId} is not configured on this vault: set its API key to log in to it.`);
 }
