@@ -109,8 +109,10 @@ class TokenVault:
                 cached = self._cache.fresh(name)  # another thread may have fetched it meanwhile
                 return cached if cached is not None else self._fetch(name, 0, cancel)
         except VaultError as error:
-            # The vault could not be asked (no answer, one it could not give now): a token held is still good.
-            if error.status == 0 or error.temporary:
+            # The vault could not be asked (no answer, one it could not give now): a token held is still good. A
+            # certificate no CA given signed is not that: it lasts until the configuration changes, as in the
+            # TypeScript client.
+            if error.temporary:
                 still_live = self._cache.live(name)
                 if still_live is not None:
                     return still_live
