@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { HerdOptions } from './options';
 import { percentile } from './paced-load';
-import { median } from './report';
+import { alignedRows, describeVerdict, fixed, judged, median, Target } from './report';
 
 /** Milliseconds from a login's callback being sent to each of its herd having its token. */
 export interface Spread {
@@ -67,12 +67,6 @@ export interface HerdRun {
   failures: Record<string, number>;
 }
 
-export interface HerdVerdict {
-  name: string;
-  value: number | null;
-  limit: number;
-  met: boolean;
-}
 
 /** Medians over the runs: the p99s, the logins' callbacks, each run's dearer replica's KiB per held request. */
 export interface HerdMedians {
@@ -88,7 +82,7 @@ export interface HerdReport {
   settings: Omit<HerdOptions, 'out'> & { node: string; cpus: number; at: string };
   runs: HerdRun[];
   median: HerdMedians;
-  verdicts: HerdVerdict[];
+  verdicts: Target[];
   /** With --compare: the other build's runs, made in turn with these. */
   compare?: { bundle: string; runs: HerdRun[]; median: HerdMedians };
 }
@@ -116,18 +110,16 @@ function mediansOf(runs: HerdRun[]): HerdMedians {
 export function buildHerdReport(options: HerdOptions, runs: HerdRun[], compareRuns: HerdRun[] | null = null): HerdReport {
   const { out: _out, ...settings } = options;
   const ofRuns = mediansOf(runs);
-  const judged = (name: string, value: number | null, limit: number): HerdVerdict => ({ name, value, limit, met: value !== null && !Number.isNaN(value) && value <= limit });
   const verdicts = [
-    ...(options.waiters > 0 ? [judged('waiters p99 ms', ofRuns.waitersP99, TARGETS_OF_THE_HERD.p99Ms)] : []),
-    ...(options.streams > 0 ? [judged('streams p99 ms', ofRuns.streamsP99, TARGETS_OF_THE_HERD.p99Ms)] : []),
-    judged('KiB per held request', ofRuns.kibPerHeld, TARGETS_OF_THE_HERD.kibPerHeld),
+    ...(options.waiters > 0 ? [judged('waiters p99 ms', ofRuns.waitersP99, TARGETS_OF_THE_HERD.p99Ms, 'max')] : []),
+    ...(options.streams > 0 ? [judged('streams p99 ms', ofRuns.streamsP99, TARGETS_OF_THE_HERD.p99Ms, 'max')] : []),
+    judged('KiB per held request', ofRuns.kibPerHeld, TARGETS_OF_THE_HERD.kibPerHeld, 'max'),
   ];
   const report: HerdReport = { settings: { ...settings, node: process.version, cpus: availableParallelism(), at: new Date().toISOString() }, runs, median: ofRuns, verdicts };
   if (compareRuns && options.compareBundle) report.compare = { bundle: options.compareBundle, runs: compareRuns, median: mediansOf(compareRuns) };
   return report;
 }
 
-const fixed = (value: number | null, digits = 0) => (value === null || Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
 const each = (run: HerdRun, figure: (replica: ReplicaFigures) => string) => run.replicas.map(figure).join(' / ');
 
 const COLUMNS: Array<{ title: string; cell: (run: HerdRun) => string }> = [
@@ -152,9 +144,7 @@ const LOAD_COLUMNS: Array<{ title: string; cell: (run: HerdRun) => string }> = [
 ];
 
 function table(runs: HerdRun[], columns: typeof COLUMNS, name = ''): string[] {
-  const rows = [[`${name}run`, ...columns.map((column) => column.title)], ...runs.map((run, index) => [`${name}${index + 1}`, ...columns.map((column) => column.cell(run))])];
-  const widths = rows[0].map((_, index) => Math.max(...rows.map((row) => row[index].length)));
-  return rows.map((row) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join('  '));
+  return alignedRows([[`${name}run`, ...columns.map((column) => column.title)], ...runs.map((run, index) => [`${name}${index + 1}`, ...columns.map((column) => column.cell(run))])]);
 }
 
 const describeMedians = (medians: HerdMedians) =>
@@ -172,7 +162,7 @@ export function formatHerdTable(report: HerdReport): string {
     'RSS: each replica (a / b), before holding (after a warm-up of plain reads) and with everything held; KiB/held: (held − before) / held requests.',
     'herd CPU: each replica\'s CPU from each callback to its herd\'s last token, summed over the logins (+ Redis\'s; the load generators\' in parentheses).',
     `medians of the runs: ${describeMedians(report.median)}.`,
-    `targets of the herd: ${report.verdicts.map((verdict) => `${verdict.name} ${fixed(verdict.value, 1)} (≤ ${verdict.limit}: ${verdict.met ? 'met' : 'MISSED'})`).join('; ')}.`,
+    `targets of the herd: ${report.verdicts.map(describeVerdict).join('; ')}.`,
   );
   const { compare } = report;
   if (compare) {

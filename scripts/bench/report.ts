@@ -161,14 +161,16 @@ function acrossRounds(runs: Measured[]): Measured {
 /** The read's targets: against the framework's ceiling and the bare server, measured in the same run. */
 export const TARGETS_OF_THE_READ = { ratioToFramework: 0.75, p99AtRateRatioToBare: 2, peakRssMiB: 150, readySeconds: 1 } as const;
 
+/** A figure against its target: `min`, at least the limit; `max`, at most. No figure (n/a) meets none. */
+export const judged = (name: string, value: number | null, limit: number, kind: 'min' | 'max'): Target => ({
+  name,
+  value,
+  limit,
+  kind,
+  met: value !== null && !Number.isNaN(value) && (kind === 'min' ? value >= limit : value <= limit),
+});
+
 function verdictsOf(vault: TargetReport): Target[] {
-  const judged = (name: string, value: number | null, limit: number, kind: 'min' | 'max'): Target => ({
-    name,
-    value,
-    limit,
-    kind,
-    met: value !== null && !Number.isNaN(value) && (kind === 'min' ? value >= limit : value <= limit),
-  });
   return [
     judged('req/s × framework', vault.ratioToFramework, TARGETS_OF_THE_READ.ratioToFramework, 'min'),
     judged('p99 at the fixed rate × bare', vault.p99AtRateRatioToBare, TARGETS_OF_THE_READ.p99AtRateRatioToBare, 'max'),
@@ -200,9 +202,7 @@ const COLUMNS: Array<{ title: string; cell: (report: TargetReport) => string }> 
 ];
 
 export function formatTable(report: BenchReport): string {
-  const rows = [['', ...COLUMNS.map((column) => column.title)], ...targetsOf(report.targets).map((name) => [name, ...COLUMNS.map((column) => column.cell(report.targets[name]!))])];
-  const widths = rows[0].map((_, index) => Math.max(...rows.map((row) => row[index].length)));
-  const lines = rows.map((row) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join('  '));
+  const lines = alignedRows([['', ...COLUMNS.map((column) => column.title)], ...targetsOf(report.targets).map((name) => [name, ...COLUMNS.map((column) => column.cell(report.targets[name]!))])]);
   const { durationSeconds, connections, rounds, rate, warmUpSeconds, node, cpus } = report.settings;
   const atRate = rate > 0 ? `, then at ${rate.toLocaleString('en-US')} req/s for as long ("rate": on a steady clock, in ms, from each request's hand-over)` : '';
   lines.push(
@@ -242,11 +242,17 @@ function spread(report: BenchReport): string {
   return `× bare, lowest–highest round: ${ranges.join(', ')}; the bare server itself: ${rate(Math.min(...bare))}–${rate(Math.max(...bare))} req/s.`;
 }
 
-function describeVerdict(target: Target): string {
+/** A table's rows as lines: the first column to the left, the others to the right, each as wide as its widest cell. */
+export function alignedRows(rows: string[][]): string[] {
+  const widths = rows[0].map((_, index) => Math.max(...rows.map((row) => row[index].length)));
+  return rows.map((row) => row.map((cell, index) => (index === 0 ? cell.padEnd(widths[index]) : cell.padStart(widths[index]))).join('  '));
+}
+
+export function describeVerdict(target: Target): string {
   const sign = target.kind === 'min' ? '≥' : '≤';
   return `${target.name} ${fixed(target.value, 2)} (${sign} ${target.limit}: ${target.met ? 'met' : 'MISSED'})`;
 }
 
-function fixed(value: number | null, digits: number): string {
+export function fixed(value: number | null, digits = 0): string {
   return value === null || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
 }
