@@ -82,7 +82,5 @@ export class AuditTrail implements RefusalRecorder {
 function accountOf(request: VaultRequest, accounts: Accounts): string | null {
   const params = request.params as { clientId?: unknown; broker?: unknown; id?: unknown } | undefined;
   if (typeof params?.clientId === 'string') return accounts.parse(params.clientId);
-  const { broker, id } = params ?? {};
-  if (typeof broker !== 'string' || typeof id !== 'string' || broker.includes(':') || id.includes(':')) return null;
-  return accounts.parse(`${broker}:${id}`);
+  return accounts.fromPath(params?.broker, params?.id);
 }

@@ -29,6 +29,16 @@ export class Accounts {
     return isBrokerId(broker) ? this.of(broker, value.slice(colon + 1)) : null;
   }
 
+  /**
+   * The account a broker's route names by its two segments (`/v1/tokens/zerodha/AB1234`), or null. The broker comes
+   * only from its own segment: an id holding a `:` (`zerodha/upstox:AB1234`) names no account, so it can never name
+   * another broker's.
+   */
+  fromPath(broker: unknown, id: unknown): string | null {
+    if (typeof broker !== 'string' || typeof id !== 'string' || broker.includes(':') || id.includes(':')) return null;
+    return this.parse(`${broker}:${id}`);
+  }
+
   /** The canonical account of a broker's id, or null when the id is not one the vault can use. */
   of(broker: BrokerId, id: string): string | null {
     const normalized = normalizeClientId(id);

@@ -19,11 +19,7 @@ export class ClientIdPipe implements PipeTransform<unknown, string> {
   }
 }
 
-/**
- * The account a broker's route names by its two segments (`/v1/tokens/zerodha/AB1234`), written canonically, or 400
- * invalid_client_id. The broker comes only from its own segment: an id holding a `:` (`zerodha/upstox:AB1234`) is
- * refused, so it can never name another broker's account.
- */
+/** The account a broker's route names by its two segments (`Accounts.fromPath`), written canonically, or 400 invalid_client_id. */
 @Injectable()
 export class BrokerAccountPipe implements PipeTransform<unknown, string> {
   constructor(private readonly brokers: BrokersSettings) {}
@@ -33,7 +29,8 @@ export class BrokerAccountPipe implements PipeTransform<unknown, string> {
     if (typeof broker !== 'string' || !isBrokerId(broker.toLowerCase())) {
       throw invalidClientId(`the path names no broker the vault knows: ${BROKER_IDS.join(', ')}`);
     }
-    if (typeof id !== 'string' || id.includes(':')) throw invalidClientId();
-    return parseClientId(`${broker}:${id}`, this.brokers.accounts);
+    const account = this.brokers.accounts.fromPath(broker, id);
+    if (account === null) throw invalidClientId();
+    return account;
   }
 }
