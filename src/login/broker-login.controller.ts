@@ -2,7 +2,7 @@ import { Controller, Get, Header, Query, Req, Res, UseGuards } from '@nestjs/com
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { OperatorGuard } from '../access/operator.guard';
-import { Audited, audited } from '../audit/audited';
+import { Audited } from '../audit/audited';
 import { BrokerId } from '../brokers/broker-adapter';
 import { BROKERS_BESIDES_POCKETFUL, BrokersSettings } from '../brokers/brokers.config';
 import { ErrorCode } from '../errors/error-catalogue';
@@ -12,8 +12,8 @@ import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { AccountBrokers } from '../tokens/account-brokers';
 import { LoginCookies } from './login-cookie';
 import { CALLBACK_ERRORS } from './callback-errors';
-import { brokerNotConfigured, CallbackQuery, isCompleted, LoginService, STATE_LIFETIME_MS } from './login.service';
-import { successPage } from './pages/login-pages';
+import { brokerNotConfigured, CallbackQuery, LoginService, STATE_LIFETIME_MS } from './login.service';
+import { answerCallback } from './callback-answer';
 
 /** What a login's start answers when it must ask the broker first (Dhan's consent), besides the others' refusals. */
 const BROKER_CALL_ERRORS: ErrorCode[] = ['broker_rejected', 'broker_unavailable', 'broker_timeout', 'broker_malformed_response'];
@@ -126,17 +126,7 @@ export class BrokerLoginController {
   }
 
   private async callback(broker: BrokerId, query: CallbackQuery, request: FastifyRequest, reply: FastifyReply) {
-    const login = await this.login.takeAt(broker, query, this.cookiesOf(broker).sentBy(request.headers.cookie));
-    if (isCompleted(login)) return audited(successPage(login.clientId, login.expiresAt, 'again'), { account: login.clientId, result: 'already_stored' });
-    try {
-      const token = await this.login.finishAt(login);
-      // The cookie stays until the state's own end: a reload from this browser is told which account was stored.
-      return audited(successPage(token.clientId, token.expiresAt), { account: token.clientId, fingerprint: token.fingerprint });
-    } catch (error) {
-      // The state is used up, and this login is over: its cookie has nothing left to prove.
-      reply.header('set-cookie', this.cookiesOf(broker).clear(login.state));
-      throw error;
-    }
+    return answerCallback(this.login, broker, query, this.cookiesOf(broker), request, reply);
   }
 
   /** Its cookies, for a broker that is on; a broker that is off has no login, so none of its routes answers. */

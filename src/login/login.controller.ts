@@ -3,15 +3,15 @@ import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTag
 import { ApiPageErrors } from '../openapi/api-errors';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { OperatorGuard } from '../access/operator.guard';
-import { Audited, audited } from '../audit/audited';
+import { Audited } from '../audit/audited';
 import { PageResponses } from '../http/pages/page-responses';
 import { RateLimitGuard } from '../rate-limit/rate-limit.guard';
 import { CALLBACK_ERRORS } from './callback-errors';
 import { LoginCookies } from './login-cookie';
 import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
 import { vaultError } from '../errors/vault-error';
-import { CallbackQuery, isCompleted, LoginService, STATE_LIFETIME_MS } from './login.service';
-import { successPage } from './pages/login-pages';
+import { CallbackQuery, LoginService, STATE_LIFETIME_MS } from './login.service';
+import { answerCallback } from './callback-answer';
 
 /**
  * The login routes a person's browser visits, from the status page at `/`. They answer pages, never JSON, whatever
@@ -51,17 +51,7 @@ export class LoginController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   async callback(@Query() query: CallbackQuery, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     this.requireOn();
-    const login = await this.login.takeAt('pocketful', query, this.cookies.sentBy(request.headers.cookie));
-    if (isCompleted(login)) return audited(successPage(login.clientId, login.expiresAt, 'again'), { account: login.clientId, result: 'already_stored' });
-    try {
-      const token = await this.login.finishAt(login);
-      // The cookie stays until the state's own end: a reload from this browser is told which account was stored.
-      return audited(successPage(token.clientId, token.expiresAt), { account: token.clientId, fingerprint: token.fingerprint });
-    } catch (error) {
-      // The state is used up, and this login is over: its cookie has nothing left to prove.
-      reply.header('set-cookie', this.cookies.clear(login.state));
-      throw error;
-    }
+    return answerCallback(this.login, 'pocketful', query, this.cookies, request, reply);
   }
 
   /** With another broker the default (REDIRECT_URL) and no POCKETFUL_API_KEY, Pocketful has no login here. */
