@@ -7,7 +7,6 @@ import { closeAll } from './support/close-all';
 import { SpawnedReplica, SpawnedReplicas, untilReady } from './support/spawned-replicas';
 import { TcpProxy } from './support/tcp-proxy';
 import { TestClient } from './support/test-vault';
-import { istMinuteOf } from './support/test-time';
 import { importToken } from './support/token-requests';
 import { until } from './support/until';
 
@@ -68,8 +67,6 @@ describe('the TypeScript client’s events(), against two spawned replicas behin
     fixture = await SpawnedReplicas.start({
       clients: CLIENTS,
       env: {
-        // Every token lives some 12 hours, whatever the hour: no expiry event comes during the test.
-        TOKEN_EXPIRY_TIME: istMinuteOf(new Date(Date.now() + 12 * 3_600_000)),
         MISSING_TOKEN_CHECK_AT: 'off',
         PREOPEN_CHECK_AT: 'off',
         EVENTS_REPLAY_MAX: String(REPLAY_MAX),
