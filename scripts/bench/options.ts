@@ -26,7 +26,8 @@ as fast as each answers (autocannon), then at a fixed rate. Prints req/s and its
 framework server, p50/p99 latency at full speed and at the fixed rate (and that p99's ratio to the
 bare server's), CPU per request, peak RSS and time to ready, and whether the vault meets its targets.
 
-  --duration SECONDS   how long each target is driven in a round, each way, after a 1-second warm-up (default 5)
+  --duration SECONDS   how long each target is driven in a round, each way, after a 1-second warm-up (default 5;
+                       a fraction such as 0.5 for a smoke run)
   --warm-up SECONDS    how long each run is driven, unmeasured, before it is measured (default 1; 0: none, for a
                        smoke run only, since V8 has then not optimised the path)
   --connections N      concurrent connections (default 64)
@@ -75,7 +76,7 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
   const { values } = parsed;
   if (values.help) return null;
   return {
-    durationSeconds: wholeNumber('--duration', values.duration, 1, 3600),
+    durationSeconds: seconds('--duration', values.duration, 0.1, 3600),
     warmUpSeconds: wholeNumber('--warm-up', values['warm-up'], 0, 60),
     connections: wholeNumber('--connections', values.connections, 1, 10_000),
     rounds: wholeNumber('--rounds', values.rounds, 1, 20),
@@ -87,6 +88,13 @@ export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
 }
 
 const absolute = (path: string, cwd: string) => (isAbsolute(path) ? path : resolve(cwd, path));
+
+/** Seconds, to the millisecond: a smoke run drives each target for a fraction of one. */
+function seconds(name: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d{1,3})?$/.test(text) || value < min || value > max) throw new UsageError(`${name} must be a number of seconds from ${min} to ${max}`);
+  return value;
+}
 
 function wholeNumber(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
