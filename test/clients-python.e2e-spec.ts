@@ -101,9 +101,9 @@ describe('the Python client, built, installed into fresh venvs, and run against 
     builds.sdist = await run(python, ['-c', BUILD_SDIST, dist], { cwd: CLIENT_DIR });
     const built = (ending: string) => join(dist, readdirSync(dist).find((name) => name.endsWith(ending)) ?? `nothing-ending-${ending}`);
     const sources: Record<Install, string> = { wheel: built('.whl'), folder: CLIENT_DIR, sdist: built('.tar.gz') };
-    const venvs = {} as Record<Install, string>;
-    for (const install of INSTALLS) venvs[install] = await venv(install, sources[install]);
-    return venvs;
+    // Each venv is a folder of its own: the three installs go on at once.
+    const made = await Promise.all(INSTALLS.map((install) => venv(install, sources[install])));
+    return Object.fromEntries(INSTALLS.map((install, index) => [install, made[index]])) as Record<Install, string>;
   }
 
   /**
