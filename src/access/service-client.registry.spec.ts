@@ -141,3 +141,36 @@ describe('ServiceClientRegistry.withhold', () => {
     expect(registry.authenticate(fileKey)).toBe(fromFile);
   });
 });
+
+describe('ServiceClientRegistry.holderOf', () => {
+  const fileKey = newServiceKey();
+  const demoKey = newServiceKey();
+  const fromFile = clientFor('strategy-1', fileKey, ['YA0002'], false);
+  const demo = clientFor('demo', demoKey, ['*'], true);
+
+  it('answers the client of a key, and null for a key nobody holds, while the clients are known', () => {
+    const registry = new ServiceClientRegistry([fromFile, demo]);
+    expect(registry.holderOf(fileKey)).toBe(fromFile);
+    expect(registry.holderOf(newServiceKey())).toBeNull();
+  });
+
+  it('while withheld, answers the clients kept and refuses any other key with 503 clients_file_unusable and the reason', () => {
+    const registry = new ServiceClientRegistry([fromFile, demo]);
+    registry.withhold([demo], 'the clients file cannot be read');
+    expect(registry.holderOf(demoKey)).toBe(demo);
+    for (const key of [fileKey, newServiceKey()]) {
+      const refused = (() => {
+        try {
+          registry.holderOf(key);
+          return null;
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(refused).toMatchObject({ code: 'clients_file_unusable', status: 503 });
+      expect((refused as Error).message).toContain('the clients file cannot be read');
+    }
+    registry.replace([fromFile, demo]);
+    expect(registry.holderOf(fileKey)).toBe(fromFile);
+  });
+});

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { hash, timingSafeEqual } from 'node:crypto';
+import { clientsFileUnusable } from '../errors/vault-error';
 import { ServiceClient } from './service-client';
 
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
@@ -46,10 +47,6 @@ export class ServiceClientRegistry {
     this.swap(clientSet(kept, reason));
   }
 
-  /** Why keys are refused now, or null while the clients are known. */
-  get withheld(): string | null {
-    return this.current.withheld;
-  }
 
   /** Calls `listener` after each replace (or withhold), until the returned function is called. It must not throw. */
   onReplace(listener: () => void): () => void {
@@ -60,6 +57,23 @@ export class ServiceClientRegistry {
   private swap(set: ClientSet): void {
     this.current = set;
     for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Why keys are refused now, or null while the clients are known. */
+  get withheld(): string | null {
+    return this.current.withheld;
+  }
+
+  /**
+   * The client that holds `key`, or null when none does. While the clients file cannot be used, a key that matches
+   * none of the clients kept is refused (503 clients_file_unusable) rather than answered null: who holds it is not
+   * known, so it is neither a stranger's key nor a guess to count.
+   */
+  holderOf(key: string): ServiceClient | null {
+    const set = this.current;
+    const client = this.authenticate(key);
+    if (client === null && set.withheld !== null) throw clientsFileUnusable(set.withheld);
+    return client;
   }
 
   authenticate(key: string): ServiceClient | null {

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { clientsFileUnusable, forbidden, unauthorized } from '../errors/vault-error';
+import { forbidden, unauthorized } from '../errors/vault-error';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { ServiceClientRegistry } from './service-client.registry';
 import { VaultRequest } from './vault-request';
@@ -35,13 +35,8 @@ export class ServiceKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<VaultRequest>();
     const key = bearerKey(request.headers.authorization);
-    const client = key === null ? null : this.registry.authenticate(key);
-    if (!client) {
-      // While the clients file cannot be used, no key of it is let in, and none is a guess: nothing is counted.
-      const withheld = key === null ? null : this.registry.withheld;
-      if (withheld !== null) throw clientsFileUnusable(withheld);
-      return this.refuse(request.ip);
-    }
+    const client = key === null ? null : this.registry.holderOf(key);
+    if (!client) return this.refuse(request.ip);
     request.caller = { kind: 'service', client };
     if (this.adminOnly(context) && !client.admin) throw forbidden(`client ${client.name} is not an admin client`);
     return true;

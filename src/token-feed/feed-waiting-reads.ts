@@ -3,7 +3,7 @@ import { mayRead } from '../access/service-client';
 import { ServiceClientRegistry } from '../access/service-client.registry';
 import { bearerKey } from '../access/service-key.guard';
 import { serviceClientOf, VaultRequest } from '../access/vault-request';
-import { clientsFileUnusable, forbidden, shuttingDown, vaultError } from '../errors/vault-error';
+import { forbidden, shuttingDown, vaultError } from '../errors/vault-error';
 import { StoredToken } from '../tokens/stored-token';
 import { TokenServing, WaitingRead } from '../tokens/read/token-serving';
 import { WaitingReads } from '../tokens/read/waiting-reads';
@@ -86,13 +86,10 @@ export class FeedWaitingReads extends WaitingReads {
    * been unusable past its grace, 403 once it may not read the account. `mayRead` decides, as it did when the request came.
    */
   private readmit(request: VaultRequest, key: string, clientId: string): void {
-    const client = this.registry.authenticate(key);
-    request.caller = client === null ? undefined : { kind: 'service', client };
-    if (client === null) {
-      const withheld = this.registry.withheld;
-      if (withheld !== null) throw clientsFileUnusable(withheld);
-      throw vaultError('unauthorized', 'the service key was revoked while the read waited; a valid service key is required: Authorization: Bearer <key>');
-    }
+    request.caller = undefined;
+    const client = this.registry.holderOf(key);
+    if (client === null) throw vaultError('unauthorized', 'the service key was revoked while the read waited; a valid service key is required: Authorization: Bearer <key>');
+    request.caller = { kind: 'service', client };
     if (!mayRead(client, clientId)) throw forbidden(`client ${client.name} may no longer read the token of ${clientId}`);
   }
 }
