@@ -1,5 +1,6 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { ManualClock } from '../../test/support/manual-clock';
+import { SANDBOX_BROKERS } from '../../test/support/sandbox-brokers';
 import { settled } from '../../test/support/settled';
 import { BASE_DAY } from '../../test/support/test-time';
 import { clientFor, newServiceKey } from '../access/clients-file';
@@ -60,7 +61,7 @@ describe(FeedWaitingReads.name, () => {
 
   beforeEach(async () => {
     const clock = new ManualClock(NOW);
-    const configuration = loadConfiguration({}, [rateLimitConfig, auditConfig, tokenFeedConfig]);
+    const configuration = loadConfiguration(SANDBOX_BROKERS.env, [rateLimitConfig, auditConfig, tokenFeedConfig, ...SANDBOX_BROKERS.slices]);
     const settings = configuration.entries().map(([provide, useValue]) => ({ provide, useValue }));
     store = new MemoryTokenStore(clock);
     registry = new ServiceClientRegistry([strategy, ops]);

@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { ManualClock } from '../../../test/support/manual-clock';
 import { RecordingLogger } from '../../../test/support/recording-logger';
+import { SANDBOX_BROKERS } from '../../../test/support/sandbox-brokers';
 import { settled } from '../../../test/support/settled';
 import { BASE_DAY } from '../../../test/support/test-time';
 import { RequestParty } from '../../access/vault-request';
@@ -76,7 +77,7 @@ describe(TokenServing.name, () => {
 
   async function build({ env = {}, unwritableAudit = false, reader: given }: Options = {}) {
     clock = new ManualClock(NOW);
-    const configuration = loadConfiguration({ RATE_LIMIT_PER_MINUTE: String(LIMIT), ...env }, [rateLimitConfig, auditConfig]);
+    const configuration = loadConfiguration({ ...SANDBOX_BROKERS.env, RATE_LIMIT_PER_MINUTE: String(LIMIT), ...env }, [rateLimitConfig, auditConfig, ...SANDBOX_BROKERS.slices]);
     const settings = configuration.entries().map(([provide, useValue]) => ({ provide, useValue }));
     store = new MemoryTokenStore(clock);
     logger = new RecordingLogger();

@@ -1,4 +1,4 @@
-import { Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { RequestParty } from '../../access/vault-request';
 import { AuditSettings } from '../../audit/audit.config';
 import { AuditTrail } from '../../audit/audit-trail';
@@ -33,9 +33,9 @@ export class TokenServing {
     private readonly limits: RateLimitSettings,
     private readonly audit: AuditSettings,
     private readonly clock: Clock,
-    @Optional() brokers?: BrokersSettings,
+    brokers: BrokersSettings,
   ) {
-    this.accounts = brokers?.accounts ?? new Accounts('pocketful');
+    this.accounts = brokers.accounts;
   }
 
   async serve(request: RequestParty, clientId: string): Promise<StoredToken> {
