@@ -108,21 +108,21 @@ describe('DhanAdapter', () => {
   });
 
   describe('the callback', () => {
-    it('reads the token id as the code, and no state: Dhan sends none', () => {
+    it('reads the token id as the code', () => {
       expect(sut.returnsState).toBe(false);
-      expect(sut.readCallback({ tokenId: 'tid-0123' })).toEqual({ kind: 'code', code: 'tid-0123', state: null });
-      expect(sut.readCallback({ tokenid: 'tid-0123' })).toEqual({ kind: 'code', code: 'tid-0123', state: null });
+      expect(sut.readCallback({ tokenId: 'tid-0123' })).toEqual({ kind: 'code', code: 'tid-0123' });
+      expect(sut.readCallback({ tokenid: 'tid-0123' })).toEqual({ kind: 'code', code: 'tid-0123' });
     });
 
-    it('never reads a state from the query, whatever it says', async () => {
+    it('reads the same code whatever state the query holds: Dhan sends none', async () => {
       const back = fake.approve(new URL((await sut.loginStart('state-0123456789abcdef')).url), 'AB1234');
       back.searchParams.set('state', 'state-planted-in-the-query');
-      expect(sut.readCallback(query(back))).toMatchObject({ kind: 'code', state: null });
+      expect(sut.readCallback(query(back))).toEqual({ kind: 'code', code: back.searchParams.get('tokenId') });
     });
 
     it('reads a way back without a token id as refused, quoting nothing of the query', () => {
       const outcome = sut.readCallback({ tokenId: '', error: '<script>secret-ish</script>' });
-      expect(outcome).toEqual({ kind: 'refused', state: null, reason: expect.any(String) });
+      expect(outcome).toEqual({ kind: 'refused', reason: expect.any(String) });
       if (outcome.kind === 'refused') expect(outcome.reason).not.toContain('script');
     });
   });

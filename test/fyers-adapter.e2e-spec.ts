@@ -81,7 +81,6 @@ describe('FyersAdapter', () => {
       expect(adapter.readCallback({ s: 'ok', code: '200', auth_code: 'eyJ.auth.code', state: 'state-abc' })).toEqual({
         kind: 'code',
         code: 'eyJ.auth.code',
-        state: 'state-abc',
       });
     });
 
@@ -90,15 +89,15 @@ describe('FyersAdapter', () => {
       ['s=ok without an auth_code', { s: 'ok', code: '200', state: 'state-abc' }],
       ['an auth_code without s', { code: '200', auth_code: 'eyJ.auth.code', state: 'state-abc' }],
       ['s=error with an auth_code', { s: 'error', code: '-1', auth_code: 'eyJ.auth.code', state: 'state-abc' }],
-    ])('is refused on %s, keeping the state', (_, query) => {
-      expect(adapter.readCallback(query)).toEqual({ kind: 'refused', state: 'state-abc', reason: expect.any(String) });
+    ])('is refused on %s', (_, query) => {
+      expect(adapter.readCallback(query)).toEqual({ kind: 'refused', reason: expect.any(String) });
     });
 
     it("gives a reason with Fyers' status code and nothing else it sent", () => {
       const outcome = adapter.readCallback({ s: 'error', code: '-1', message: '<b>hello</b>', auth_code: 'eyJ.auth.code' });
-      expect(outcome).toEqual({ kind: 'refused', state: null, reason: 'Fyers did not complete the login (code -1)' });
+      expect(outcome).toEqual({ kind: 'refused', reason: 'Fyers did not complete the login (code -1)' });
       const odd = adapter.readCallback({ s: 'error', code: '<script>', state: '' });
-      expect(odd).toEqual({ kind: 'refused', state: null, reason: 'Fyers did not complete the login' });
+      expect(odd).toEqual({ kind: 'refused', reason: 'Fyers did not complete the login' });
     });
   });
 

@@ -130,13 +130,12 @@ describe('PocketfulAdapter', () => {
   describe('the callback', () => {
     const read = (callback: Record<string, string | undefined>) => build(fake).adapter.readCallback(callback);
 
-    it('reads code and state, whatever else comes with them', () => {
+    it('reads the code, whatever else comes with it', () => {
       expect(read({ code: 'abc.def', scope: 'orders holdings', state: 'state-0123456789' })).toEqual({
         kind: 'code',
         code: 'abc.def',
-        state: 'state-0123456789',
       });
-      expect(read({ code: 'abc.def' })).toEqual({ kind: 'code', code: 'abc.def', state: null });
+      expect(read({ code: 'abc.def' })).toEqual({ kind: 'code', code: 'abc.def' });
     });
 
     it("reads a cancelled login as refused, with OAuth2's error and Pocketful's description", () => {
@@ -144,7 +143,6 @@ describe('PocketfulAdapter', () => {
       const start = adapter.loginStart('state-of-a-cancelled-login');
       expect(adapter.readCallback(query(fake.deny(new URL(start.url))))).toEqual({
         kind: 'refused',
-        state: 'state-of-a-cancelled-login',
         error: 'access_denied',
         reason: 'The resource owner denied the request',
       });
@@ -153,13 +151,11 @@ describe('PocketfulAdapter', () => {
     it('reads an error even beside a code, and makes an odd one safe to show', () => {
       expect(read({ error: 'invalid_scope', code: 'abc.def', state: 'state-0123456789' })).toEqual({
         kind: 'refused',
-        state: 'state-0123456789',
         error: 'invalid_scope',
         reason: 'invalid_scope',
       });
       expect(read({ error: '<script>', error_description: 'line one\r\nline two\u0000', state: 'state-0123456789' })).toEqual({
         kind: 'refused',
-        state: 'state-0123456789',
         error: 'unknown_error',
         reason: 'line one line two ',
       });

@@ -70,14 +70,14 @@ describe('ZerodhaAdapter', () => {
     it('gets a state holding &, = and + back from Kite unchanged, beside the request token', () => {
       const back = fake.login(new URL(sut.loginStart('st&te=with+odd%chars').url), 'AB1234');
       expect(back.searchParams.getAll('state')).toEqual(['st&te=with+odd%chars']);
-      expect(sut.readCallback(query(back))).toEqual({ kind: 'code', code: back.searchParams.get('request_token'), state: 'st&te=with+odd%chars' });
+      expect(sut.readCallback(query(back))).toEqual({ kind: 'code', code: back.searchParams.get('request_token') });
     });
   });
 
   describe('the callback', () => {
-    it("reads Kite's names: request_token on status=success, with the state from redirect_params", () => {
+    it("reads Kite's names: request_token on status=success", () => {
       const outcome = sut.readCallback({ request_token: 'rt0123456789', action: 'login', type: 'login', status: 'success', state: 'abc' });
-      expect(outcome).toEqual({ kind: 'code', code: 'rt0123456789', state: 'abc' });
+      expect(outcome).toEqual({ kind: 'code', code: 'rt0123456789' });
     });
 
     it.each([
@@ -85,14 +85,14 @@ describe('ZerodhaAdapter', () => {
       ['no status', { request_token: 'rt0123456789', action: 'login', type: 'login', state: 'abc' }],
       ['no request token', { action: 'login', type: 'login', status: 'success', state: 'abc' }],
       ['an empty request token', { request_token: '', action: 'login', type: 'login', status: 'success', state: 'abc' }],
-    ])('reads %s as refused, keeping the state and no token in the reason', (_, callback) => {
+    ])('reads %s as refused, with no token in the reason', (_, callback) => {
       const outcome = sut.readCallback(callback);
-      expect(outcome).toEqual({ kind: 'refused', state: 'abc', reason: expect.any(String) });
+      expect(outcome).toEqual({ kind: 'refused', reason: expect.any(String) });
       if (outcome.kind === 'refused') expect(outcome.reason).not.toContain('rt0123456789');
     });
 
-    it('says there was no state when Kite sent none back', () => {
-      expect(sut.readCallback({ request_token: 'rt0123456789', status: 'success' })).toEqual({ kind: 'code', code: 'rt0123456789', state: null });
+    it('reads a request token with no state beside it as the code', () => {
+      expect(sut.readCallback({ request_token: 'rt0123456789', status: 'success' })).toEqual({ kind: 'code', code: 'rt0123456789' });
     });
   });
 

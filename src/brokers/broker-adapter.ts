@@ -11,13 +11,15 @@ export interface LoginStart {
   verifier?: string;
 }
 
-/** What the broker's redirect back to the vault carried, read by the broker's own names. */
+/**
+ * What the broker's redirect back to the vault carried, read by the broker's own names. Its `state`, where the broker
+ * sends one back, is not here: the login service reads and checks it from the query itself (login.service.ts).
+ */
 export type CallbackOutcome =
-  | { kind: 'code'; code: string; state: string | null }
+  | { kind: 'code'; code: string }
   /** The broker says the login did not happen (cancelled, refused); `reason` is safe to show, never a secret. */
   | {
       kind: 'refused';
-      state: string | null;
       reason: string;
       /** The broker's own code for it, shape-checked (OAuth2's `access_denied`: the person cancelled), when it gives one. */
       error?: string;

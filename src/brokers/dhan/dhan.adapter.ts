@@ -76,9 +76,9 @@ export class DhanAdapter extends BrokerAdapter {
   readCallback(query: Readonly<Record<string, string | undefined>>): CallbackOutcome {
     const tokenId = text(query.tokenId) ?? text(query.tokenid);
     if (tokenId === undefined) {
-      return { kind: 'refused', state: null, reason: 'Dhan sent the browser back without a token id: the login was cancelled or did not succeed.' };
+      return { kind: 'refused', reason: 'Dhan sent the browser back without a token id: the login was cancelled or did not succeed.' };
     }
-    return { kind: 'code', code: tokenId, state: null };
+    return { kind: 'code', code: tokenId };
   }
 
   /** consumeApp-consent, once: the token id is Dhan's single-use code. Dhan takes no PKCE verifier. */

@@ -54,13 +54,12 @@ export class FyersAdapter extends BrokerAdapter {
   }
 
   readCallback(query: Readonly<Record<string, string | undefined>>): CallbackOutcome {
-    const state = query.state ? query.state : null;
     if (query.s !== 'ok') {
       const status = query.code !== undefined && STATUS_CODE.test(query.code) ? ` (code ${query.code})` : '';
-      return { kind: 'refused', state, reason: `Fyers did not complete the login${status}` };
+      return { kind: 'refused', reason: `Fyers did not complete the login${status}` };
     }
-    if (!query.auth_code) return { kind: 'refused', state, reason: 'Fyers sent the login back without an authorization code' };
-    return { kind: 'code', code: query.auth_code, state };
+    if (!query.auth_code) return { kind: 'refused', reason: 'Fyers sent the login back without an authorization code' };
+    return { kind: 'code', code: query.auth_code };
   }
 
   /** Fyers takes no PKCE verifier with the appIdHash: loginStart gives none, so `start` carries nothing to send. */

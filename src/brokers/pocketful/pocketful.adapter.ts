@@ -38,7 +38,6 @@ export class PocketfulAdapter extends BrokerAdapter {
    * sent to Pocketful, as the login route does.
    */
   readCallback(query: Readonly<Record<string, string | undefined>>): CallbackOutcome {
-    const state = typeof query.state === 'string' && query.state !== '' ? query.state : null;
     if (query.error !== undefined) {
       const error = typeof query.error === 'string' && ERROR_SHAPE.test(query.error) ? query.error : 'unknown_error';
       const description = query.error_description;
@@ -46,13 +45,13 @@ export class PocketfulAdapter extends BrokerAdapter {
         typeof description === 'string' && description.trim() !== ''
           ? description.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, MAX_REASON)
           : error;
-      return { kind: 'refused', state, reason, error };
+      return { kind: 'refused', reason, error };
     }
     const code = query.code;
     if (typeof code !== 'string' || !CODE_SHAPE.test(code)) {
       throw vaultError('code_missing', 'The answer from Pocketful carries no authorization code. Nothing was stored, and the login was left as it was.');
     }
-    return { kind: 'code', code, state };
+    return { kind: 'code', code };
   }
 
   /**

@@ -47,15 +47,13 @@ export class UpstoxAdapter extends BrokerAdapter {
    * error beside one, is a refusal; the broker's own description is not shown, as nothing bounds what it holds.
    */
   readCallback(query: Readonly<Record<string, string | undefined>>): CallbackOutcome {
-    // The state is compared as sent: not trimmed.
-    const state = query.state === undefined || query.state === '' ? null : query.state;
     const code = nonEmpty(query.code);
     const error = nonEmpty(query.error);
-    if (code !== undefined && error === undefined) return { kind: 'code', code, state };
+    if (code !== undefined && error === undefined) return { kind: 'code', code };
     const shaped = error !== undefined && ERROR_CODE.test(error) ? error : undefined;
     const reason = shaped !== undefined ? `Upstox did not log you in (${shaped}).` : 'Upstox sent the browser back without a login code.';
     // OAuth2's own code, so that a person's cancel (`access_denied`) reads as one, as at Pocketful.
-    return shaped === undefined ? { kind: 'refused', state, reason } : { kind: 'refused', state, reason, error: shaped };
+    return shaped === undefined ? { kind: 'refused', reason } : { kind: 'refused', reason, error: shaped };
   }
 
   /**

@@ -52,11 +52,10 @@ export class ZerodhaAdapter extends BrokerAdapter {
    * or failed login sends back is inferred: any other status, or no request token, is no login.
    */
   readCallback(query: Query): CallbackOutcome {
-    const state = query.state ? query.state : null;
     const requestToken = text(query.request_token);
-    if (query.status !== 'success') return { kind: 'refused', state, reason: 'The login at Zerodha was cancelled or did not succeed.' };
-    if (!requestToken) return { kind: 'refused', state, reason: 'Zerodha sent the login back without a request token.' };
-    return { kind: 'code', code: requestToken, state };
+    if (query.status !== 'success') return { kind: 'refused', reason: 'The login at Zerodha was cancelled or did not succeed.' };
+    if (!requestToken) return { kind: 'refused', reason: 'Zerodha sent the login back without a request token.' };
+    return { kind: 'code', code: requestToken };
   }
 
   async exchange(requestToken: string): Promise<BrokerGrant> {
