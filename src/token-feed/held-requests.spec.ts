@@ -1,10 +1,14 @@
 import { Logger } from '@nestjs/common';
+import { RecordingLogger } from '../../test/support/recording-logger';
 import { HeldRequests } from './held-requests';
 import { TokenFeedSettings } from './token-feed.config';
 
 const settings = new TokenFeedSettings({ heldPerClient: 2, heartbeatMs: 15_000, replayMost: 1_000 });
 
 describe(HeldRequests.name, () => {
+  // Its warnings at a client's bound are kept rather than printed: the service is built without a testing module.
+  beforeEach(() => Logger.overrideLogger(new RecordingLogger()));
+
   it('admits a client up to its bound, then refuses with 429 and Retry-After, leaving other clients be', () => {
     const held = new HeldRequests(settings);
     held.admit('a', 'wait', () => undefined);

@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { ManualClock } from '../../test/support/manual-clock';
+import { RecordingLogger } from '../../test/support/recording-logger';
 import { BASE_DAY } from '../../test/support/test-time';
 import { until } from '../../test/support/until';
 import { BrokerAccount, BrokerAdapter, BrokerGrant, CallbackOutcome, LoginStart } from '../brokers/broker-adapter';
@@ -74,8 +76,12 @@ describe(TokenVerification.name, () => {
   let broker: StubBroker;
   let invalidated: TokenInvalidated[];
   let sut: TokenVerification;
+  let logs: RecordingLogger;
 
   beforeEach(async () => {
+    // What it logs is kept here rather than printed (the service is built without a testing module).
+    logs = new RecordingLogger();
+    Logger.overrideLogger(logs);
     clock = new ManualClock(NOW);
     store = new MemoryTokenStore(clock);
     broker = new StubBroker();
@@ -104,6 +110,7 @@ describe(TokenVerification.name, () => {
     expect(await store.find('YA0002')).toBeNull();
     await told();
     expect(invalidated).toEqual([{ clientId: 'YA0002', reportedBy: 'ops', trigger: 'verify', cause: 'refused', at: NOW, expiresAt: MIDNIGHT }]);
+    expect(logs.lines).toEqual([{ level: 'warn', context: TokenVerification.name, message: 'ops verified the token of YA0002; Pocketful refuses it, so it was removed' }]);
   });
 
   it('removes a token the broker says is another account’s', async () => {
