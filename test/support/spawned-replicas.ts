@@ -10,7 +10,7 @@ import { TestRedis, TestRedisOptions } from './redis-server';
 import { SpawnedVault } from './spawned-vault';
 import { newEncryptionKey, TestClient } from './test-vault';
 import { until } from './until';
-import { istMinuteOf } from './test-time';
+import { expiryTimeFarFromNow } from './test-time';
 
 /** Until the replica's /health/ready answers 200. */
 export const untilReady = (replica: { url: string }, withinMs = 10_000): Promise<void> =>
@@ -87,9 +87,8 @@ export class SpawnedReplicas {
       ...broker.variables,
       VAULT_CLIENTS_FILE: join(dir, 'clients.json'),
       ADMIN_AUTH: 'none',
-      // A spawned replica runs on the real clock: a token stored a minute before Pocketful's 00:00 IST cut-off would
-      // die in the middle of the test. Unless a spec sets its own, tokens live some 12 hours, whatever the hour.
-      TOKEN_EXPIRY_TIME: istMinuteOf(new Date(Date.now() + 12 * 3_600_000)),
+      // A spawned replica runs on the real clock: unless a spec sets its own.
+      TOKEN_EXPIRY_TIME: expiryTimeFarFromNow(),
       ...options.env,
     });
     return closingOnFailure(async () => {

@@ -8,6 +8,7 @@ import { loadVaultConfig, VaultConfig } from '../../src/vault-config';
 import { FakePocketful } from './fake-pocketful';
 import { keyedFetch } from './keyed-fetch';
 import { LogCapture } from './log-capture';
+import { expiryTimeFarFromNow } from './test-time';
 
 export interface TestClient {
   name: string;
@@ -59,6 +60,8 @@ export class TestVault {
       LOG_LEVEL: 'debug',
       // Outside the sandbox ADMIN_AUTH must be written out; the suites that test it set their own.
       ADMIN_AUTH: 'none',
+      // On the real clock, unless a spec sets its own; a test clock stands on its base, where a spec puts the cut-off.
+      ...(options.clock ? {} : { TOKEN_EXPIRY_TIME: expiryTimeFarFromNow() }),
       ...options.env,
     };
     const config = loadVaultConfig(env);
