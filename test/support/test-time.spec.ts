@@ -1,4 +1,4 @@
-import { IstDay, istForPeople, istIso, istMinuteOf, resolveBase } from './test-time';
+import { expiryTimeFarFromNow, IstDay, istForPeople, istIso, istMinuteOf, resolveBase } from './test-time';
 
 describe(resolveBase.name, () => {
   const wednesday = new Date('2027-02-10T06:00:00Z');
@@ -57,5 +57,19 @@ describe(istMinuteOf.name, () => {
     expect(istMinuteOf(new Date('2026-03-10T03:15:00.000Z'))).toBe('08:45');
     expect(istMinuteOf(new Date('2026-03-10T04:29:30.000Z'))).toBe('09:59');
     expect(istMinuteOf(new Date('2026-03-10T18:30:00.000Z'))).toBe('00:00'); // 00:00:00 IST, the next day
+  });
+});
+
+describe('expiryTimeFarFromNow', () => {
+  it('is the minute in India some 12 hours past the real now, never within hours of it', () => {
+    const before = Date.now();
+    const expiry = expiryTimeFarFromNow();
+    const after = Date.now();
+    expect([istMinuteOf(new Date(before + 12 * 3_600_000)), istMinuteOf(new Date(after + 12 * 3_600_000))]).toContain(expiry);
+    const [hours, minutes] = expiry.split(':').map(Number);
+    const nowMinute = istMinuteOf(new Date(after)).split(':').map(Number);
+    const ahead = (hours * 60 + minutes - (nowMinute[0] * 60 + nowMinute[1]) + 24 * 60) % (24 * 60);
+    expect(ahead).toBeGreaterThanOrEqual(12 * 60 - 1);
+    expect(ahead).toBeLessThanOrEqual(12 * 60);
   });
 });
