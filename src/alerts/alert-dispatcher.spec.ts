@@ -2,21 +2,15 @@ import { brokersConfig } from '../brokers/brokers.config';
 import { HttpModule } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
 import { AlertReceiver } from '../../test/support/alert-receiver';
-import { closeAll } from '../../test/support/close-all';
+import { AlertStage } from '../../test/support/alert-stage';
 import { ManualClock } from '../../test/support/manual-clock';
 import { RecordingLogger } from '../../test/support/recording-logger';
 import { BASE_DAY } from '../../test/support/test-time';
 import { until } from '../../test/support/until';
-import { Clock } from '../clock/clock';
 import { loadConfiguration } from '../config/load-configuration';
-import { CoordinationStore } from '../coordination/coordination.store';
 import { MemoryCoordinationStore } from '../coordination/memory-coordination.store';
 import { VaultMetrics } from '../metrics/vault-metrics';
-import { RedisKeys } from '../redis/redis-keys';
 import { Alert, ALERT_TYPES } from './alert';
-import { ALERT_CHANNELS } from './alert-channels';
-import { AlertDelivery } from './alert-delivery';
-import { AlertDeliveryLog } from './alert-delivery-log';
 import { AlertDispatcher } from './alert-dispatcher';
 import { expiredAlert } from './alert-messages';
 import { AlertSettings } from './alert-settings';
@@ -79,75 +73,40 @@ class UnwritableDeliveryLog extends MemoryAlertDeliveryLog {
  * and delivery log, as replicas share Redis; the webhook and a pager channel each a real local HTTP receiver.
  */
 describe(AlertDispatcher.name, () => {
-  const keys = new RedisKeys('test-vault:');
+  let stage: AlertStage;
   let clock: ManualClock;
-  let coordination: CoordinationStore;
-  let deliveries: AlertDeliveryLog;
   let webhook: AlertReceiver;
   let pager: AlertReceiver;
   let logger: RecordingLogger;
-  let replicas: AlertDispatcher[];
   let metrics: VaultMetrics;
 
   beforeEach(async () => {
-    [webhook, pager] = await Promise.all([new AlertReceiver().start(), new AlertReceiver().start()]);
-    clock = new ManualClock(NOW);
-    coordination = new MemoryCoordinationStore(clock);
-    deliveries = new MemoryAlertDeliveryLog();
+    stage = await AlertStage.start(NOW);
+    ({ clock, webhook, other: pager } = stage);
     logger = new RecordingLogger();
-    replicas = [];
   });
 
-  afterEach(async () => {
-    await closeAll(
-      () => replicas.forEach((replica) => replica.stop()),
-      () => webhook.stop(),
-      () => pager.stop(),
-    );
-  });
+  afterEach(() => stage.close());
 
   /** One replica's dispatcher, with its own delivery (and metrics), on the shared store and log. */
   async function replica(
     channels: (settings: AlertSettings) => AlertChannel[] = webhookOnly,
     env: Record<string, string> = {},
   ): Promise<AlertDispatcher> {
-    const settings = loadConfiguration(
-      {
-        ALERT_WEBHOOK_URL: `${webhook.url}/hooks/vault`,
-        PUBLIC_URL: 'https://vault.desk.example',
-        ALERT_RETRY_ATTEMPTS: String(ATTEMPTS),
-        ALERT_RETRY_DELAY: '5ms',
-        ALERT_TIMEOUT: '10s',
-        ...env,
-      },
-      [brokersConfig, alertsConfig],
-    ).get(AlertSettings);
-    const moduleRef = await Test.createTestingModule({
-      imports: [HttpModule],
-      providers: [
-        AlertDispatcher,
-        AlertDelivery,
-        VaultMetrics,
-        { provide: ALERT_CHANNELS, useValue: channels(settings) },
-        { provide: CoordinationStore, useValue: coordination },
-        { provide: AlertDeliveryLog, useValue: deliveries },
-        { provide: AlertSettings, useValue: settings },
-        { provide: Clock, useValue: clock },
-        { provide: RedisKeys, useValue: keys },
-      ],
-    })
+    const settings = stage.settings({ ALERT_RETRY_ATTEMPTS: String(ATTEMPTS), ALERT_TIMEOUT: '10s', ...env });
+    const moduleRef = await Test.createTestingModule({ imports: [HttpModule], providers: stage.providers(settings, channels(settings)) })
       .setLogger(logger)
       .compile();
     logger.clear();
     const dispatcher = moduleRef.get(AlertDispatcher);
     metrics = moduleRef.get(VaultMetrics);
-    replicas.push(dispatcher);
+    stage.dispatchers.push(dispatcher);
     return dispatcher;
   }
 
   const webhookOnly = (settings: AlertSettings) => [new WebhookChannel(settings.webhook!.url, null)];
 
-  /** The count of deliveries to `channel` of `type` with `result`, in the last replica's metrics. */
+  /** The count of stage.deliveries to `channel` of `type` with `result`, in the last replica's metrics. */
   async function counted(channel: string, type: string, result: string): Promise<number> {
     const { values } = await metrics.alertDeliveries.get();
     return values.find((value) => value.labels.channel === channel && value.labels.type === type && value.labels.result === result)?.value ?? 0;
@@ -185,8 +144,8 @@ describe(AlertDispatcher.name, () => {
       const sut = await replica();
       const window = expiring(['YA0002', 'YA0003']);
       await sut.dispatchWindows([window]);
-      expect(await coordination.read(keys.alertClaim(window.id, 'webhook'))).toBe('sent');
-      expect(await coordination.notIn(keys.alertAnnounced(window.id, 'webhook'), ['YA0002', 'YA0003', 'YA0004'])).toEqual({
+      expect(await stage.coordination.read(stage.keys.alertClaim(window.id, 'webhook'))).toBe('sent');
+      expect(await stage.coordination.notIn(stage.keys.alertAnnounced(window.id, 'webhook'), ['YA0002', 'YA0003', 'YA0004'])).toEqual({
         absent: ['YA0004'],
         size: 2,
       });
@@ -213,7 +172,7 @@ describe(AlertDispatcher.name, () => {
         [window.id, ['YA0002', 'YA0003']],
         [`expiring:YA0004:${MIDNIGHT.getTime()}:${FIFTEEN_MIN}`, ['YA0004']],
       ]);
-      expect(await coordination.read(keys.alertClaim(`${window.id}+2`, 'webhook'))).toBe('sent');
+      expect(await stage.coordination.read(stage.keys.alertClaim(`${window.id}+2`, 'webhook'))).toBe('sent');
     });
   });
 
@@ -247,7 +206,7 @@ describe(AlertDispatcher.name, () => {
       webhook.failures = [500, 429, 502, 500];
       await sut.dispatchWindows([window]);
       expect(webhook.attempts).toBe(ATTEMPTS);
-      expect(await coordination.read(keys.alertClaim(window.id, 'webhook'))).toBe('failed');
+      expect(await stage.coordination.read(stage.keys.alertClaim(window.id, 'webhook'))).toBe('failed');
       expect(await counted('webhook', 'expiring', 'failed')).toBe(1);
       expect(logger.at('error')).toEqual([`alert ${window.id} to webhook failed after ${ATTEMPTS} attempt(s): HTTP 502`]);
       await (await replica()).dispatchWindows([window]);
@@ -266,7 +225,7 @@ describe(AlertDispatcher.name, () => {
       await refused.dispatch([expiredAlert('YA0003', MIDNIGHT, LINKS)]);
       webhook.failures = [404];
       await (await replica()).dispatch([expiredAlert('YA0004', MIDNIGHT, LINKS)]);
-      expect((await deliveries.latest(10)).map((delivery) => [delivery.accounts[0], delivery.result, delivery.reason])).toEqual([
+      expect((await stage.deliveries.latest(10)).map((delivery) => [delivery.accounts[0], delivery.result, delivery.reason])).toEqual([
         ['YA0004', 'failed', 'HTTP 404'],
         ['YA0003', 'failed', 'connection refused (ECONNREFUSED)'],
         ['YA0002', 'failed', 'no answer within 0.2 s'],
@@ -280,7 +239,7 @@ describe(AlertDispatcher.name, () => {
       webhook.failures = [404];
       await sut.dispatchWindows([window]);
       expect(webhook.attempts).toBe(1);
-      expect(await coordination.read(keys.alertClaim(window.id, 'webhook'))).toBe('failed');
+      expect(await stage.coordination.read(stage.keys.alertClaim(window.id, 'webhook'))).toBe('failed');
     });
 
     it('leaves the failed accounts announced: the window does not send them again', async () => {
@@ -316,7 +275,7 @@ describe(AlertDispatcher.name, () => {
       const sut = await replica();
       const accounts = accountsNamed(25);
       await sut.dispatchWindows([expiring(accounts)]);
-      expect(await deliveries.latest(10)).toEqual([
+      expect(await stage.deliveries.latest(10)).toEqual([
         { at: NOW, channel: 'webhook', type: 'expiring', result: 'sent', accounts: accounts.slice(0, 20), accountCount: 25 },
       ]);
     });
@@ -326,7 +285,7 @@ describe(AlertDispatcher.name, () => {
       webhook.failures = [400];
       const alert = expiredAlert('YA0002', MIDNIGHT, LINKS);
       await Promise.all([first.dispatch([alert]), second.dispatch([alert])]);
-      expect(await deliveries.latest(10)).toEqual([
+      expect(await stage.deliveries.latest(10)).toEqual([
         { at: NOW, channel: 'webhook', type: 'expired', result: 'failed', reason: 'HTTP 400', accounts: ['YA0002'], accountCount: 1 },
       ]);
     });
@@ -334,19 +293,19 @@ describe(AlertDispatcher.name, () => {
     it('keeps nothing for an alert another replica holds', async () => {
       const sut = await replica();
       const window = expiring(['YA0002', 'YA0003']);
-      await coordination.acquire(keys.alertClaim(window.id, 'webhook'), 60_000);
+      await stage.coordination.acquire(stage.keys.alertClaim(window.id, 'webhook'), 60_000);
       await sut.dispatchWindows([window]);
       expect(webhook.attempts).toBe(0);
-      expect(await deliveries.latest(10)).toEqual([]);
+      expect(await stage.deliveries.latest(10)).toEqual([]);
     });
 
     it('misses only a line when it cannot be written: the alert is sent and its claim settled', async () => {
-      deliveries = new UnwritableDeliveryLog();
+      stage.deliveries = new UnwritableDeliveryLog();
       const sut = await replica();
       const window = expiring(['YA0002', 'YA0003']);
       await sut.dispatchWindows([window]);
       expect(webhook.received).toHaveLength(1);
-      expect(await coordination.read(keys.alertClaim(window.id, 'webhook'))).toBe('sent');
+      expect(await stage.coordination.read(stage.keys.alertClaim(window.id, 'webhook'))).toBe('sent');
       expect(logger.at('warn')).toEqual([`alert ${window.id} to webhook: not kept in the delivery log`]);
     });
   });
@@ -360,8 +319,8 @@ describe(AlertDispatcher.name, () => {
       await until(() => webhook.attempts === 1, 5_000, 'the first attempt');
       stopping.stop();
       await underWay;
-      expect(await coordination.read(keys.alertClaim(window.id, 'webhook'))).toBeNull();
-      expect(await deliveries.latest(10)).toEqual([]);
+      expect(await stage.coordination.read(stage.keys.alertClaim(window.id, 'webhook'))).toBeNull();
+      expect(await stage.deliveries.latest(10)).toEqual([]);
       expect(logger.at('log')).toContain(`alert ${window.id} to webhook handed back: this replica is stopping`);
       await other.dispatchWindows([window]);
       expect(webhook.bodies.map((body) => body.id)).toEqual([window.id]);
@@ -375,13 +334,13 @@ describe(AlertDispatcher.name, () => {
       await until(() => logger.at('warn').length === 1, 5_000, 'the first attempt to fail');
       sut.stop();
       await underWay;
-      expect(await coordination.read(keys.alertClaim(alert.id, 'webhook'))).toBeNull();
+      expect(await stage.coordination.read(stage.keys.alertClaim(alert.id, 'webhook'))).toBeNull();
       expect(webhook.attempts).toBe(1);
     });
 
     it('claims nothing once stopped', async () => {
       const sut = await replica();
-      const acquire = jest.spyOn(coordination, 'acquire');
+      const acquire = jest.spyOn(stage.coordination, 'acquire');
       sut.stop();
       await sut.dispatchWindows([expiring(['YA0002', 'YA0003'])]);
       await sut.dispatch([expiredAlert('YA0002', MIDNIGHT, LINKS)]);
@@ -393,7 +352,7 @@ describe(AlertDispatcher.name, () => {
 
   describe('with the store away', () => {
     it('defers the alert: nothing sent, counted as deferred, and a warning with the error’s code', async () => {
-      coordination = new UnreachableCoordinationStore(clock);
+      stage.coordination = new UnreachableCoordinationStore(clock);
       const sut = await replica();
       const window = expiring(['YA0002', 'YA0003']);
       await sut.dispatchWindows([window]);

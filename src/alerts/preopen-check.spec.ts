@@ -1,20 +1,15 @@
 import { HttpModule } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
 import { AlertReceiver } from '../../test/support/alert-receiver';
-import { closeAll } from '../../test/support/close-all';
+import { AlertStage } from '../../test/support/alert-stage';
 import { ManualClock } from '../../test/support/manual-clock';
 import { RecordingLogger } from '../../test/support/recording-logger';
 import { BASE_DAY, IstDay } from '../../test/support/test-time';
-import { BrokerAccount, BrokerAdapter, BrokerGrant, CallbackOutcome, LoginStart } from '../brokers/broker-adapter';
-import { BrokerError, BrokerFailure } from '../brokers/broker-error';
+import { WhoamiStubBroker } from '../../test/support/whoami-stub-broker';
+import { BrokerFailure } from '../brokers/broker-error';
 import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
-import { Clock } from '../clock/clock';
 import { DailyCutoff } from '../clock/daily-cutoff';
-import { loadConfiguration } from '../config/load-configuration';
-import { CoordinationStore } from '../coordination/coordination.store';
-import { MemoryCoordinationStore } from '../coordination/memory-coordination.store';
 import { VaultMetrics } from '../metrics/vault-metrics';
-import { RedisKeys } from '../redis/redis-keys';
 import { AccountBrokers } from '../tokens/account-brokers';
 import { EveryTokenVerification } from '../tokens/every-token-verification';
 import { MemoryTokenStore } from '../tokens/memory-token.store';
@@ -22,16 +17,9 @@ import { TokenEvents } from '../tokens/token-events';
 import { TokenStore } from '../tokens/token.store';
 import { TokenVerification } from '../tokens/token-verification';
 import { TokenSettings } from '../tokens/tokens.config';
-import { ALERT_CHANNELS } from './alert-channels';
-import { AlertDelivery } from './alert-delivery';
-import { AlertDeliveryLog } from './alert-delivery-log';
 import { AlertDispatcher } from './alert-dispatcher';
-import { AlertSettings } from './alert-settings';
-import { alertsConfig } from './alerts.config';
-import { brokersConfig } from '../brokers/brokers.config';
 import { SlackChannel } from './channels/slack.channel';
 import { WebhookChannel } from './channels/webhook.channel';
-import { MemoryAlertDeliveryLog } from './memory-alert-delivery.log';
 import { PreopenCheck } from './preopen-check';
 import { PreopenLog } from './preopen-log';
 
@@ -39,105 +27,47 @@ const DAY = BASE_DAY.plus(1);
 const LOGIN = 'https://vault.desk.example/pocketful/login';
 const EXPECTED = ['YA0002', 'YA0003', 'YA0004', 'YA0005'];
 
-/** A broker whose whoami answers, for each token, an account id or a failure the test sets (unauthorized by default). */
-class StubBroker extends BrokerAdapter {
-  readonly id = 'pocketful';
-  readonly displayName = 'Pocketful';
-  readonly cutoff = DailyCutoff.MIDNIGHT;
-  readonly asked: string[] = [];
-  readonly answers = new Map<string, string | BrokerFailure>();
-
-  async whoami(accessToken: string): Promise<BrokerAccount> {
-    this.asked.push(accessToken);
-    const answer = this.answers.get(accessToken) ?? 'unauthorized';
-    if (answer === answer.toUpperCase()) return { account: answer };
-    throw new BrokerError(answer as BrokerFailure, `the stub broker says ${answer}`);
-  }
-
-  loginStart(): LoginStart {
-    throw new Error('not used');
-  }
-
-  readCallback(): CallbackOutcome {
-    throw new Error('not used');
-  }
-
-  exchange(): Promise<BrokerGrant> {
-    throw new Error('not used');
-  }
-}
-
 /**
  * Replicas of the pre-open check, each with its own check, verification and dispatcher, on one (memory) token store,
  * coordination store and delivery log, as replicas share Redis; the webhook and Slack each a real local receiver.
  */
 describe(PreopenCheck.name, () => {
-  const keys = new RedisKeys('test-vault:');
+  let stage: AlertStage;
   let clock: ManualClock;
   let store: MemoryTokenStore;
-  let coordination: CoordinationStore;
-  let deliveries: AlertDeliveryLog;
-  let broker: StubBroker;
+  let broker: WhoamiStubBroker;
   let webhook: AlertReceiver;
   let slack: AlertReceiver;
-  let dispatchers: AlertDispatcher[];
 
   beforeEach(async () => {
-    [webhook, slack] = await Promise.all([new AlertReceiver().start(), new AlertReceiver().start()]);
-    clock = new ManualClock(DAY.at('08:00'));
+    stage = await AlertStage.start(DAY.at('08:00'));
+    ({ clock, webhook, other: slack } = stage);
     store = new MemoryTokenStore(clock);
-    coordination = new MemoryCoordinationStore(clock);
-    deliveries = new MemoryAlertDeliveryLog();
-    broker = new StubBroker();
-    dispatchers = [];
+    broker = new WhoamiStubBroker();
   });
 
-  afterEach(async () => {
-    await closeAll(
-      () => dispatchers.forEach((dispatcher) => dispatcher.stop()),
-      () => webhook.stop(),
-      () => slack.stop(),
-    );
-  });
+  afterEach(() => stage.close());
 
   async function replica(env: Record<string, string> = {}): Promise<{ sut: PreopenCheck; log: PreopenLog; metrics: VaultMetrics }> {
-    const settings = loadConfiguration(
-      {
-        ALERT_WEBHOOK_URL: `${webhook.url}/hooks/vault`,
-        SLACK_WEBHOOK_URL: `${slack.url}/services/T/B/X`,
-        PUBLIC_URL: 'https://vault.desk.example',
-        EXPECTED_ACCOUNTS: EXPECTED.join(','),
-        ALERT_RETRY_DELAY: '5ms',
-        ...env,
-      },
-      // The brokers' slice says how EXPECTED_ACCOUNTS names accounts.
-      [brokersConfig, alertsConfig],
-    ).get(AlertSettings);
+    const settings = stage.settings({ SLACK_WEBHOOK_URL: `${slack.url}/services/T/B/X`, EXPECTED_ACCOUNTS: EXPECTED.join(','), ...env });
+    const channels = [new WebhookChannel(settings.webhook!.url, null), new SlackChannel(settings.slackUrl!)];
     const moduleRef = await Test.createTestingModule({
       imports: [HttpModule],
       providers: [
+        ...stage.providers(settings, channels),
         PreopenCheck,
         PreopenLog,
-        AlertDispatcher,
-        AlertDelivery,
-        VaultMetrics,
         TokenVerification,
         EveryTokenVerification,
         TokenEvents,
         { provide: AccountBrokers, useValue: new AccountBrokers(broker, new BrokerSettings({ timeoutMs: 300 } as BrokerSettings)) },
-        { provide: ALERT_CHANNELS, useValue: [new WebhookChannel(settings.webhook!.url, null), new SlackChannel(settings.slackUrl!)] },
         { provide: TokenStore, useValue: store },
-        { provide: CoordinationStore, useValue: coordination },
-        { provide: AlertDeliveryLog, useValue: deliveries },
-        { provide: AlertSettings, useValue: settings },
         { provide: TokenSettings, useValue: new TokenSettings({ cutoff: DailyCutoff.MIDNIGHT, allowedClientIds: null }) },
-        { provide: Clock, useValue: clock },
-        { provide: RedisKeys, useValue: keys },
       ],
     })
       .setLogger(new RecordingLogger())
       .compile();
-    dispatchers.push(moduleRef.get(AlertDispatcher));
+    stage.dispatchers.push(moduleRef.get(AlertDispatcher));
     return { sut: moduleRef.get(PreopenCheck), log: moduleRef.get(PreopenLog), metrics: moduleRef.get(VaultMetrics) };
   }
 

@@ -3,10 +3,9 @@ import { ManualClock } from '../../test/support/manual-clock';
 import { RecordingLogger } from '../../test/support/recording-logger';
 import { BASE_DAY } from '../../test/support/test-time';
 import { until } from '../../test/support/until';
-import { BrokerAccount, BrokerAdapter, BrokerGrant, CallbackOutcome, LoginStart } from '../brokers/broker-adapter';
-import { BrokerError, BrokerFailure } from '../brokers/broker-error';
+import { WhoamiStubBroker } from '../../test/support/whoami-stub-broker';
+import { BrokerError } from '../brokers/broker-error';
 import { BrokerSettings } from '../brokers/pocketful/pocketful.config';
-import { DailyCutoff } from '../clock/daily-cutoff';
 import { MemoryCoordinationStore } from '../coordination/memory-coordination.store';
 import { VaultError } from '../errors/vault-error';
 import { RedisKeys } from '../redis/redis-keys';
@@ -30,50 +29,10 @@ const tokenOf = (clientId: string, accessToken = `access-token-of-${clientId}`):
   fingerprint: `fp-${accessToken}`,
 });
 
-/** A broker whose whoami answers what the test says of each token; a gate holds the next answer until opened. */
-class StubBroker extends BrokerAdapter {
-  readonly id = 'pocketful';
-  readonly displayName = 'Pocketful';
-  readonly cutoff = DailyCutoff.MIDNIGHT;
-  readonly asked: string[] = [];
-  readonly answers = new Map<string, string | BrokerFailure>();
-  private gate: Promise<void> | null = null;
-  private open: () => void = () => undefined;
-
-  hold(): void {
-    this.gate = new Promise((resolve) => (this.open = resolve));
-  }
-
-  release(): void {
-    this.gate = null;
-    this.open();
-  }
-
-  async whoami(accessToken: string): Promise<BrokerAccount> {
-    this.asked.push(accessToken);
-    if (this.gate) await this.gate;
-    const answer = this.answers.get(accessToken) ?? 'unauthorized';
-    if (answer === answer.toUpperCase()) return { account: answer };
-    throw new BrokerError(answer as BrokerFailure, `the stub broker says ${answer}`);
-  }
-
-  loginStart(): LoginStart {
-    throw new Error('not used');
-  }
-
-  readCallback(): CallbackOutcome {
-    throw new Error('not used');
-  }
-
-  exchange(): Promise<BrokerGrant> {
-    throw new Error('not used');
-  }
-}
-
 describe(TokenVerification.name, () => {
   let clock: ManualClock;
   let store: MemoryTokenStore;
-  let broker: StubBroker;
+  let broker: WhoamiStubBroker;
   let invalidated: TokenInvalidated[];
   let sut: TokenVerification;
   let logs: RecordingLogger;
@@ -84,7 +43,7 @@ describe(TokenVerification.name, () => {
     Logger.overrideLogger(logs);
     clock = new ManualClock(NOW);
     store = new MemoryTokenStore(clock);
-    broker = new StubBroker();
+    broker = new WhoamiStubBroker();
     const events = new TokenEvents();
     invalidated = [];
     events.onInvalidated((event) => void invalidated.push(event));
