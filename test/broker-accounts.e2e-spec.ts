@@ -3,7 +3,7 @@ import { TokenStore } from '../src/tokens/token.store';
 import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
 import { FakeZerodha } from './support/fake-zerodha';
-import { json, TestVault } from './support/test-vault';
+import { json, TestVault, TestVaultOptions } from './support/test-vault';
 import { VaultFixture } from './support/vault-fixture';
 import { ManualClock } from './support/manual-clock';
 import { BASE_DAY, istIso } from './support/test-time';
@@ -12,6 +12,41 @@ const PREFIX = 'upgrade:';
 
 function pageCode(html: string): string | undefined {
   return /id="code">([^<]*)</.exec(html)?.[1];
+}
+
+/**
+ * A vault on both brokers, started once in the describe this is called in and closed after it: `options` (from the
+ * Zerodha fake) over the fakes' own.
+ */
+function vaultOnBothBrokers(options: (kite: FakeZerodha) => Omit<TestVaultOptions, 'broker'>): { pocketful: FakePocketful; kite: FakeZerodha; vault: TestVault } {
+  const at = {} as { brokers: BothBrokers; pocketful: FakePocketful; kite: FakeZerodha; vault: TestVault };
+  beforeAll(async () => {
+    at.brokers = await BothBrokers.start();
+    ({ pocketful: at.pocketful, kite: at.kite } = at.brokers);
+    at.vault = await TestVault.start({ broker: at.pocketful, ...options(at.kite) });
+  });
+  afterAll(() => at.brokers?.close(at.vault));
+  return at;
+}
+
+/** Pocketful and Zerodha, each a fake of its own, for a vault that has both; `close` closes that vault first. */
+class BothBrokers {
+  private constructor(
+    readonly pocketful: FakePocketful,
+    readonly kite: FakeZerodha,
+  ) {}
+
+  static async start(): Promise<BothBrokers> {
+    return new BothBrokers(await new FakePocketful().start(), await new FakeZerodha().start());
+  }
+
+  close(vault: TestVault | undefined): Promise<void> {
+    return closeAll(
+      () => vault?.close(),
+      () => this.kite.stop(),
+      () => this.pocketful.stop(),
+    );
+  }
 }
 
 describe('accounts across an upgrade', () => {
@@ -84,75 +119,55 @@ describe('accounts across an upgrade', () => {
 });
 
 describe('Zerodha as the default broker (REDIRECT_URL names /zerodha/callback)', () => {
-  let pocketful: FakePocketful;
-  let kite: FakeZerodha;
-  let vault: TestVault;
-
-  beforeAll(async () => {
-    pocketful = await new FakePocketful().start();
-    kite = await new FakeZerodha().start();
-    vault = await TestVault.start({
-      broker: pocketful,
-      env: kite.defaultVariables,
-      clients: [
-        { name: 'ops', accounts: ['*'], admin: true },
-        { name: 'bare', accounts: ['AB1234'] },
-        { name: 'named', accounts: ['zerodha:AB1234'] },
-        { name: 'pocketful-desk', accounts: ['pocketful:AB1234'] },
-      ],
-    });
-  });
-
-  afterAll(() => closeAll(() => vault?.close(), () => kite?.stop(), () => pocketful?.stop()));
+  const at = vaultOnBothBrokers((kite) => ({
+    env: kite.defaultVariables,
+    clients: [
+      { name: 'ops', accounts: ['*'], admin: true },
+      { name: 'bare', accounts: ['AB1234'] },
+      { name: 'named', accounts: ['zerodha:AB1234'] },
+      { name: 'pocketful-desk', accounts: ['pocketful:AB1234'] },
+    ],
+  }));
 
   it("logs in to Zerodha with OpenAlgo's BROKER_* names and writes its accounts bare", async () => {
-    const page = await kite.loginAt(vault, 'AB1234');
+    const page = await at.kite.loginAt(at.vault, 'AB1234');
     const html = await page.text();
     expect({ status: page.status, code: pageCode(html) }).toEqual({ status: 200, code: undefined });
     for (const path of ['/v1/tokens/AB1234', '/v1/tokens/zerodha/AB1234']) {
       for (const as of ['bare', 'named']) {
-        const response = await vault.fetch(path, { as });
+        const response = await at.vault.fetch(path, { as });
         expect({ path, as, status: response.status }).toEqual({ path, as, status: 200 });
         expect(await json(response)).toMatchObject({ clientId: 'AB1234', broker: 'zerodha' });
       }
     }
-    expect((await vault.fetch('/v1/tokens/AB1234', { as: 'pocketful-desk' })).status).toBe(403);
-    expect((await vault.fetch('/v1/tokens/pocketful/AB1234', { as: 'ops' })).status).toBe(404);
+    expect((await at.vault.fetch('/v1/tokens/AB1234', { as: 'pocketful-desk' })).status).toBe(403);
+    expect((await at.vault.fetch('/v1/tokens/pocketful/AB1234', { as: 'ops' })).status).toBe(404);
   });
 
   it('has no Pocketful login while POCKETFUL_API_KEY is unset', async () => {
-    const response = await vault.fetch('/pocketful/login');
+    const response = await at.vault.fetch('/pocketful/login');
     expect(response.status).toBe(404);
     expect(pageCode(await response.text())).toBe('not_found');
   });
 });
 
 describe('ALLOWED_CLIENT_IDS across brokers', () => {
-  let pocketful: FakePocketful;
-  let kite: FakeZerodha;
-  let vault: TestVault;
-
-  beforeAll(async () => {
-    pocketful = await new FakePocketful().start();
-    kite = await new FakeZerodha().start();
-    vault = await TestVault.start({ broker: pocketful, env: { ...kite.variables, ALLOWED_CLIENT_IDS: 'YA0002,zerodha:ab1234' } });
-  });
-
-  afterAll(() => closeAll(() => vault?.close(), () => kite?.stop(), () => pocketful?.stop()));
+  const at = vaultOnBothBrokers((kite) => ({ env: { ...kite.variables, ALLOWED_CLIENT_IDS: 'YA0002,zerodha:ab1234' } }));
 
   it("stores only the listed accounts of each broker, checked on the account Kite's profile names", async () => {
-    expect((await kite.loginAt(vault, 'AB1234')).status).toBe(200);
-    const refused = await kite.loginAt(vault, 'CD5678');
+    expect((await at.kite.loginAt(at.vault, 'AB1234')).status).toBe(200);
+    const refused = await at.kite.loginAt(at.vault, 'CD5678');
     expect(refused.status).toBe(403);
     expect(pageCode(await refused.text())).toBe('account_not_allowed');
-    expect((await vault.fetch('/v1/tokens/zerodha/CD5678', { as: 'ops' })).status).toBe(404);
-    expect((await vault.tryLogin('YA0002', pocketful)).status).toBe(200);
+    expect((await at.vault.fetch('/v1/tokens/zerodha/CD5678', { as: 'ops' })).status).toBe(404);
+    expect((await at.vault.tryLogin('YA0002', at.pocketful)).status).toBe(200);
   });
 });
 
 describe("a Zerodha token's expiry, at its broker's cut-off", () => {
-  let pocketful: FakePocketful;
+  let brokers: BothBrokers;
   let kite: FakeZerodha;
+  let pocketful: FakePocketful;
   let vault: TestVault;
   let clock: ManualClock;
 
@@ -162,11 +177,11 @@ describe("a Zerodha token's expiry, at its broker's cut-off", () => {
   };
 
   beforeEach(async () => {
-    pocketful = await new FakePocketful().start();
-    kite = await new FakeZerodha().start();
+    brokers = await BothBrokers.start();
+    ({ pocketful, kite } = brokers);
   });
 
-  afterEach(() => closeAll(() => vault?.close(), () => kite?.stop(), () => pocketful?.stop()));
+  afterEach(() => brokers?.close(vault));
 
   const expiryOf = async () => ((await json(await vault.fetch('/v1/tokens/zerodha/AB1234', { as: 'ops' }))) as { expiresAt: string }).expiresAt;
 
