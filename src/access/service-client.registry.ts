@@ -47,6 +47,10 @@ export class ServiceClientRegistry {
     this.swap(clientSet(kept, reason));
   }
 
+  /** Why keys are refused now, or null while the clients are known. */
+  get withheld(): string | null {
+    return this.current.withheld;
+  }
 
   /** Calls `listener` after each replace (or withhold), until the returned function is called. It must not throw. */
   onReplace(listener: () => void): () => void {
@@ -57,11 +61,6 @@ export class ServiceClientRegistry {
   private swap(set: ClientSet): void {
     this.current = set;
     for (const listener of [...this.listeners]) listener();
-  }
-
-  /** Why keys are refused now, or null while the clients are known. */
-  get withheld(): string | null {
-    return this.current.withheld;
   }
 
   /**

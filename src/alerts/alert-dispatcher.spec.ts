@@ -106,7 +106,7 @@ describe(AlertDispatcher.name, () => {
 
   const webhookOnly = (settings: AlertSettings) => [new WebhookChannel(settings.webhook!.url, null)];
 
-  /** The count of stage.deliveries to `channel` of `type` with `result`, in the last replica's metrics. */
+  /** The count of deliveries to `channel` of `type` with `result`, in the last replica's metrics. */
   async function counted(channel: string, type: string, result: string): Promise<number> {
     const { values } = await metrics.alertDeliveries.get();
     return values.find((value) => value.labels.channel === channel && value.labels.type === type && value.labels.result === result)?.value ?? 0;
