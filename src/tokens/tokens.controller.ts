@@ -42,6 +42,19 @@ const READ_ERRORS = [
   'shutting_down',
 ] as const;
 
+/**
+ * What the read's two routes share: the `wait` query, the answer and its errors on the OpenAPI page, the audit the
+ * read script writes, and the answer's content type.
+ */
+const TokenRead = () =>
+  applyDecorators(
+    ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } }),
+    ApiOkResponse({ type: TokenResponse }),
+    ApiErrors(...READ_ERRORS),
+    AuditedByTheStore('read'),
+    Header('Content-Type', TOKEN_BODY_TYPE),
+  );
+
 /** The two segments of a broker's route: `/v1/tokens/{broker}/{id}`. */
 const BrokerParams = () =>
   applyDecorators(
@@ -79,11 +92,7 @@ export class TokensController {
   @Get(':clientId')
   @ClientIdParam()
   @ApiOperation({ summary: "Read an account's token", description: 'Counted against the client\'s budget and audited before the token leaves.' })
-  @ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } })
-  @ApiOkResponse({ type: TokenResponse })
-  @ApiErrors(...READ_ERRORS)
-  @AuditedByTheStore('read')
-  @Header('Content-Type', TOKEN_BODY_TYPE)
+  @TokenRead()
   async read(
     @Param('clientId', ClientIdPipe) clientId: string,
     @Query('wait', WaitSecondsPipe) wait: number | undefined,
@@ -110,11 +119,7 @@ export class TokensController {
   @Get(':broker/:id')
   @BrokerParams()
   @ApiOperation({ summary: "Read a broker's account's token", description: 'As GET /v1/tokens/{clientId} for the account {broker}:{id}.' })
-  @ApiQuery({ name: 'wait', required: false, description: 'Hold the request up to this many seconds for a token to be stored', schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS } })
-  @ApiOkResponse({ type: TokenResponse })
-  @ApiErrors(...READ_ERRORS)
-  @AuditedByTheStore('read')
-  @Header('Content-Type', TOKEN_BODY_TYPE)
+  @TokenRead()
   readOfBroker(
     @Param(BrokerAccountPipe) clientId: string,
     @Query('wait', WaitSecondsPipe) wait: number | undefined,
