@@ -91,7 +91,16 @@ describe('two vaults on Redis Sentinel, when the master dies', () => {
         // Sentinel's election can take a second round on a loaded machine (failover-timeout 3 s, twice that to retry).
         45_000,
         'both vaults to serve again',
-      );
+      ).catch(async (error: Error) => {
+        // What each vault last answered, and what the sentinels say and logged: enough to tell a failover that never
+        // ended from a vault that did not follow it.
+        const lastOf = (index: number) =>
+          reads
+            .filter((entry) => entry.vault === index && entry.at > killedAt)
+            .slice(-3)
+            .map((entry) => `${entry.status} ${entry.error ?? ''} at +${Math.round(entry.at - killedAt)} ms`);
+        throw new Error(`${error.message}\nvault 0 last: ${lastOf(0).join('; ')}\nvault 1 last: ${lastOf(1).join('; ')}\n${await group.report()}`);
+      });
     } finally {
       reading = false;
       await Promise.all(loops);

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -98,6 +98,30 @@ export class SentinelGroup {
     this.master.child.kill('SIGKILL');
   }
 
+  /**
+   * What the sentinels say of the master now, and the last lines each logged (+sdown, +odown, +vote-for-leader,
+   * +promoted-slave, -failover-abort-…): for a test's failure message when a failover did not end in time.
+   */
+  async report(lines = 15): Promise<string> {
+    const parts: string[] = [];
+    for (const sentinel of this.sentinels) {
+      let view: string;
+      try {
+        view = await withClient(this.sentinelClient(sentinel.port), async (client) => {
+          const flat = (await client.call('SENTINEL', 'master', MASTER_NAME)) as string[];
+          const fields = Object.fromEntries(flat.flatMap((value, index) => (index % 2 === 0 ? [[value, flat[index + 1]]] : [])));
+          return `master ${fields.ip}:${fields.port}, flags ${fields.flags}, failover-state ${fields['failover-state'] ?? 'none'}`;
+        });
+      } catch (error) {
+        view = `no answer (${(error as Error).message})`;
+      }
+      const log = join(sentinel.dir, 'sentinel.log');
+      const tail = existsSync(log) ? readFileSync(log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '(no log)';
+      parts.push(`sentinel ${sentinel.port}: ${view}\n${tail}`);
+    }
+    return parts.join('\n\n');
+  }
+
   async destroy(): Promise<void> {
     await Promise.all([this.master, this.replica, ...this.sentinels].map(stopNode));
   }
@@ -171,6 +195,8 @@ async function launchSentinel(options: Required<SentinelGroupOptions>, masterPor
       // Small, so that a failover that stalls is tried again soon; it also bounds how long reconfiguring takes.
       `sentinel failover-timeout ${MASTER_NAME} 3000`,
       `sentinel parallel-syncs ${MASTER_NAME} 1`,
+      // Kept for `report`: what the sentinels saw, should a failover not end as a test expects.
+      'logfile sentinel.log',
       '',
     ].join('\n'),
   );
