@@ -67,7 +67,6 @@ export interface HerdRun {
   failures: Record<string, number>;
 }
 
-
 /** Medians over the runs: the p99s, the logins' callbacks, each run's dearer replica's KiB per held request. */
 export interface HerdMedians {
   waitersP99: number;

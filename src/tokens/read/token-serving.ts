@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { RequestParty } from '../../access/vault-request';
 import { AuditSettings } from '../../audit/audit.config';
 import { AuditTrail } from '../../audit/audit-trail';
-import { Accounts } from '../../brokers/accounts';
 import { BrokersSettings } from '../../brokers/brokers.config';
 import { Clock } from '../../clock/clock';
 import { auditUnavailable, tokenNotFound, VaultError } from '../../errors/vault-error';
@@ -25,7 +24,6 @@ export type WaitingRead = 'first' | 'woken' | 'last';
 @Injectable()
 export class TokenServing {
   private readonly logger = new Logger(TokenServing.name);
-  private readonly accounts: Accounts;
 
   constructor(
     private readonly reader: TokenReader,
@@ -33,10 +31,8 @@ export class TokenServing {
     private readonly limits: RateLimitSettings,
     private readonly audit: AuditSettings,
     private readonly clock: Clock,
-    brokers: BrokersSettings,
-  ) {
-    this.accounts = brokers.accounts;
-  }
+    private readonly brokers: BrokersSettings,
+  ) {}
 
   async serve(request: RequestParty, clientId: string): Promise<StoredToken> {
     const token = this.tokenOf(request, clientId, await this.reader.read(this.servingRead(request, clientId, true)));
@@ -46,7 +42,7 @@ export class TokenServing {
 
   /** The 404 of a read that found no token: it sends whoever reads it to the account's own broker's login. */
   notFound(clientId: string): VaultError {
-    return tokenNotFound(clientId, this.accounts.loginPathOf(clientId));
+    return tokenNotFound(clientId, this.brokers.accounts.loginPathOf(clientId));
   }
 
   /**
