@@ -1,6 +1,10 @@
+import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PacedLoad } from '../scripts/bench/paced-load';
 import { turnsOf } from '../scripts/bench/run-bench';
 import { Ran, runToEnd } from './support/run-to-end';
 
@@ -121,6 +125,30 @@ describe('npm run bench', () => {
       // Every target opens a round as often as any other: twice in these rounds.
       const opened = orders.map((order) => order[0]);
       expect(targets.map((target) => opened.filter((first) => first === target).length)).toEqual(targets.map(() => 2));
+    }
+  });
+
+  it('runs its fixed-rate warm-up and measured run on the same connections, so that the measured run opens none', async () => {
+    // Each answer is held 20 ms, so that at 200 a second about four are out at once and the warm-up opens all four
+    // connections the pool may have; a measured run on a pool of its own would open four more.
+    const server = createServer((_request, response) => setTimeout(() => response.end('{}'), 20));
+    server.keepAliveTimeout = 60_000;
+    let opened = 0;
+    server.on('connection', () => (opened += 1));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const load = new PacedLoad(`http://127.0.0.1:${port}/v1/tokens/A`, {}, 200, 4);
+    try {
+      const warm = await load.run(0.5);
+      const openedByWarmUp = opened;
+      const measured = await load.run(0.5);
+      expect({ warm: warm.statusCodes, measured: measured.statusCodes }).toEqual({ warm: { 200: 100 }, measured: { 200: 100 } });
+      expect({ openedByWarmUp, openedByMeasured: opened - openedByWarmUp }).toEqual({ openedByWarmUp: 4, openedByMeasured: 0 });
+    } finally {
+      await load.close();
+      server.closeAllConnections();
+      server.close();
     }
   });
 

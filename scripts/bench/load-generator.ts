@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import type { LoadResult } from './load';
-import { pacedRun, percentile } from './paced-load';
+import { PacedLoad, percentile } from './paced-load';
 
 /** What the bench asks of one load generator: a warm-up, then, on `go`, the measured run. */
 export interface LoadOrder {
@@ -54,7 +54,9 @@ function serve(): void {
   process.once('disconnect', () => process.exit(0));
   process.once('message', (order: LoadOrder) => {
     const { url, headers, connections, rate } = order;
-    const drive = (seconds: number) => (rate === undefined ? run(url, headers, connections, seconds) : pacedRun(url, headers, rate, seconds, connections));
+    // The paced run's connections are closed by this process's exit, after its answer: not in the measured window.
+    const paced = rate === undefined ? null : new PacedLoad(url, headers, rate, connections);
+    const drive = (seconds: number) => (paced ? paced.run(seconds) : run(url, headers, connections, seconds));
     const warm = order.warmUpSeconds > 0 ? drive(order.warmUpSeconds) : Promise.resolve();
     warm.then(() => {
       process.once('message', () => {
