@@ -5,7 +5,10 @@ import type { LoadOrder, LoadReply } from './load-generator';
 
 export interface LoadSettings {
   durationSeconds: number;
-  /** Long enough for V8 to optimise the hot path and for connections to be open before anything is counted. */
+  /**
+   * Long enough for V8 to optimise the hot path. The fixed-rate run goes on on the warm-up's connections; a run at
+   * full speed opens its own (autocannon's instances share none), a few milliseconds of its seconds.
+   */
   warmUpSeconds: number;
   connections: number;
   rounds: number;
