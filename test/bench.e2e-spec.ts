@@ -160,6 +160,14 @@ describe('npm run bench', () => {
     expect(bench.stderr).not.toContain('starting');
   });
 
+  it('refuses an option it does not know, and one without its value, before starting anything', async () => {
+    const unknown = await run([BENCH, '--waiters', '5'], 30_000);
+    expect({ code: unknown.code, stderr: unknown.stderr.split('\n')[0] }).toEqual({ code: 2, stderr: expect.stringContaining("Unknown option '--waiters'") });
+    const bare = await run([BENCH, '--rate'], 30_000);
+    expect({ code: bare.code, stderr: bare.stderr.split('\n')[0] }).toEqual({ code: 2, stderr: expect.stringContaining("Option '--rate <value>' argument missing") });
+    for (const refused of [unknown, bare]) expect(refused.stderr).not.toContain('starting');
+  });
+
   it('refuses a --duration finer than a millisecond, shorter than a tenth of a second, or not in seconds', async () => {
     for (const duration of ['0.0005', '0.05', '1e3', '5s']) {
       const bench = await run([BENCH, '--duration', duration], 30_000);
@@ -213,7 +221,10 @@ describe('npm run bench', () => {
       const absent = await run([BENCH, 'herd', '--compare', missing], 30_000);
       expect(absent.code).toBe(2);
       expect(absent.stderr).toContain(`--compare: ${missing} does not exist`);
-      for (const refused of [fewer, absent]) expect(refused.stderr).not.toContain('starting');
+      const unknown = await run([BENCH, 'herd', '--rounds', '2'], 30_000);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain("Unknown option '--rounds'");
+      for (const refused of [fewer, absent, unknown]) expect(refused.stderr).not.toContain('starting');
     });
   });
 });

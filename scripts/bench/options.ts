@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, ParseArgsConfig } from 'node:util';
 
 export interface BenchOptions {
   durationSeconds: number;
@@ -52,28 +52,28 @@ npm run bench -- herd --help: the market-open herd, reads held with ?wait and ev
 
 export class UsageError extends Error {}
 
-/** `null` when help was asked for. */
-export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
-  let parsed;
+/** node's parseArgs, with what it refuses (an unknown option, a missing value) as a UsageError. */
+function parsedOrRefused<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        duration: { type: 'string', default: '5' },
-        'warm-up': { type: 'string', default: '1' },
-        connections: { type: 'string', default: '64' },
-        rounds: { type: 'string', default: '6' },
-        rate: { type: 'string', default: '5000' },
-        out: { type: 'string', default: 'bench-results.json' },
-        profile: { type: 'string' },
-        compare: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    return parseArgs({ args: argv, options }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const { values } = parsed;
+}
+
+/** `null` when help was asked for. */
+export function parseOptions(argv: string[], cwd: string): BenchOptions | null {
+  const values = parsedOrRefused(argv, {
+    duration: { type: 'string', default: '5' },
+    'warm-up': { type: 'string', default: '1' },
+    connections: { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '6' },
+    rate: { type: 'string', default: '5000' },
+    out: { type: 'string', default: 'bench-results.json' },
+    profile: { type: 'string' },
+    compare: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   if (values.help) return null;
   return {
     durationSeconds: seconds('--duration', values.duration, 0.1, 3600),
@@ -152,29 +152,20 @@ while holding (and per held request) and its CPU during the herd, then whether t
 
 /** The options after `herd`; `null` when help was asked for. */
 export function parseHerdOptions(argv: string[], cwd: string): HerdOptions | null {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        waiters: { type: 'string', default: '1000' },
-        streams: { type: 'string', default: '500' },
-        accounts: { type: 'string', default: '5' },
-        clients: { type: 'string', default: '100' },
-        'keep-alive': { type: 'boolean', default: false },
-        load: { type: 'string', default: '0' },
-        'warm-up-reads': { type: 'string', default: '5000' },
-        runs: { type: 'string', default: '3' },
-        out: { type: 'string', default: 'bench-herd-results.json' },
-        profile: { type: 'string' },
-        compare: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values } = parsed;
+  const values = parsedOrRefused(argv, {
+    waiters: { type: 'string', default: '1000' },
+    streams: { type: 'string', default: '500' },
+    accounts: { type: 'string', default: '5' },
+    clients: { type: 'string', default: '100' },
+    'keep-alive': { type: 'boolean', default: false },
+    load: { type: 'string', default: '0' },
+    'warm-up-reads': { type: 'string', default: '5000' },
+    runs: { type: 'string', default: '3' },
+    out: { type: 'string', default: 'bench-herd-results.json' },
+    profile: { type: 'string' },
+    compare: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   if (values.help) return null;
   const options: HerdOptions = {
     compareBundle: values.compare === undefined ? null : absolute(values.compare, cwd),
