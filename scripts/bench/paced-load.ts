@@ -16,8 +16,8 @@ const DRAIN_MS = 10_000;
  * A timer wakes every millisecond or so and sends the requests whose turn has come (five at a time at 5,000 a
  * second); connections are kept alive, at most one request on each. The warm-up and the measured run share them:
  * a measured run that opened its own would start with the target accepting and setting up some 64 connections at
- * once while the requests queue, a burst of slow answers that belongs to no steady state (in one run of the
- * vault, 177 of the 250 answers past its p99 came in the first few milliseconds).
+ * once while the requests queue, a burst of slow answers that belongs to no steady state (the README's Performance
+ * section has what it did to the p99).
  */
 export class PacedLoad {
   private readonly pool: Pool;
