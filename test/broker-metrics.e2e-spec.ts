@@ -32,7 +32,7 @@ describe('broker metrics, for every broker', () => {
   let pocketful: FakePocketful;
   let brokers: OtherBrokers;
   let vault: TestVault;
-  /** Every token, code and secret the vault was given or handed out. */
+
   beforeAll(async () => {
     brokers = await OtherBrokers.start();
     fixture = await VaultFixture.start({ replicas: 0, clients: [{ name: 'ops', accounts: ['*'], admin: true }] });

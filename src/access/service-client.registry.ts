@@ -69,9 +69,8 @@ export class ServiceClientRegistry {
    * known, so it is neither a stranger's key nor a guess to count.
    */
   holderOf(key: string): ServiceClient | null {
-    const set = this.current;
     const client = this.authenticate(key);
-    if (client === null && set.withheld !== null) throw clientsFileUnusable(set.withheld);
+    if (client === null && this.withheld !== null) throw clientsFileUnusable(this.withheld);
     return client;
   }
 
