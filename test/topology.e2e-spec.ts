@@ -46,8 +46,15 @@ describe('two vault processes on one append-only Redis', () => {
     const code = broker.broker.issueCode('YA0002');
     const before = broker.exchangedCodes.length;
     const query = `/pocketful/callback?code=${encodeURIComponent(code)}&state=${state}`;
-    const pages = await Promise.all(replicas.map((replica) => fetch(`${replica.url}${query}`, { headers: { cookie } })));
-    expect(pages.map((page) => page.status).sort()).toEqual([200, 409]);
+    // Pocketful holds the exchange, so that the second callback comes while the first is still there: without it, a
+    // slow replica may come after the login stored its token, and rightly hear "already completed" (200).
+    broker.tokenDelayMs = 500;
+    try {
+      const pages = await Promise.all(replicas.map((replica) => fetch(`${replica.url}${query}`, { headers: { cookie } })));
+      expect(pages.map((page) => page.status).sort()).toEqual([200, 409]);
+    } finally {
+      broker.tokenDelayMs = 0;
+    }
     expect(broker.exchangedCodes.slice(before)).toEqual([code]);
   });
 
