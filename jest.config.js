@@ -21,8 +21,10 @@ const TIME_DEPENDENT = ['store-contract', 'tokens-api', 'login', 'alerts', 'time
   (name) => `<rootDir>/test/${name}.e2e-spec.ts`,
 );
 
+const e2e = { ...common, setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'] };
+
 const atBase = (base) => ({
-  ...common,
+  ...e2e,
   displayName: `e2e@${base}`,
   roots: ['<rootDir>/test'],
   testMatch: TIME_DEPENDENT,
@@ -34,7 +36,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   // Each file's Nest app and module graph leave some of a worker's heap behind: past a gigabyte by the end of a run.
   // Such a worker, with no handle left open, at times took longer to exit than the half second Jest waits for it,
-  // which Jest reports as a worker that "failed to exit gracefully". Past this, a worker is replaced between files.
+  // which Jest reports as a worker that "failed to exit gracefully". Past this, a worker is replaced between files;
+  // and a worker at its end leaves its heap to the system (test/support/prompt-worker-exit.ts).
   workerIdleMemoryLimit: '600MB',
   projects: [
     {
@@ -44,7 +47,7 @@ module.exports = {
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts', '<rootDir>/test/static/**/*.spec.ts'],
     },
     {
-      ...common,
+      ...e2e,
       displayName: 'e2e',
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
