@@ -1,6 +1,7 @@
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import { TestEnvironment } from 'jest-environment-node';
 import { promisify } from 'node:util';
+import { exitPromptlyWhenIdle } from './prompt-worker-exit';
 
 /** Sockets and child processes take a moment to finish closing after the last `await` of a test. */
 const GRACE_MS = 3_000;
@@ -17,6 +18,8 @@ interface Handle {
   address?: () => unknown;
   fd?: number;
 }
+
+exitPromptlyWhenIdle();
 
 type Timer = NodeJS.Timeout & { [CREATED]?: Error };
 const CREATED = Symbol('created at');
