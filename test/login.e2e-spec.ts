@@ -282,7 +282,7 @@ describe('login with two replicas on one Redis', () => {
     const before = broker.exchangedCodes.length;
     // Held at Pocketful, so that the others come while the first is there, not after it stored the token (then a
     // reload from the same browser rightly hears "already completed").
-    broker.tokenDelayMs = 500;
+    broker.tokenDelayMs = 1000;
     try {
       const pages = await Promise.all([a.callback({ code, state }), b.callback({ code, state }), a.callback({ code, state })]);
       expect(pages.map((page) => page.status).sort()).toEqual([200, 409, 409]);

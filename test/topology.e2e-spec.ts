@@ -48,7 +48,7 @@ describe('two vault processes on one append-only Redis', () => {
     const query = `/pocketful/callback?code=${encodeURIComponent(code)}&state=${state}`;
     // Pocketful holds the exchange, so that the second callback comes while the first is still there: without it, a
     // slow replica may come after the login stored its token, and rightly hear "already completed" (200).
-    broker.tokenDelayMs = 500;
+    broker.tokenDelayMs = 1000;
     try {
       const pages = await Promise.all(replicas.map((replica) => fetch(`${replica.url}${query}`, { headers: { cookie } })));
       expect(pages.map((page) => page.status).sort()).toEqual([200, 409]);
