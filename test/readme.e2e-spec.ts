@@ -5,6 +5,7 @@ import { closeAll } from './support/close-all';
 import { FakePocketful } from './support/fake-pocketful';
 import { freePort } from './support/free-port';
 import { TestRedis } from './support/redis-server';
+import { expiryTimeFarFromNow } from './support/test-time';
 import { until } from './support/until';
 import { ReadmeCheckout, Run, Started } from './readme-checkout';
 
@@ -26,12 +27,6 @@ function example(command: RegExp): { command: string; prints: string[] } {
   const block = codeBlocks().find((block) => block[0].startsWith('$ ') && command.test(block[0]));
   if (!block) throw new Error(`the README shows no example of ${command}`);
   return { command: block[0].slice(2), prints: block.slice(1) };
-}
-
-/** A TOKEN_EXPIRY_TIME twelve hours from now: a token stored now stays live through the file, whatever the hour. */
-function cutoffHalfADayAway(): string {
-  const ist = new Date(Date.now() + 12 * 3_600_000 + 330 * 60_000);
-  return ist.toISOString().slice(11, 16);
 }
 
 /**
@@ -108,7 +103,7 @@ describe('the README’s commands, on a built checkout', () => {
           `VAULT_ENCRYPTION_KEY=${oldKey}`,
           'VAULT_CLIENTS_FILE=clients.json',
           'ALLOWED_CLIENT_IDS=YA0002',
-          `TOKEN_EXPIRY_TIME=${cutoffHalfADayAway()}`,
+          `TOKEN_EXPIRY_TIME=${expiryTimeFarFromNow()}`,
           'LOG_LEVEL=warn',
           run.stdout.trim(),
         ].join('\n'),
